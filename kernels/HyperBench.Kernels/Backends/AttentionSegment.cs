@@ -1,0 +1,12 @@
+using System.Runtime.InteropServices;
+
+namespace HyperBench.Kernels.Backends;
+
+/// <summary>
+/// One dense attention sub-problem: rows [QueryStart, QueryStart + QueryCount) of the query buffer attend to
+/// rows [KeyStart, KeyStart + KeyCount) of the key/value buffers. Row offsets count rows of d floats.
+/// With <see cref="Causal"/> = 1, local key j is visible to local query i only when j &lt;= i.
+/// Flash is one segment per (batch, head); HyperAttention's blocks and samples are many small ones.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public readonly record struct AttentionSegment(int QueryStart, int QueryCount, int KeyStart, int KeyCount, int Causal);
