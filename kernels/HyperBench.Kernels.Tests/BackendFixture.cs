@@ -1,0 +1,21 @@
+using HyperBench.Kernels.Backends;
+using HyperBench.Kernels.Backends.Ilgpu;
+
+namespace HyperBench.Kernels.Tests;
+
+/// <summary>One ILGPU CPU accelerator (and its compiled kernels) shared by all tests of the assembly: compiling is the slow part.</summary>
+public sealed class BackendFixture : IDisposable
+{
+    private readonly Lazy<IlgpuBackend> _ilgpuCpu = new(IlgpuBackend.CreateCpu);
+    private readonly Lock _gate = new();
+
+    public IAttentionBackend IlgpuCpu => _ilgpuCpu.Value;
+
+    /// <summary>ILGPU accelerators are not meant for concurrent launches from several test threads.</summary>
+    public Lock Gate => _gate;
+
+    public void Dispose()
+    {
+        if (_ilgpuCpu.IsValueCreated) _ilgpuCpu.Value.Dispose();
+    }
+}

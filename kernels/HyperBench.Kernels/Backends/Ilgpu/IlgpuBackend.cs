@@ -1,0 +1,140 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace HyperBench.Kernels.Backends.Ilgpu;
+
+/// <summary>
+/// The ILGPU kernels on one accelerator: a CUDA GPU, or ILGPU's CPU accelerator running the very same kernel source
+/// (the correctness vehicle on machines without a GPU).
+/// </summary>
+public sealed class IlgpuBackend : IAttentionBackend
+{
+    private readonly Context _context;
+    private readonly Dictionary<int, IlgpuKernelSet> _kernels = [];
+    private MemoryBuffer1D<float, Stride1D.Dense>? _flushBuffer;
+
+    private IlgpuBackend(Context context, Accelerator accelerator, DeviceInfo device)
+    {
+        _context = context;
+        Accelerator = accelerator;
+        Device = device;
+    }
+
+    public DeviceInfo Device { get; }
+
+    internal Accelerator Accelerator { get; }
+
+    /// <summary>CUDA devices visible to ILGPU (an empty list, not an exception, when there is none).</summary>
+    public static int CudaDeviceCount()
+    {
+        try
+        {
+            using var context = Context.Create(b => b.Cuda());
+            return context.GetCudaDevices().Count;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException or NotSupportedException or InvalidOperationException)
+        {
+            return 0;
+        }
+    }
+
+    public static IlgpuBackend CreateCuda(int index)
+    {
+        var context = Context.Create(b => b.Cuda().EnableAlgorithms().Optimize(OptimizationLevel.O2));
+        var devices = context.GetCudaDevices();
+        if (index < 0 || index >= devices.Count)
+        {
+            context.Dispose();
+            throw new ArgumentOutOfRangeException(nameof(index), index,
+                devices.Count == 0 ? $"--device cuda:{index}: no CUDA device is visible on this machine." : $"--device cuda:{index}: only {devices.Count} CUDA device(s) (cuda:0..cuda:{devices.Count - 1}).");
+        }
+        var accelerator = (CudaAccelerator)devices[index].CreateAccelerator(context);
+        int major = accelerator.Architecture.Major, minor = accelerator.Architecture.Minor;
+        int coresPerSm = (major, minor) switch
+        {
+            (8, 0) or (7, _) or (6, 0) => 64,
+            _ => 128,
+        };
+        double peak = (double)accelerator.NumMultiprocessors * coresPerSm * 2.0 * accelerator.ClockRate * 1e3;
+        var info = new DeviceInfo(DeviceKind.Cuda, $"cuda:{index}", accelerator.Name, accelerator.MemorySize, peak,
+            $"sm_{major}{minor}, {accelerator.NumMultiprocessors} SMs, {accelerator.ClockRate / 1000} MHz, driver {accelerator.DriverVersion}");
+        return new IlgpuBackend(context, accelerator, info);
+    }
+
+    /// <summary>ILGPU's CPU accelerator with a CUDA-like geometry (warp 32, groups up to 1024), never the sequential mode.</summary>
+    public static IlgpuBackend CreateCpu()
+    {
+        var context = Context.Create(b => b.CPU(CPUDevice.Nvidia).EnableAlgorithms());
+        var accelerator = context.GetCPUDevice(0).CreateCPUAccelerator(context);
+        var info = new DeviceInfo(DeviceKind.IlgpuCpu, "ilgpu-cpu", $"ILGPU CPU accelerator on {HostCpu.Model}",
+            GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, HostCpu.PeakFp32Flops,
+            $"{Environment.ProcessorCount} cores, {accelerator.MaxNumThreadsPerGroup} threads/group");
+        return new IlgpuBackend(context, accelerator, info);
+    }
+
+    public IDeviceTensor Allocate(long length)
+    {
+        var buffer = Accelerator.Allocate1D<float>(Math.Max(length, 1));
+        buffer.MemSetToZero();
+        return new IlgpuTensor(buffer);
+    }
+
+    public IDeviceTensor Upload(ReadOnlySpan<float> data)
+    {
+        var buffer = Accelerator.Allocate1D<float>(Math.Max(data.Length, 1));
+        if (data.Length > 0) buffer.View.AsContiguous().SubView(0, data.Length).CopyFromCPU(data);
+        return new IlgpuTensor(buffer);
+    }
+
+    public void Download(IDeviceTensor tensor, Span<float> destination)
+    {
+        var buffer = ((IlgpuTensor)tensor).Buffer;
+        buffer.View.AsContiguous().SubView(0, destination.Length).CopyToCPU(destination);
+    }
+
+    public void Clear(IDeviceTensor tensor) => ((IlgpuTensor)tensor).Buffer.MemSetToZero();
+
+    public IAttentionPlan CreatePlan(IReadOnlyList<AttentionSegment> segments, int headDim, float scale)
+    {
+        if (!AttentionShape.SupportedHeadDims.Contains(headDim))
+            throw new ArgumentOutOfRangeException(nameof(headDim), headDim, $"d = {headDim} is not supported by the ILGPU kernels.");
+        return new IlgpuAttentionPlan(this, segments, headDim, scale);
+    }
+
+    public long PlanWorkspaceBytes(int queryRows, int keyRows, int headDim, bool backward) =>
+        4L * (queryRows + keyRows) + 2L * 24 * ((queryRows + keyRows) / FlashKernels.GroupRows + 2) + (Device.Kind == DeviceKind.Cuda ? FlushBytes : 0);
+
+    public void Synchronize() => Accelerator.Synchronize();
+
+    public void FlushCaches()
+    {
+        if (Device.Kind != DeviceKind.Cuda) return;
+        _flushBuffer ??= Accelerator.Allocate1D<float>(FlushBytes / sizeof(float));
+        _flushBuffer.MemSetToZero();
+    }
+
+    internal IlgpuKernelSet Kernels(int headDim)
+    {
+        if (_kernels.TryGetValue(headDim, out var set)) return set;
+        set = headDim switch
+        {
+            64 => IlgpuKernelSet.Load<HeadDim64>(Accelerator),
+            128 => IlgpuKernelSet.Load<HeadDim128>(Accelerator),
+            _ => throw new ArgumentOutOfRangeException(nameof(headDim), headDim, $"d = {headDim} is not supported by the ILGPU kernels."),
+        };
+        _kernels[headDim] = set;
+        return set;
+    }
+
+    public void Dispose()
+    {
+        _flushBuffer?.Dispose();
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    /// <summary>Larger than any current GPU's L2 (H100/H200: 50 MB).</summary>
+    private const int FlushBytes = 256 << 20;
+}
