@@ -11,7 +11,25 @@ public static class InputGenerator
         return result;
     }
 
-    public static void FillNormal(Span<float> destination, ulong seed, float scale = 1f)
+    /// <summary>
+    /// Fills in chunks of <see cref="ChunkLength"/> elements, each from its own derived seed, in parallel: the values depend
+    /// only on (seed, index), never on the thread count.
+    /// </summary>
+    public static void FillNormal(float[] destination, ulong seed, float scale = 1f)
+    {
+        int chunks = (int)((destination.LongLength + ChunkLength - 1) / ChunkLength);
+        Parallel.For(0, chunks, chunk =>
+        {
+            int start = chunk * ChunkLength;
+            int length = Math.Min(ChunkLength, destination.Length - start);
+            FillChunk(destination.AsSpan(start, length), StreamSeed(seed, chunk), scale);
+        });
+    }
+
+    /// <summary>Elements per independently seeded chunk.</summary>
+    public const int ChunkLength = 1 << 16;
+
+    private static void FillChunk(Span<float> destination, ulong seed, float scale)
     {
         ulong state = seed * 0x9E3779B97F4A7C15UL + 0xD1B54A32D192ED03UL;
         for (int i = 0; i < destination.Length; i += 2)

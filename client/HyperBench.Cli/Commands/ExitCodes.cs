@@ -1,0 +1,12 @@
+namespace HyperBench.Cli.Commands;
+
+public static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>At least one case failed (it is in the report with its reason).</summary>
+    public const int CaseFailed = 1;
+
+    /// <summary>Bad input: nothing ran, nothing was written.</summary>
+    public const int InvalidInput = 2;
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Globalization;
+using HyperBench.Cli.Exporters;
+using HyperBench.Cli.Plans;
+using HyperBench.Kernels.Backends;
+using HyperBench.Kernels.Measurement;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace HyperBench.Cli.Commands;
+
+/// <summary>`hyperbench kernels bench`: a kernel sweep in this process, through the one measurement engine.</summary>
+public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsBenchSettings>
+{
+    protected override int Execute(CommandContext context, KernelsBenchSettings settings, CancellationToken cancellationToken)
+    {
+        MeasurementOptions measurement;
+        KernelBenchPlan plan;
+        IAttentionBackend backend;
+        try
+        {
+            measurement = new MeasurementOptions(settings.MinSamples, settings.Budget, Math.Max(1000, settings.MinSamples), Math.Max(1, settings.Warmup))
+            {
+                KeepTensors = settings.Dump is not null,
+            };
+            if (settings.Warmup < 0) throw new PlanException($"--warmup: {settings.Warmup} must be >= 0.");
+            if (settings.TimeLimit < 0) throw new PlanException($"--time-limit: {settings.TimeLimit} must be >= 0.");
+            string deviceId = BackendFactory.Resolve(settings.Device);
+            bool gpu = deviceId.StartsWith("cuda", StringComparison.Ordinal);
+            plan = KernelBenchPlan.Parse(settings.Kernel, settings.N ?? (gpu ? "4k,8k,16k,32k,64k,128k" : "1k,2k,4k"), settings.Causal, settings.Pass,
+                settings.Batch, settings.Heads ?? (gpu ? "32" : "2"), settings.D, settings.Dtype, settings.Dist, settings.Seed);
+            if (settings.Dump is not null) TensorDumpWriter.EnsureWithinLimit(plan.Cases, settings.DumpLimit);
+            backend = BackendFactory.Create(settings.Device);
+        }
+        catch (Exception ex) when (ex is PlanException or ArgumentException)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(ex is ArgumentException ae ? ae.Message.Split(" (Parameter", 2)[0] : ex.Message)}");
+            return ExitCodes.InvalidInput;
+        }
+
+        using (backend)
+        {
+            var env = EnvironmentInfo.Capture(backend.Device);
+            string jsonPath = settings.Json ?? Path.Combine("hyperbench-results", $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+            console.MarkupLine($"[bold]HyperBench[/] kernels bench: {plan.Cases.Count} case(s) on [green]{Markup.Escape(backend.Device.Id)}[/] ({Markup.Escape(backend.Device.Name)}; {Markup.Escape(backend.Device.Detail)})");
+            console.MarkupLine($"[grey]min {measurement.MinSamples} samples, budget {measurement.BudgetSeconds.ToString(CultureInfo.InvariantCulture)} s per case; report: {Markup.Escape(jsonPath)}[/]");
+
+            var engine = new BenchmarkEngine(backend, measurement);
+            var reports = new List<CaseReport>();
+            var results = new List<CaseResult>();
+            var wall = Stopwatch.StartNew();
+            var command = "hyperbench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+
+            console.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                .Start(ctx =>
+                {
+                    var overall = ctx.AddTask($"[bold]{plan.Cases.Count} cases[/]", maxValue: plan.Cases.Count);
+                    foreach (var c in plan.Cases)
+                    {
+                        if (settings.TimeLimit > 0 && wall.Elapsed.TotalSeconds > settings.TimeLimit)
+                        {
+                            reports.Add(CaseReport.Skipped(c, backend.Device.Id, $"--time-limit of {settings.TimeLimit} s reached before this case started"));
+                            overall.Increment(1);
+                            continue;
+                        }
+                        var task = ctx.AddTask(Markup.Escape(c.ToString()), maxValue: 1.0);
+                        var progress = new SynchronousProgress<CaseProgress>(p =>
+                        {
+                            task.Description = $"{Markup.Escape(c.ToString())} [grey]{p.Phase}{(p.Samples > 0 ? $" {p.Samples}" : "")}[/]";
+                            task.Value = p.Fraction;
+                        });
+                        var result = engine.Run(c, progress, cancellationToken);
+                        task.Value = 1.0;
+                        task.Description = $"{Markup.Escape(c.ToString())} {(result.Error is null ? $"[green]{Format.Seconds(result.Statistics!.Median)}[/]" : "[red]failed[/]")}";
+                        task.StopTask();
+                        results.Add(result);
+                        reports.Add(CaseReport.From(result));
+                        if (settings.Dump is not null && result.Tensors is not null) TensorDumpWriter.Write(settings.Dump, result);
+                        overall.Increment(1);
+                        // Rewrite after every case: a run cut short still leaves every finished case on disk.
+                        JsonReportWriter.Write(jsonPath, new BenchReport("hyperbench", command, env, measurement, reports));
+                    }
+                });
+
+            JsonReportWriter.Write(jsonPath, new BenchReport("hyperbench", command, env, measurement, reports));
+            console.Write(ResultTable.Build(reports));
+            console.MarkupLine($"wall time {wall.Elapsed.TotalSeconds:F1} s; report written to [blue]{Markup.Escape(Path.GetFullPath(jsonPath))}[/]");
+            if (settings.Dump is not null) console.MarkupLine($"tensors dumped under [blue]{Markup.Escape(Path.GetFullPath(settings.Dump))}[/]");
+            foreach (var r in reports.Where(r => r.Error is not null || r.InvalidReason is not null))
+                console.MarkupLine($"[yellow]{Markup.Escape(r.Status)}[/] {Markup.Escape($"{r.Kernel} n={r.N} causal={r.Causal} {r.Pass}")}: {Markup.Escape(r.Error ?? r.InvalidReason ?? "")}");
+            return reports.Any(r => r.Status == "failed") ? ExitCodes.CaseFailed : ExitCodes.Ok;
+        }
+    }
+
+    /// <summary>Progress&lt;T&gt; posts to the thread pool; the live display wants updates in order, on this thread.</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using HyperBench.Kernels.Measurement;
+
+namespace HyperBench.Cli.Exporters;
+
+/// <summary>
+/// --dump DIR: each case's inputs and outputs as .npy files in DIR/CASE_ID/ plus a manifest.json, so any result can be
+/// cross-checked against NumPy or PyTorch. Cases above the size limit are refused before anything runs.
+/// </summary>
+public static class TensorDumpWriter
+{
+    /// <summary>Default per-tensor limit: 16 Mi elements (64 MiB of fp32).</summary>
+    public const long DefaultLimitElements = 16L << 20;
+
+    public static string Write(string directory, CaseResult result)
+    {
+        var t = result.Tensors ?? throw new InvalidOperationException($"case {result.Case} was measured without keeping its tensors");
+        var c = result.Case;
+        string dir = Path.Combine(directory, result.CaseId);
+        Directory.CreateDirectory(dir);
+        int[] full = [c.Batch, c.Heads, c.N, c.D];
+        int[] rows = [c.Batch, c.Heads, c.N];
+        var files = new List<object>();
+        void Add(string name, float[]? data, int[] shape, string role)
+        {
+            if (data is null) return;
+            NpyWriter.Write(Path.Combine(dir, name + ".npy"), data, shape);
+            files.Add(new { name, file = name + ".npy", role, shape, dtype = "float32" });
+        }
+        Add("q", t.Q, full, "input");
+        Add("k", t.K, full, "input");
+        Add("v", t.V, full, "input");
+        Add("do", t.DO, full, "input");
+        Add("o", t.O, full, "output");
+        Add("lse", t.Lse, rows, "output");
+        Add("dq", t.DQ, full, "output");
+        Add("dk", t.DK, full, "output");
+        Add("dv", t.DV, full, "output");
+        var manifest = new
+        {
+            case_id = result.CaseId,
+            @case = c.Canonical,
+            kernel = c.Kernel.ToString().ToLowerInvariant(),
+            c.N,
+            c.Causal,
+            pass = c.PassName,
+            c.Batch,
+            c.Heads,
+            c.D,
+            scale = 1.0 / Math.Sqrt(c.D),
+            layout = "[batch, heads, n, d], row-major; lse = log sum_j exp(scale * q_i . k_j) over visible keys; loss for gradients = sum(dO * O)",
+            device = result.DeviceId,
+            files,
+        };
+        File.WriteAllText(Path.Combine(dir, "manifest.json"), JsonSerializer.Serialize(manifest, JsonReportWriter.Options));
+        return dir;
+    }
+
+    /// <summary>Throws naming the first case over the limit.</summary>
+    public static void EnsureWithinLimit(IEnumerable<BenchmarkCase> cases, long limitElements)
+    {
+        foreach (var c in cases)
+        {
+            long elements = (long)c.Batch * c.Heads * c.N * c.D;
+            if (elements > limitElements)
+                throw new Plans.PlanException(
+                    $"--dump: case {c} has {elements:N0} elements per tensor, above the dump limit of {limitElements:N0} ({limitElements * 4 / (1 << 20)} MiB); use a smaller n or fewer heads, or raise --dump-limit.");
+        }
+    }
+}

@@ -1,0 +1,12 @@
+using HyperBench.Kernels.Measurement;
+
+namespace HyperBench.Kernels.Attention;
+
+/// <summary>A case with its device tensors in place: <see cref="Run"/> queues exactly the work being timed.</summary>
+public interface IKernelWorkload : IDisposable
+{
+    /// <summary>Queues the kernel launches of one sample (the caller synchronises).</summary>
+    void Run();
+
+    CaseTensors Download();
+}

@@ -1,0 +1,14 @@
+using HyperBench.Kernels.Backends;
+using HyperBench.Kernels.Measurement;
+
+namespace HyperBench.Kernels.Attention;
+
+/// <summary>Builds the workload for a case's kernel.</summary>
+public static class KernelWorkloads
+{
+    public static IKernelWorkload Create(IAttentionBackend backend, BenchmarkCase benchmarkCase) => benchmarkCase.Kernel switch
+    {
+        KernelKind.Flash => new FlashWorkload(backend, benchmarkCase),
+        _ => throw new ArgumentOutOfRangeException(nameof(benchmarkCase), benchmarkCase.Kernel, $"kernel '{benchmarkCase.Kernel}' is not implemented."),
+    };
+}

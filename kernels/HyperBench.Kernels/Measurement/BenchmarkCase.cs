@@ -1,0 +1,58 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace HyperBench.Kernels.Measurement;
+
+/// <summary>
+/// One point of a sweep (BENCHMARKING.md, "A case"). Its identity is a stable hash of every field, so a stored result can be
+/// keyed by (sweep, case) and a retried case is never stored twice.
+/// </summary>
+public sealed record BenchmarkCase(
+    KernelKind Kernel,
+    int N,
+    bool Causal,
+    AttentionPass Pass,
+    int Batch,
+    int Heads,
+    int D,
+    string Dtype = "fp32",
+    string Distribution = "normal",
+    ulong Seed = 1)
+{
+    public static IReadOnlyList<string> SupportedDtypes { get; } = ["fp32"];
+
+    public static IReadOnlyList<string> SupportedDistributions { get; } = ["normal"];
+
+    /// <summary>Validates the case; throws with a message naming the bad value.</summary>
+    public AttentionShape Shape()
+    {
+        if (!SupportedDtypes.Contains(Dtype))
+            throw new ArgumentOutOfRangeException(nameof(Dtype), Dtype, $"dtype '{Dtype}' is not supported; supported: {string.Join(", ", SupportedDtypes)}.");
+        if (!SupportedDistributions.Contains(Distribution))
+            throw new ArgumentOutOfRangeException(nameof(Distribution), Distribution,
+                $"input distribution '{Distribution}' is not supported; supported: {string.Join(", ", SupportedDistributions)}.");
+        return new AttentionShape(Batch, Heads, N, D);
+    }
+
+    public string Canonical =>
+        $"kernel={Kernel.ToString().ToLowerInvariant()};n={N};causal={(Causal ? 1 : 0)};pass={PassName};batch={Batch};heads={Heads};d={D};dtype={Dtype};dist={Distribution};seed={Seed}";
+
+    /// <summary>First 16 hex digits of SHA-256 over <see cref="Canonical"/>.</summary>
+    public string Id => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical)))[..16];
+
+    public string PassName => Pass == AttentionPass.Forward ? "fwd" : "fwdbwd";
+
+    /// <summary>Work by the FlashAttention convention (ALGORITHMS.md section 5): 4 b h n^2 d forward, half when causal, x3.5 with backward.</summary>
+    public double Flops
+    {
+        get
+        {
+            double forward = 4.0 * Batch * Heads * (double)N * N * D;
+            if (Causal) forward *= 0.5;
+            return Pass == AttentionPass.ForwardBackward ? forward * 3.5 : forward;
+        }
+    }
+
+    public override string ToString() =>
+        $"{Kernel.ToString().ToLowerInvariant()} n={N} {(Causal ? "causal" : "full")} {PassName} b{Batch} h{Heads} d{D} {Dtype}";
+}

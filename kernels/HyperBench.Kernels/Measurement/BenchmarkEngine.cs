@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using HyperBench.Kernels.Attention;
+using HyperBench.Kernels.Backends;
+
+namespace HyperBench.Kernels.Measurement;
+
+/// <summary>
+/// The one measurement engine (BENCHMARKING.md): the CLI and the orchestrator both call it. Inputs are generated and uploaded
+/// before timing; the first launch (compilation) is recorded apart; each sample is bracketed by device synchronisation with
+/// caches flushed before it; samples continue until both the minimum count and the time budget are reached; every sample is kept.
+/// </summary>
+public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOptions options)
+{
+    public IAttentionBackend Backend => backend;
+
+    public MeasurementOptions Options => options;
+
+    /// <summary>
+    /// Measures one case. A case that cannot fit or whose kernel throws comes back with <see cref="CaseResult.Error"/> set;
+    /// an invalid case (bad shape) throws <see cref="ArgumentException"/> before anything runs.
+    /// </summary>
+    public CaseResult Run(BenchmarkCase benchmarkCase, IProgress<CaseProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        benchmarkCase.Shape();
+        long estimate = MemoryEstimate.BytesNeeded(benchmarkCase, backend);
+        try
+        {
+            MemoryEstimate.EnsureFits(benchmarkCase, backend);
+        }
+        catch (InsufficientMemoryException ex)
+        {
+            return Failed(benchmarkCase, estimate, ex.Message);
+        }
+
+        progress?.Report(new CaseProgress(benchmarkCase, "preparing", 0, 0));
+        try
+        {
+            using var workload = KernelWorkloads.Create(backend, benchmarkCase);
+            backend.Synchronize();
+
+            progress?.Report(new CaseProgress(benchmarkCase, "compiling", 0, 0));
+            double first = TimeOnce(workload);
+            for (int i = 0; i < options.WarmupRuns; i++) TimeOnce(workload);
+
+            var samples = new List<double>();
+            var budget = Stopwatch.StartNew();
+            while (samples.Count < options.MaxSamples && (samples.Count < options.MinSamples || budget.Elapsed.TotalSeconds < options.BudgetSeconds))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                backend.FlushCaches();
+                samples.Add(TimeOnce(workload));
+                double fraction = Math.Min(1.0, Math.Max(samples.Count / (double)options.MinSamples, budget.Elapsed.TotalSeconds / Math.Max(options.BudgetSeconds, 1e-9)));
+                progress?.Report(new CaseProgress(benchmarkCase, "sampling", samples.Count, Math.Min(fraction, samples.Count >= options.MinSamples ? 1 : 0.99)));
+            }
+
+            var stats = SampleStatistics.From(samples);
+            double flopsPerSecond = benchmarkCase.Flops / stats.Median;
+            string? invalid = flopsPerSecond > backend.Device.PeakFp32Flops
+                ? $"{flopsPerSecond / 1e12:F2} TFLOP/s exceeds the device's fp32 peak of {backend.Device.PeakFp32Flops / 1e12:F2} TFLOP/s: a measurement or layout bug, not a fast kernel"
+                : null;
+            return new CaseResult
+            {
+                Case = benchmarkCase,
+                DeviceId = backend.Device.Id,
+                Samples = samples,
+                Statistics = stats,
+                FirstRunSeconds = first,
+                InvalidReason = invalid,
+                MemoryBytesEstimate = estimate,
+                Tensors = options.KeepTensors ? workload.Download() : null,
+            };
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not ArgumentException)
+        {
+            return Failed(benchmarkCase, estimate, $"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private double TimeOnce(IKernelWorkload workload)
+    {
+        backend.Synchronize();
+        long start = Stopwatch.GetTimestamp();
+        workload.Run();
+        backend.Synchronize();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private CaseResult Failed(BenchmarkCase benchmarkCase, long estimate, string error) => new()
+    {
+        Case = benchmarkCase,
+        DeviceId = backend.Device.Id,
+        Error = error,
+        MemoryBytesEstimate = estimate,
+    };
+}

@@ -1,0 +1,42 @@
+namespace HyperBench.Kernels.Measurement;
+
+/// <summary>
+/// Everything measured for one case: every raw sample, its statistics, the work done and whether the number is plausible.
+/// A case that failed has <see cref="Error"/> set and no samples.
+/// </summary>
+public sealed record CaseResult
+{
+    public required BenchmarkCase Case { get; init; }
+
+    public string CaseId => Case.Id;
+
+    public required string DeviceId { get; init; }
+
+    /// <summary>Seconds, in the order they were taken.</summary>
+    public IReadOnlyList<double> Samples { get; init; } = [];
+
+    public SampleStatistics? Statistics { get; init; }
+
+    /// <summary>The first launch: kernel compilation (ILGPU, PTX JIT) plus one run. Never part of the samples.</summary>
+    public double FirstRunSeconds { get; init; }
+
+    /// <summary>First run minus the median sample: the compile cost, estimated.</summary>
+    public double CompileSecondsEstimate => Statistics is null ? 0 : Math.Max(0, FirstRunSeconds - Statistics.Median);
+
+    public double Flops => Case.Flops;
+
+    /// <summary>TFLOP/s at the median sample.</summary>
+    public double Tflops => Statistics is null || Statistics.Median <= 0 ? 0 : Flops / Statistics.Median / 1e12;
+
+    /// <summary>False when the sanity gate rejected the number (faster than the device's peak) or the case failed.</summary>
+    public bool Valid => Error is null && InvalidReason is null;
+
+    public string? InvalidReason { get; init; }
+
+    public string? Error { get; init; }
+
+    public long MemoryBytesEstimate { get; init; }
+
+    /// <summary>Inputs and outputs on the host, only when <see cref="MeasurementOptions.KeepTensors"/> was set.</summary>
+    public CaseTensors? Tensors { get; init; }
+}

@@ -1,0 +1,47 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using HyperBench.Kernels.Backends;
+
+namespace HyperBench.Kernels.Measurement;
+
+/// <summary>The fingerprint stored with every result (BENCHMARKING.md): without it a stored number cannot be compared later.</summary>
+public sealed record EnvironmentInfo(
+    string HostName,
+    string Os,
+    string Architecture,
+    string CpuModel,
+    int LogicalCores,
+    string DotNetVersion,
+    string IlgpuVersion,
+    string HyperBenchVersion,
+    string GitCommit,
+    string DeviceId,
+    string DeviceName,
+    long DeviceMemoryBytes,
+    string DeviceDetail,
+    double DevicePeakFp32Flops,
+    DateTime CapturedUtc)
+{
+    public static EnvironmentInfo Capture(DeviceInfo device)
+    {
+        var version = typeof(EnvironmentInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        int plus = version.IndexOf('+', StringComparison.Ordinal);
+        string commit = plus >= 0 ? version[(plus + 1)..] : "unknown";
+        return new EnvironmentInfo(
+            Environment.MachineName,
+            RuntimeInformation.OSDescription,
+            RuntimeInformation.ProcessArchitecture.ToString(),
+            HostCpu.Model,
+            Environment.ProcessorCount,
+            RuntimeInformation.FrameworkDescription,
+            typeof(ILGPU.Context).Assembly.GetName().Version?.ToString() ?? "unknown",
+            plus >= 0 ? version[..plus] : version,
+            commit,
+            device.Id,
+            device.Name,
+            device.MemoryBytes,
+            device.Detail,
+            device.PeakFp32Flops,
+            DateTime.UtcNow);
+    }
+}

@@ -1,0 +1,34 @@
+using HyperBench.Kernels.Backends;
+
+namespace HyperBench.Kernels.Measurement;
+
+/// <summary>Pre-flight check: a case that cannot fit fails before anything is allocated, naming the bytes needed and available.</summary>
+public static class MemoryEstimate
+{
+    public static long BytesNeeded(BenchmarkCase benchmarkCase, IAttentionBackend backend)
+    {
+        var shape = benchmarkCase.Shape();
+        bool backward = benchmarkCase.Pass == AttentionPass.ForwardBackward;
+        long tensor = 4L * shape.TensorLength;
+        long rows = 4L * shape.RowsLength;
+        int tensors = backward ? 8 : 4; // Q K V O (+ dO dQ dK dV)
+        long device = tensors * tensor + rows + backend.PlanWorkspaceBytes(shape.RowsLength, shape.RowsLength, shape.D, backward);
+        // CPU backends hold the device tensors in host memory; a GPU needs a host staging copy of each input while uploading.
+        long host = backend.Device.Kind == DeviceKind.Cuda ? tensor : 0;
+        return device + host;
+    }
+
+    public static long BytesAvailable(IAttentionBackend backend) => backend.Device.Kind == DeviceKind.Cuda
+        ? backend.Device.MemoryBytes
+        : Math.Max(0, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes - GC.GetTotalMemory(false));
+
+    /// <exception cref="InsufficientMemoryException">The case needs more than the device has.</exception>
+    public static void EnsureFits(BenchmarkCase benchmarkCase, IAttentionBackend backend)
+    {
+        long needed = BytesNeeded(benchmarkCase, backend);
+        long available = BytesAvailable(backend);
+        if (needed > available)
+            throw new InsufficientMemoryException(
+                $"{benchmarkCase} needs about {needed:N0} bytes ({needed / (double)(1L << 30):F2} GiB) but {backend.Device.Id} has {available:N0} bytes ({available / (double)(1L << 30):F2} GiB) available.");
+    }
+}
