@@ -75,7 +75,11 @@ public sealed class CpuBackend : IAttentionBackend
         return new DeviceInfo(DeviceKind.Cpu, "cpu", name, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, peak, detail);
     }
 
-    /// <summary>cpuinfo_max_freq (kHz), else the largest "cpu MHz" line, else 4 GHz; erring high is safe for an upper bound.</summary>
+    /// <summary>
+    /// cpuinfo_max_freq (kHz) when the kernel exposes it; otherwise 4 GHz, or the largest "cpu MHz" line if higher.
+    /// "cpu MHz" alone is the current or nominal clock (VMs report the base clock) and boost runs well above it,
+    /// so it would make the bound too low; erring high is safe for an upper bound.
+    /// </summary>
     private static double MaxClockGhz(string? cpuinfo)
     {
         string? khz = TryRead("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");
@@ -92,7 +96,7 @@ public sealed class CpuBackend : IAttentionBackend
                     best = Math.Max(best, mhz);
             }
         }
-        return best > 0 ? best / 1000 : 4.0;
+        return Math.Max(4.0, best / 1000);
     }
 
     private static string? CpuInfoField(string? cpuinfo, string field)
