@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace HyperBench.Kernels.Backends.Cpu;
+
+/// <summary>
+/// The managed, vectorised CPU backend: tensors are pinned float arrays, plans run flash-style tiled kernels on all cores.
+/// Everything is synchronous, so <see cref="Synchronize"/> and <see cref="FlushCaches"/> have nothing to do.
+/// </summary>
+public sealed class CpuBackend : IAttentionBackend
+{
+    public CpuBackend()
+    {
+        Device = Describe();
+    }
+
+    public DeviceInfo Device { get; }
+
+    public IDeviceTensor Allocate(long length) => new CpuTensor(length);
+
+    public IDeviceTensor Upload(ReadOnlySpan<float> data)
+    {
+        var t = new CpuTensor(data.Length);
+        data.CopyTo(t.Span);
+        return t;
+    }
+
+    public void Download(IDeviceTensor tensor, Span<float> destination) => AsCpu(tensor).Span.CopyTo(destination);
+
+    public void Clear(IDeviceTensor tensor) => AsCpu(tensor).Span.Clear();
+
+    public IAttentionPlan CreatePlan(IReadOnlyList<AttentionSegment> segments, int headDim, float scale) =>
+        new CpuAttentionPlan(segments, headDim, scale);
+
+    /// <summary>
+    /// Per worker: forward tiles, or backward tiles plus a dQ partial as large as the largest segment's query rows
+    /// (bounded here by queryRows), plus the backward's D vector (one float per query row).
+    /// </summary>
+    public long PlanWorkspaceBytes(int queryRows, int keyRows, int headDim, bool backward)
+    {
+        long workers = Environment.ProcessorCount;
+        if (!backward) return workers * CpuAttentionPlan.ForwardScratchBytes(headDim);
+        return workers * CpuAttentionPlan.BackwardScratchBytes(headDim, queryRows) + 4L * queryRows;
+    }
+
+    public void Synchronize()
+    {
+    }
+
+    public void FlushCaches()
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private static CpuTensor AsCpu(IDeviceTensor tensor) =>
+        tensor as CpuTensor ?? throw new ArgumentException($"expected a CpuTensor, got {tensor?.GetType().Name ?? "null"}.", nameof(tensor));
+
+    private static DeviceInfo Describe()
+    {
+        string? cpuinfo = TryRead("/proc/cpuinfo");
+        string name = CpuInfoField(cpuinfo, "model name") ?? RuntimeInformation.ProcessArchitecture + " (" + RuntimeInformation.OSDescription + ")";
+        double ghz = MaxClockGhz(cpuinfo);
+        bool avx512 = Vector512.IsHardwareAccelerated;
+        int lanes = avx512 ? Vector512<float>.Count : Vector256.IsHardwareAccelerated ? Vector256<float>.Count : Vector<float>.Count;
+        int cores = Environment.ProcessorCount;
+        // Two FMA pipes per core, two flops per FMA lane: an upper bound for the sanity gate, not an expectation.
+        double peak = cores * 2.0 * 2.0 * lanes * ghz * 1e9;
+        string isa = avx512 ? "AVX-512" : Vector256.IsHardwareAccelerated ? "AVX2" : "Vector<float> x" + Vector<float>.Count;
+        string detail = string.Create(CultureInfo.InvariantCulture, $"{cores} cores, {isa}, {ghz:0.00} GHz assumed for peak");
+        return new DeviceInfo(DeviceKind.Cpu, "cpu", name, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, peak, detail);
+    }
+
+    /// <summary>
+    /// cpuinfo_max_freq (kHz) when the kernel exposes it; otherwise 4 GHz, or the largest "cpu MHz" line if higher.
+    /// "cpu MHz" alone is the current or nominal clock (VMs report the base clock) and boost runs well above it,
+    /// so it would make the bound too low; erring high is safe for an upper bound.
+    /// </summary>
+    private static double MaxClockGhz(string? cpuinfo)
+    {
+        string? khz = TryRead("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");
+        if (khz != null && double.TryParse(khz.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double k) && k > 0)
+            return k / 1e6;
+        double best = 0;
+        if (cpuinfo != null)
+        {
+            foreach (var line in cpuinfo.Split('\n'))
+            {
+                if (!line.StartsWith("cpu MHz", StringComparison.Ordinal)) continue;
+                int colon = line.IndexOf(':', StringComparison.Ordinal);
+                if (colon > 0 && double.TryParse(line[(colon + 1)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double mhz))
+                    best = Math.Max(best, mhz);
+            }
+        }
+        return Math.Max(4.0, best / 1000);
+    }
+
+    private static string? CpuInfoField(string? cpuinfo, string field)
+    {
+        if (cpuinfo == null) return null;
+        foreach (var line in cpuinfo.Split('\n'))
+        {
+            if (!line.StartsWith(field, StringComparison.Ordinal)) continue;
+            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0) return line[(colon + 1)..].Trim();
+        }
+        return null;
+    }
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? File.ReadAllText(path) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

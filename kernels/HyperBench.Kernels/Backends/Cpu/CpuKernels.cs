@@ -1,0 +1,363 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace HyperBench.Kernels.Backends.Cpu;
+
+/// <summary>
+/// The inner loops of the CPU backend: one register-blocked GEMM micro-kernel (every product in forward and backward is
+/// C (+)= A B with A read through strides, so P^T and dS^T need no transposed copies), a small transpose, and fused
+/// softmax row passes with an inlined vector exp (the exp of every score, not the GEMMs, is what limits a CPU).
+/// </summary>
+internal static unsafe class CpuKernels
+{
+    /// <summary>
+    /// C[r, c] (+)= sum_t A[r * aRow + t * aInner] * B[t * ldb + c] for r &lt; rows, c &lt; cols, t &lt; inner.
+    /// Four rows of A are broadcast against two vectors of B per step: 8 FMAs for 2 vector loads and 4 broadcasts.
+    /// </summary>
+    public static void Gemm(float* a, nint aRow, nint aInner, float* b, nint ldb, float* c, nint ldc,
+        int rows, int cols, int inner, bool accumulate)
+    {
+        int r = 0;
+        for (; r + 4 <= rows; r += 4)
+            Gemm4(a + r * aRow, aRow, aInner, b, ldb, c + r * ldc, ldc, cols, inner, accumulate);
+        for (; r < rows; r++)
+            Gemm1(a + r * aRow, aInner, b, ldb, c + r * ldc, cols, inner, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Gemm4(float* a, nint aRow, nint aInner, float* b, nint ldb, float* c, nint ldc,
+        int cols, int inner, bool accumulate)
+    {
+        float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc;
+        int col = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // Same shape with 512-bit lanes: half the loads, broadcasts and loop overhead per flop.
+            for (; col + 32 <= cols; col += 32)
+            {
+                Vector512<float> x00, x01, x10, x11, x20, x21, x30, x31;
+                if (accumulate)
+                {
+                    x00 = Vector512.Load(c0 + col); x01 = Vector512.Load(c0 + col + 16);
+                    x10 = Vector512.Load(c1 + col); x11 = Vector512.Load(c1 + col + 16);
+                    x20 = Vector512.Load(c2 + col); x21 = Vector512.Load(c2 + col + 16);
+                    x30 = Vector512.Load(c3 + col); x31 = Vector512.Load(c3 + col + 16);
+                }
+                else
+                {
+                    x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = Vector512<float>.Zero;
+                }
+                float* bp = b + col;
+                float* ap = a;
+                for (int t = 0; t < inner; t++)
+                {
+                    var b0 = Vector512.Load(bp);
+                    var b1 = Vector512.Load(bp + 16);
+                    var a0 = Vector512.Create(ap[0]);
+                    var a1 = Vector512.Create(ap[aRow]);
+                    var a2 = Vector512.Create(ap[2 * aRow]);
+                    var a3 = Vector512.Create(ap[3 * aRow]);
+                    x00 = Vector512.MultiplyAddEstimate(a0, b0, x00); x01 = Vector512.MultiplyAddEstimate(a0, b1, x01);
+                    x10 = Vector512.MultiplyAddEstimate(a1, b0, x10); x11 = Vector512.MultiplyAddEstimate(a1, b1, x11);
+                    x20 = Vector512.MultiplyAddEstimate(a2, b0, x20); x21 = Vector512.MultiplyAddEstimate(a2, b1, x21);
+                    x30 = Vector512.MultiplyAddEstimate(a3, b0, x30); x31 = Vector512.MultiplyAddEstimate(a3, b1, x31);
+                    bp += ldb;
+                    ap += aInner;
+                }
+                x00.Store(c0 + col); x01.Store(c0 + col + 16);
+                x10.Store(c1 + col); x11.Store(c1 + col + 16);
+                x20.Store(c2 + col); x21.Store(c2 + col + 16);
+                x30.Store(c3 + col); x31.Store(c3 + col + 16);
+            }
+        }
+        for (; col + 16 <= cols; col += 16)
+        {
+            Vector256<float> x00, x01, x10, x11, x20, x21, x30, x31;
+            if (accumulate)
+            {
+                x00 = Vector256.Load(c0 + col); x01 = Vector256.Load(c0 + col + 8);
+                x10 = Vector256.Load(c1 + col); x11 = Vector256.Load(c1 + col + 8);
+                x20 = Vector256.Load(c2 + col); x21 = Vector256.Load(c2 + col + 8);
+                x30 = Vector256.Load(c3 + col); x31 = Vector256.Load(c3 + col + 8);
+            }
+            else
+            {
+                x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = Vector256<float>.Zero;
+            }
+            float* bp = b + col;
+            float* ap = a;
+            for (int t = 0; t < inner; t++)
+            {
+                var b0 = Vector256.Load(bp);
+                var b1 = Vector256.Load(bp + 8);
+                var a0 = Vector256.Create(ap[0]);
+                var a1 = Vector256.Create(ap[aRow]);
+                var a2 = Vector256.Create(ap[2 * aRow]);
+                var a3 = Vector256.Create(ap[3 * aRow]);
+                x00 = Vector256.MultiplyAddEstimate(a0, b0, x00); x01 = Vector256.MultiplyAddEstimate(a0, b1, x01);
+                x10 = Vector256.MultiplyAddEstimate(a1, b0, x10); x11 = Vector256.MultiplyAddEstimate(a1, b1, x11);
+                x20 = Vector256.MultiplyAddEstimate(a2, b0, x20); x21 = Vector256.MultiplyAddEstimate(a2, b1, x21);
+                x30 = Vector256.MultiplyAddEstimate(a3, b0, x30); x31 = Vector256.MultiplyAddEstimate(a3, b1, x31);
+                bp += ldb;
+                ap += aInner;
+            }
+            x00.Store(c0 + col); x01.Store(c0 + col + 8);
+            x10.Store(c1 + col); x11.Store(c1 + col + 8);
+            x20.Store(c2 + col); x21.Store(c2 + col + 8);
+            x30.Store(c3 + col); x31.Store(c3 + col + 8);
+        }
+        for (; col + 8 <= cols; col += 8)
+        {
+            Vector256<float> x0, x1, x2, x3;
+            if (accumulate)
+            {
+                x0 = Vector256.Load(c0 + col); x1 = Vector256.Load(c1 + col);
+                x2 = Vector256.Load(c2 + col); x3 = Vector256.Load(c3 + col);
+            }
+            else
+            {
+                x0 = x1 = x2 = x3 = Vector256<float>.Zero;
+            }
+            float* bp = b + col;
+            float* ap = a;
+            for (int t = 0; t < inner; t++)
+            {
+                var b0 = Vector256.Load(bp);
+                x0 = Vector256.MultiplyAddEstimate(Vector256.Create(ap[0]), b0, x0);
+                x1 = Vector256.MultiplyAddEstimate(Vector256.Create(ap[aRow]), b0, x1);
+                x2 = Vector256.MultiplyAddEstimate(Vector256.Create(ap[2 * aRow]), b0, x2);
+                x3 = Vector256.MultiplyAddEstimate(Vector256.Create(ap[3 * aRow]), b0, x3);
+                bp += ldb;
+                ap += aInner;
+            }
+            x0.Store(c0 + col); x1.Store(c1 + col); x2.Store(c2 + col); x3.Store(c3 + col);
+        }
+        for (; col < cols; col++)
+        {
+            for (int rr = 0; rr < 4; rr++)
+            {
+                float* ar = a + rr * aRow;
+                float sum = accumulate ? c[rr * ldc + col] : 0f;
+                for (int t = 0; t < inner; t++) sum += ar[t * aInner] * b[t * ldb + col];
+                c[rr * ldc + col] = sum;
+            }
+        }
+    }
+
+    private static void Gemm1(float* a, nint aInner, float* b, nint ldb, float* c, int cols, int inner, bool accumulate)
+    {
+        int col = 0;
+        for (; col + 16 <= cols; col += 16)
+        {
+            var x0 = accumulate ? Vector256.Load(c + col) : Vector256<float>.Zero;
+            var x1 = accumulate ? Vector256.Load(c + col + 8) : Vector256<float>.Zero;
+            float* bp = b + col;
+            for (int t = 0; t < inner; t++)
+            {
+                var av = Vector256.Create(a[t * aInner]);
+                x0 = Vector256.MultiplyAddEstimate(av, Vector256.Load(bp), x0);
+                x1 = Vector256.MultiplyAddEstimate(av, Vector256.Load(bp + 8), x1);
+                bp += ldb;
+            }
+            x0.Store(c + col); x1.Store(c + col + 8);
+        }
+        for (; col + 8 <= cols; col += 8)
+        {
+            var x0 = accumulate ? Vector256.Load(c + col) : Vector256<float>.Zero;
+            float* bp = b + col;
+            for (int t = 0; t < inner; t++)
+            {
+                x0 = Vector256.MultiplyAddEstimate(Vector256.Create(a[t * aInner]), Vector256.Load(bp), x0);
+                bp += ldb;
+            }
+            x0.Store(c + col);
+        }
+        for (; col < cols; col++)
+        {
+            float sum = accumulate ? c[col] : 0f;
+            for (int t = 0; t < inner; t++) sum += a[t * aInner] * b[t * ldb + col];
+            c[col] = sum;
+        }
+    }
+
+    /// <summary>dst[t * ldd + j] = src[j * d + t] for j &lt; count; columns count..padded are zeroed so the GEMM reads finite values.</summary>
+    public static void Transpose(float* src, int count, int d, float* dst, int ldd, int padded)
+    {
+        for (int t = 0; t < d; t++)
+        {
+            float* drow = dst + (nint)t * ldd;
+            float* s = src + t;
+            int j = 0;
+            for (; j < count; j++) drow[j] = s[(nint)j * d];
+            for (; j < padded; j++) drow[j] = 0f;
+        }
+    }
+
+    /// <summary>x[j] = scale * src[j] for a block of rows (scale folded into Q once per tile instead of into every score).</summary>
+    public static void Scale(float* src, float* dst, int length, float scale)
+    {
+        int j = 0;
+        var vs = Vector256.Create(scale);
+        for (; j + 8 <= length; j += 8) (Vector256.Load(src + j) * vs).Store(dst + j);
+        for (; j < length; j++) dst[j] = src[j] * scale;
+    }
+
+    /// <summary>Adds the key bias to the first len scores and returns their max (-inf when len = 0 or all are masked).</summary>
+    public static float BiasMax(float* s, float* bias, int len)
+    {
+        var vmax = Vector256.Create(float.NegativeInfinity);
+        int j = 0;
+        if (bias != null)
+        {
+            for (; j + 8 <= len; j += 8)
+            {
+                var x = Vector256.Load(s + j) + Vector256.Load(bias + j);
+                x.Store(s + j);
+                vmax = Vector256.Max(vmax, x);
+            }
+        }
+        else
+        {
+            for (; j + 8 <= len; j += 8) vmax = Vector256.Max(vmax, Vector256.Load(s + j));
+        }
+        float m = HorizontalMax(vmax);
+        for (; j < len; j++)
+        {
+            float x = bias != null ? s[j] + bias[j] : s[j];
+            s[j] = x;
+            if (x > m) m = x;
+        }
+        return m;
+    }
+
+    /// <summary>s[j] = exp(s[j] - m) for j &lt; len, zero for len &lt;= j &lt; zeroTo; returns the sum. m must be finite.</summary>
+    public static float ExpSum(float* s, int len, int zeroTo, float m)
+    {
+        var vm = Vector256.Create(m);
+        var acc = Vector256<float>.Zero;
+        int j = 0;
+        for (; j + 8 <= len; j += 8)
+        {
+            var e = Exp(Vector256.Load(s + j) - vm);
+            e.Store(s + j);
+            acc += e;
+        }
+        float sum = Vector256.Sum(acc);
+        for (; j < len; j++)
+        {
+            float e = MathF.Exp(s[j] - m);
+            s[j] = e;
+            sum += e;
+        }
+        for (; j < zeroTo; j++) s[j] = 0f;
+        return sum;
+    }
+
+    /// <summary>
+    /// Backward row: p = exp(s + bias - lse) into s, ds = p * (dp - rowDot) into dp, for j &lt; len; zero for len &lt;= j &lt; zeroTo.
+    /// </summary>
+    public static void BackwardRow(float* s, float* dp, float* bias, int len, int zeroTo, float lse, float rowDot)
+    {
+        var vl = Vector256.Create(lse);
+        var vd = Vector256.Create(rowDot);
+        int j = 0;
+        if (bias != null)
+        {
+            for (; j + 8 <= len; j += 8)
+            {
+                var p = Exp(Vector256.Load(s + j) + Vector256.Load(bias + j) - vl);
+                p.Store(s + j);
+                (p * (Vector256.Load(dp + j) - vd)).Store(dp + j);
+            }
+        }
+        else
+        {
+            for (; j + 8 <= len; j += 8)
+            {
+                var p = Exp(Vector256.Load(s + j) - vl);
+                p.Store(s + j);
+                (p * (Vector256.Load(dp + j) - vd)).Store(dp + j);
+            }
+        }
+        for (; j < len; j++)
+        {
+            float x = bias != null ? s[j] + bias[j] : s[j];
+            float p = MathF.Exp(x - lse);
+            s[j] = p;
+            dp[j] = p * (dp[j] - rowDot);
+        }
+        for (; j < zeroTo; j++)
+        {
+            s[j] = 0f;
+            dp[j] = 0f;
+        }
+    }
+
+    /// <summary>x *= alpha over a row.</summary>
+    public static void ScaleInPlace(float* x, int length, float alpha)
+    {
+        var va = Vector256.Create(alpha);
+        int j = 0;
+        for (; j + 8 <= length; j += 8) (Vector256.Load(x + j) * va).Store(x + j);
+        for (; j < length; j++) x[j] *= alpha;
+    }
+
+    public static float Dot(float* x, float* y, int length)
+    {
+        var acc = Vector256<float>.Zero;
+        int j = 0;
+        for (; j + 8 <= length; j += 8) acc = Vector256.MultiplyAddEstimate(Vector256.Load(x + j), Vector256.Load(y + j), acc);
+        float sum = Vector256.Sum(acc);
+        for (; j < length; j++) sum += x[j] * y[j];
+        return sum;
+    }
+
+    /// <summary>dst[j] += alpha * src[j]; src[j] = 0 (flushes a partial accumulator and readies it for reuse in one pass).</summary>
+    public static void AddScaledAndClear(float* src, float* dst, nint length, float alpha)
+    {
+        var va = Vector256.Create(alpha);
+        nint j = 0;
+        for (; j + 8 <= length; j += 8)
+        {
+            Vector256.MultiplyAddEstimate(Vector256.Load(src + j), va, Vector256.Load(dst + j)).Store(dst + j);
+            Vector256<float>.Zero.Store(src + j);
+        }
+        for (; j < length; j++)
+        {
+            dst[j] += alpha * src[j];
+            src[j] = 0f;
+        }
+    }
+
+    private static float HorizontalMax(Vector256<float> v)
+    {
+        var m = Vector128.Max(v.GetLower(), v.GetUpper());
+        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
+        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
+        return m.ToScalar();
+    }
+
+    /// <summary>
+    /// exp(x) for x &lt;= 0 in float: x = n ln2 + r, |r| &lt;= ln2/2, degree-7 Taylor in r (relative error ~1e-8 plus rounding),
+    /// times 2^n through the exponent bits. x below -87 (including -inf of masked scores) gives exactly 0, never NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Exp(Vector256<float> x)
+    {
+        var underflow = Vector256.LessThan(x, Vector256.Create(-87f));
+        var xc = Vector256.Min(Vector256.Max(x, Vector256.Create(-87f)), Vector256.Create(88f));
+        var n = Vector256.Round(xc * Vector256.Create(1.44269504088896341f));
+        var r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-0.693359375f), xc);
+        r = Vector256.MultiplyAddEstimate(n, Vector256.Create(2.12194440e-4f), r);
+        var p = Vector256.Create(1f / 5040f);
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(1f / 720f));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(1f / 120f));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(1f / 24f));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(1f / 6f));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(0.5f));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256<float>.One);
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256<float>.One);
+        var scale = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
+        return Vector256.AndNot(p * scale, underflow);
+    }
+}
