@@ -1,4 +1,5 @@
 using HyperBench.Kernels.Backends;
+using HyperBench.Kernels.Backends.Cpu;
 using HyperBench.Kernels.Backends.Ilgpu;
 
 namespace HyperBench.Kernels.Tests;
@@ -11,11 +12,14 @@ public sealed class BackendFixture : IDisposable
 
     public IAttentionBackend IlgpuCpu => _ilgpuCpu.Value;
 
+    public IAttentionBackend Cpu { get; } = new CpuBackend();
+
     /// <summary>ILGPU accelerators are not meant for concurrent launches from several test threads.</summary>
     public Lock Gate => _gate;
 
     public void Dispose()
     {
         if (_ilgpuCpu.IsValueCreated) _ilgpuCpu.Value.Dispose();
+        Cpu.Dispose();
     }
 }

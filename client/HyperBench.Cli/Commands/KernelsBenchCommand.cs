@@ -12,18 +12,20 @@ namespace HyperBench.Cli.Commands;
 /// <summary>`hyperbench kernels bench`: a kernel sweep in this process, through the one measurement engine.</summary>
 public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsBenchSettings>
 {
-    protected override int Execute(CommandContext context, KernelsBenchSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, KernelsBenchSettings settings, CancellationToken cancellationToken)
     {
         MeasurementOptions measurement;
         KernelBenchPlan plan;
         IAttentionBackend backend;
         try
         {
-            measurement = new MeasurementOptions(settings.MinSamples, settings.Budget, Math.Max(1000, settings.MinSamples), Math.Max(1, settings.Warmup))
+            if (settings.MinSamples < 1) throw new PlanException($"--min-samples: {settings.MinSamples} must be >= 1.");
+            if (settings.Budget < 0 || double.IsNaN(settings.Budget)) throw new PlanException($"--budget: {settings.Budget} must be >= 0 seconds.");
+            if (settings.Warmup < 0) throw new PlanException($"--warmup: {settings.Warmup} must be >= 0.");
+            measurement = new MeasurementOptions(settings.MinSamples, settings.Budget, Math.Max(1000, settings.MinSamples), settings.Warmup)
             {
                 KeepTensors = settings.Dump is not null,
             };
-            if (settings.Warmup < 0) throw new PlanException($"--warmup: {settings.Warmup} must be >= 0.");
             if (settings.TimeLimit < 0) throw new PlanException($"--time-limit: {settings.TimeLimit} must be >= 0.");
             string deviceId = BackendFactory.Resolve(settings.Device);
             bool gpu = deviceId.StartsWith("cuda", StringComparison.Ordinal);

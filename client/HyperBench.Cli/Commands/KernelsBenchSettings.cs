@@ -9,8 +9,8 @@ public sealed class KernelsBenchSettings : CommandSettings
     [Description("Kernels to run, comma-separated: flash. [grey](default: flash)[/]")]
     public string Kernel { get; init; } = "flash";
 
-    [CommandOption("--n <LIST>")]
-    [Description("Sequence lengths, comma-separated; 4k = 4096. [grey](default: 4k..128k on a GPU; 1k,2k,4k on the CPU)[/]")]
+    [CommandOption("-n|--seq-len <LIST>")]
+    [Description("Sequence lengths, comma-separated; 4k = 4096. Also spelled --n. [grey](default: 4k..128k on a GPU; 1k,2k,4k on the CPU)[/]")]
     public string? N { get; init; }
 
     [CommandOption("--causal <MODE>")]
@@ -29,8 +29,8 @@ public sealed class KernelsBenchSettings : CommandSettings
     [Description("Head counts. [grey](default: 32 on a GPU, 2 on the CPU)[/]")]
     public string? Heads { get; init; }
 
-    [CommandOption("--d <LIST>")]
-    [Description("Head dimensions: 64, 128. [grey](default: 64)[/]")]
+    [CommandOption("-d|--head-dim <LIST>")]
+    [Description("Head dimensions: 64, 128. Also spelled --d. [grey](default: 64)[/]")]
     public string D { get; init; } = "64";
 
     [CommandOption("--dtype <LIST>")]

@@ -10,7 +10,7 @@ public sealed record MeasurementOptions
             throw new ArgumentOutOfRangeException(nameof(maxSamples), maxSamples, $"max samples ({maxSamples}) must be >= min samples ({minSamples}).");
         if (budgetSeconds < 0 || double.IsNaN(budgetSeconds))
             throw new ArgumentOutOfRangeException(nameof(budgetSeconds), budgetSeconds, $"time budget must be >= 0 seconds, got {budgetSeconds}.");
-        if (warmupRuns < 1) throw new ArgumentOutOfRangeException(nameof(warmupRuns), warmupRuns, $"warm-up runs must be >= 1, got {warmupRuns}.");
+        if (warmupRuns < 0) throw new ArgumentOutOfRangeException(nameof(warmupRuns), warmupRuns, $"warm-up runs must be >= 0, got {warmupRuns}.");
         MinSamples = minSamples;
         BudgetSeconds = budgetSeconds;
         MaxSamples = maxSamples;

@@ -1,0 +1,90 @@
+using HyperBench.Kernels.Attention;
+
+namespace HyperBench.Kernels.Tests;
+
+public sealed class CpuBackendTests(BackendFixture backends)
+{
+    public static TheoryData<int, bool, int> ForwardCases()
+    {
+        var data = new TheoryData<int, bool, int>();
+        foreach (int d in new[] { 64, 128 })
+            foreach (bool causal in new[] { false, true })
+                foreach (int n in new[] { 1, 7, 64, 255, 256, 257, 1000, 2048 })
+                    data.Add(n, causal, d);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ForwardCases))]
+    public void CpuForward_MatchesReference_WithinFp32Tolerance(int n, bool causal, int d)
+    {
+        var shape = new AttentionShape(2, 3, n, d);
+        var inputs = TestData.Make(shape, (ulong)(n * 13 + d));
+        var expected = ReferenceAttention.Forward(shape, causal, inputs.Q, inputs.K, inputs.V);
+        var actual = HostAttention.Run(backends.Cpu, shape, causal, inputs.Q, inputs.K, inputs.V);
+
+        Assert.True(TestData.MaxAbsDiff(actual.O, expected.O) <= 1e-5, $"O max abs error {TestData.MaxAbsDiff(actual.O, expected.O):E2}");
+        Assert.True(TestData.MaxAbsDiff(actual.Lse, expected.Lse) <= 1e-5, $"lse max abs error {TestData.MaxAbsDiff(actual.Lse, expected.Lse):E2}");
+    }
+
+    [Theory]
+    [InlineData(1, false, 64)]
+    [InlineData(100, false, 64)]
+    [InlineData(100, true, 128)]
+    [InlineData(513, true, 64)]
+    [InlineData(513, false, 128)]
+    public void CpuBackward_MatchesReferenceGradient(int n, bool causal, int d)
+    {
+        var shape = new AttentionShape(2, 3, n, d);
+        var inputs = TestData.Make(shape, (ulong)(n + d));
+        var expected = ReferenceAttention.Backward(shape, causal, inputs.Q, inputs.K, inputs.V, inputs.DO);
+        var actual = HostAttention.Run(backends.Cpu, shape, causal, inputs.Q, inputs.K, inputs.V, inputs.DO);
+
+        FlashBackwardTests.AssertGradientClose(actual.DQ!, expected.DQ, "dQ");
+        FlashBackwardTests.AssertGradientClose(actual.DK!, expected.DK, "dK");
+        FlashBackwardTests.AssertGradientClose(actual.DV!, expected.DV, "dV");
+    }
+
+    [Theory]
+    [InlineData(300, false)]
+    [InlineData(300, true)]
+    public void Backends_AgreeWithEachOther_ForwardAndBackward(int n, bool causal)
+    {
+        var shape = new AttentionShape(2, 3, n, 64);
+        var inputs = TestData.Make(shape, 77);
+        var cpu = HostAttention.Run(backends.Cpu, shape, causal, inputs.Q, inputs.K, inputs.V, inputs.DO);
+        HostAttention.Result ilgpu;
+        lock (backends.Gate) ilgpu = HostAttention.Run(backends.IlgpuCpu, shape, causal, inputs.Q, inputs.K, inputs.V, inputs.DO);
+
+        foreach (var (a, b, name) in new[] { (cpu.O, ilgpu.O, "O"), (cpu.Lse, ilgpu.Lse, "lse"), (cpu.DQ!, ilgpu.DQ!, "dQ"), (cpu.DK!, ilgpu.DK!, "dK"), (cpu.DV!, ilgpu.DV!, "dV") })
+        {
+            double max = 0;
+            for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs(a[i] - b[i]));
+            Assert.True(max <= 2e-5, $"{name}: cpu and ilgpu-cpu differ by {max:E2}");
+        }
+    }
+
+    [Fact]
+    public void CpuCausal_ChangingLaterKeys_NeverChangesEarlierRows()
+    {
+        const int n = 1500, cut = 700;
+        var shape = new AttentionShape(1, 2, n, 64);
+        var inputs = TestData.Make(shape, 4);
+        var k2 = (float[])inputs.K.Clone();
+        var v2 = (float[])inputs.V.Clone();
+        for (int s = 0; s < shape.Slices; s++)
+            for (int j = cut + 1; j < n; j++)
+                for (int c = 0; c < shape.D; c++)
+                {
+                    k2[(s * n + j) * shape.D + c] *= -2f;
+                    v2[(s * n + j) * shape.D + c] += 10f;
+                }
+        var a = HostAttention.Run(backends.Cpu, shape, true, inputs.Q, inputs.K, inputs.V);
+        var b = HostAttention.Run(backends.Cpu, shape, true, inputs.Q, k2, v2);
+        for (int s = 0; s < shape.Slices; s++)
+            for (int i = 0; i <= cut; i++)
+                for (int c = 0; c < shape.D; c++)
+                    Assert.Equal(a.O[(s * n + i) * shape.D + c], b.O[(s * n + i) * shape.D + c]);
+        Assert.NotEqual(a.O[((n - 1) * shape.D)], b.O[((n - 1) * shape.D)]);
+    }
+}
