@@ -6,7 +6,8 @@ namespace HyperBench.Kernels.Backends.Cpu;
 /// <summary>
 /// Flash-style tiled attention on the CPU over a fixed list of segments (ALGORITHMS.md section 2).
 /// Forward: one work item per (segment, block of <see cref="FwdBq"/> query rows), online softmax over key blocks of
-/// <see cref="FwdBk"/>; causal key blocks wholly above the diagonal are skipped. Backward (FA-2 order, 5 GEMMs per tile):
+/// <see cref="FwdBk"/>; causal key blocks wholly above the diagonal are skipped, the diagonal one is masked element-wise.
+/// Its score tiles are transposed (keys x queries) so the softmax statistics are vector ops across queries. Backward (FA-2 order, 5 GEMMs per tile):
 /// one work item per (segment, chunk of key rows); it owns its dK/dV tiles and accumulates dQ for the segment's query
 /// rows in a per-worker buffer. Segments may share query or key rows (HyperAttention does), so every addition into
 /// dq/dk/dv goes through striped locks on 64-row stripes of the destination; the locked additions are O(rows * d)
@@ -21,6 +22,9 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
     internal const int BwdBk = 64;
     private const int StripeShift = 6;
     private const int StripeCount = 64;
+
+    /// <summary>One task per core: bounds the live scratch sets to what PlanWorkspaceBytes reports.</summary>
+    private static readonly ParallelOptions Workers = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
 
     private readonly AttentionSegment[] _segments;
     private readonly float _scale;
@@ -101,7 +105,7 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
         {
             Q = Ptr(q), K = Ptr(k), V = Ptr(v), Bias = keyBias == null ? null : Ptr(keyBias), O = Ptr(o), Lse = Ptr(lse),
         };
-        Parallel.For(0, _fwdItems.Length,
+        Parallel.For(0, _fwdItems.Length, Workers,
             () => _fwdScratch.TryTake(out var w) ? w : new ForwardScratch(d),
             (item, _, w) =>
             {
@@ -135,7 +139,7 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
         };
 
         // D_i = dO_i . O_i, once per row before any tile needs it (segments sharing a row write the same value).
-        Parallel.For(0, _segments.Length, si =>
+        Parallel.For(0, _segments.Length, Workers, si =>
         {
             var s = _segments[si];
             for (int i = 0; i < s.QueryCount; i++)
@@ -146,7 +150,7 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
         });
 
         int maxQ = _maxQueryCount;
-        Parallel.For(0, _bwdItems.Length,
+        Parallel.For(0, _bwdItems.Length, Workers,
             () => _bwdScratch.TryTake(out var w) ? w : new BackwardScratch(d, maxQ),
             (item, _, w) =>
             {
