@@ -6,7 +6,8 @@ namespace HyperBench.Kernels.Backends.Cpu;
 /// <summary>
 /// Flash-style tiled attention on the CPU over a fixed list of segments (ALGORITHMS.md section 2).
 /// Forward: one work item per (segment, block of <see cref="FwdBq"/> query rows), online softmax over key blocks of
-/// <see cref="FwdBk"/>; causal key blocks wholly above the diagonal are skipped. Backward (FA-2 order, 5 GEMMs per tile):
+/// <see cref="FwdBk"/>; causal key blocks wholly above the diagonal are skipped, the diagonal one is masked element-wise.
+/// Its score tiles are transposed (keys x queries) so the softmax statistics are vector ops across queries. Backward (FA-2 order, 5 GEMMs per tile):
 /// one work item per (segment, chunk of key rows); it owns its dK/dV tiles and accumulates dQ for the segment's query
 /// rows in a per-worker buffer. Segments may share query or key rows (HyperAttention does), so every addition into
 /// dq/dk/dv goes through striped locks on 64-row stripes of the destination; the locked additions are O(rows * d)
@@ -21,6 +22,9 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
     internal const int BwdBk = 64;
     private const int StripeShift = 6;
     private const int StripeCount = 64;
+
+    /// <summary>One task per core: bounds the live scratch sets to what PlanWorkspaceBytes reports.</summary>
+    private static readonly ParallelOptions Workers = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
 
     private readonly AttentionSegment[] _segments;
     private readonly float _scale;
@@ -101,7 +105,7 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
         {
             Q = Ptr(q), K = Ptr(k), V = Ptr(v), Bias = keyBias == null ? null : Ptr(keyBias), O = Ptr(o), Lse = Ptr(lse),
         };
-        Parallel.For(0, _fwdItems.Length,
+        Parallel.For(0, _fwdItems.Length, Workers,
             () => _fwdScratch.TryTake(out var w) ? w : new ForwardScratch(d),
             (item, _, w) =>
             {
@@ -135,7 +139,7 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
         };
 
         // D_i = dO_i . O_i, once per row before any tile needs it (segments sharing a row write the same value).
-        Parallel.For(0, _segments.Length, si =>
+        Parallel.For(0, _segments.Length, Workers, si =>
         {
             var s = _segments[si];
             for (int i = 0; i < s.QueryCount; i++)
@@ -146,7 +150,7 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
         });
 
         int maxQ = _maxQueryCount;
-        Parallel.For(0, _bwdItems.Length,
+        Parallel.For(0, _bwdItems.Length, Workers,
             () => _bwdScratch.TryTake(out var w) ? w : new BackwardScratch(d, maxQ),
             (item, _, w) =>
             {
@@ -169,48 +173,39 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
         var seg = _segments[si];
         int d = HeadDim;
         int qb = Math.Min(FwdBq, seg.QueryCount - i0);
+        int width = (qb + 15) & ~15;
         bool causal = seg.Causal != 0;
-        float* qRows = p.Q + (nint)(seg.QueryStart + i0) * d;
-        Scale(qRows, w.Qs, qb * d, _scale);
+        // Scores are computed transposed, St = K (scale Q)^T, so Q is transposed once per work item instead of K once
+        // per key tile, and the softmax statistics vectorise across queries.
+        Transpose(p.Q + (nint)(seg.QueryStart + i0) * d, qb, d, w.QsT, FwdBq, width, _scale);
         new Span<float>(w.Acc, qb * d).Clear();
-        new Span<float>(w.M, qb).Fill(float.NegativeInfinity);
-        new Span<float>(w.L, qb).Clear();
+        new Span<float>(w.M, FwdBq).Fill(float.NegativeInfinity);
+        new Span<float>(w.L, FwdBq).Clear();
 
         int keyEnd = causal ? Math.Min(seg.KeyCount, i0 + qb) : seg.KeyCount;
         for (int j0 = 0; j0 < keyEnd; j0 += FwdBk)
         {
             int kc = Math.Min(FwdBk, keyEnd - j0);
-            int kcPad = (kc + 15) & ~15;
             float* kRows = p.K + (nint)(seg.KeyStart + j0) * d;
             float* vRows = p.V + (nint)(seg.KeyStart + j0) * d;
-            Transpose(kRows, kc, d, w.Kt, FwdBk, kcPad);
-            Gemm(w.Qs, d, 1, w.Kt, FwdBk, w.S, FwdBk, qb, kcPad, d, accumulate: false);
+            Gemm(kRows, d, 1, w.QsT, FwdBq, w.S, FwdBq, kc, width, d, accumulate: false);
+            if (causal && j0 + kc - 1 > i0)
+            {
+                // Diagonal tile: key j is hidden from query lanes i with i0 + i < j0 + j.
+                for (int j = 0; j < kc; j++)
+                {
+                    int hidden = Math.Clamp(j0 + j - i0, 0, width);
+                    new Span<float>(w.S + (nint)j * FwdBq, hidden).Fill(float.NegativeInfinity);
+                }
+            }
             float* bias = p.Bias == null ? null : p.Bias + seg.KeyStart + j0;
-            bool diagonal = causal && j0 + kc - 1 > i0;
+            SoftmaxColumns(w.S, FwdBq, kc, width, bias, w.M, w.L, w.Alpha);
             for (int r = 0; r < qb; r++)
             {
-                int len = diagonal ? Math.Clamp(i0 + r - j0 + 1, 0, kc) : kc;
-                float* s = w.S + r * FwdBk;
-                float tileMax = BiasMax(s, bias, len);
-                float mOld = w.M[r];
-                float mNew = Math.Max(mOld, tileMax);
-                if (float.IsNegativeInfinity(mNew))
-                {
-                    // Nothing visible yet: P = 0, and no exp(-inf - -inf) = NaN.
-                    new Span<float>(s, kc).Clear();
-                    continue;
-                }
-                float sum = ExpSum(s, len, kc, mNew);
-                if (mOld != mNew)
-                {
-                    float alpha = MathF.Exp(mOld - mNew); // 0 when mOld = -inf, and acc, l are still 0 then
-                    w.L[r] *= alpha;
-                    ScaleInPlace(w.Acc + r * d, d, alpha);
-                    w.M[r] = mNew;
-                }
-                w.L[r] += sum;
+                float alpha = w.Alpha[r];
+                if (alpha != 1f) ScaleInPlace(w.Acc + r * d, d, alpha);
             }
-            Gemm(w.S, FwdBk, 1, vRows, d, w.Acc, d, qb, d, kc, accumulate: true);
+            Gemm(w.S, 1, FwdBq, vRows, d, w.Acc, d, qb, d, kc, accumulate: true); // acc += P V, P read through St
         }
 
         for (int r = 0; r < qb; r++)
@@ -312,24 +307,24 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
 
     private sealed class ForwardScratch
     {
-        public readonly float* Qs, Kt, S, Acc, M, L;
+        public readonly float* QsT, S, Acc, M, L, Alpha;
 
         public ForwardScratch(int d)
         {
             var s = new CpuScratch(Floats(d));
-            Qs = s.Take((long)FwdBq * d);
-            Kt = s.Take((long)d * FwdBk);
-            S = s.Take((long)FwdBq * FwdBk);
+            QsT = s.Take((long)d * FwdBq);
+            S = s.Take((long)FwdBk * FwdBq);
             Acc = s.Take((long)FwdBq * d);
             M = s.Take(FwdBq);
             L = s.Take(FwdBq);
+            Alpha = s.Take(FwdBq);
             Memory = s;
         }
 
         /// <summary>Owns the pinned buffer the pointers above point into.</summary>
         public CpuScratch Memory { get; }
 
-        public static long Floats(int d) => 2L * FwdBq * d + (long)d * FwdBk + (long)FwdBq * FwdBk + 2 * FwdBq + 6 * 16;
+        public static long Floats(int d) => 2L * FwdBq * d + (long)FwdBk * FwdBq + 3 * FwdBq + 6 * 16;
     }
 
     private sealed class BackwardScratch

@@ -180,16 +180,62 @@ internal static unsafe class CpuKernels
         }
     }
 
-    /// <summary>dst[t * ldd + j] = src[j * d + t] for j &lt; count; columns count..padded are zeroed so the GEMM reads finite values.</summary>
-    public static void Transpose(float* src, int count, int d, float* dst, int ldd, int padded)
+    /// <summary>
+    /// dst[t * ldd + j] = scale * src[j * d + t] for j &lt; count; columns count..padded are zeroed so the GEMM reads finite values.
+    /// </summary>
+    public static void Transpose(float* src, int count, int d, float* dst, int ldd, int padded, float scale = 1f)
     {
         for (int t = 0; t < d; t++)
         {
             float* drow = dst + (nint)t * ldd;
             float* s = src + t;
             int j = 0;
-            for (; j < count; j++) drow[j] = s[(nint)j * d];
+            for (; j < count; j++) drow[j] = scale * s[(nint)j * d];
             for (; j < padded; j++) drow[j] = 0f;
+        }
+    }
+
+    /// <summary>
+    /// Online-softmax step on a transposed score tile St[j * ld + i] (key j, query lane i &lt; width, width a multiple of 8):
+    /// adds the key bias, takes the column max, updates the running max m, and replaces St by P = exp(St - m), the
+    /// running sum l = l * alpha + colsum P, and alpha = exp(m_old - m_new) for the caller to rescale its accumulators.
+    /// The transposed layout puts 8 queries in each vector lane group, so every statistic is a plain vector op.
+    /// A query that has seen only -inf keeps m = -inf and gets P = 0 (it subtracts 0 instead of m: no -inf - -inf).
+    /// </summary>
+    public static void SoftmaxColumns(float* st, int ld, int kc, int width, float* bias, float* m, float* l, float* alpha)
+    {
+        var negInf = Vector256.Create(float.NegativeInfinity);
+        for (int c = 0; c < width; c += 8)
+        {
+            float* col = st + c;
+            var vmax = negInf;
+            if (bias != null)
+            {
+                for (int j = 0; j < kc; j++)
+                {
+                    var x = Vector256.Load(col + (nint)j * ld) + Vector256.Create(bias[j]);
+                    x.Store(col + (nint)j * ld);
+                    vmax = Vector256.Max(vmax, x);
+                }
+            }
+            else
+            {
+                for (int j = 0; j < kc; j++) vmax = Vector256.Max(vmax, Vector256.Load(col + (nint)j * ld));
+            }
+            var mOld = Vector256.Load(m + c);
+            var mNew = Vector256.Max(mOld, vmax);
+            var mSafe = Vector256.ConditionalSelect(Vector256.Equals(mNew, negInf), Vector256<float>.Zero, mNew);
+            var a = Exp(mOld - mSafe);
+            var sum = Vector256<float>.Zero;
+            for (int j = 0; j < kc; j++)
+            {
+                var p = Exp(Vector256.Load(col + (nint)j * ld) - mSafe);
+                p.Store(col + (nint)j * ld);
+                sum += p;
+            }
+            mNew.Store(m + c);
+            Vector256.MultiplyAddEstimate(Vector256.Load(l + c), a, sum).Store(l + c);
+            a.Store(alpha + c);
         }
     }
 
@@ -200,57 +246,6 @@ internal static unsafe class CpuKernels
         var vs = Vector256.Create(scale);
         for (; j + 8 <= length; j += 8) (Vector256.Load(src + j) * vs).Store(dst + j);
         for (; j < length; j++) dst[j] = src[j] * scale;
-    }
-
-    /// <summary>Adds the key bias to the first len scores and returns their max (-inf when len = 0 or all are masked).</summary>
-    public static float BiasMax(float* s, float* bias, int len)
-    {
-        var vmax = Vector256.Create(float.NegativeInfinity);
-        int j = 0;
-        if (bias != null)
-        {
-            for (; j + 8 <= len; j += 8)
-            {
-                var x = Vector256.Load(s + j) + Vector256.Load(bias + j);
-                x.Store(s + j);
-                vmax = Vector256.Max(vmax, x);
-            }
-        }
-        else
-        {
-            for (; j + 8 <= len; j += 8) vmax = Vector256.Max(vmax, Vector256.Load(s + j));
-        }
-        float m = HorizontalMax(vmax);
-        for (; j < len; j++)
-        {
-            float x = bias != null ? s[j] + bias[j] : s[j];
-            s[j] = x;
-            if (x > m) m = x;
-        }
-        return m;
-    }
-
-    /// <summary>s[j] = exp(s[j] - m) for j &lt; len, zero for len &lt;= j &lt; zeroTo; returns the sum. m must be finite.</summary>
-    public static float ExpSum(float* s, int len, int zeroTo, float m)
-    {
-        var vm = Vector256.Create(m);
-        var acc = Vector256<float>.Zero;
-        int j = 0;
-        for (; j + 8 <= len; j += 8)
-        {
-            var e = Exp(Vector256.Load(s + j) - vm);
-            e.Store(s + j);
-            acc += e;
-        }
-        float sum = Vector256.Sum(acc);
-        for (; j < len; j++)
-        {
-            float e = MathF.Exp(s[j] - m);
-            s[j] = e;
-            sum += e;
-        }
-        for (; j < zeroTo; j++) s[j] = 0f;
-        return sum;
     }
 
     /// <summary>
