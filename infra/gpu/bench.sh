@@ -14,7 +14,7 @@ export PYTHONUNBUFFERED=1
 if [ $dry = 1 ]; then
   device=cpu; ns=256,512; heads=2; limit=60; torch_limit=0; check_n=64
 else
-  device=cuda:0; ns=${HB_N:-4k,8k,16k,32k,64k,128k}; heads=${HB_HEADS:-32}; limit=${HB_TIME_LIMIT:-150}; torch_limit=${HB_TORCH_SECONDS:-90}; check_n=1000
+  device=cuda:0; ns=${HB_N:-4096,8192,16384,32768,65536,131072}; heads=${HB_HEADS:-32}; limit=${HB_TIME_LIMIT:-150}; torch_limit=${HB_TORCH_SECONDS:-90}; check_n=1000
   nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv >> "$OUT/nvidia-smi.txt" 2>&1
 fi

@@ -57,9 +57,11 @@ public sealed class IlgpuBackend : IAttentionBackend
             (8, 0) or (7, _) or (6, 0) => 64,
             _ => 128,
         };
-        double peak = (double)accelerator.NumMultiprocessors * coresPerSm * 2.0 * accelerator.ClockRate * 1e3;
+        // ILGPU reports the SM clock in MHz (an H200 gave 1980); CUDA's own attribute is in kHz. Accept either.
+        double clockHz = accelerator.ClockRate >= 100_000 ? accelerator.ClockRate * 1e3 : accelerator.ClockRate * 1e6;
+        double peak = (double)accelerator.NumMultiprocessors * coresPerSm * 2.0 * clockHz;
         var info = new DeviceInfo(DeviceKind.Cuda, $"cuda:{index}", accelerator.Name, accelerator.MemorySize, peak,
-            $"sm_{major}{minor}, {accelerator.NumMultiprocessors} SMs, {accelerator.ClockRate / 1000} MHz, driver {accelerator.DriverVersion}");
+            $"sm_{major}{minor}, {accelerator.NumMultiprocessors} SMs, {clockHz / 1e6:F0} MHz, driver {accelerator.DriverVersion}");
         return new IlgpuBackend(context, accelerator, info);
     }
 
