@@ -1,0 +1,106 @@
+using System.Text.Json;
+
+namespace HyperBench.Cli.Tests;
+
+public sealed class KernelsBenchCommandTests
+{
+    [Fact]
+    public void Bench_TinyPlan_WritesReportWithEverySampleAndEnvironment()
+    {
+        string dir = CliProcess.TempDirectory();
+        var outcome = CliProcess.Run(dir, "kernels", "bench", "--device", "cpu", "--n", "64,128", "--causal", "both", "--pass", "fwd,fwdbwd",
+            "--heads", "2", "--d", "64", "--min-samples", "4", "--budget", "0", "--json", "out.json");
+        Assert.True(outcome.ExitCode == 0, outcome.Output);
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "out.json")));
+        var root = doc.RootElement;
+        Assert.Equal("cpu", root.GetProperty("environment").GetProperty("device_id").GetString());
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("environment").GetProperty("dot_net_version").GetString()));
+        var cases = root.GetProperty("cases").EnumerateArray().ToList();
+        Assert.Equal(8, cases.Count);
+        Assert.Equal(8, cases.Select(c => c.GetProperty("case_id").GetString()).Distinct().Count());
+        foreach (var c in cases)
+        {
+            Assert.Equal("ok", c.GetProperty("status").GetString());
+            var samples = c.GetProperty("samples_seconds").EnumerateArray().Select(x => x.GetDouble()).ToList();
+            Assert.True(samples.Count >= 4);
+            var stats = c.GetProperty("statistics");
+            Assert.Equal(samples.Count, stats.GetProperty("count").GetInt32());
+            Assert.Equal(samples.Min(), stats.GetProperty("min").GetDouble());
+            int n = c.GetProperty("n").GetInt32();
+            double flops = 4.0 * 2 * n * n * 64 * (c.GetProperty("causal").GetBoolean() ? 0.5 : 1) * (c.GetProperty("pass").GetString() == "fwdbwd" ? 3.5 : 1);
+            Assert.Equal(flops, c.GetProperty("flops").GetDouble());
+            Assert.Equal(flops / stats.GetProperty("median").GetDouble() / 1e12, c.GetProperty("tflops").GetDouble(), 9);
+        }
+        Assert.Contains("TFLOP/s", outcome.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--n", "0", "--n: 0")]
+    [InlineData("--n", "12x", "'12x'")]
+    [InlineData("--d", "96", "--d: 96")]
+    [InlineData("--heads", "0", "--heads: 0")]
+    [InlineData("--causal", "maybe", "'maybe'")]
+    [InlineData("--pass", "bwd", "'bwd'")]
+    [InlineData("--device", "tpu", "'tpu'")]
+    [InlineData("--kernel", "sparse", "'sparse'")]
+    [InlineData("--min-samples", "0", "--min-samples: 0")]
+    public void Bench_BadValue_ExitsWith2NamingTheValue_AndWritesNothing(string option, string value, string expected)
+    {
+        string dir = CliProcess.TempDirectory();
+        var outcome = CliProcess.Run(dir, "kernels", "bench", "--device", "cpu", "--n", "64", option, value, "--json", "out.json");
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains(expected, outcome.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir, "out.json")));
+    }
+
+    [Fact]
+    public void Bench_UnknownOption_ExitsWith2()
+    {
+        var outcome = CliProcess.Run(CliProcess.TempDirectory(), "kernels", "bench", "--bogus", "1");
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains("bogus", outcome.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_DumpAboveLimit_IsRefusedNamingTheLimit()
+    {
+        string dir = CliProcess.TempDirectory();
+        var outcome = CliProcess.Run(dir, "kernels", "bench", "--device", "cpu", "--n", "128", "--heads", "2", "--dump", "dump", "--dump-limit", "1000");
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains("dump limit of 1,000", outcome.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir, "dump")));
+    }
+
+    [Fact]
+    public void Bench_Dump_WritesNpyFilesThatHoldTheForwardOutput()
+    {
+        string dir = CliProcess.TempDirectory();
+        var outcome = CliProcess.Run(dir, "kernels", "bench", "--device", "cpu", "--n", "33", "--heads", "2", "--causal", "false", "--pass", "fwdbwd",
+            "--min-samples", "1", "--budget", "0", "--json", "out.json", "--dump", "dump");
+        Assert.True(outcome.ExitCode == 0, outcome.Output);
+        var caseDir = Directory.GetDirectories(Path.Combine(dir, "dump")).Single();
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(caseDir, "manifest.json")));
+        var files = manifest.RootElement.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("name").GetString()).ToHashSet();
+        Assert.Equal(new HashSet<string?> { "q", "k", "v", "do", "o", "lse", "dq", "dk", "dv" }, files);
+
+        var (qShape, q) = Npy.Read(Path.Combine(caseDir, "q.npy"));
+        var (_, k) = Npy.Read(Path.Combine(caseDir, "k.npy"));
+        var (_, v) = Npy.Read(Path.Combine(caseDir, "v.npy"));
+        var (oShape, o) = Npy.Read(Path.Combine(caseDir, "o.npy"));
+        Assert.Equal([1, 2, 33, 64], qShape);
+        Assert.Equal(qShape, oShape);
+        // Recompute row 5 of head 1 in double precision from the dumped inputs.
+        int n = 33, d = 64, head = 1, row = 5;
+        double scale = 1 / Math.Sqrt(d);
+        var scores = Enumerable.Range(0, n).Select(j => scale * Enumerable.Range(0, d).Sum(c => (double)q[((head * n) + row) * d + c] * k[((head * n) + j) * d + c])).ToArray();
+        double max = scores.Max();
+        var p = scores.Select(s => Math.Exp(s - max)).ToArray();
+        double sum = p.Sum();
+        for (int c = 0; c < d; c++)
+        {
+            double expected = Enumerable.Range(0, n).Sum(j => p[j] / sum * v[((head * n) + j) * d + c]);
+            Assert.Equal(expected, o[((head * n) + row) * d + c], 5);
+        }
+    }
+}
