@@ -22,12 +22,12 @@ fi
 echo "== correctness: $device vs float64 reference (n=$check_n, batch 2, heads 3, d 64 and 128, causal both, fwd+bwd)"
 rm -rf /tmp/hb-dump
 timeout 120 $bin kernels bench --device $device --n $check_n --batch 2 --heads 3 --d 64,128 --causal both --pass fwdbwd \
-  --min-samples 1 --budget 0 --warmup 0 --json "$OUT/check-bench.json" --dump /tmp/hb-dump > "$OUT/check.log" 2>&1
+  --min-samples 1 --budget 0 --warmup 0 --warmup-time 0 --json "$OUT/check-bench.json" --dump /tmp/hb-dump > "$OUT/check.log" 2>&1
 python3 infra/gpu/check_dump.py /tmp/hb-dump | tee -a "$OUT/check.log"
 
 echo "== hyperbench sweep on $device: n=$ns heads=$heads (time limit ${limit}s)"
 timeout $((limit + 180)) $bin kernels bench --device $device --kernel flash --n $ns --causal both --pass fwd,fwdbwd --batch 1 --heads $heads --d 64 \
-  --min-samples 3 --budget 0.5 --warmup 0 --time-limit $limit --json "$OUT/hyperbench.json" 2>&1 | tee "$OUT/hyperbench.log" | tail -n 40
+  --min-samples 3 --budget 0.5 --warmup 0 --warmup-time 0 --time-limit $limit --json "$OUT/hyperbench.json" 2>&1 | tee "$OUT/hyperbench.log" | tail -n 40
 
 if [ $dry = 0 ]; then
   echo "== torch SDPA on the same shapes (fp32 first, then fp16/bf16 for reference)"

@@ -22,9 +22,11 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
             if (settings.MinSamples < 1) throw new PlanException($"--min-samples: {settings.MinSamples} must be >= 1.");
             if (settings.Budget < 0 || double.IsNaN(settings.Budget)) throw new PlanException($"--budget: {settings.Budget} must be >= 0 seconds.");
             if (settings.Warmup < 0) throw new PlanException($"--warmup: {settings.Warmup} must be >= 0.");
+            if (settings.WarmupTime < 0 || double.IsNaN(settings.WarmupTime)) throw new PlanException($"--warmup-time: {settings.WarmupTime} must be >= 0 seconds.");
             measurement = new MeasurementOptions(settings.MinSamples, settings.Budget, Math.Max(1000, settings.MinSamples), settings.Warmup)
             {
                 KeepTensors = settings.Dump is not null,
+                WarmupSeconds = settings.WarmupTime,
             };
             if (settings.TimeLimit < 0) throw new PlanException($"--time-limit: {settings.TimeLimit} must be >= 0.");
             string deviceId = BackendFactory.Resolve(settings.Device);

@@ -61,6 +61,10 @@ public sealed class KernelsBenchSettings : CommandSettings
     [Description("Untimed runs after the first (compiling) run. [grey](default: 1)[/]")]
     public int Warmup { get; init; } = 1;
 
+    [CommandOption("--warmup-time <SECONDS>")]
+    [Description("Keep warming up until this long after the first run (lets the JIT optimise the CPU kernels). [grey](default: 0.5)[/]")]
+    public double WarmupTime { get; init; } = 0.5;
+
     [CommandOption("--time-limit <SECONDS>")]
     [Description("Stop starting new cases after this many seconds; the rest are reported as skipped. 0 = no limit. [grey](default: 0)[/]")]
     public double TimeLimit { get; init; }

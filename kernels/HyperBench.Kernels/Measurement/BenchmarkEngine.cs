@@ -39,8 +39,13 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
             backend.Synchronize();
 
             progress?.Report(new CaseProgress(benchmarkCase, "compiling", 0, 0));
+            var warm = Stopwatch.StartNew();
             double first = TimeOnce(workload);
-            for (int i = 0; i < options.WarmupRuns; i++) TimeOnce(workload);
+            for (int i = 0; i < options.WarmupRuns || warm.Elapsed.TotalSeconds < options.WarmupSeconds; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                TimeOnce(workload);
+            }
 
             var samples = new List<double>();
             var budget = Stopwatch.StartNew();

@@ -26,6 +26,12 @@ public sealed record MeasurementOptions
     /// <summary>Untimed runs after the first (compiling) one.</summary>
     public int WarmupRuns { get; }
 
+    /// <summary>
+    /// Keep warming up (untimed) until this much time has passed since the first launch: the .NET JIT promotes hot loops to
+    /// optimised code only after some calls, and a sample taken before that measures the JIT, not the kernel.
+    /// </summary>
+    public double WarmupSeconds { get; init; } = 0.5;
+
     /// <summary>Keep the case's inputs and outputs on the host after timing (for --dump).</summary>
     public bool KeepTensors { get; init; }
 }
