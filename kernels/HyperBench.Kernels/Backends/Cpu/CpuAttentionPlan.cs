@@ -92,7 +92,7 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
     /// <summary>Scratch bytes of one backward worker for segments of up to maxQueryCount query rows.</summary>
     internal static long BackwardScratchBytes(int d, int maxQueryCount) => 4L * BackwardScratch.Floats(d, maxQueryCount);
 
-    public void Forward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse)
+    private void CheckForwardTensors(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse)
     {
         int d = HeadDim;
         CheckRows(q, _queryRowsNeeded * d, nameof(q));
@@ -101,6 +101,12 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
         CheckRows(o, _queryRowsNeeded * d, nameof(o));
         CheckRows(lse, _queryRowsNeeded, nameof(lse));
         if (keyBias != null) CheckRows(keyBias, _keyRowsNeeded, nameof(keyBias));
+    }
+
+    public void Forward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse)
+    {
+        int d = HeadDim;
+        CheckForwardTensors(q, k, v, keyBias, o, lse);
         var p = new Pointers
         {
             Q = Ptr(q), K = Ptr(k), V = Ptr(v), Bias = keyBias == null ? null : Ptr(keyBias), O = Ptr(o), Lse = Ptr(lse),
@@ -119,16 +125,11 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
         IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
     {
         int d = HeadDim;
-        CheckRows(q, _queryRowsNeeded * d, nameof(q));
-        CheckRows(k, _keyRowsNeeded * d, nameof(k));
-        CheckRows(v, _keyRowsNeeded * d, nameof(v));
-        CheckRows(o, _queryRowsNeeded * d, nameof(o));
-        CheckRows(lse, _queryRowsNeeded, nameof(lse));
+        CheckForwardTensors(q, k, v, keyBias, o, lse);
         CheckRows(dO, _queryRowsNeeded * d, nameof(dO));
         CheckRows(dq, _queryRowsNeeded * d, nameof(dq));
         CheckRows(dk, _keyRowsNeeded * d, nameof(dk));
         CheckRows(dv, _keyRowsNeeded * d, nameof(dv));
-        if (keyBias != null) CheckRows(keyBias, _keyRowsNeeded, nameof(keyBias));
         if (_rowDot == null || _rowDot.Length < _queryRowsNeeded)
             _rowDot = GC.AllocateArray<float>((int)_queryRowsNeeded, pinned: true);
         float* rowDot = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _rowDot[0]);
