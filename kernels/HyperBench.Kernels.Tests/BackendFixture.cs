@@ -17,6 +17,13 @@ public sealed class BackendFixture : IDisposable
     /// <summary>ILGPU accelerators are not meant for concurrent launches from several test threads.</summary>
     public Lock Gate => _gate;
 
+    /// <summary>Runs flash on the named backend ("cpu" or "ilgpu-cpu"), holding the ILGPU gate when needed.</summary>
+    public HyperBench.Kernels.Attention.HostAttention.Result Run(string backend, AttentionShape shape, bool causal, float[] q, float[] k, float[] v, float[]? dO = null)
+    {
+        if (backend == "cpu") return HyperBench.Kernels.Attention.HostAttention.Run(Cpu, shape, causal, q, k, v, dO);
+        lock (_gate) return HyperBench.Kernels.Attention.HostAttention.Run(IlgpuCpu, shape, causal, q, k, v, dO);
+    }
+
     public void Dispose()
     {
         if (_ilgpuCpu.IsValueCreated) _ilgpuCpu.Value.Dispose();

@@ -53,8 +53,7 @@ public sealed class CpuBackendTests(BackendFixture backends)
         var shape = new AttentionShape(2, 3, n, 64);
         var inputs = TestData.Make(shape, 77);
         var cpu = HostAttention.Run(backends.Cpu, shape, causal, inputs.Q, inputs.K, inputs.V, inputs.DO);
-        HostAttention.Result ilgpu;
-        lock (backends.Gate) ilgpu = HostAttention.Run(backends.IlgpuCpu, shape, causal, inputs.Q, inputs.K, inputs.V, inputs.DO);
+        var ilgpu = backends.Run("ilgpu-cpu", shape, causal, inputs.Q, inputs.K, inputs.V, inputs.DO);
 
         foreach (var (a, b, name) in new[] { (cpu.O, ilgpu.O, "O"), (cpu.Lse, ilgpu.Lse, "lse"), (cpu.DQ!, ilgpu.DQ!, "dQ"), (cpu.DK!, ilgpu.DK!, "dK"), (cpu.DV!, ilgpu.DV!, "dV") })
         {
@@ -62,29 +61,5 @@ public sealed class CpuBackendTests(BackendFixture backends)
             for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs(a[i] - b[i]));
             Assert.True(max <= 2e-5, $"{name}: cpu and ilgpu-cpu differ by {max:E2}");
         }
-    }
-
-    [Fact]
-    public void CpuCausal_ChangingLaterKeys_NeverChangesEarlierRows()
-    {
-        const int n = 1500, cut = 700;
-        var shape = new AttentionShape(1, 2, n, 64);
-        var inputs = TestData.Make(shape, 4);
-        var k2 = (float[])inputs.K.Clone();
-        var v2 = (float[])inputs.V.Clone();
-        for (int s = 0; s < shape.Slices; s++)
-            for (int j = cut + 1; j < n; j++)
-                for (int c = 0; c < shape.D; c++)
-                {
-                    k2[(s * n + j) * shape.D + c] *= -2f;
-                    v2[(s * n + j) * shape.D + c] += 10f;
-                }
-        var a = HostAttention.Run(backends.Cpu, shape, true, inputs.Q, inputs.K, inputs.V);
-        var b = HostAttention.Run(backends.Cpu, shape, true, inputs.Q, k2, v2);
-        for (int s = 0; s < shape.Slices; s++)
-            for (int i = 0; i <= cut; i++)
-                for (int c = 0; c < shape.D; c++)
-                    Assert.Equal(a.O[(s * n + i) * shape.D + c], b.O[(s * n + i) * shape.D + c]);
-        Assert.NotEqual(a.O[((n - 1) * shape.D)], b.O[((n - 1) * shape.D)]);
     }
 }

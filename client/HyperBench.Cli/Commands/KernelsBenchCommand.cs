@@ -38,7 +38,7 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
         }
         catch (Exception ex) when (ex is PlanException or ArgumentException)
         {
-            console.MarkupLine($"[red]error:[/] {Markup.Escape(ex is ArgumentException ae ? ae.Message.Split(" (Parameter", 2)[0] : ex.Message)}");
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(ErrorText.For(ex))}");
             return ExitCodes.InvalidInput;
         }
 

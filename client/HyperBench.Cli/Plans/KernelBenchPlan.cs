@@ -52,7 +52,7 @@ public sealed record KernelBenchPlan(IReadOnlyList<BenchmarkCase> Cases)
             }
             catch (ArgumentException ex)
             {
-                throw new PlanException($"case {bc}: {ex.Message.Split(" (Parameter", 2)[0]}");
+                throw new PlanException($"case {bc}: {ErrorText.For(ex)}");
             }
         }
         return new KernelBenchPlan(cases);

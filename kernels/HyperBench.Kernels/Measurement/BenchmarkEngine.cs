@@ -25,7 +25,7 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
         long estimate = MemoryEstimate.BytesNeeded(benchmarkCase, backend);
         try
         {
-            MemoryEstimate.EnsureFits(benchmarkCase, backend);
+            MemoryEstimate.EnsureFits(benchmarkCase, backend, estimate);
         }
         catch (InsufficientMemoryException ex)
         {
@@ -54,8 +54,10 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
                 cancellationToken.ThrowIfCancellationRequested();
                 backend.FlushCaches();
                 samples.Add(TimeOnce(workload));
-                double fraction = Math.Min(1.0, Math.Max(samples.Count / (double)options.MinSamples, budget.Elapsed.TotalSeconds / Math.Max(options.BudgetSeconds, 1e-9)));
-                progress?.Report(new CaseProgress(benchmarkCase, "sampling", samples.Count, Math.Min(fraction, samples.Count >= options.MinSamples ? 1 : 0.99)));
+                // Sampling ends when both the count and the budget are reached: progress is the lesser of the two.
+                double byCount = samples.Count / (double)options.MinSamples;
+                double byTime = options.BudgetSeconds > 0 ? budget.Elapsed.TotalSeconds / options.BudgetSeconds : 1;
+                progress?.Report(new CaseProgress(benchmarkCase, "sampling", samples.Count, Math.Min(1, Math.Min(byCount, byTime))));
             }
 
             var stats = SampleStatistics.From(samples);

@@ -23,9 +23,12 @@ public static class MemoryEstimate
         : Math.Max(0, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes - GC.GetTotalMemory(false));
 
     /// <exception cref="InsufficientMemoryException">The case needs more than the device has.</exception>
-    public static void EnsureFits(BenchmarkCase benchmarkCase, IAttentionBackend backend)
+    public static void EnsureFits(BenchmarkCase benchmarkCase, IAttentionBackend backend) =>
+        EnsureFits(benchmarkCase, backend, BytesNeeded(benchmarkCase, backend));
+
+    /// <inheritdoc cref="EnsureFits(BenchmarkCase, IAttentionBackend)"/>
+    public static void EnsureFits(BenchmarkCase benchmarkCase, IAttentionBackend backend, long needed)
     {
-        long needed = BytesNeeded(benchmarkCase, backend);
         long available = BytesAvailable(backend);
         if (needed > available)
             throw new InsufficientMemoryException(
