@@ -5,4 +5,7 @@ public enum KernelKind
 {
     /// <summary>FlashAttention-style exact tiled attention.</summary>
     Flash,
+
+    /// <summary>HyperAttention (sortLSH blocks + sampled keys; ALGORITHMS.md section 3): approximate, near-linear.</summary>
+    Hyper,
 }

@@ -17,11 +17,12 @@ public sealed record BenchmarkCase(
     int D,
     string Dtype = "fp32",
     string Distribution = "normal",
-    ulong Seed = 1)
+    ulong Seed = 1,
+    HyperParameters? Hyper = null)
 {
     public static IReadOnlyList<string> SupportedDtypes { get; } = ["fp32"];
 
-    public static IReadOnlyList<string> SupportedDistributions { get; } = ["normal"];
+    public static IReadOnlyList<string> SupportedDistributions { get; } = ["normal", "planted", "clustered"];
 
     /// <summary>Validates the case; throws with a message naming the bad value.</summary>
     public AttentionShape Shape()
@@ -31,11 +32,16 @@ public sealed record BenchmarkCase(
         if (!SupportedDistributions.Contains(Distribution))
             throw new ArgumentOutOfRangeException(nameof(Distribution), Distribution,
                 $"input distribution '{Distribution}' is not supported; supported: {string.Join(", ", SupportedDistributions)}.");
+        if (Kernel == KernelKind.Hyper) HyperOrDefault.Validate();
         return new AttentionShape(Batch, Heads, N, D);
     }
 
+    /// <summary>The hyper parameters in effect (the defaults when none were given); meaningless for exact kernels.</summary>
+    public HyperParameters HyperOrDefault => Hyper ?? HyperParameters.Default;
+
     public string Canonical =>
-        $"kernel={Kernel.ToString().ToLowerInvariant()};n={N};causal={(Causal ? 1 : 0)};pass={PassName};batch={Batch};heads={Heads};d={D};dtype={Dtype};dist={Distribution};seed={Seed}";
+        $"kernel={Kernel.ToString().ToLowerInvariant()};n={N};causal={(Causal ? 1 : 0)};pass={PassName};batch={Batch};heads={Heads};d={D};dtype={Dtype};dist={Distribution};seed={Seed}" +
+        (Kernel == KernelKind.Hyper ? ";" + HyperOrDefault.Canonical : "");
 
     /// <summary>First 16 hex digits of SHA-256 over <see cref="Canonical"/>.</summary>
     public string Id => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical)))[..16];
