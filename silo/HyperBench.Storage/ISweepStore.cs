@@ -1,0 +1,51 @@
+using HyperBench.Kernels.Measurement;
+
+namespace HyperBench.Storage;
+
+/// <summary>
+/// Everything HyperBench keeps in SQL (SQLite or PostgreSQL through Dapper): sweeps and their cases with lease state,
+/// results with every raw sample, statistics, accuracy and the environment. Implementations retry transient failures.
+/// </summary>
+public interface ISweepStore
+{
+    /// <summary>"sqlite" or "postgresql".</summary>
+    string Provider { get; }
+
+    /// <summary>Where results go, for people (a file path, or host/database without the password).</summary>
+    string Description { get; }
+
+    /// <summary>Applies the numbered migrations under infra/sql that are not yet applied. Idempotent.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts a sweep and its cases (all pending) in one transaction.</summary>
+    Task CreateSweepAsync(SweepRow sweep, IReadOnlyList<SweepCaseRow> cases, CancellationToken cancellationToken = default);
+
+    Task<SweepRow?> GetSweepAsync(string sweepId, CancellationToken cancellationToken = default);
+
+    /// <summary>Newest first.</summary>
+    Task<IReadOnlyList<SweepRow>> ListSweepsAsync(int limit = 50, CancellationToken cancellationToken = default);
+
+    /// <summary>Sweeps not completed or cancelled (to resume after a restart).</summary>
+    Task<IReadOnlyList<SweepRow>> ListUnfinishedSweepsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>In ordinal order.</summary>
+    Task<IReadOnlyList<SweepCaseRow>> GetCasesAsync(string sweepId, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes a case's scheduling state (status, attempts, lease, error).</summary>
+    Task UpdateCaseAsync(SweepCaseRow row, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes status, finished time and counts.</summary>
+    Task UpdateSweepAsync(SweepRow sweep, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores a measured (or failed) case: the result row keyed by (sweep, case), its raw samples in bulk, statistics,
+    /// accuracy, the environment and device. Returns false, storing nothing, when (sweep, case) already has a result.
+    /// </summary>
+    Task<bool> SaveResultAsync(string sweepId, CaseResult result, EnvironmentInfo environment, string deviceKey, int attempt,
+        CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<ResultSummaryRow>> GetResultsAsync(string sweepId, CancellationToken cancellationToken = default);
+
+    /// <summary>Raw samples in seconds, in the order taken.</summary>
+    Task<IReadOnlyList<double>> GetSamplesAsync(string sweepId, string caseId, CancellationToken cancellationToken = default);
+}

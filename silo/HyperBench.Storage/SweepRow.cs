@@ -1,0 +1,27 @@
+namespace HyperBench.Storage;
+
+/// <summary>A sweep as stored: its plan (JSON, as submitted) and progress. Times are UTC.</summary>
+public sealed class SweepRow
+{
+    public string SweepId { get; set; } = "";
+
+    public string? Tag { get; set; }
+
+    /// <summary>The submitted plan, JSON: enough to show and to re-expand it.</summary>
+    public string PlanJson { get; set; } = "";
+
+    /// <summary>Measurement options (min samples, budget, warm-up), JSON.</summary>
+    public string MeasurementJson { get; set; } = "";
+
+    public string Status { get; set; } = "running";
+
+    public DateTime CreatedUtc { get; set; }
+
+    public DateTime? FinishedUtc { get; set; }
+
+    public int CaseCount { get; set; }
+
+    public int DoneCount { get; set; }
+
+    public int FailedCount { get; set; }
+}
