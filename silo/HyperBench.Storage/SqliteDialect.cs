@@ -23,7 +23,7 @@ internal sealed class SqliteDialect : StoreDialect
         {
             ForeignKeys = true,
             Pooling = true,
-            DefaultTimeout = 30,
+            DefaultTimeout = 10, // Microsoft.Data.Sqlite's own busy loop; the retry pipeline goes on after it
         };
         if (string.IsNullOrWhiteSpace(builder.DataSource))
             throw new ArgumentException($"SQLite connection string '{connectionString}' names no file (Data Source=...).", nameof(connectionString));
@@ -37,6 +37,8 @@ internal sealed class SqliteDialect : StoreDialect
     }
 
     public override string Provider => "sqlite";
+
+    public override bool BlocksCaller => true;
 
     public override string Description => $"sqlite:{_path}";
 

@@ -8,6 +8,12 @@ internal abstract class StoreDialect : IAsyncDisposable
     /// <summary>"sqlite" or "postgresql"; also the name used by <c>-- only:</c> lines in migrations.</summary>
     public abstract string Provider { get; }
 
+    /// <summary>
+    /// True when the driver's async methods block the calling thread (Microsoft.Data.Sqlite): operations are then moved
+    /// to the thread pool, so a caller on an Orleans scheduler thread is never blocked by a busy wait.
+    /// </summary>
+    public virtual bool BlocksCaller => false;
+
     /// <summary>For people and error messages; never contains a password.</summary>
     public abstract string Description { get; }
 

@@ -53,7 +53,10 @@ internal sealed class StoreRetry
         context.Properties.Set(StartedKey, Stopwatch.GetTimestamp());
         try
         {
-            return await _pipeline.ExecuteAsync(static async (ctx, state) => await state(ctx.CancellationToken), context, action);
+            return _dialect.BlocksCaller
+                ? await Task.Run(async () => await _pipeline.ExecuteAsync(static async (ctx, state) => await state(ctx.CancellationToken), context, action),
+                    cancellationToken)
+                : await _pipeline.ExecuteAsync(static async (ctx, state) => await state(ctx.CancellationToken), context, action);
         }
         catch (Exception e) when (_dialect.IsTransient(e) && !cancellationToken.IsCancellationRequested)
         {
