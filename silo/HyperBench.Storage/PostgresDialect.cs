@@ -41,18 +41,23 @@ internal sealed class PostgresDialect : StoreDialect
     public override async Task InsertSamplesAsync(DbConnection connection, DbTransaction transaction, string sweepId, string caseId,
         IReadOnlyList<double> samples, CancellationToken cancellationToken)
     {
-        // Binary COPY: ~270k rows/s here against ~7k row by row. It joins the open transaction of the connection.
-        await using var importer = await ((NpgsqlConnection)connection).BeginBinaryImportAsync(
-            "COPY samples (sweep_id, case_id, ordinal, seconds) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        for (int i = 0; i < samples.Count; i++)
+        // One statement over two arrays: one round trip, ~200k rows/s here against ~7k row by row. (Binary COPY is faster for
+        // 100k rows but costs extra round trips to set up, which dominates at the ~1000 samples of one case.)
+        var ordinals = new int[samples.Count];
+        var seconds = new double[samples.Count];
+        for (int i = 0; i < ordinals.Length; i++)
         {
-            await importer.StartRowAsync(cancellationToken);
-            await importer.WriteAsync(sweepId, NpgsqlDbType.Text, cancellationToken);
-            await importer.WriteAsync(caseId, NpgsqlDbType.Text, cancellationToken);
-            await importer.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);
-            await importer.WriteAsync(samples[i], NpgsqlDbType.Double, cancellationToken);
+            ordinals[i] = i;
+            seconds[i] = samples[i];
         }
-        await importer.CompleteAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "INSERT INTO samples (sweep_id, case_id, ordinal, seconds) SELECT @sweep, @case, o, s FROM unnest(@ordinals, @seconds) AS t (o, s)",
+            (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        command.Parameters.AddWithValue("sweep", sweepId);
+        command.Parameters.AddWithValue("case", caseId);
+        command.Parameters.AddWithValue("ordinals", NpgsqlDbType.Array | NpgsqlDbType.Integer, ordinals);
+        command.Parameters.AddWithValue("seconds", NpgsqlDbType.Array | NpgsqlDbType.Double, seconds);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public override bool IsTransient(Exception exception) => exception switch
