@@ -354,6 +354,27 @@ public abstract class SweepStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BufferedResultWriter_ResultForUnknownSweep_FaultsThatOneAndStoresTheRest()
+    {
+        var store = await StoreAsync();
+        var (sweep, cases) = TestData.Sweep(TestData.Case(128), TestData.Case(256));
+        await store.CreateSweepAsync(sweep, cases, Ct);
+
+        await using var writer = new BufferedResultWriter(store);
+        var orphan = writer.Enqueue("no-such-sweep", TestData.Result(TestData.Case(128)), TestData.Environment(), "node-a/cpu:0", 1);
+        var kept = writer.Enqueue(sweep.SweepId, TestData.Result(TestData.Case(256)), TestData.Environment(), "node-a/cpu:0", 1);
+        await writer.FlushAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        // Foreign keys are enforced on both databases: the orphan is refused, not retried for ever, and not stored.
+        var refused = await Assert.ThrowsAnyAsync<DbException>(() => orphan);
+        Assert.IsNotType<StorageUnavailableException>(refused);
+        Assert.True(await kept);
+        Assert.Equal(0, writer.Pending);
+        Assert.Equal(0L, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM results WHERE sweep_id = 'no-such-sweep'"));
+        Assert.Equal(1L, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM results"));
+    }
+
+    [Fact]
     [Trait("Category", "Benchmark")]
     public async Task WriteThroughput_ResultsOfThousandSamples_PrintsSamplesPerSecond()
     {
