@@ -67,6 +67,34 @@ public sealed class SweepStoreFactoryTests
     }
 
     [Fact]
+    public async Task BufferedResultWriter_DatabaseNeverBack_DisposeGivesUpAfterShutdownTimeoutAndFaultsWhatIsLeft()
+    {
+        await using var store = SweepStoreFactory.Create($"Host=127.0.0.1;Port={FreePort()};Database=nowhere;Username=bench;Timeout=2",
+            options: new SweepStoreOptions { RetryWindow = TimeSpan.FromMilliseconds(500), FirstRetryDelay = TimeSpan.FromMilliseconds(100) });
+        var writer = new BufferedResultWriter(store, new BufferedResultWriterOptions
+        {
+            FirstRetryDelay = TimeSpan.FromMilliseconds(100),
+            ShutdownTimeout = TimeSpan.FromSeconds(2),
+        });
+        var results = Enumerable.Range(1, 3)
+            .Select(i => writer.Enqueue("sweep", TestData.Result(TestData.Case(64 * i)), TestData.Environment(), "node-a/cpu:0", 1)).ToList();
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        Assert.Equal(3, writer.Pending);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await writer.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.InRange(clock.Elapsed.TotalSeconds, 1.5, 10);
+        Assert.Equal(0, writer.Pending);
+        foreach (var result in results)
+        {
+            var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => result);
+            Assert.Contains("not stored", error.Message, StringComparison.Ordinal);
+        }
+        Assert.Throws<ObjectDisposedException>(() => { _ = writer.Enqueue("sweep", TestData.Result(TestData.Case(64)), TestData.Environment(), "k", 1); });
+    }
+
+    [Fact]
     public async Task SaveSweep_SqliteFileLockedByAnotherWriter_WaitsAndSucceeds()
     {
         string folder = Directory.CreateTempSubdirectory("hyperbench-busy-").FullName;

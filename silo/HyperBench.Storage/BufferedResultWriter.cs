@@ -95,12 +95,8 @@ public sealed class BufferedResultWriter : IAsyncDisposable
     {
         await foreach (var item in _queue.Reader.ReadAllAsync())
         {
-            if (_abort.IsCancellationRequested)
-            {
-                Abandon(item);
-                continue;
-            }
-            await StoreAsync(item);
+            if (_abort.IsCancellationRequested) Abandon(item);
+            else await StoreAsync(item);
             Interlocked.Decrement(ref _pending);
         }
     }
