@@ -19,6 +19,14 @@ app.Configure(config =>
             .WithExample("kernels", "bench", "--kernel", "flash", "--seq-len", "1024,2048", "--causal", "both", "--pass", "fwd,fwdbwd", "--batch", "1", "--heads", "2", "--head-dim", "64", "--seed", "1", "--json", "out.json")
             .WithExample("kernels", "bench", "--device", "ilgpu-cpu", "--seq-len", "256", "--dump", "dump/");
     });
+    config.AddCommand<ResultsCommand>("results")
+        .WithDescription("Stored sweeps, or one sweep's summary (median, TFLOP/s, speed-up, relative error) as a table, CSV, JSON or Markdown.")
+        .WithExample("results")
+        .WithExample("results", "<sweep-id>", "--format", "csv", "--out", "sweep.csv")
+        .WithExample("results", "--db", "Host=db;Database=hyperbench;Username=bench;Password=...");
+    config.AddCommand<PlotCommand>("plot")
+        .WithDescription("A PNG of a sweep: median time vs n (log-log) per kernel and mask, and HyperAttention's speed-up vs n.")
+        .WithExample("plot", "<sweep-id>", "--out", "sweep.png");
 });
 try
 {

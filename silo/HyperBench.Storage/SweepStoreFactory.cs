@@ -70,6 +70,28 @@ public static partial class SweepStoreFactory
         return SqliteFile(value, value);
     }
 
+    /// <summary>
+    /// The file a SQLite value names, or null for PostgreSQL (or a value <see cref="Create"/> would refuse). Creates nothing:
+    /// readers use it to refuse an absent database instead of creating an empty one.
+    /// </summary>
+    public static string? SqliteFilePath(string db)
+    {
+        string value = (db ?? "").Trim();
+        if (value.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase)) return value["sqlite:".Length..].Trim();
+        if (value.Length == 0 || value.Contains("://", StringComparison.Ordinal)) return null;
+        if (!value.Contains('=', StringComparison.Ordinal)) return value;
+        try
+        {
+            var keys = new DbConnectionStringBuilder { ConnectionString = value };
+            if (keys.ContainsKey("Host") || keys.ContainsKey("Server")) return null;
+            return new SqliteConnectionStringBuilder(value).DataSource is { Length: > 0 } path ? path : null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The value with passwords masked, for messages and logs.</summary>
     public static string Redact(string value) =>
         UriPassword().Replace(KeyPassword().Replace(value, "$1=***"), "://$1:***@");

@@ -1,0 +1,79 @@
+using System.Globalization;
+using HyperBench.Cli.Exporters;
+using HyperBench.Cli.Plans;
+using HyperBench.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace HyperBench.Cli.Commands;
+
+/// <summary>`hyperbench results [SWEEP_ID]`: stored sweeps, or one sweep's summary, as a table, CSV, JSON or Markdown.</summary>
+public sealed class ResultsCommand(IAnsiConsole console) : AsyncCommand<ResultsSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, ResultsSettings settings, CancellationToken cancellationToken)
+    {
+        ISweepStore store;
+        try
+        {
+            if (!SummaryWriter.Formats.Contains(settings.Format))
+                throw new PlanException($"--format: '{settings.Format}' is not valid; use one of: {string.Join(", ", SummaryWriter.Formats)}.");
+            if (settings.Limit < 1) throw new PlanException($"--limit: {settings.Limit} must be >= 1.");
+            store = await StoreOpener.OpenExistingAsync(settings.Db, cancellationToken);
+        }
+        catch (Exception ex) when (ex is PlanException or ArgumentException)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(ErrorText.For(ex))}");
+            return ExitCodes.InvalidInput;
+        }
+
+        if (settings.SweepId is null)
+        {
+            var sweeps = await store.ListSweepsAsync(settings.Limit, cancellationToken);
+            if (settings.Format == "table")
+            {
+                console.MarkupLine($"[grey]{sweeps.Count} sweep(s) in {Markup.Escape(store.Description)}[/]");
+                console.Write(SweepListTable.Build(sweeps));
+            }
+            else
+            {
+                Emit(SweepListTable.Render(sweeps, settings.Format), settings.Out);
+            }
+            return ExitCodes.Ok;
+        }
+
+        var sweep = await store.GetSweepAsync(settings.SweepId, cancellationToken);
+        if (sweep is null)
+        {
+            console.MarkupLine($"[red]error:[/] sweep '{Markup.Escape(settings.SweepId)}' is not in {Markup.Escape(store.Description)} (`hyperbench results` lists the stored sweeps).");
+            return ExitCodes.InvalidInput;
+        }
+        var lines = SweepSummary.From(await store.GetResultsAsync(sweep.SweepId, cancellationToken));
+        switch (settings.Format)
+        {
+            case "table":
+                console.MarkupLine($"sweep [bold]{Markup.Escape(sweep.SweepId)}[/]{(sweep.Tag is null ? "" : $" ({Markup.Escape(sweep.Tag)})")}: {sweep.Status}, " +
+                    $"{sweep.DoneCount.ToString(CultureInfo.InvariantCulture)} done, {sweep.FailedCount.ToString(CultureInfo.InvariantCulture)} failed of {sweep.CaseCount.ToString(CultureInfo.InvariantCulture)}; " +
+                    $"created {sweep.CreatedUtc:yyyy-MM-dd HH:mm:ss} UTC");
+                console.Write(SummaryTable.Build(lines));
+                break;
+            case "csv": Emit(SummaryWriter.Csv(lines), settings.Out); break;
+            case "json": Emit(SummaryWriter.Json(lines), settings.Out); break;
+            default: Emit(SummaryWriter.Markdown(lines), settings.Out); break;
+        }
+        return ExitCodes.Ok;
+    }
+
+    private void Emit(string text, string? path)
+    {
+        if (path is null)
+        {
+            // Plain stdout, not the Spectre console: piped CSV/JSON must not be wrapped or marked up.
+            Console.Out.Write(text);
+            return;
+        }
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        File.WriteAllText(path, text);
+        console.MarkupLine($"written to [blue]{Markup.Escape(Path.GetFullPath(path))}[/]");
+    }
+}
