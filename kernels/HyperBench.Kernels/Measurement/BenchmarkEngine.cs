@@ -60,6 +60,10 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
                 progress?.Report(new CaseProgress(benchmarkCase, "sampling", samples.Count, Math.Min(1, Math.Min(byCount, byTime))));
             }
 
+            var tensors = options.KeepTensors ? workload.Download() : null;
+            progress?.Report(new CaseProgress(benchmarkCase, "accuracy", samples.Count, 1));
+            var accuracy = workload.MeasureAccuracy();
+
             var stats = SampleStatistics.From(samples);
             double flopsPerSecond = benchmarkCase.Flops / stats.Median;
             string? invalid = flopsPerSecond > backend.Device.PeakFp32Flops
@@ -74,7 +78,8 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
                 FirstRunSeconds = first,
                 InvalidReason = invalid,
                 MemoryBytesEstimate = estimate,
-                Tensors = options.KeepTensors ? workload.Download() : null,
+                Accuracy = accuracy,
+                Tensors = tensors,
             };
         }
         catch (OperationCanceledException)
