@@ -54,7 +54,7 @@ internal sealed class HyperWorkload : IKernelWorkload
         {
             var level = _hyper.Levels[0];
             int problems = level.Problems.Count;
-            layout = new HyperLayout(_case.HyperOrDefault.BlockSize, _case.HyperOrDefault.Samples,
+            layout = new HyperLayout(level.BlockRows(0), _case.HyperOrDefault.Samples,
                 Enumerable.Range(0, problems).Select(level.QueryOrder).ToArray(),
                 Enumerable.Range(0, problems).Select(level.KeyOrder).ToArray(),
                 Enumerable.Range(0, problems).Select(level.SampledKeys).ToArray());
