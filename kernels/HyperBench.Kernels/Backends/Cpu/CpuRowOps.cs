@@ -8,7 +8,7 @@ namespace HyperBench.Kernels.Backends.Cpu;
 /// </summary>
 internal static unsafe class CpuRowOps
 {
-    private const int ChunkRows = 512;
+    private const int ChunkRows = 2048;
     private const int StripeShift = 6;
     private const int StripeCount = 64;
 
@@ -33,12 +33,13 @@ internal static unsafe class CpuRowOps
     public static void Gather(float* src, int* index, int rows, int width, float fill, float* dst) =>
         ForChunks(rows, (start, end) =>
         {
+            long bytes = 4L * width;
             for (int i = start; i < end; i++)
             {
-                var to = new Span<float>(dst + (nint)i * width, width);
+                float* to = dst + (nint)i * width;
                 int j = index[i];
-                if (j < 0) to.Fill(fill);
-                else new ReadOnlySpan<float>(src + (nint)j * width, width).CopyTo(to);
+                if (j < 0) new Span<float>(to, width).Fill(fill);
+                else Buffer.MemoryCopy(src + (nint)j * width, to, bytes, bytes);
             }
         });
 
