@@ -10,13 +10,15 @@ namespace HyperBench.Kernels.Attention;
 /// construction: every leaf (length &lt;= min_seq_len) is an exact causal segment of one flash plan, and every split adds the
 /// non-causal problem (bottom half of queries x top half of keys) to the level of its depth; problems of one level have
 /// disjoint query rows, so a level is one plan. Forward = leaves, then each level LSE-merged into (O, lse).
-/// All plans and buffers are built once here; a run allocates nothing on the device.
+/// All plans and buffers are built once here; a run allocates nothing on the device, and memory is O(n) (no n x n buffer;
+/// the levels share one scratch of gathered rows).
 /// </summary>
 public sealed class HyperAttention : IDisposable
 {
     private readonly IAttentionBackend _backend;
     private readonly IAttentionPlan? _leafPlan;
     private readonly HyperLevel[] _levels;
+    private readonly HyperScratch? _scratch;
     private readonly IDeviceTensor? _projection, _codesQ, _codesK;
     private readonly int[] _hostCodesQ, _hostCodesK;
     private readonly float[]? _hostV, _valueNorms;
@@ -31,8 +33,13 @@ public sealed class HyperAttention : IDisposable
         var (leaves, levels) = Layout(shape, causal, parameters);
         LeafSegments = leaves;
         if (leaves.Count > 0) _leafPlan = backend.CreatePlan(leaves, shape.D, shape.Scale);
+        if (levels.Count > 0)
+        {
+            var sizes = levels.Select(p => HyperLevel.Sizes(p, parameters)).ToArray();
+            _scratch = new HyperScratch(backend, sizes.Max(x => x.TotalQ), sizes.Max(x => x.TotalK), shape.D);
+        }
         _levels = levels.Select((problems, depth) => new HyperLevel(backend, shape.D, shape.Scale, [.. problems], parameters,
-            InputGenerator.StreamSeed(seed, 200 + depth))).ToArray();
+            InputGenerator.StreamSeed(seed, 200 + depth), _scratch!)).ToArray();
         _hostCodesQ = _levels.Length > 0 ? new int[shape.RowsLength] : [];
         _hostCodesK = _levels.Length > 0 ? new int[shape.RowsLength] : [];
         if (_levels.Length > 0)
@@ -102,13 +109,16 @@ public sealed class HyperAttention : IDisposable
         var (leaves, levels) = Layout(shape, causal, parameters);
         long bytes = 8L * shape.RowsLength + 4L * parameters.LshProjections * shape.D;
         if (leaves.Count > 0) bytes += backend.PlanWorkspaceBytes(shape.RowsLength, shape.RowsLength, shape.D, backward);
+        int maxQ = 0, maxK = 0;
         foreach (var problems in levels)
         {
             var sizes = HyperLevel.Sizes(problems, parameters);
-            bytes += HyperLevel.DeviceBytes(sizes.TotalQ, sizes.TotalK, shape.D, backward);
+            bytes += HyperLevel.DeviceBytes(sizes.TotalQ, sizes.TotalK);
             bytes += backend.PlanWorkspaceBytes(sizes.TotalQ, sizes.TotalK, shape.D, backward);
+            maxQ = Math.Max(maxQ, sizes.TotalQ);
+            maxK = Math.Max(maxK, sizes.TotalK);
         }
-        return bytes;
+        return bytes + (levels.Count > 0 ? HyperScratch.Bytes(maxQ, maxK, shape.D, backward) : 0);
     }
 
     public void Forward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse)
@@ -143,7 +153,9 @@ public sealed class HyperAttention : IDisposable
         _backend.Clear(dk);
         _backend.Clear(dv);
         _leafPlan?.Backward(q, k, v, null, o, lse, dO, dq, dk, dv);
-        foreach (var level in _levels) level.Backward(o, lse, dO, dq, dk, dv, outputsAreOwn: _leafPlan is null && _levels.Length == 1);
+        // Deepest level first: it filled the shared scratch last, so its gathered rows are still there.
+        for (int i = _levels.Length - 1; i >= 0; i--)
+            _levels[i].Backward(q, k, v, o, lse, dO, dq, dk, dv, outputsAreOwn: _leafPlan is null && _levels.Length == 1);
     }
 
     /// <summary>
@@ -179,6 +191,7 @@ public sealed class HyperAttention : IDisposable
     {
         _leafPlan?.Dispose();
         foreach (var level in _levels) level.Dispose();
+        _scratch?.Dispose();
         _projection?.Dispose();
         _codesQ?.Dispose();
         _codesK?.Dispose();

@@ -14,7 +14,7 @@ namespace HyperBench.Kernels.Attention;
 /// (duplicated samples accumulate) is the exact gradient of the approximation.
 /// Sorting is host-side: codes come back from the device (4 bytes per row) and a counting sort over the 2^r buckets,
 /// stable and O(n) per problem, orders the rows; it is a small fraction of the attention time (see the closing note of
-/// infra/bench/hyper-figures.sh). Buffers are O(n): never an n x n matrix.
+/// infra/bench/hyper-figures.sh). Buffers are O(n): never an n x n matrix; the gathered rows live in a <see cref="HyperScratch"/> shared by all levels.
 /// </summary>
 internal sealed class HyperLevel : IDisposable
 {
@@ -27,12 +27,13 @@ internal sealed class HyperLevel : IDisposable
     private readonly float[] _biasHost, _sampleBias;
     private readonly ulong[] _problemSeeds;
     private readonly IAttentionPlan _plan;
-    private readonly IDeviceTensor _qIndex, _kIndex, _bias, _qs, _kg, _vg, _os, _lses;
-    private IDeviceTensor? _dOs, _dQs, _dKg, _dVg;
+    private readonly IDeviceTensor _qIndex, _kIndex, _bias;
+    private readonly HyperScratch _scratch;
 
-    public HyperLevel(IAttentionBackend backend, int d, float scale, HyperProblem[] problems, HyperParameters parameters, ulong seed)
+    public HyperLevel(IAttentionBackend backend, int d, float scale, HyperProblem[] problems, HyperParameters parameters, ulong seed, HyperScratch scratch)
     {
         _backend = backend;
+        _scratch = scratch;
         _problems = problems;
         _parameters = parameters;
         _d = d;
@@ -71,11 +72,6 @@ internal sealed class HyperLevel : IDisposable
         _qIndex = backend.Allocate(TotalQueryRows);
         _kIndex = backend.Allocate(TotalKeyRows);
         _bias = backend.Allocate(TotalKeyRows);
-        _qs = backend.Allocate((long)TotalQueryRows * d);
-        _kg = backend.Allocate((long)TotalKeyRows * d);
-        _vg = backend.Allocate((long)TotalKeyRows * d);
-        _os = backend.Allocate((long)TotalQueryRows * d);
-        _lses = backend.Allocate(TotalQueryRows);
     }
 
     public int TotalQueryRows { get; }
@@ -126,9 +122,8 @@ internal sealed class HyperLevel : IDisposable
         return (blockRows, blocks, qOff, kOff, checked((int)totalQ), checked((int)totalK));
     }
 
-    /// <summary>Bytes of device buffers a level holds (forward; with the backward's gathered gradients).</summary>
-    internal static long DeviceBytes(int totalQ, int totalK, int d, bool backward) =>
-        4L * (totalQ * (2L * d + 2) + totalK * (2L * d + 2)) + (backward ? 4L * (2L * totalQ * d + 2L * totalK * d) : 0);
+    /// <summary>Bytes of device buffers a level holds itself (indices and key bias; the gathered rows are in <see cref="HyperScratch"/>).</summary>
+    internal static long DeviceBytes(int totalQ, int totalK) => 4L * (totalQ + 2L * totalK);
 
     /// <summary>
     /// sortLSH and sampling for this run (host side), then gather, one plan forward, and the move (copy or LSE merge) of each
@@ -141,11 +136,9 @@ internal sealed class HyperLevel : IDisposable
         IndexTensors.Write(_backend, _qIndex, _qIndexHost);
         IndexTensors.Write(_backend, _kIndex, _kIndexHost);
         _backend.Write(_bias, _biasHost);
-        _backend.GatherRows(q, _qIndex, TotalQueryRows, _d, 0f, _qs);
-        _backend.GatherRows(k, _kIndex, TotalKeyRows, _d, 0f, _kg);
-        _backend.GatherRows(v, _kIndex, TotalKeyRows, _d, 0f, _vg);
-        _plan.Forward(_qs, _kg, _vg, _bias, _os, _lses);
-        _backend.MergeRows(_os, _lses, _qIndex, TotalQueryRows, _d, accumulate, o, lse);
+        GatherInputs(q, k, v);
+        _plan.Forward(_scratch.Qs, _scratch.Kg, _scratch.Vg, _bias, _scratch.Os, _scratch.Lses);
+        _backend.MergeRows(_scratch.Os, _scratch.Lses, _qIndex, TotalQueryRows, _d, accumulate, o, lse);
     }
 
     /// <summary>
@@ -153,32 +146,39 @@ internal sealed class HyperLevel : IDisposable
     /// p_ij = w_j exp(s_ij - lse_i) and D_i = dO_i . O_i are those of the whole sparse pattern, so each piece's flash backward
     /// is exact. <paramref name="outputsAreOwn"/>: this level alone produced (o, lse) (non-causal), so its sorted copies are current.
     /// </summary>
-    public void Backward(IDeviceTensor o, IDeviceTensor lse, IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv, bool outputsAreOwn)
+    public void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse, IDeviceTensor dO,
+        IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv, bool outputsAreOwn)
     {
-        long qFloats = (long)TotalQueryRows * _d, kFloats = (long)TotalKeyRows * _d;
-        _dOs ??= _backend.Allocate(qFloats);
-        _dQs ??= _backend.Allocate(qFloats);
-        _dKg ??= _backend.Allocate(kFloats);
-        _dVg ??= _backend.Allocate(kFloats);
-        if (!outputsAreOwn)
+        var s = _scratch;
+        bool resident = ReferenceEquals(s.Owner, this);
+        if (!resident) GatherInputs(q, k, v);
+        if (!outputsAreOwn || !resident)
         {
-            _backend.GatherRows(o, _qIndex, TotalQueryRows, _d, 0f, _os);
-            _backend.GatherRows(lse, _qIndex, TotalQueryRows, 1, float.NegativeInfinity, _lses);
+            _backend.GatherRows(o, _qIndex, TotalQueryRows, _d, 0f, s.Os);
+            _backend.GatherRows(lse, _qIndex, TotalQueryRows, 1, float.NegativeInfinity, s.Lses);
         }
-        _backend.GatherRows(dO, _qIndex, TotalQueryRows, _d, 0f, _dOs);
-        _backend.Clear(_dQs);
-        _backend.Clear(_dKg);
-        _backend.Clear(_dVg);
-        _plan.Backward(_qs, _kg, _vg, _bias, _os, _lses, _dOs, _dQs, _dKg, _dVg);
-        _backend.ScatterAddRows(_dQs, _qIndex, TotalQueryRows, _d, dq);
-        _backend.ScatterAddRows(_dKg, _kIndex, TotalKeyRows, _d, dk);
-        _backend.ScatterAddRows(_dVg, _kIndex, TotalKeyRows, _d, dv);
+        _backend.GatherRows(dO, _qIndex, TotalQueryRows, _d, 0f, s.DOs);
+        _backend.Clear(s.DQs);
+        _backend.Clear(s.DKg);
+        _backend.Clear(s.DVg);
+        _plan.Backward(s.Qs, s.Kg, s.Vg, _bias, s.Os, s.Lses, s.DOs, s.DQs, s.DKg, s.DVg);
+        _backend.ScatterAddRows(s.DQs, _qIndex, TotalQueryRows, _d, dq);
+        _backend.ScatterAddRows(s.DKg, _kIndex, TotalKeyRows, _d, dk);
+        _backend.ScatterAddRows(s.DVg, _kIndex, TotalKeyRows, _d, dv);
     }
 
     public void Dispose()
     {
         _plan.Dispose();
-        foreach (var t in new[] { _qIndex, _kIndex, _bias, _qs, _kg, _vg, _os, _lses, _dOs, _dQs, _dKg, _dVg }) t?.Dispose();
+        foreach (var t in new[] { _qIndex, _kIndex, _bias }) t.Dispose();
+    }
+
+    private void GatherInputs(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v)
+    {
+        _backend.GatherRows(q, _qIndex, TotalQueryRows, _d, 0f, _scratch.Qs);
+        _backend.GatherRows(k, _kIndex, TotalKeyRows, _d, 0f, _scratch.Kg);
+        _backend.GatherRows(v, _kIndex, TotalKeyRows, _d, 0f, _scratch.Vg);
+        _scratch.Owner = this;
     }
 
     private void Prepare(int[] codesQ, int[] codesK, float[]? valueNorms)
