@@ -23,7 +23,7 @@ public static class ResultTable
                 s is null ? "-" : $"{Format.Seconds(s.P20)}–{Format.Seconds(s.P80)}",
                 s is null ? "-" : $"{Format.Seconds(s.MedianCiLower)}–{Format.Seconds(s.MedianCiUpper)}",
                 s is null ? "-" : (s.CoefficientOfVariation * 100).ToString("F1", CultureInfo.InvariantCulture) + "%",
-                s is null ? "-" : r.Tflops.ToString(r.Tflops >= 1 ? "F2" : "F4", CultureInfo.InvariantCulture),
+                s is null ? "-" : r.Tflops.ToString(r.Tflops >= 1 ? "F2" : "F4", CultureInfo.InvariantCulture) + (r.Kernel == "hyper" ? " eff." : ""),
                 r.SamplesSeconds.Count.ToString(CultureInfo.InvariantCulture),
                 r.FirstRunSeconds > 0 ? Format.Seconds(r.FirstRunSeconds) : "-",
                 r.Status switch { "ok" => "[green]ok[/]", "invalid" => "[yellow]invalid[/]", "skipped" => "[grey]skipped[/]", _ => "[red]failed[/]" });
