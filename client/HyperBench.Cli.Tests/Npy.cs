@@ -24,6 +24,21 @@ internal static partial class Npy
         return (shape, data);
     }
 
+    /// <summary>int32 arrays (the --dump of hyper cases).</summary>
+    public static (int[] Shape, int[] Data) ReadInt32(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        int headerLength = BitConverter.ToUInt16(bytes, 8);
+        string header = Encoding.ASCII.GetString(bytes, 10, headerLength);
+        Assert.Contains("'descr': '<i4'", header, StringComparison.Ordinal);
+        var shape = ShapePattern().Match(header).Groups[1].Value
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
+        var data = new int[(bytes.Length - 10 - headerLength) / 4];
+        Buffer.BlockCopy(bytes, 10 + headerLength, data, 0, data.Length * 4);
+        Assert.Equal(shape.Aggregate(1, (a, b) => a * b), data.Length);
+        return (shape, data);
+    }
+
     [GeneratedRegex(@"'shape': \(([^)]*)\)")]
     private static partial Regex ShapePattern();
 }

@@ -2,6 +2,9 @@
 """Cross-checks every case dumped by `hyperbench kernels bench --dump DIR` against a float64 NumPy reference.
 
 Forward: O and lse. Backward (when dq/dk/dv are present): the exact softmax-attention gradient of L = sum(dO * O).
+Hyper cases (non-causal, with query_order / key_order / sampled_keys): the approximation itself is recomputed from the dumped
+sortLSH orders and samples (blocks of b sorted queries attend to the same block of sorted keys, plus every sampled key outside
+that block with weight n/m; value-norm weights 1/(m p_j)), and its exact gradient, as a weighted dense pattern in float64.
 Prints one line per case and exits 1 when an error is above tolerance (fp32 kernels: 1e-4 absolute on O, 1e-3 relative on grads).
 """
 import glob
@@ -12,10 +15,39 @@ import sys
 import numpy as np
 
 
-def reference(q, k, v, do, causal):
+def hyper_log_weights(folder, meta, v):
+    """log of the weight of key j in query i's softmax (-inf = absent), per (batch, head): the dumped sparse pattern."""
+    h = meta["hyper"]
+    qo, ko, sk = (np.load(os.path.join(folder, f + ".npy")) for f in ("query_order", "key_order", "sampled_keys"))
+    bsz, heads, n = qo.shape
+    b, m = h["block_size"], h["samples"]
+    w = np.zeros((bsz, heads, n, n))
+    for bi in range(bsz):
+        for hi in range(heads):
+            pos = np.empty(n, dtype=np.int64)
+            pos[ko[bi, hi]] = np.arange(n)
+            if h["sampling"] == "value-norm":
+                norms = (v[bi, hi].astype(np.float64) ** 2).sum(-1)
+                weight = 1.0 / (m * norms / norms.sum())
+            else:
+                weight = np.full(n, n / m)
+            for t in range((n + b - 1) // b):
+                queries = qo[bi, hi, t * b:(t + 1) * b]
+                keys = ko[bi, hi, t * b:(t + 1) * b]
+                w[bi, hi, queries[:, None], keys[None, :]] += 1.0
+                for j in sk[bi, hi]:
+                    if pos[j] // b != t:
+                        w[bi, hi, queries, j] += weight[j]
+    with np.errstate(divide="ignore"):
+        return np.log(w)
+
+
+def reference(q, k, v, do, causal, log_weights=None):
     q, k, v = (x.astype(np.float64) for x in (q, k, v))
     d = q.shape[-1]
     s = np.einsum("bhid,bhjd->bhij", q, k) / np.sqrt(d)
+    if log_weights is not None:
+        s = s + log_weights
     if causal:
         n = s.shape[-1]
         s = np.where(np.tril(np.ones((n, n), dtype=bool)), s, -np.inf)
@@ -48,7 +80,13 @@ def main():
         folder = os.path.dirname(manifest)
         load = lambda name: np.load(os.path.join(folder, name + ".npy")) if os.path.exists(os.path.join(folder, name + ".npy")) else None
         q, k, v, do = load("q"), load("k"), load("v"), load("do")
-        o, lse, grads = reference(q, k, v, do, meta["causal"])
+        log_weights = None
+        if meta.get("kernel") == "hyper":
+            if not meta.get("hyper"):
+                print(f"skip {meta['case']}: causal hyper dumps no sortLSH layout")
+                continue
+            log_weights = hyper_log_weights(folder, meta, v)
+        o, lse, grads = reference(q, k, v, do, meta["causal"], log_weights)
         err = {"o": float(np.abs(load("o") - o).max()), "lse": float(np.abs(load("lse") - lse).max())}
         ok = err["o"] <= 1e-4 and err["lse"] <= 1e-4
         if grads is not None and load("dq") is not None:

@@ -138,6 +138,20 @@ public sealed class MeasurementTests(BackendFixture backends)
 
         public void Clear(IDeviceTensor tensor) => inner.Clear(tensor);
 
+        public void Write(IDeviceTensor destination, ReadOnlySpan<float> source) => inner.Write(destination, source);
+
+        public void LshCodes(IDeviceTensor x, IDeviceTensor projections, int rows, int headDim, int bits, IDeviceTensor codes) =>
+            inner.LshCodes(x, projections, rows, headDim, bits, codes);
+
+        public void GatherRows(IDeviceTensor src, IDeviceTensor index, int rows, int width, float fill, IDeviceTensor dst) =>
+            inner.GatherRows(src, index, rows, width, fill, dst);
+
+        public void ScatterAddRows(IDeviceTensor src, IDeviceTensor index, int rows, int width, IDeviceTensor dst) =>
+            inner.ScatterAddRows(src, index, rows, width, dst);
+
+        public void MergeRows(IDeviceTensor partO, IDeviceTensor partLse, IDeviceTensor index, int rows, int headDim, bool accumulate, IDeviceTensor o, IDeviceTensor lse) =>
+            inner.MergeRows(partO, partLse, index, rows, headDim, accumulate, o, lse);
+
         public IAttentionPlan CreatePlan(IReadOnlyList<AttentionSegment> segments, int headDim, float scale) => inner.CreatePlan(segments, headDim, scale);
 
         public long PlanWorkspaceBytes(int queryRows, int keyRows, int headDim, bool backward) => inner.PlanWorkspaceBytes(queryRows, keyRows, headDim, backward);

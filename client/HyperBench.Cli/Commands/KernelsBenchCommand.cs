@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using HyperBench.Cli.Exporters;
 using HyperBench.Cli.Plans;
+using HyperBench.Kernels;
 using HyperBench.Kernels.Backends;
 using HyperBench.Kernels.Measurement;
 using Spectre.Console;
@@ -32,7 +33,8 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
             string deviceId = BackendFactory.Resolve(settings.Device);
             bool gpu = deviceId.StartsWith("cuda", StringComparison.Ordinal);
             plan = KernelBenchPlan.Parse(settings.Kernel, settings.N ?? (gpu ? "4k,8k,16k,32k,64k,128k" : "1k,2k,4k"), settings.Causal, settings.Pass,
-                settings.Batch, settings.Heads ?? (gpu ? "32" : "2"), settings.D, settings.Dtype, settings.Dist, settings.Seed);
+                settings.Batch, settings.Heads ?? (gpu ? "32" : "2"), settings.D, settings.Dtype, settings.Dist, settings.Seed,
+                new HyperParameters(settings.LshProjections, settings.BlockSize, settings.Samples, settings.MinSeqLen, settings.Sampling));
             if (settings.Dump is not null) TensorDumpWriter.EnsureWithinLimit(plan.Cases, settings.DumpLimit);
             backend = BackendFactory.Create(settings.Device);
         }
@@ -90,6 +92,7 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
 
             JsonReportWriter.Write(jsonPath, new BenchReport("hyperbench", command, env, measurement, reports));
             console.Write(ResultTable.Build(reports));
+            if (reports.Any(r => r.Kernel == "hyper")) console.Write(ResultTable.BuildComparison(reports));
             console.MarkupLine($"wall time {wall.Elapsed.TotalSeconds:F1} s; report written to [blue]{Markup.Escape(Path.GetFullPath(jsonPath))}[/]");
             if (settings.Dump is not null) console.MarkupLine($"tensors dumped under [blue]{Markup.Escape(Path.GetFullPath(settings.Dump))}[/]");
             foreach (var r in reports.Where(r => r.Error is not null || r.InvalidReason is not null))

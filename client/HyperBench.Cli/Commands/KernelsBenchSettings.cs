@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using HyperBench.Kernels;
 using Spectre.Console.Cli;
 
 namespace HyperBench.Cli.Commands;
@@ -6,7 +7,7 @@ namespace HyperBench.Cli.Commands;
 public sealed class KernelsBenchSettings : CommandSettings
 {
     [CommandOption("--kernel <LIST>")]
-    [Description("Kernels to run, comma-separated: flash. [grey](default: flash)[/]")]
+    [Description("Kernels to run, comma-separated: flash, hyper (HyperAttention; flash,hyper adds a speed-up and accuracy table). [grey](default: flash)[/]")]
     public string Kernel { get; init; } = "flash";
 
     [CommandOption("-n|--seq-len <LIST>")]
@@ -38,11 +39,11 @@ public sealed class KernelsBenchSettings : CommandSettings
     public string Dtype { get; init; } = "fp32";
 
     [CommandOption("--dist <LIST>")]
-    [Description("Input distribution: normal (i.i.d. N(0,1)). [grey](default: normal)[/]")]
+    [Description("Input distributions, comma-separated: normal (i.i.d. N(0,1)), planted (each query aimed at one key), clustered (rows around a few centres). [grey](default: normal)[/]")]
     public string Dist { get; init; } = "normal";
 
     [CommandOption("--seed <SEED>")]
-    [Description("Seed of the generated inputs. [grey](default: 1)[/]")]
+    [Description("Seed of the generated inputs and of HyperAttention's projections and samples. [grey](default: 1)[/]")]
     public ulong Seed { get; init; } = 1;
 
     [CommandOption("--device <DEVICE>")]
@@ -80,4 +81,24 @@ public sealed class KernelsBenchSettings : CommandSettings
     [CommandOption("--dump-limit <ELEMENTS>")]
     [Description("Largest tensor --dump accepts, in elements. [grey](default: 16777216 = 64 MiB of fp32)[/]")]
     public long DumpLimit { get; init; } = Exporters.TensorDumpWriter.DefaultLimitElements;
+
+    [CommandOption("--lsh-projections <R>")]
+    [Description("HyperAttention: r Gaussian projections of sortLSH (2^r buckets), 1..16. [grey](default: 7)[/]")]
+    public int LshProjections { get; init; } = HyperParameters.Default.LshProjections;
+
+    [CommandOption("--block-size <B>")]
+    [Description("HyperAttention: rows per block of the block-diagonal part, a power of two. [grey](default: 256)[/]")]
+    public int BlockSize { get; init; } = HyperParameters.Default.BlockSize;
+
+    [CommandOption("--samples <M>")]
+    [Description("HyperAttention: sampled keys per (batch, head). [grey](default: 256)[/]")]
+    public int Samples { get; init; } = HyperParameters.Default.Samples;
+
+    [CommandOption("--min-seq-len <N>")]
+    [Description("HyperAttention, causal: the recursion uses exact causal flash at or below this length. [grey](default: 4096)[/]")]
+    public int MinSeqLen { get; init; } = HyperParameters.Default.MinSeqLen;
+
+    [CommandOption("--sampling <MODE>")]
+    [Description("HyperAttention: uniform (the authors' code) or value-norm (by ||v_j||^2, the paper). [grey](default: uniform)[/]")]
+    public string Sampling { get; init; } = HyperParameters.Default.Sampling;
 }

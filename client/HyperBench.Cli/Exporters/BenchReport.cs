@@ -1,3 +1,4 @@
+using HyperBench.Kernels;
 using HyperBench.Kernels.Measurement;
 
 namespace HyperBench.Cli.Exporters;
@@ -10,7 +11,7 @@ public sealed record BenchReport(
     MeasurementOptions Measurement,
     IReadOnlyList<CaseReport> Cases);
 
-/// <summary>A case as written to JSON (tensors are never inlined: --dump writes them as .npy).</summary>
+/// <summary>A case as written to JSON (tensors are never inlined: --dump writes them as .npy). Hyper cases carry their parameters and accuracy.</summary>
 public sealed record CaseReport(
     string CaseId,
     string Kernel,
@@ -34,7 +35,9 @@ public sealed record CaseReport(
     bool Valid,
     string? InvalidReason,
     string? Error,
-    long MemoryBytesEstimate)
+    long MemoryBytesEstimate,
+    HyperParameters? Hyper = null,
+    AccuracyReport? Accuracy = null)
 {
     public static CaseReport From(CaseResult r) => new(
         r.CaseId,
@@ -59,9 +62,11 @@ public sealed record CaseReport(
         r.Valid,
         r.InvalidReason,
         r.Error,
-        r.MemoryBytesEstimate);
+        r.MemoryBytesEstimate,
+        r.Case.Kernel == KernelKind.Hyper ? r.Case.HyperOrDefault : null,
+        r.Accuracy);
 
     public static CaseReport Skipped(BenchmarkCase c, string device, string reason) => new(
         c.Id, c.Kernel.ToString().ToLowerInvariant(), c.N, c.Causal, c.PassName, c.Batch, c.Heads, c.D, c.Dtype, c.Distribution, c.Seed,
-        device, "skipped", [], null, 0, 0, c.Flops, 0, false, null, reason, 0);
+        device, "skipped", [], null, 0, 0, c.Flops, 0, false, null, reason, 0, c.Kernel == KernelKind.Hyper ? c.HyperOrDefault : null);
 }

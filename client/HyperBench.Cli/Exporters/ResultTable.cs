@@ -23,11 +23,49 @@ public static class ResultTable
                 s is null ? "-" : $"{Format.Seconds(s.P20)}–{Format.Seconds(s.P80)}",
                 s is null ? "-" : $"{Format.Seconds(s.MedianCiLower)}–{Format.Seconds(s.MedianCiUpper)}",
                 s is null ? "-" : (s.CoefficientOfVariation * 100).ToString("F1", CultureInfo.InvariantCulture) + "%",
-                s is null ? "-" : r.Tflops.ToString(r.Tflops >= 1 ? "F2" : "F4", CultureInfo.InvariantCulture),
+                s is null ? "-" : r.Tflops.ToString(r.Tflops >= 1 ? "F2" : "F4", CultureInfo.InvariantCulture) + (r.Kernel == "hyper" ? " eff." : ""),
                 r.SamplesSeconds.Count.ToString(CultureInfo.InvariantCulture),
                 r.FirstRunSeconds > 0 ? Format.Seconds(r.FirstRunSeconds) : "-",
                 r.Status switch { "ok" => "[green]ok[/]", "invalid" => "[yellow]invalid[/]", "skipped" => "[grey]skipped[/]", _ => "[red]failed[/]" });
         }
         return table;
     }
+
+    /// <summary>
+    /// HyperAttention next to exact flash on the same case (n, mask, pass, shape, distribution, seed): both medians, the
+    /// speed-up time(flash) / time(hyper), and hyper's error against flash (ALGORITHMS.md section 4). A hyper case without a
+    /// flash partner in the run still shows its error.
+    /// </summary>
+    public static Table BuildComparison(IEnumerable<CaseReport> cases)
+    {
+        var list = cases.ToList();
+        var table = new Table().Border(TableBorder.Rounded).Title("HyperAttention vs flash")
+            .AddColumns("n", "causal", "pass", "dist", "b×h×d", "flash", "hyper", "speed-up", "O rel. err", "‖E‖₂/‖V‖₂", "O cos", "dQ/dK/dV rel. err", "heads measured");
+        foreach (var h in list.Where(r => r.Kernel == "hyper"))
+        {
+            var flash = list.FirstOrDefault(r => r.Kernel == "flash" && r.N == h.N && r.Causal == h.Causal && r.Pass == h.Pass && r.Batch == h.Batch
+                && r.Heads == h.Heads && r.D == h.D && r.Dtype == h.Dtype && r.Distribution == h.Distribution && r.Seed == h.Seed);
+            double? tf = flash?.Statistics?.Median, th = h.Statistics?.Median;
+            var metrics = h.Accuracy?.Metrics ?? [];
+            var o = metrics.FirstOrDefault(m => m.Tensor == "o");
+            var grads = metrics.Where(m => m.Tensor != "o").ToList();
+            table.AddRow(
+                h.N.ToString(CultureInfo.InvariantCulture),
+                h.Causal ? "yes" : "no",
+                h.Pass,
+                h.Distribution,
+                $"{h.Batch}×{h.Heads}×{h.D}",
+                tf is null ? "-" : Format.Seconds(tf.Value),
+                th is null ? "-" : Format.Seconds(th.Value),
+                tf is null || th is null || th <= 0 ? "-" : (tf.Value / th.Value).ToString("F1", CultureInfo.InvariantCulture) + "×",
+                o is null ? "-" : Number(o.RelativeFrobenius),
+                o is null ? "-" : Number(o.SpectralOverV),
+                o is null ? "-" : o.MeanRowCosine.ToString("F3", CultureInfo.InvariantCulture),
+                grads.Count == 0 ? "-" : string.Join(" / ", grads.Select(g => Number(g.RelativeFrobenius))),
+                h.Accuracy is null ? "-" : $"{h.Accuracy.HeadsMeasured} of {h.Accuracy.HeadsTotal}");
+        }
+        return table;
+    }
+
+    private static string Number(double x) => x.ToString(x >= 100 ? "F0" : x >= 1 ? "F2" : "F3", CultureInfo.InvariantCulture);
 }

@@ -36,6 +36,34 @@ public static class TensorDumpWriter
         Add("dq", t.DQ, full, "output");
         Add("dk", t.DK, full, "output");
         Add("dv", t.DV, full, "output");
+        object? hyper = null;
+        if (t.Hyper is { } h)
+        {
+            // Per (batch, head): sortLSH's query and key orders (row numbers within the head) and the sampled keys (original
+            // key order, repeats kept): with b and m they recompute the approximation (infra/gpu/check_dump.py).
+            void AddIndices(string name, IReadOnlyList<int[]> perHead, int width, string role)
+            {
+                var flat = perHead.SelectMany(x => x).ToArray();
+                int[] shape = [c.Batch, c.Heads, width];
+                NpyWriter.Write(Path.Combine(dir, name + ".npy"), flat, shape);
+                files.Add(new { name, file = name + ".npy", role, shape, dtype = "int32" });
+            }
+            AddIndices("query_order", h.QueryOrder, c.N, "hyper");
+            AddIndices("key_order", h.KeyOrder, c.N, "hyper");
+            AddIndices("sampled_keys", h.SampledKeys, h.Samples, "hyper");
+            var p = c.HyperOrDefault;
+            hyper = new
+            {
+                block_size = h.BlockSize,
+                samples = h.Samples,
+                lsh_projections = p.LshProjections,
+                min_seq_len = p.MinSeqLen,
+                sampling = p.Sampling,
+                rule = "blocks of block_size rows of query_order attend exactly to the same block of key_order (padding keys masked); " +
+                    "plus every sampled key whose position in key_order is outside the query's block, with score + log(n/m) (uniform) " +
+                    "or - log(m p_j) (value-norm)",
+            };
+        }
         var manifest = new
         {
             case_id = result.CaseId,
@@ -50,6 +78,7 @@ public static class TensorDumpWriter
             scale = 1.0 / Math.Sqrt(c.D),
             layout = "[batch, heads, n, d], row-major; lse = log sum_j exp(scale * q_i . k_j) over visible keys; loss for gradients = sum(dO * O)",
             device = result.DeviceId,
+            hyper,
             files,
         };
         File.WriteAllText(Path.Combine(dir, "manifest.json"), JsonSerializer.Serialize(manifest, JsonReportWriter.Options));

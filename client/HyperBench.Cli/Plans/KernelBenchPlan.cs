@@ -6,7 +6,7 @@ namespace HyperBench.Cli.Plans;
 /// <summary>The cases of a kernel benchmark: the cross product of the listed values, validated before anything runs.</summary>
 public sealed record KernelBenchPlan(IReadOnlyList<BenchmarkCase> Cases)
 {
-    private static readonly Dictionary<string, KernelKind> Kernels = new() { ["flash"] = KernelKind.Flash };
+    private static readonly Dictionary<string, KernelKind> Kernels = new() { ["flash"] = KernelKind.Flash, ["hyper"] = KernelKind.Hyper };
 
     private static readonly Dictionary<string, AttentionPass> Passes = new()
     {
@@ -16,8 +16,10 @@ public sealed record KernelBenchPlan(IReadOnlyList<BenchmarkCase> Cases)
     };
 
     public static KernelBenchPlan Parse(string? kernel, string? n, string? causal, string? pass, string? batch, string? heads, string? d,
-        string? dtype, string? dist, ulong seed)
+        string? dtype, string? dist, ulong seed, HyperParameters? hyper = null)
     {
+        hyper ??= HyperParameters.Default;
+        ValidateHyper(hyper);
         var kernels = ListParser.Names("--kernel", kernel, Kernels);
         var ns = ListParser.Integers("--n", n, 1);
         var masks = ListParser.Causal(causal);
@@ -43,7 +45,7 @@ public sealed record KernelBenchPlan(IReadOnlyList<BenchmarkCase> Cases)
                                 foreach (int len in ns.Order())
                                     foreach (bool c in masks)
                                         foreach (var p in passes)
-                                            cases.Add(new BenchmarkCase(k, len, c, p, b, h, dim, dt, dist1, seed));
+                                            cases.Add(new BenchmarkCase(k, len, c, p, b, h, dim, dt, dist1, seed, k == KernelKind.Hyper ? hyper : null));
         foreach (var bc in cases)
         {
             try
@@ -56,5 +58,26 @@ public sealed record KernelBenchPlan(IReadOnlyList<BenchmarkCase> Cases)
             }
         }
         return new KernelBenchPlan(cases);
+    }
+
+    /// <summary>Names the option, not the record's property: the user typed --block-size, not BlockSize.</summary>
+    private static void ValidateHyper(HyperParameters hyper)
+    {
+        try
+        {
+            hyper.Validate();
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            string option = ex.ParamName switch
+            {
+                nameof(HyperParameters.LshProjections) => "--lsh-projections",
+                nameof(HyperParameters.BlockSize) => "--block-size",
+                nameof(HyperParameters.Samples) => "--samples",
+                nameof(HyperParameters.MinSeqLen) => "--min-seq-len",
+                _ => "--sampling",
+            };
+            throw new PlanException($"{option}: {ErrorText.For(ex)}");
+        }
     }
 }

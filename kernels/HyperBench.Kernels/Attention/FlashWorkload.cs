@@ -20,15 +20,15 @@ internal sealed class FlashWorkload : IKernelWorkload
         _shape = benchmarkCase.Shape();
         _backward = benchmarkCase.Pass == AttentionPass.ForwardBackward;
         _flash = new FlashAttention(backend, _shape, benchmarkCase.Causal);
-        var host = new float[_shape.TensorLength];
-        _q = UploadNormal(host, benchmarkCase.Seed, 0);
-        _k = UploadNormal(host, benchmarkCase.Seed, 1);
-        _v = UploadNormal(host, benchmarkCase.Seed, 2);
+        var host = CaseInputs.Generate(_shape, benchmarkCase.Distribution, benchmarkCase.Seed, _backward);
+        _q = backend.Upload(host.Q);
+        _k = backend.Upload(host.K);
+        _v = backend.Upload(host.V);
         _o = backend.Allocate(_shape.TensorLength);
         _lse = backend.Allocate(_shape.RowsLength);
         if (_backward)
         {
-            _dO = UploadNormal(host, benchmarkCase.Seed, 3);
+            _dO = backend.Upload(host.DO!);
             _dq = backend.Allocate(_shape.TensorLength);
             _dk = backend.Allocate(_shape.TensorLength);
             _dv = backend.Allocate(_shape.TensorLength);
@@ -52,12 +52,6 @@ internal sealed class FlashWorkload : IKernelWorkload
     {
         _flash.Dispose();
         foreach (var t in new[] { _q, _k, _v, _o, _lse, _dO, _dq, _dk, _dv }) t?.Dispose();
-    }
-
-    private IDeviceTensor UploadNormal(float[] host, ulong seed, int stream)
-    {
-        InputGenerator.FillNormal(host, InputGenerator.StreamSeed(seed, stream));
-        return _backend.Upload(host);
     }
 
     private float[] Get(IDeviceTensor t, int? length = null)

@@ -9,4 +9,10 @@ public interface IKernelWorkload : IDisposable
     void Run();
 
     CaseTensors Download();
+
+    /// <summary>
+    /// For approximate kernels: error against the exact kernel on the same device inputs (ALGORITHMS.md section 4), run after
+    /// timing and never inside a sample. Exact kernels have nothing to report.
+    /// </summary>
+    AccuracyReport? MeasureAccuracy() => null;
 }

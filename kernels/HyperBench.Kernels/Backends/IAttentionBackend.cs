@@ -15,6 +15,30 @@ public interface IAttentionBackend : IDisposable
 
     void Clear(IDeviceTensor tensor);
 
+    /// <summary>Overwrites the first <c>source.Length</c> floats of <paramref name="destination"/> (no allocation: per-run index lists go through here).</summary>
+    void Write(IDeviceTensor destination, ReadOnlySpan<float> source);
+
+    /// <summary>
+    /// sortLSH hash: for rows [0, rows) of <paramref name="x"/> (rows of <paramref name="headDim"/> floats), bit k of c is
+    /// (g_k . x &gt; 0) for the rows g_k of <paramref name="projections"/> (bits x headDim); codes[row] = the rank of c in the
+    /// reflected Gray-code sequence (the inverse Gray code of c), so neighbouring ranks differ in one bit.
+    /// <paramref name="codes"/> is an index tensor (see <see cref="IndexTensors"/>).
+    /// </summary>
+    void LshCodes(IDeviceTensor x, IDeviceTensor projections, int rows, int headDim, int bits, IDeviceTensor codes);
+
+    /// <summary>dst row i = src row index[i] (rows of <paramref name="width"/> floats) for i &lt; rows; a row whose index is negative is filled with <paramref name="fill"/>.</summary>
+    void GatherRows(IDeviceTensor src, IDeviceTensor index, int rows, int width, float fill, IDeviceTensor dst);
+
+    /// <summary>dst row index[i] += src row i for i &lt; rows and index[i] &gt;= 0; repeated indices accumulate.</summary>
+    void ScatterAddRows(IDeviceTensor src, IDeviceTensor index, int rows, int width, IDeviceTensor dst);
+
+    /// <summary>
+    /// Moves partial attention results (O rows, lse) to rows index[i] of (o, lse): a copy, or with <paramref name="accumulate"/>
+    /// the LSE merge lse = logaddexp(lse, lse_part), o = o exp(lse_old - lse) + o_part exp(lse_part - lse) (two -inf parts give O = 0, lse = -inf).
+    /// Non-negative indices must be distinct.
+    /// </summary>
+    void MergeRows(IDeviceTensor partO, IDeviceTensor partLse, IDeviceTensor index, int rows, int headDim, bool accumulate, IDeviceTensor o, IDeviceTensor lse);
+
     IAttentionPlan CreatePlan(IReadOnlyList<AttentionSegment> segments, int headDim, float scale);
 
     /// <summary>Scratch bytes a plan needs beyond its input and output tensors (for the pre-flight memory estimate).</summary>

@@ -1,3 +1,4 @@
+using HyperBench.Kernels.Attention;
 using HyperBench.Kernels.Backends;
 
 namespace HyperBench.Kernels.Measurement;
@@ -13,6 +14,12 @@ public static class MemoryEstimate
         long rows = 4L * shape.RowsLength;
         int tensors = backward ? 8 : 4; // Q K V O (+ dO dQ dK dV)
         long device = tensors * tensor + rows + backend.PlanWorkspaceBytes(shape.RowsLength, shape.RowsLength, shape.D, backward);
+        if (benchmarkCase.Kernel == KernelKind.Hyper)
+        {
+            // HyperAttention's gathered blocks and indices, plus the exact outputs of the accuracy check after timing.
+            device += HyperAttention.WorkspaceBytes(backend, shape, benchmarkCase.Causal, benchmarkCase.HyperOrDefault, backward);
+            device += (tensors - 3) * tensor + rows;
+        }
         // CPU backends hold the device tensors in host memory; a GPU needs a host staging copy of each input while uploading.
         long host = backend.Device.Kind == DeviceKind.Cuda ? tensor : 0;
         return device + host;

@@ -14,6 +14,7 @@ public sealed class IlgpuBackend : IAttentionBackend
     private readonly Context _context;
     private readonly Dictionary<int, IlgpuKernelSet> _kernels = [];
     private MemoryBuffer1D<float, Stride1D.Dense>? _flushBuffer;
+    private HyperKernelSet? _hyper;
 
     private IlgpuBackend(Context context, Accelerator accelerator, DeviceInfo device)
     {
@@ -97,6 +98,36 @@ public sealed class IlgpuBackend : IAttentionBackend
     }
 
     public void Clear(IDeviceTensor tensor) => ((IlgpuTensor)tensor).Buffer.MemSetToZero();
+
+    public void Write(IDeviceTensor destination, ReadOnlySpan<float> source)
+    {
+        if (source.Length > 0) View(destination).SubView(0, source.Length).CopyFromCPU(source);
+    }
+
+    public void LshCodes(IDeviceTensor x, IDeviceTensor projections, int rows, int headDim, int bits, IDeviceTensor codes)
+    {
+        if (rows > 0) Hyper.LshCodes(rows, View(x), View(projections), headDim, bits, View(codes).Cast<int>());
+    }
+
+    public void GatherRows(IDeviceTensor src, IDeviceTensor index, int rows, int width, float fill, IDeviceTensor dst)
+    {
+        if (rows > 0) Hyper.Gather(rows * width, View(src), View(index).Cast<int>(), width, fill, View(dst));
+    }
+
+    public void ScatterAddRows(IDeviceTensor src, IDeviceTensor index, int rows, int width, IDeviceTensor dst)
+    {
+        if (rows > 0) Hyper.ScatterAdd(rows * width, View(src), View(index).Cast<int>(), width, View(dst));
+    }
+
+    public void MergeRows(IDeviceTensor partO, IDeviceTensor partLse, IDeviceTensor index, int rows, int headDim, bool accumulate,
+        IDeviceTensor o, IDeviceTensor lse)
+    {
+        if (rows > 0) Hyper.Merge(rows, View(partO), View(partLse), View(index).Cast<int>(), headDim, accumulate ? 1 : 0, View(o), View(lse));
+    }
+
+    private HyperKernelSet Hyper => _hyper ??= new HyperKernelSet(Accelerator);
+
+    private static ArrayView<float> View(IDeviceTensor t) => ((IlgpuTensor)t).Buffer.View;
 
     public IAttentionPlan CreatePlan(IReadOnlyList<AttentionSegment> segments, int headDim, float scale)
     {

@@ -1,0 +1,199 @@
+using HyperBench.Kernels.Backends;
+using HyperBench.Kernels.Inputs;
+
+namespace HyperBench.Kernels.Attention;
+
+/// <summary>
+/// HyperAttention (Han et al., arXiv 2310.05869; ALGORITHMS.md section 3) over [batch, heads, n, d] tensors, written once on
+/// top of the backend primitives (tile attention with key bias, LSH codes, gather, scatter-add, LSE merge).
+/// Non-causal: one <see cref="HyperLevel"/> with a problem per (batch, head). Causal: the paper's recursion, unrolled at
+/// construction: every leaf (length &lt;= min_seq_len) is an exact causal segment of one flash plan, and every split adds the
+/// non-causal problem (bottom half of queries x top half of keys) to the level of its depth; problems of one level have
+/// disjoint query rows, so a level is one plan. Forward = leaves, then each level LSE-merged into (O, lse).
+/// All plans and buffers are built once here; a run allocates nothing on the device, and memory is O(n) (no n x n buffer;
+/// the levels share one scratch of gathered rows).
+/// </summary>
+public sealed class HyperAttention : IDisposable
+{
+    private readonly IAttentionBackend _backend;
+    private readonly IAttentionPlan? _leafPlan;
+    private readonly HyperLevel[] _levels;
+    private readonly HyperScratch? _scratch;
+    private readonly IDeviceTensor? _projection, _codesQ, _codesK;
+    private readonly int[] _hostCodesQ, _hostCodesK;
+    private readonly float[]? _hostV, _valueNorms;
+
+    public HyperAttention(IAttentionBackend backend, AttentionShape shape, bool causal, HyperParameters parameters, ulong seed)
+    {
+        parameters.Validate();
+        _backend = backend;
+        Shape = shape;
+        Causal = causal;
+        Parameters = parameters;
+        var (leaves, levels) = Layout(shape, causal, parameters);
+        LeafSegments = leaves;
+        if (leaves.Count > 0) _leafPlan = backend.CreatePlan(leaves, shape.D, shape.Scale);
+        if (levels.Count > 0)
+        {
+            var sizes = levels.Select(p => HyperLevel.Sizes(p, parameters)).ToArray();
+            _scratch = new HyperScratch(backend, sizes.Max(x => x.TotalQ), sizes.Max(x => x.TotalK), shape.D);
+        }
+        _levels = levels.Select((problems, depth) => new HyperLevel(backend, shape.D, shape.Scale, [.. problems], parameters,
+            InputGenerator.StreamSeed(seed, 200 + depth), _scratch!)).ToArray();
+        _hostCodesQ = _levels.Length > 0 ? new int[shape.RowsLength] : [];
+        _hostCodesK = _levels.Length > 0 ? new int[shape.RowsLength] : [];
+        if (_levels.Length > 0)
+        {
+            // One r x d Gaussian projection per call, shared by Q and K and by all heads (as the authors do).
+            _projection = backend.Upload(InputGenerator.Normal(parameters.LshProjections * shape.D, InputGenerator.StreamSeed(seed, 100)));
+            _codesQ = backend.Allocate(shape.RowsLength);
+            _codesK = backend.Allocate(shape.RowsLength);
+            if (parameters.Sampling == "value-norm")
+            {
+                // Value-norm sampling needs ||v_j||^2 on the host (a download of V per run): an option, not the timed default.
+                _hostV = new float[shape.TensorLength];
+                _valueNorms = new float[shape.RowsLength];
+            }
+        }
+    }
+
+    public AttentionShape Shape { get; }
+
+    public bool Causal { get; }
+
+    public HyperParameters Parameters { get; }
+
+    /// <summary>Exact causal segments of the recursion's leaves (all of attention when causal and n &lt;= min_seq_len).</summary>
+    internal IReadOnlyList<AttentionSegment> LeafSegments { get; }
+
+    internal IReadOnlyList<HyperLevel> Levels => _levels;
+
+    /// <summary>The causal recursion unrolled: leaf segments, and per depth the non-causal problems.</summary>
+    internal static (List<AttentionSegment> Leaves, List<List<HyperProblem>> Levels) Layout(AttentionShape shape, bool causal, HyperParameters parameters)
+    {
+        var leaves = new List<AttentionSegment>();
+        var levels = new List<List<HyperProblem>>();
+        for (int slice = 0; slice < shape.Slices; slice++)
+        {
+            int rowBase = slice * shape.N;
+            if (!causal)
+            {
+                if (levels.Count == 0) levels.Add([]);
+                levels[0].Add(new HyperProblem(rowBase, shape.N, rowBase, shape.N, slice));
+            }
+            else
+            {
+                Split(rowBase, 0, shape.N, 0, slice);
+            }
+        }
+        return (leaves, levels);
+
+        void Split(int rowBase, int start, int length, int depth, int slice)
+        {
+            if (length <= parameters.MinSeqLen)
+            {
+                leaves.Add(new AttentionSegment(rowBase + start, length, rowBase + start, length, 1));
+                return;
+            }
+            int half = (length + 1) / 2; // odd n: the top half takes the extra row
+            Split(rowBase, start, half, depth + 1, slice);
+            Split(rowBase, start + half, length - half, depth + 1, slice);
+            while (levels.Count <= depth) levels.Add([]);
+            levels[depth].Add(new HyperProblem(rowBase + start + half, length - half, rowBase + start, half, slice));
+        }
+    }
+
+    /// <summary>Device bytes beyond Q, K, V, O, lse (and dO, dQ, dK, dV): gathered blocks, indices, codes; plans' scratch included.</summary>
+    public static long WorkspaceBytes(IAttentionBackend backend, AttentionShape shape, bool causal, HyperParameters parameters, bool backward)
+    {
+        var (leaves, levels) = Layout(shape, causal, parameters);
+        long bytes = 8L * shape.RowsLength + 4L * parameters.LshProjections * shape.D;
+        if (leaves.Count > 0) bytes += backend.PlanWorkspaceBytes(shape.RowsLength, shape.RowsLength, shape.D, backward);
+        int maxQ = 0, maxK = 0;
+        foreach (var problems in levels)
+        {
+            var sizes = HyperLevel.Sizes(problems, parameters);
+            bytes += HyperLevel.DeviceBytes(sizes.TotalQ, sizes.TotalK);
+            bytes += backend.PlanWorkspaceBytes(sizes.TotalQ, sizes.TotalK, shape.D, backward);
+            maxQ = Math.Max(maxQ, sizes.TotalQ);
+            maxK = Math.Max(maxK, sizes.TotalK);
+        }
+        return bytes + (levels.Count > 0 ? HyperScratch.Bytes(maxQ, maxK, shape.D, backward) : 0);
+    }
+
+    public void Forward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse)
+    {
+        if (_levels.Length > 0)
+        {
+            int rows = Shape.RowsLength;
+            _backend.LshCodes(q, _projection!, rows, Shape.D, Parameters.LshProjections, _codesQ!);
+            _backend.LshCodes(k, _projection!, rows, Shape.D, Parameters.LshProjections, _codesK!);
+            IndexTensors.Download(_backend, _codesQ!, _hostCodesQ);
+            IndexTensors.Download(_backend, _codesK!, _hostCodesK);
+            if (_valueNorms is not null)
+            {
+                _backend.Download(v, _hostV);
+                int d = Shape.D;
+                Parallel.For(0, rows, r => _valueNorms[r] = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(_hostV.AsSpan(r * d, d)));
+            }
+        }
+        _leafPlan?.Forward(q, k, v, null, o, lse);
+        foreach (var level in _levels)
+            level.Forward(q, k, v, o, lse, _hostCodesQ, _hostCodesK, _valueNorms, accumulate: _leafPlan is not null);
+    }
+
+    /// <summary>
+    /// Overwrites dq, dk, dv with the exact gradient of the approximation whose O and lse are given (not the biased autograd
+    /// shortcut): each piece's flash backward run with the final merged O and lse, restricted to its sparse pattern.
+    /// </summary>
+    public void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse,
+        IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
+    {
+        _backend.Clear(dq);
+        _backend.Clear(dk);
+        _backend.Clear(dv);
+        _leafPlan?.Backward(q, k, v, null, o, lse, dO, dq, dk, dv);
+        // Deepest level first: it filled the shared scratch last, so its gathered rows are still there.
+        for (int i = _levels.Length - 1; i >= 0; i--)
+            _levels[i].Backward(q, k, v, o, lse, dO, dq, dk, dv, outputsAreOwn: _leafPlan is null && _levels.Length == 1);
+    }
+
+    /// <summary>
+    /// The sparse pattern of the last forward, in original row numbers: (query, key, log-weight) for every term of every
+    /// query's softmax (leaf keys j &lt;= i with weight 1; block keys 1; sampled keys n/m, repeated when drawn twice). For tests.
+    /// </summary>
+    internal IEnumerable<(int Query, int Key, float LogWeight)> PatternEntries()
+    {
+        foreach (var s in LeafSegments)
+            for (int i = 0; i < s.QueryCount; i++)
+                for (int j = 0; j <= i && j < s.KeyCount; j++)
+                    yield return (s.QueryStart + i, s.KeyStart + j, 0f);
+        foreach (var level in _levels)
+        {
+            var qIndex = level.QueryIndex.ToArray();
+            var kIndex = level.KeyIndex.ToArray();
+            var bias = level.KeyBias.ToArray();
+            foreach (var s in level.Segments)
+                for (int i = 0; i < s.QueryCount; i++)
+                {
+                    int query = qIndex[s.QueryStart + i];
+                    if (query < 0) continue;
+                    for (int j = 0; j < s.KeyCount; j++)
+                    {
+                        int slot = s.KeyStart + j;
+                        if (kIndex[slot] >= 0 && !float.IsNegativeInfinity(bias[slot])) yield return (query, kIndex[slot], bias[slot]);
+                    }
+                }
+        }
+    }
+
+    public void Dispose()
+    {
+        _leafPlan?.Dispose();
+        foreach (var level in _levels) level.Dispose();
+        _scratch?.Dispose();
+        _projection?.Dispose();
+        _codesQ?.Dispose();
+        _codesK?.Dispose();
+    }
+}
