@@ -38,4 +38,7 @@ public sealed class ResultSummaryRow
     public double? RelativeError { get; set; }
     public int Attempt { get; set; }
     public DateTime RecordedUtc { get; set; }
+
+    // Dapper maps the stored epoch milliseconds through this (it sets non-public properties); see UnixTime.
+    internal long RecordedAtMs { get => UnixTime.ToMs(RecordedUtc); set => RecordedUtc = UnixTime.FromMs(value); }
 }

@@ -30,4 +30,9 @@ public sealed class SweepCaseRow
     public string? Error { get; set; }
 
     public DateTime UpdatedUtc { get; set; }
+
+    // Dapper maps the stored epoch milliseconds through these (it sets non-public properties); see UnixTime.
+    internal long? LeaseExpiresAtMs { get => UnixTime.ToMs(LeaseExpiresUtc); set => LeaseExpiresUtc = UnixTime.FromMs(value); }
+
+    internal long UpdatedAtMs { get => UnixTime.ToMs(UpdatedUtc); set => UpdatedUtc = UnixTime.FromMs(value); }
 }

@@ -24,4 +24,9 @@ public sealed class SweepRow
     public int DoneCount { get; set; }
 
     public int FailedCount { get; set; }
+
+    // Dapper maps the stored epoch milliseconds through these (it sets non-public properties); see UnixTime.
+    internal long CreatedAtMs { get => UnixTime.ToMs(CreatedUtc); set => CreatedUtc = UnixTime.FromMs(value); }
+
+    internal long? FinishedAtMs { get => UnixTime.ToMs(FinishedUtc); set => FinishedUtc = UnixTime.FromMs(value); }
 }

@@ -1,0 +1,383 @@
+using System.Data.Common;
+using System.Diagnostics;
+using Dapper;
+using HyperBench.Kernels;
+using HyperBench.Kernels.Measurement;
+
+namespace HyperBench.Storage.Tests;
+
+/// <summary>
+/// The storage tests, written once and run against both databases by the derived classes
+/// (<see cref="SqliteSweepStoreTests"/>, <see cref="PostgresSweepStoreTests"/>). Each test gets a fresh database.
+/// </summary>
+public abstract class SweepStoreTests : IAsyncLifetime
+{
+    private readonly List<SqlSweepStore> _stores = [];
+    private readonly List<string> _databases = [];
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A new empty database, as the value given to <see cref="SweepStoreFactory.Create"/>.</summary>
+    protected abstract Task<string> CreateDatabaseAsync();
+
+    protected abstract Task DropDatabaseAsync(string db);
+
+    protected abstract string ExpectedProvider { get; }
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var store in _stores) await store.DisposeAsync();
+        foreach (var db in _databases) await DropDatabaseAsync(db);
+        GC.SuppressFinalize(this);
+    }
+
+    protected async Task<string> NewDatabaseAsync()
+    {
+        string db = await CreateDatabaseAsync();
+        _databases.Add(db);
+        return db;
+    }
+
+    protected SqlSweepStore Open(string db, SweepStoreOptions? options = null)
+    {
+        var store = SweepStoreFactory.Create(db, options: options);
+        _stores.Add(store);
+        return store;
+    }
+
+    /// <summary>A migrated store on a fresh database.</summary>
+    protected async Task<SqlSweepStore> StoreAsync()
+    {
+        var store = Open(await NewDatabaseAsync());
+        await store.MigrateAsync(Ct);
+        return store;
+    }
+
+    protected static async Task<T> ScalarAsync<T>(SqlSweepStore store, string sql, object? parameters = null)
+    {
+        await using DbConnection connection = await store.Dialect.OpenAsync(Ct);
+        return await connection.ExecuteScalarAsync<T>(new CommandDefinition(sql, parameters, cancellationToken: Ct)) ?? throw new InvalidOperationException(sql);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_AppliedThreeTimes_RecordsEachMigrationOnce()
+    {
+        var store = await StoreAsync();
+        await store.MigrateAsync(Ct);
+        await store.MigrateAsync(Ct);
+
+        await using var connection = await store.Dialect.OpenAsync(Ct);
+        var versions = (await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_migrations ORDER BY version", cancellationToken: Ct))).ToList();
+        Assert.Equal(Migration.LoadEmbedded().Select(m => m.Version), versions);
+        Assert.Equal(ExpectedProvider, store.Provider);
+        foreach (var table in new[] { "sweeps", "sweep_cases", "results", "samples", "statistics", "accuracy", "environments", "devices" })
+            Assert.Equal(0L, await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM {table}", cancellationToken: Ct)));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_TwoStoresAtOnce_AppliesEachMigrationOnce()
+    {
+        string db = await NewDatabaseAsync();
+        var stores = Enumerable.Range(0, 3).Select(_ => Open(db)).ToList();
+
+        await Task.WhenAll(stores.Select(s => s.MigrateAsync(Ct))).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        long applied = await ScalarAsync<long>(stores[0], "SELECT COUNT(*) FROM schema_migrations");
+        Assert.Equal(Migration.LoadEmbedded().Count, applied);
+    }
+
+    [Fact]
+    public async Task CreateSweepAsync_ThenGetAndList_RoundTripsEveryField()
+    {
+        var store = await StoreAsync();
+        var (sweep, cases) = TestData.Sweep(TestData.Case(128), TestData.Case(256), TestData.Case(512, KernelKind.Hyper, causal: true));
+        var (older, _) = TestData.Sweep(TestData.Case(64));
+        older.CreatedUtc = TestData.Created.AddHours(-1);
+        older.Tag = null;
+
+        await store.CreateSweepAsync(older, [], Ct);
+        await store.CreateSweepAsync(sweep, cases, Ct);
+
+        var loaded = await store.GetSweepAsync(sweep.SweepId, Ct);
+        Assert.NotNull(loaded);
+        Assert.Equal("nightly", loaded.Tag);
+        Assert.Equal(sweep.PlanJson, loaded.PlanJson);
+        Assert.Equal(sweep.MeasurementJson, loaded.MeasurementJson);
+        Assert.Equal("running", loaded.Status);
+        Assert.Equal(TestData.Created, loaded.CreatedUtc);
+        Assert.Equal(DateTimeKind.Utc, loaded.CreatedUtc.Kind);
+        Assert.Null(loaded.FinishedUtc);
+        Assert.Equal(3, loaded.CaseCount);
+        Assert.Null(await store.GetSweepAsync("no-such-sweep", Ct));
+
+        var listed = await store.ListSweepsAsync(10, Ct);
+        Assert.Equal([sweep.SweepId, older.SweepId], listed.Select(s => s.SweepId));
+        Assert.Null(listed[1].Tag);
+        Assert.Single(await store.ListSweepsAsync(1, Ct));
+
+        var storedCases = await store.GetCasesAsync(sweep.SweepId, Ct);
+        Assert.Equal(cases.Select(c => c.CaseId), storedCases.Select(c => c.CaseId));
+        Assert.Equal([0, 1, 2], storedCases.Select(c => c.Ordinal));
+        Assert.All(storedCases, c => Assert.Equal("pending", c.Status));
+        Assert.Equal(TestData.Case(512, KernelKind.Hyper, causal: true), CaseJson.Deserialize(storedCases[2].CaseJson));
+    }
+
+    [Fact]
+    public async Task UpdateSweepAsync_Completed_LeavesUnfinishedListAndKeepsCounts()
+    {
+        var store = await StoreAsync();
+        var (done, doneCases) = TestData.Sweep(TestData.Case(128));
+        var (running, runningCases) = TestData.Sweep(TestData.Case(256));
+        await store.CreateSweepAsync(done, doneCases, Ct);
+        await store.CreateSweepAsync(running, runningCases, Ct);
+
+        done.Status = "completed";
+        done.FinishedUtc = TestData.Created.AddMinutes(5);
+        done.DoneCount = 1;
+        done.FailedCount = 0;
+        await store.UpdateSweepAsync(done, Ct);
+
+        var unfinished = await store.ListUnfinishedSweepsAsync(Ct);
+        Assert.Equal([running.SweepId], unfinished.Select(s => s.SweepId));
+        var loaded = await store.GetSweepAsync(done.SweepId, Ct);
+        Assert.Equal("completed", loaded!.Status);
+        Assert.Equal(TestData.Created.AddMinutes(5), loaded.FinishedUtc);
+        Assert.Equal(DateTimeKind.Utc, loaded.FinishedUtc!.Value.Kind);
+        Assert.Equal(1, loaded.DoneCount);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.UpdateSweepAsync(new SweepRow { SweepId = "missing", Status = "running" }, Ct));
+    }
+
+    [Fact]
+    public async Task UpdateCaseAsync_LeaseSetThenCleared_RoundTripsNullsAndUtcTimes()
+    {
+        var store = await StoreAsync();
+        var (sweep, cases) = TestData.Sweep(TestData.Case(128), TestData.Case(256));
+        await store.CreateSweepAsync(sweep, cases, Ct);
+        var expires = new DateTime(2026, 3, 1, 13, 0, 0, 125, DateTimeKind.Utc);
+
+        var leased = cases[1];
+        leased.Status = "leased";
+        leased.Attempts = 1;
+        leased.LeaseId = "lease-1";
+        leased.DeviceKey = "node-a/cuda:0";
+        leased.LeaseExpiresUtc = expires;
+        leased.UpdatedUtc = expires.AddMinutes(-1);
+        await store.UpdateCaseAsync(leased, Ct);
+
+        var loaded = (await store.GetCasesAsync(sweep.SweepId, Ct))[1];
+        Assert.Equal("leased", loaded.Status);
+        Assert.Equal(1, loaded.Attempts);
+        Assert.Equal("lease-1", loaded.LeaseId);
+        Assert.Equal("node-a/cuda:0", loaded.DeviceKey);
+        Assert.Equal(expires, loaded.LeaseExpiresUtc);
+        Assert.Equal(DateTimeKind.Utc, loaded.LeaseExpiresUtc!.Value.Kind);
+        Assert.Equal(expires.AddMinutes(-1), loaded.UpdatedUtc);
+
+        loaded.Status = "failed";
+        loaded.LeaseId = null;
+        loaded.DeviceKey = null;
+        loaded.LeaseExpiresUtc = null;
+        loaded.Error = "device lost";
+        await store.UpdateCaseAsync(loaded, Ct);
+
+        var again = await store.GetCasesAsync(sweep.SweepId, Ct);
+        Assert.Equal("pending", again[0].Status);
+        Assert.Equal("failed", again[1].Status);
+        Assert.Null(again[1].LeaseId);
+        Assert.Null(again[1].DeviceKey);
+        Assert.Null(again[1].LeaseExpiresUtc);
+        Assert.Equal("device lost", again[1].Error);
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            store.UpdateCaseAsync(new SweepCaseRow { SweepId = sweep.SweepId, CaseId = "missing", Status = "pending" }, Ct));
+    }
+
+    [Fact]
+    public async Task SaveResultAsync_NewResult_StoresSamplesInOrderStatisticsAndAccuracy()
+    {
+        var store = await StoreAsync();
+        var benchmarkCase = TestData.Case(1024, KernelKind.Hyper);
+        var (sweep, cases) = TestData.Sweep(benchmarkCase);
+        await store.CreateSweepAsync(sweep, cases, Ct);
+        var result = TestData.Result(benchmarkCase, sampleCount: 40, withAccuracy: true);
+
+        Assert.True(await store.SaveResultAsync(sweep.SweepId, result, TestData.Environment(), "node-a/cpu:0", 2, Ct));
+
+        Assert.Equal(result.Samples, await store.GetSamplesAsync(sweep.SweepId, benchmarkCase.Id, Ct));
+        var row = Assert.Single(await store.GetResultsAsync(sweep.SweepId, Ct));
+        var stats = result.Statistics!;
+        Assert.Equal(benchmarkCase.Id, row.CaseId);
+        Assert.Equal("hyper", row.Kernel);
+        Assert.Equal(1024, row.N);
+        Assert.False(row.Causal);
+        Assert.Equal("fwd", row.Pass);
+        Assert.Equal((1, 2, 64), (row.Batch, row.Heads, row.D));
+        Assert.Equal(42, row.Seed);
+        Assert.Equal(HyperParameters.Default.Canonical, row.HyperParameters);
+        Assert.Equal("ok", row.Status);
+        Assert.Equal(40, row.SampleCount);
+        Assert.Equal(stats.Median, row.MedianSeconds);
+        Assert.Equal(stats.Mean, row.MeanSeconds);
+        Assert.Equal(stats.Min, row.MinSeconds);
+        Assert.Equal(stats.P20, row.P20Seconds);
+        Assert.Equal(stats.P80, row.P80Seconds);
+        Assert.Equal(stats.StdDev, row.StdDevSeconds);
+        Assert.Equal(stats.MedianCiLower, row.CiLowSeconds);
+        Assert.Equal(stats.MedianCiUpper, row.CiHighSeconds);
+        Assert.Equal(result.Flops, row.Flops);
+        Assert.Equal(result.Tflops, row.Tflops!.Value, 12);
+        Assert.Equal(0.5, row.FirstRunSeconds);
+        Assert.Equal(0.012, row.RelativeError);
+        Assert.Equal(2, row.Attempt);
+        Assert.Equal("node-a/cpu:0", row.DeviceKey);
+        Assert.Equal("ILGPU CPU", row.DeviceName);
+        Assert.Equal(DateTimeKind.Utc, row.RecordedUtc.Kind);
+        Assert.InRange(row.RecordedUtc, DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow.AddMinutes(1));
+
+        Assert.Equal(stats.Max, await ScalarAsync<double>(store, "SELECT max_seconds FROM statistics WHERE case_id = @id", new { id = benchmarkCase.Id }));
+        Assert.Equal(stats.CoefficientOfVariation, await ScalarAsync<double>(store, "SELECT cv FROM statistics WHERE case_id = @id", new { id = benchmarkCase.Id }));
+        Assert.Equal(0.98, await ScalarAsync<double>(store, "SELECT mean_row_cosine FROM accuracy WHERE case_id = @id AND tensor = 'dq'", new { id = benchmarkCase.Id }));
+        Assert.Equal(2L, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM accuracy WHERE case_id = @id AND heads_measured = 2 AND heads_total = 4", new { id = benchmarkCase.Id }));
+        Assert.Equal(123_456_789L, await ScalarAsync<long>(store, "SELECT memory_bytes_estimate FROM results WHERE case_id = @id", new { id = benchmarkCase.Id }));
+    }
+
+    [Fact]
+    public async Task SaveResultAsync_SameCaseTwice_ReturnsFalseAndChangesNothing()
+    {
+        var store = await StoreAsync();
+        var benchmarkCase = TestData.Case(256);
+        var (sweep, cases) = TestData.Sweep(benchmarkCase);
+        await store.CreateSweepAsync(sweep, cases, Ct);
+        var first = TestData.Result(benchmarkCase, sampleCount: 30);
+        var retry = TestData.Result(benchmarkCase, sampleCount: 50, withAccuracy: true) with { FirstRunSeconds = 9 };
+
+        Assert.True(await store.SaveResultAsync(sweep.SweepId, first, TestData.Environment(), "node-a/cpu:0", 1, Ct));
+        Assert.False(await store.SaveResultAsync(sweep.SweepId, retry, TestData.Environment("node-b"), "node-b/cpu:0", 2, Ct));
+
+        var row = Assert.Single(await store.GetResultsAsync(sweep.SweepId, Ct));
+        Assert.Equal(1, row.Attempt);
+        Assert.Equal(0.5, row.FirstRunSeconds);
+        Assert.Equal(30, row.SampleCount);
+        Assert.Null(row.RelativeError);
+        Assert.Equal(first.Samples, await store.GetSamplesAsync(sweep.SweepId, benchmarkCase.Id, Ct));
+        Assert.Equal(0L, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM accuracy"));
+        // The rejected attempt's environment and device were rolled back with it.
+        Assert.Equal(1L, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM environments"));
+        Assert.Equal(1L, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM devices"));
+    }
+
+    [Fact]
+    public async Task SaveResultAsync_FailedCase_StoresFailureWithoutSamplesOrStatistics()
+    {
+        var store = await StoreAsync();
+        var benchmarkCase = TestData.Case(65536, causal: true);
+        var (sweep, cases) = TestData.Sweep(benchmarkCase);
+        await store.CreateSweepAsync(sweep, cases, Ct);
+
+        Assert.True(await store.SaveResultAsync(sweep.SweepId, TestData.Failed(benchmarkCase), TestData.Environment(), "node-a/cpu:0", 3, Ct));
+
+        var row = Assert.Single(await store.GetResultsAsync(sweep.SweepId, Ct));
+        Assert.Equal("failed", row.Status);
+        Assert.Equal("out of memory", row.Error);
+        Assert.True(row.Causal);
+        Assert.Equal(0, row.SampleCount);
+        Assert.Null(row.MedianSeconds);
+        Assert.Null(row.Tflops);
+        Assert.Empty(await store.GetSamplesAsync(sweep.SweepId, benchmarkCase.Id, Ct));
+    }
+
+    [Fact]
+    public async Task GetResultsAsync_SeveralCasesAndDevices_JoinsInPlanOrderWithOneEnvironmentPerFingerprint()
+    {
+        var store = await StoreAsync();
+        BenchmarkCase[] plan = [TestData.Case(512), TestData.Case(128), TestData.Case(256, KernelKind.Hyper)];
+        var (sweep, cases) = TestData.Sweep(plan);
+        await store.CreateSweepAsync(sweep, cases, Ct);
+
+        // Stored out of plan order, two captures of one environment (different capture times) and a second host.
+        Assert.True(await store.SaveResultAsync(sweep.SweepId, TestData.Result(plan[2], withAccuracy: true), TestData.Environment(), "node-a/cpu:0", 1, Ct));
+        Assert.True(await store.SaveResultAsync(sweep.SweepId, TestData.Result(plan[0]), TestData.Environment(captured: TestData.Created.AddDays(1)), "node-a/cpu:0", 1, Ct));
+        Assert.True(await store.SaveResultAsync(sweep.SweepId, TestData.Result(plan[1], sampleCount: 10) with { InvalidReason = "faster than peak" },
+            TestData.Environment("node-b"), "node-b/cpu:0", 1, Ct));
+
+        var rows = await store.GetResultsAsync(sweep.SweepId, Ct);
+        Assert.Equal(plan.Select(c => c.Id), rows.Select(r => r.CaseId));
+        Assert.Equal(["ok", "invalid", "ok"], rows.Select(r => r.Status));
+        Assert.Equal("faster than peak", rows[1].InvalidReason);
+        Assert.Equal([25, 10, 25], rows.Select(r => r.SampleCount));
+        Assert.Equal(["node-a/cpu:0", "node-b/cpu:0", "node-a/cpu:0"], rows.Select(r => r.DeviceKey));
+        Assert.Equal([null, null, 0.012], rows.Select(r => r.RelativeError));
+        Assert.Null(rows[0].HyperParameters);
+        Assert.Equal(2L, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM environments"));
+        Assert.Equal(2L, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM devices"));
+        Assert.Empty(await store.GetResultsAsync("other-sweep", Ct));
+    }
+
+    [Fact]
+    public async Task SaveResultAsync_EightThreadsAtOnce_StoresEveryResult()
+    {
+        var store = await StoreAsync();
+        var plan = Enumerable.Range(1, 32).Select(i => TestData.Case(64 * i)).ToArray();
+        var (sweep, cases) = TestData.Sweep(plan);
+        await store.CreateSweepAsync(sweep, cases, Ct);
+
+        var saved = await Task.WhenAll(plan.Chunk(4).Select(chunk => Task.Run(async () =>
+        {
+            int stored = 0;
+            foreach (var c in chunk)
+                if (await store.SaveResultAsync(sweep.SweepId, TestData.Result(c, sampleCount: 200), TestData.Environment(), "node-a/cpu:0", 1, Ct)) stored++;
+            return stored;
+        }, Ct))).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        Assert.Equal(32, saved.Sum());
+        Assert.Equal(32L * 200, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM samples WHERE sweep_id = @id", new { id = sweep.SweepId }));
+    }
+
+    [Fact]
+    public async Task BufferedResultWriter_ManyResults_FlushStoresAllAndNothingPending()
+    {
+        var store = await StoreAsync();
+        var plan = Enumerable.Range(1, 20).Select(i => TestData.Case(32 * i)).ToArray();
+        var (sweep, cases) = TestData.Sweep(plan);
+        await store.CreateSweepAsync(sweep, cases, Ct);
+
+        await using var writer = new BufferedResultWriter(store);
+        var stored = plan.Select(c => writer.Enqueue(sweep.SweepId, TestData.Result(c), TestData.Environment(), "node-a/cpu:0", 1)).ToList();
+        var duplicate = writer.Enqueue(sweep.SweepId, TestData.Result(plan[0]), TestData.Environment(), "node-a/cpu:0", 2);
+        await writer.FlushAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        Assert.Equal(0, writer.Pending);
+        Assert.All(stored, t => Assert.True(t.IsCompletedSuccessfully && t.Result));
+        Assert.False(await duplicate);
+        Assert.Equal(plan.Select(c => c.Id), (await store.GetResultsAsync(sweep.SweepId, Ct)).Select(r => r.CaseId));
+    }
+
+    [Fact]
+    [Trait("Category", "Benchmark")]
+    public async Task WriteThroughput_ResultsOfThousandSamples_PrintsSamplesPerSecond()
+    {
+        if (Environment.GetEnvironmentVariable("HYPERBENCH_BENCH") != "1") Assert.Skip("benchmark: set HYPERBENCH_BENCH=1 to run");
+        var store = await StoreAsync();
+        const int results = 200, samples = 1000;
+        var plan = Enumerable.Range(1, results).Select(i => TestData.Case(i)).ToArray();
+        var (sweep, cases) = TestData.Sweep(plan);
+        await store.CreateSweepAsync(sweep, cases, Ct);
+        var prepared = plan.Select(c => TestData.Result(c, samples)).ToArray();
+        await store.SaveResultAsync(sweep.SweepId, prepared[0], TestData.Environment(), "node-a/cpu:0", 1, Ct); // warm-up: pools, JIT
+
+        var clock = Stopwatch.StartNew();
+        foreach (var result in prepared.Skip(1))
+            Assert.True(await store.SaveResultAsync(sweep.SweepId, result, TestData.Environment(), "node-a/cpu:0", 1, Ct));
+        clock.Stop();
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        string line = $"{store.Provider}: {results - 1} results x {samples} samples in {seconds:0.000} s = {(results - 1) / seconds:0.0} results/s, " +
+            $"{(results - 1) * samples / seconds:0} samples/s";
+        TestContext.Current.TestOutputHelper?.WriteLine(line);
+        TestContext.Current.SendDiagnosticMessage(line);
+        string? output = Environment.GetEnvironmentVariable("HYPERBENCH_BENCH_OUT");
+        if (!string.IsNullOrEmpty(output)) await File.AppendAllTextAsync(output, line + Environment.NewLine, Ct);
+        Assert.Equal((long)results * samples, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM samples"));
+    }
+}

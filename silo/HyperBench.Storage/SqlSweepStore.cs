@@ -1,0 +1,351 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using HyperBench.Kernels.Measurement;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace HyperBench.Storage;
+
+/// <summary>
+/// <see cref="ISweepStore"/> over Dapper and plain SQL, one text for SQLite and PostgreSQL. Each operation opens its own
+/// (pooled) connection, so the store is safe to share between threads, and runs through <see cref="StoreRetry"/>.
+/// Create it with <see cref="SweepStoreFactory.Create"/>.
+/// </summary>
+public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
+{
+    private const string SweepColumns =
+        "sweep_id AS SweepId, tag AS Tag, plan_json AS PlanJson, measurement_json AS MeasurementJson, status AS Status, " +
+        "created_at_ms AS CreatedAtMs, finished_at_ms AS FinishedAtMs, case_count AS CaseCount, done_count AS DoneCount, failed_count AS FailedCount";
+
+    private readonly StoreDialect _dialect;
+    private readonly StoreRetry _retry;
+    private readonly ILogger<SqlSweepStore> _logger;
+    private readonly string _description;
+
+    internal SqlSweepStore(StoreDialect dialect, SweepStoreOptions? options, ILoggerFactory? loggerFactory)
+    {
+        _dialect = dialect;
+        _description = dialect.Description;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SqlSweepStore>();
+        _retry = new StoreRetry(dialect, options ?? new SweepStoreOptions(), _logger);
+    }
+
+    public string Provider => _dialect.Provider;
+
+    public string Description => _description;
+
+    /// <summary>For tests: raw connections to the same database.</summary>
+    internal StoreDialect Dialect => _dialect;
+
+    public Task MigrateAsync(CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync("migrate", async ct =>
+        {
+            var migrations = Migration.LoadEmbedded();
+            await using var connection = await _dialect.OpenAsync(ct);
+            await using var transaction = await _dialect.BeginMigrationTransactionAsync(connection, ct);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)",
+                transaction: transaction, cancellationToken: ct));
+            var applied = (await connection.QueryAsync<(int Version, string Checksum)>(new CommandDefinition(
+                "SELECT version, checksum FROM schema_migrations", transaction: transaction, cancellationToken: ct))).ToDictionary(r => r.Version, r => r.Checksum);
+            foreach (var migration in migrations)
+            {
+                if (applied.TryGetValue(migration.Version, out var checksum))
+                {
+                    if (checksum != migration.Checksum && _logger.IsEnabled(LogLevel.Warning))
+                        _logger.LogWarning("Migration {Migration} changed after it was applied to {Database}; the change is not applied (add a new migration)",
+                            migration.Name, _description);
+                    continue;
+                }
+                if (_logger.IsEnabled(LogLevel.Information))
+                    _logger.LogInformation("Applying migration {Migration} to {Database}", migration.Name, _description);
+                await connection.ExecuteAsync(new CommandDefinition(migration.TextFor(Provider), transaction: transaction, cancellationToken: ct));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO schema_migrations (version, name, checksum, applied_at_ms) VALUES (@Version, @Name, @Checksum, @At)",
+                    new { migration.Version, migration.Name, migration.Checksum, At = UnixTime.ToMs(DateTime.UtcNow) }, transaction, cancellationToken: ct));
+            }
+            await transaction.CommitAsync(ct);
+        }, cancellationToken);
+
+    public Task CreateSweepAsync(SweepRow sweep, IReadOnlyList<SweepCaseRow> cases, CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync("create sweep", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO sweeps (sweep_id, tag, plan_json, measurement_json, status, created_at_ms, finished_at_ms, case_count, done_count, failed_count) " +
+                "VALUES (@SweepId, @Tag, @PlanJson, @MeasurementJson, @Status, @CreatedAtMs, @FinishedAtMs, @CaseCount, @DoneCount, @FailedCount)",
+                SweepParameters(sweep), transaction, cancellationToken: ct));
+            long now = UnixTime.ToMs(DateTime.UtcNow);
+            // Dapper runs the statement once per element: one prepared insert in the transaction.
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO sweep_cases (sweep_id, case_id, ordinal, case_json, status, attempts, lease_id, device_key, lease_expires_at_ms, error, updated_at_ms) " +
+                "VALUES (@SweepId, @CaseId, @Ordinal, @CaseJson, @Status, @Attempts, @LeaseId, @DeviceKey, @LeaseExpiresAtMs, @Error, @UpdatedAtMs)",
+                cases.Select(c => CaseParameters(c, sweep.SweepId, now)).ToList(), transaction, cancellationToken: ct));
+            await transaction.CommitAsync(ct);
+        }, cancellationToken);
+
+    public Task<SweepRow?> GetSweepAsync(string sweepId, CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync("get sweep", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            return await connection.QuerySingleOrDefaultAsync<SweepRow>(new CommandDefinition(
+                $"SELECT {SweepColumns} FROM sweeps WHERE sweep_id = @sweepId", new { sweepId }, cancellationToken: ct));
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<SweepRow>> ListSweepsAsync(int limit = 50, CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync<IReadOnlyList<SweepRow>>("list sweeps", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            return [.. await connection.QueryAsync<SweepRow>(new CommandDefinition(
+                $"SELECT {SweepColumns} FROM sweeps ORDER BY created_at_ms DESC, sweep_id DESC LIMIT @limit", new { limit }, cancellationToken: ct))];
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<SweepRow>> ListUnfinishedSweepsAsync(CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync<IReadOnlyList<SweepRow>>("list unfinished sweeps", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            return [.. await connection.QueryAsync<SweepRow>(new CommandDefinition(
+                $"SELECT {SweepColumns} FROM sweeps WHERE status = 'running' ORDER BY created_at_ms, sweep_id", cancellationToken: ct))];
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<SweepCaseRow>> GetCasesAsync(string sweepId, CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync<IReadOnlyList<SweepCaseRow>>("get cases", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            return [.. await connection.QueryAsync<SweepCaseRow>(new CommandDefinition(
+                "SELECT sweep_id AS SweepId, case_id AS CaseId, ordinal AS Ordinal, case_json AS CaseJson, status AS Status, attempts AS Attempts, " +
+                "lease_id AS LeaseId, device_key AS DeviceKey, lease_expires_at_ms AS LeaseExpiresAtMs, error AS Error, updated_at_ms AS UpdatedAtMs " +
+                "FROM sweep_cases WHERE sweep_id = @sweepId ORDER BY ordinal", new { sweepId }, cancellationToken: ct))];
+        }, cancellationToken);
+
+    public Task UpdateCaseAsync(SweepCaseRow row, CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync("update case", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            int updated = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE sweep_cases SET status = @Status, attempts = @Attempts, lease_id = @LeaseId, device_key = @DeviceKey, " +
+                "lease_expires_at_ms = @LeaseExpiresAtMs, error = @Error, updated_at_ms = @UpdatedAtMs WHERE sweep_id = @SweepId AND case_id = @CaseId",
+                CaseParameters(row, row.SweepId, UnixTime.ToMs(DateTime.UtcNow)), cancellationToken: ct));
+            if (updated == 0)
+                throw new InvalidOperationException($"case {row.CaseId} of sweep {row.SweepId} is not stored in {Description}.");
+        }, cancellationToken);
+
+    public Task UpdateSweepAsync(SweepRow sweep, CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync("update sweep", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            int updated = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE sweeps SET status = @Status, finished_at_ms = @FinishedAtMs, case_count = @CaseCount, done_count = @DoneCount, " +
+                "failed_count = @FailedCount WHERE sweep_id = @SweepId", SweepParameters(sweep), cancellationToken: ct));
+            if (updated == 0)
+                throw new InvalidOperationException($"sweep {sweep.SweepId} is not stored in {Description}.");
+        }, cancellationToken);
+
+    public Task<bool> SaveResultAsync(string sweepId, CaseResult result, EnvironmentInfo environment, string deviceKey, int attempt,
+        CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync("save result", async ct =>
+        {
+            var benchmarkCase = result.Case;
+            string caseId = result.CaseId; // a SHA-256 per access
+            string environmentId = EnvironmentId(environment);
+            long now = UnixTime.ToMs(DateTime.UtcNow);
+            await using var connection = await _dialect.OpenAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            // Environment and device first (the result references them); a duplicate result rolls them back with it.
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO environments (environment_id, host_name, os, architecture, cpu_model, logical_cores, dotnet_version, ilgpu_version, " +
+                "hyperbench_version, git_commit, device_id, device_name, device_memory_bytes, device_detail, device_peak_fp32_flops, first_captured_at_ms) " +
+                "VALUES (@environmentId, @HostName, @Os, @Architecture, @CpuModel, @LogicalCores, @DotNetVersion, @IlgpuVersion, @HyperBenchVersion, " +
+                "@GitCommit, @DeviceId, @DeviceName, @DeviceMemoryBytes, @DeviceDetail, @DevicePeakFp32Flops, @CapturedAtMs) " +
+                "ON CONFLICT (environment_id) DO NOTHING",
+                new
+                {
+                    environmentId,
+                    environment.HostName,
+                    environment.Os,
+                    environment.Architecture,
+                    environment.CpuModel,
+                    environment.LogicalCores,
+                    environment.DotNetVersion,
+                    environment.IlgpuVersion,
+                    environment.HyperBenchVersion,
+                    environment.GitCommit,
+                    environment.DeviceId,
+                    environment.DeviceName,
+                    environment.DeviceMemoryBytes,
+                    environment.DeviceDetail,
+                    environment.DevicePeakFp32Flops,
+                    CapturedAtMs = UnixTime.ToMs(environment.CapturedUtc),
+                }, transaction, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO devices (device_key, device_name, memory_bytes, detail, host_name, last_seen_at_ms) " +
+                "VALUES (@deviceKey, @DeviceName, @DeviceMemoryBytes, @DeviceDetail, @HostName, @now) " +
+                "ON CONFLICT (device_key) DO UPDATE SET device_name = excluded.device_name, memory_bytes = excluded.memory_bytes, " +
+                "detail = excluded.detail, host_name = excluded.host_name, last_seen_at_ms = excluded.last_seen_at_ms",
+                new { deviceKey, environment.DeviceName, environment.DeviceMemoryBytes, environment.DeviceDetail, environment.HostName, now },
+                transaction, cancellationToken: ct));
+            int inserted = await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO results (sweep_id, case_id, kernel, n, causal, pass, batch, heads, d, dtype, distribution, seed, hyper_parameters, " +
+                "status, error, invalid_reason, attempt, device_key, environment_id, first_run_seconds, flops, tflops, memory_bytes_estimate, recorded_at_ms) " +
+                "VALUES (@sweepId, @CaseId, @Kernel, @N, @Causal, @Pass, @Batch, @Heads, @D, @Dtype, @Distribution, @Seed, @HyperParameters, " +
+                "@Status, @Error, @InvalidReason, @attempt, @deviceKey, @environmentId, @FirstRunSeconds, @Flops, @Tflops, @MemoryBytesEstimate, @now) " +
+                "ON CONFLICT (sweep_id, case_id) DO NOTHING",
+                new
+                {
+                    sweepId,
+                    CaseId = caseId,
+                    Kernel = benchmarkCase.Kernel.ToString().ToLowerInvariant(),
+                    benchmarkCase.N,
+                    benchmarkCase.Causal,
+                    Pass = benchmarkCase.PassName,
+                    benchmarkCase.Batch,
+                    benchmarkCase.Heads,
+                    benchmarkCase.D,
+                    benchmarkCase.Dtype,
+                    benchmarkCase.Distribution,
+                    Seed = unchecked((long)benchmarkCase.Seed),
+                    HyperParameters = benchmarkCase.Kernel == Kernels.KernelKind.Hyper ? benchmarkCase.HyperOrDefault.Canonical : null,
+                    Status = result.Error is not null ? "failed" : result.InvalidReason is not null ? "invalid" : "ok",
+                    result.Error,
+                    result.InvalidReason,
+                    attempt,
+                    deviceKey,
+                    environmentId,
+                    result.FirstRunSeconds,
+                    result.Flops,
+                    Tflops = result.Statistics is null ? (double?)null : result.Tflops,
+                    result.MemoryBytesEstimate,
+                    now,
+                }, transaction, cancellationToken: ct));
+            if (inserted == 0)
+            {
+                // Already stored (a retried case, or a commit whose acknowledgement was lost): keep the first, store nothing.
+                await transaction.RollbackAsync(ct);
+                if (_logger.IsEnabled(LogLevel.Information))
+                    _logger.LogInformation("Result of case {CaseId} in sweep {SweepId} is already stored; attempt {Attempt} not stored",
+                        caseId, sweepId, attempt);
+                return false;
+            }
+            if (result.Samples.Count > 0)
+                await _dialect.InsertSamplesAsync(connection, transaction, sweepId, caseId, result.Samples, ct);
+            if (result.Statistics is { } s)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO statistics (sweep_id, case_id, sample_count, median_seconds, mean_seconds, min_seconds, max_seconds, p20_seconds, " +
+                    "p80_seconds, stddev_seconds, cv, ci_low_seconds, ci_high_seconds, ci_level) VALUES (@sweepId, @CaseId, @Count, @Median, @Mean, " +
+                    "@Min, @Max, @P20, @P80, @StdDev, @CoefficientOfVariation, @MedianCiLower, @MedianCiUpper, @MedianCiLevel)",
+                    new
+                    {
+                        sweepId,
+                        CaseId = caseId,
+                        s.Count,
+                        s.Median,
+                        s.Mean,
+                        s.Min,
+                        s.Max,
+                        s.P20,
+                        s.P80,
+                        s.StdDev,
+                        s.CoefficientOfVariation,
+                        s.MedianCiLower,
+                        s.MedianCiUpper,
+                        s.MedianCiLevel,
+                    }, transaction, cancellationToken: ct));
+            }
+            if (result.Accuracy is { } accuracy && accuracy.Metrics.Count > 0)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO accuracy (sweep_id, case_id, tensor, relative_frobenius, spectral_over_v, mean_row_cosine, heads_measured, heads_total, reference) " +
+                    "VALUES (@SweepId, @CaseId, @Tensor, @RelativeFrobenius, @SpectralOverV, @MeanRowCosine, @HeadsMeasured, @HeadsTotal, @Reference)",
+                    accuracy.Metrics.Select(m => new
+                    {
+                        SweepId = sweepId,
+                        CaseId = caseId,
+                        Tensor = m.Tensor.ToLowerInvariant(),
+                        m.RelativeFrobenius,
+                        m.SpectralOverV,
+                        m.MeanRowCosine,
+                        accuracy.HeadsMeasured,
+                        accuracy.HeadsTotal,
+                        accuracy.Reference,
+                    }).ToList(), transaction, cancellationToken: ct));
+            }
+            await transaction.CommitAsync(ct);
+            return true;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<ResultSummaryRow>> GetResultsAsync(string sweepId, CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync<IReadOnlyList<ResultSummaryRow>>("get results", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            return [.. await connection.QueryAsync<ResultSummaryRow>(new CommandDefinition(
+                "SELECT r.sweep_id AS SweepId, r.case_id AS CaseId, r.kernel AS Kernel, r.n AS N, r.causal AS Causal, r.pass AS Pass, r.batch AS Batch, " +
+                "r.heads AS Heads, r.d AS D, r.dtype AS Dtype, r.distribution AS Distribution, r.seed AS Seed, r.hyper_parameters AS HyperParameters, " +
+                "r.device_key AS DeviceKey, e.device_name AS DeviceName, r.status AS Status, r.error AS Error, r.invalid_reason AS InvalidReason, " +
+                "COALESCE(s.sample_count, 0) AS SampleCount, s.median_seconds AS MedianSeconds, s.mean_seconds AS MeanSeconds, s.min_seconds AS MinSeconds, " +
+                "s.p20_seconds AS P20Seconds, s.p80_seconds AS P80Seconds, s.stddev_seconds AS StdDevSeconds, s.ci_low_seconds AS CiLowSeconds, " +
+                "s.ci_high_seconds AS CiHighSeconds, r.flops AS Flops, r.tflops AS Tflops, r.first_run_seconds AS FirstRunSeconds, " +
+                "a.relative_frobenius AS RelativeError, r.attempt AS Attempt, r.recorded_at_ms AS RecordedAtMs " +
+                "FROM results r " +
+                "JOIN environments e ON e.environment_id = r.environment_id " +
+                "LEFT JOIN statistics s ON s.sweep_id = r.sweep_id AND s.case_id = r.case_id " +
+                "LEFT JOIN accuracy a ON a.sweep_id = r.sweep_id AND a.case_id = r.case_id AND a.tensor = 'o' " +
+                "LEFT JOIN sweep_cases c ON c.sweep_id = r.sweep_id AND c.case_id = r.case_id " +
+                // Plan order; results of cases outside the plan last (COALESCE: the dialects sort NULLs differently).
+                "WHERE r.sweep_id = @sweepId ORDER BY COALESCE(c.ordinal, 2147483647), r.case_id",
+                new { sweepId }, cancellationToken: ct))];
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<double>> GetSamplesAsync(string sweepId, string caseId, CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync<IReadOnlyList<double>>("get samples", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            return [.. await connection.QueryAsync<double>(new CommandDefinition(
+                "SELECT seconds FROM samples WHERE sweep_id = @sweepId AND case_id = @caseId ORDER BY ordinal", new { sweepId, caseId }, cancellationToken: ct))];
+        }, cancellationToken);
+
+    public ValueTask DisposeAsync() => _dialect.DisposeAsync();
+
+    private static object SweepParameters(SweepRow sweep) => new
+    {
+        sweep.SweepId,
+        sweep.Tag,
+        sweep.PlanJson,
+        sweep.MeasurementJson,
+        sweep.Status,
+        CreatedAtMs = UnixTime.ToMs(sweep.CreatedUtc == default ? DateTime.UtcNow : sweep.CreatedUtc),
+        FinishedAtMs = UnixTime.ToMs(sweep.FinishedUtc),
+        sweep.CaseCount,
+        sweep.DoneCount,
+        sweep.FailedCount,
+    };
+
+    private static object CaseParameters(SweepCaseRow row, string sweepId, long now) => new
+    {
+        SweepId = sweepId,
+        row.CaseId,
+        row.Ordinal,
+        row.CaseJson,
+        row.Status,
+        row.Attempts,
+        row.LeaseId,
+        row.DeviceKey,
+        LeaseExpiresAtMs = UnixTime.ToMs(row.LeaseExpiresUtc),
+        row.Error,
+        UpdatedAtMs = row.UpdatedUtc == default ? now : UnixTime.ToMs(row.UpdatedUtc),
+    };
+
+    /// <summary>Hash of every fingerprint field but the capture time: the same machine and build share one environments row.</summary>
+    internal static string EnvironmentId(EnvironmentInfo e)
+    {
+        string text = string.Join('\u001f',
+            e.HostName, e.Os, e.Architecture, e.CpuModel, e.LogicalCores.ToString(CultureInfo.InvariantCulture), e.DotNetVersion, e.IlgpuVersion,
+            e.HyperBenchVersion, e.GitCommit, e.DeviceId, e.DeviceName, e.DeviceMemoryBytes.ToString(CultureInfo.InvariantCulture), e.DeviceDetail,
+            e.DevicePeakFp32Flops.ToString("R", CultureInfo.InvariantCulture));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
+    }
+}
