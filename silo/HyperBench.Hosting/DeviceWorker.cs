@@ -17,7 +17,6 @@ public sealed class DeviceWorker : IDisposable
     private readonly string _deviceSpec;
     private readonly string _siloAddress;
     private readonly IGrainFactory _grains;
-    private readonly ISweepStore _store;
     private readonly HyperBenchMetrics _metrics;
     private readonly DeviceWorkerOptions _options;
     private readonly ILogger _logger;
@@ -25,20 +24,21 @@ public sealed class DeviceWorker : IDisposable
     private readonly TaskCompletionSource<DeviceView> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
+    private readonly BufferedResultWriter _results;
     private DeviceView? _view;
     private int _leasesTaken;
     private bool _died;
 
     public DeviceWorker(string deviceSpec, string siloAddress, IGrainFactory grains, ISweepStore store, HyperBenchMetrics metrics,
-        DeviceWorkerOptions options, ILogger logger)
+        DeviceWorkerOptions options, ILoggerFactory loggerFactory)
     {
         _deviceSpec = deviceSpec;
         _siloAddress = siloAddress;
         _grains = grains;
-        _store = store;
         _metrics = metrics;
         _options = options;
-        _logger = logger;
+        _logger = loggerFactory.CreateLogger<DeviceWorker>();
+        _results = new BufferedResultWriter(store, logger: loggerFactory.CreateLogger<BufferedResultWriter>());
         _thread = new Thread(Run) { IsBackground = true, Name = $"hyperbench-device {deviceSpec}" };
     }
 
@@ -57,7 +57,12 @@ public sealed class DeviceWorker : IDisposable
         await _exited.Task.WaitAsync(cancellationToken);
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        // Everything it held was awaited by the worker before completing a lease: draining here is quick.
+        _results.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 
     private void Run()
     {
@@ -162,13 +167,21 @@ public sealed class DeviceWorker : IDisposable
             using var timer = new PeriodicTimer(every);
             while (await timer.WaitForNextTickAsync(renewal.Token))
             {
-                if (!await sweep.RenewAsync(lease.LeaseId))
+                try
                 {
-                    leaseLost = true;
-                    await run.CancelAsync();
-                    return;
+                    if (!await sweep.RenewAsync(lease.LeaseId))
+                    {
+                        leaseLost = true;
+                        await run.CancelAsync();
+                        return;
+                    }
+                    await _grains.GetGrain<IDeviceRegistryGrain>(0).HeartbeatAsync(view.DeviceKey, busy);
                 }
-                await _grains.GetGrain<IDeviceRegistryGrain>(0).HeartbeatAsync(view.DeviceKey, busy);
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One failed renewal (store or cluster briefly unreachable) is not fatal: the next tick tries again before expiry.
+                    _logger.LogWarning(ex, "Device worker {DeviceKey}: renewing lease {LeaseId} failed", view.DeviceKey, lease.LeaseId);
+                }
             }
         });
         Heartbeat(view, busy);
@@ -192,18 +205,20 @@ public sealed class DeviceWorker : IDisposable
         {
             result = new CaseResult { Case = lease.Case, DeviceId = view.DeviceId, Error = ex.Message };
         }
-        StopRenewing(renewal, renewing);
 
         bool stored;
         try
         {
-            stored = Wait(_store.SaveResultAsync(lease.SweepId, result, environment, view.DeviceKey, lease.Attempt, _stopping.Token));
+            // The lease stays renewed while the writer waits out a database outage, so a measured result is not re-run.
+            stored = Wait(_results.Enqueue(lease.SweepId, result, environment, view.DeviceKey, lease.Attempt).WaitAsync(_stopping.Token));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            StopRenewing(renewal, renewing);
             TryWait(sweep.AbandonAsync(lease.LeaseId, $"storing the result failed: {ex.Message}"), "abandon");
             throw;
         }
+        StopRenewing(renewal, renewing);
         Wait(sweep.CompleteAsync(lease.LeaseId, new CaseOutcome(result.Error, result.Statistics?.Median, stored)));
 
         string kernel = lease.Case.Kernel.ToString().ToLowerInvariant();

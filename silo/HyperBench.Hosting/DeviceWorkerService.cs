@@ -31,7 +31,7 @@ public sealed class DeviceWorkerService(
         var devices = DeviceSelection.Resolve(options.Value.Devices);
         foreach (var device in devices)
         {
-            var worker = new DeviceWorker(device, address, grains, store, metrics, options.Value, loggerFactory.CreateLogger<DeviceWorker>());
+            var worker = new DeviceWorker(device, address, grains, store, metrics, options.Value, loggerFactory);
             _workers.Add(worker);
             worker.Start();
         }
