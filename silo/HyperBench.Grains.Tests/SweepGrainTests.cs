@@ -3,6 +3,7 @@ using HyperBench.Contracts;
 namespace HyperBench.Grains.Tests;
 
 /// <summary>Two silos, each with a cpu device worker, over one store: the orchestrator's promises, end to end.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class SweepGrainTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -12,7 +13,7 @@ public sealed class SweepGrainTests
     [Fact]
     public async Task Sweep_TwoSilos_CompletesWithEveryCaseStoredOnce()
     {
-        var store = new InMemorySweepStore();
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
         await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
         var plan = TinyPlans.Flash([64, 96, 128, 160, 192, 224, 256], budgetSeconds: 0.05);
 
@@ -39,7 +40,7 @@ public sealed class SweepGrainTests
     [Fact]
     public async Task Start_SameIdTwice_CreatesOnce()
     {
-        var store = new InMemorySweepStore();
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
         await using var cluster = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: Ct);
         var plan = TinyPlans.Flash([64, 128]);
 
@@ -55,7 +56,7 @@ public sealed class SweepGrainTests
     [Fact]
     public async Task Start_InvalidPlan_ThrowsNamingTheValue()
     {
-        var store = new InMemorySweepStore();
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
         await using var cluster = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: Ct);
 
         var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => cluster.Sweep("bad").StartAsync(TinyPlans.Flash([64]) with { Passes = ["sideways"] }));
@@ -67,7 +68,7 @@ public sealed class SweepGrainTests
     [Fact]
     public async Task Lease_WorkerDiesHoldingIt_ExpiresAndCompletesElsewhere()
     {
-        var store = new InMemorySweepStore();
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
         // The first silo's worker dies on its first lease: nothing renews or completes it.
         await using var cluster = await SweepCluster.StartAsync(store, dieAfterLeases: [1, 0], cancellationToken: Ct);
         var plan = TinyPlans.Flash([64, 96, 128, 160], budgetSeconds: 0.3, leaseSeconds: 1.5);
@@ -93,7 +94,7 @@ public sealed class SweepGrainTests
     [Fact]
     public async Task Case_TooBigForEveryDevice_StoredFailedAndSweepCompletes()
     {
-        var store = new InMemorySweepStore();
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
         await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
         // n = 64k with 8 heads of 64: 4 x 128 MiB of fp32 tensors, more than the 256 MiB each test device advertises; n = 64 is tiny.
         var plan = TinyPlans.Flash([64, 65536]) with { Heads = 8 };
@@ -115,7 +116,7 @@ public sealed class SweepGrainTests
     [Fact]
     public async Task Cancel_MidSweep_StopsLeasing()
     {
-        var store = new InMemorySweepStore();
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
         await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
         var plan = TinyPlans.Flash(Enumerable.Range(1, 30).Select(i => 32 * i).ToArray(), budgetSeconds: 0.1);
 
@@ -139,7 +140,7 @@ public sealed class SweepGrainTests
     [Fact]
     public async Task Resume_NewClusterOnSameStore_FinishesUnfinishedSweep()
     {
-        var store = new InMemorySweepStore();
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
         var plan = TinyPlans.Flash(Enumerable.Range(1, 10).Select(i => 32 * i).ToArray(), budgetSeconds: 0.15);
         await using (var first = await SweepCluster.StartAsync(store, cancellationToken: Ct))
         {
@@ -149,7 +150,8 @@ public sealed class SweepGrainTests
         var between = await store.GetSweepAsync("resume", Ct);
         int doneBetween = (await store.GetCasesAsync("resume", Ct)).Count(r => r.Status == "done");
 
-        await using var second = await SweepCluster.StartAsync(store, cancellationToken: Ct);
+        await using var reopened = await store.ReopenAsync(Ct);
+        await using var second = await SweepCluster.StartAsync(reopened, cancellationToken: Ct);
         // No call names the sweep: the second cluster's workers find it through the active list loaded from the store.
         var status = await second.WaitFinishedAsync("resume", Timeout, Ct);
 
@@ -157,7 +159,7 @@ public sealed class SweepGrainTests
         Assert.InRange(doneBetween, 2, 9);
         Assert.Equal("completed", status.Status);
         Assert.Equal(10, status.Done);
-        var results = await store.GetResultsAsync("resume", Ct);
+        var results = await reopened.GetResultsAsync("resume", Ct);
         Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
     }
 }

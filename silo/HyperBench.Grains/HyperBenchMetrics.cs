@@ -12,11 +12,14 @@ public sealed class HyperBenchMetrics : IDisposable
 {
     public const string MeterName = "HyperBench";
 
+    public const string OverheadInstrument = "hyperbench_case_overhead";
+
     private readonly Meter _meter;
     private readonly Counter<long> _completed;
     private readonly Counter<long> _failed;
     private readonly Counter<long> _retries;
     private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _overhead;
     private readonly ConcurrentDictionary<string, (string Silo, string Model, string Kind)> _devices = new(StringComparer.Ordinal);
 
     public HyperBenchMetrics(IMeterFactory meterFactory)
@@ -26,6 +29,8 @@ public sealed class HyperBenchMetrics : IDisposable
         _failed = _meter.CreateCounter<long>("hyperbench_cases_failed", description: "Cases stored failed (kernel error, cannot fit, out of attempts).");
         _retries = _meter.CreateCounter<long>("hyperbench_case_retries", description: "Leases expired or abandoned and offered again.");
         _duration = _meter.CreateHistogram<double>("hyperbench_kernel_duration", unit: "s", description: "Median kernel time of a measured case.");
+        _overhead = _meter.CreateHistogram<double>(OverheadInstrument, unit: "s",
+            description: "Orchestration time of a case beyond the measurement itself: lease, heartbeat, store, complete.");
         _meter.CreateObservableGauge("hyperbench_devices", ObserveDevices, description: "Device workers running, by silo and device model.");
     }
 
@@ -38,6 +43,8 @@ public sealed class HyperBenchMetrics : IDisposable
 
     public void CaseFailed(string kernel, string device) =>
         _failed.Add(1, new TagList { { "kernel", kernel }, { "device", device } });
+
+    public void CaseOverhead(double seconds, string device) => _overhead.Record(seconds, new TagList { { "device", device } });
 
     public void CaseRetried() => _retries.Add(1);
 

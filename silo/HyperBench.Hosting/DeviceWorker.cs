@@ -111,6 +111,7 @@ public sealed class DeviceWorker : IDisposable
         {
             try
             {
+                long cycleStart = Stopwatch.GetTimestamp();
                 var lease = TryLease(view);
                 if (lease is null)
                 {
@@ -128,7 +129,7 @@ public sealed class DeviceWorker : IDisposable
                     _died = true;
                     return;
                 }
-                RunLease(backend, environment, view, lease);
+                RunLease(backend, environment, view, lease, cycleStart);
                 lastHeartbeat.Restart();
             }
             catch (Exception ex) when (!_stopping.IsCancellationRequested)
@@ -154,7 +155,7 @@ public sealed class DeviceWorker : IDisposable
         return null;
     }
 
-    private void RunLease(IAttentionBackend backend, EnvironmentInfo environment, DeviceView view, CaseLease lease)
+    private void RunLease(IAttentionBackend backend, EnvironmentInfo environment, DeviceView view, CaseLease lease, long cycleStart)
     {
         var sweep = _grains.GetGrain<ISweepGrain>(lease.SweepId);
         string busy = $"{lease.SweepId}/{lease.Case.Id}";
@@ -187,6 +188,8 @@ public sealed class DeviceWorker : IDisposable
         Heartbeat(view, busy);
 
         CaseResult result;
+        long engineStart = Stopwatch.GetTimestamp();
+        TimeSpan engineTime;
         try
         {
             result = new BenchmarkEngine(backend, lease.Measurement()).Run(lease.Case, null, run.Token);
@@ -205,6 +208,7 @@ public sealed class DeviceWorker : IDisposable
         {
             result = new CaseResult { Case = lease.Case, DeviceId = view.DeviceId, Error = ex.Message };
         }
+        engineTime = Stopwatch.GetElapsedTime(engineStart);
 
         bool stored;
         try
@@ -220,6 +224,7 @@ public sealed class DeviceWorker : IDisposable
         }
         StopRenewing(renewal, renewing);
         Wait(sweep.CompleteAsync(lease.LeaseId, new CaseOutcome(result.Error, result.Statistics?.Median, stored)));
+        _metrics.CaseOverhead((Stopwatch.GetElapsedTime(cycleStart) - engineTime).TotalSeconds, view.DeviceId);
 
         string kernel = lease.Case.Kernel.ToString().ToLowerInvariant();
         if (result.Error is null && result.Statistics is not null)
