@@ -26,6 +26,7 @@ public sealed class DeviceWorker : IDisposable
     private readonly Thread _thread;
     private readonly BufferedResultWriter _results;
     private DeviceView? _view;
+    private string[] _knownSweeps = [];
     private int _leasesTaken;
     private bool _died;
 
@@ -145,9 +146,21 @@ public sealed class DeviceWorker : IDisposable
         }
     }
 
+    /// <summary>
+    /// Asks the sweeps known from the last listing first (one grain call per case while a sweep has work), and lists the active
+    /// sweeps again only when none of those has a case for this device.
+    /// </summary>
     private CaseLease? TryLease(DeviceView view)
     {
-        foreach (var sweepId in Wait(_grains.GetGrain<IActiveSweepsGrain>(0).ListAsync()))
+        foreach (var sweepId in _knownSweeps)
+        {
+            var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
+            if (lease is not null) return lease;
+        }
+        var listed = Wait(_grains.GetGrain<IActiveSweepsGrain>(0).ListAsync());
+        var fresh = listed.Except(_knownSweeps, StringComparer.Ordinal).ToArray();
+        _knownSweeps = listed;
+        foreach (var sweepId in fresh)
         {
             var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
             if (lease is not null) return lease;
@@ -185,8 +198,6 @@ public sealed class DeviceWorker : IDisposable
                 }
             }
         });
-        Heartbeat(view, busy);
-
         CaseResult result;
         long engineStart = Stopwatch.GetTimestamp();
         TimeSpan engineTime;
