@@ -1,5 +1,10 @@
 using HyperBench.Contracts;
 using HyperBench.Hosting;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace HyperBench.Grains.Tests;
@@ -72,5 +77,46 @@ public sealed class HostingTests
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Client_RemoteCluster_SubmitsAndPollsSweep()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("hyperbench-client-");
+        int gateway = FreePort();
+        try
+        {
+            await using var cluster = await EmbeddedCluster.StartAsync(
+                new EmbeddedClusterOptions { Db = Path.Combine(folder.FullName, "results.db"), Devices = "cpu", GatewayPort = gateway }, ct);
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["HyperBench:GatewayPort"] = gateway.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            builder.AddHyperBenchClient();
+            using var host = builder.Build();
+            await host.StartAsync(ct);
+            var client = host.Services.GetRequiredService<IClusterClient>();
+
+            await client.GetGrain<ISweepGrain>("remote").StartAsync(TinyPlans.Flash([64, 128]));
+            SweepStatusView status;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            while (!(status = await client.GetGrain<ISweepGrain>("remote").GetStatusAsync()).Finished) await Task.Delay(50, timeout.Token);
+            await host.StopAsync(ct);
+
+            Assert.Equal("completed", status.Status);
+            Assert.Equal(2, status.Done);
+            Assert.Equal(2, (await cluster.Store.GetResultsAsync("remote", ct)).Count);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

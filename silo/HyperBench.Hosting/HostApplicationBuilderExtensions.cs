@@ -63,6 +63,37 @@ public static class HostApplicationBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// An Orleans client of a running HyperBench cluster (the CLI's remote mode), from the same settings as the silos:
+    /// HyperBench:Clustering, GatewayPort (localhost) or ClusteringConnectionString (adonet), ClusterId, ServiceId.
+    /// Never in the same host as <see cref="AddHyperBenchOrleans"/> (a silo is its own client).
+    /// </summary>
+    public static IHostApplicationBuilder AddHyperBenchClient(this IHostApplicationBuilder builder)
+    {
+        var options = builder.AddHyperBenchOptions();
+        builder.UseOrleansClient(client =>
+        {
+            if (options.Clustering == "adonet")
+            {
+                client.Configure<ClusterOptions>(c =>
+                {
+                    c.ClusterId = options.ClusterId;
+                    c.ServiceId = options.ServiceId;
+                });
+                client.UseAdoNetClustering(a =>
+                {
+                    a.Invariant = "Npgsql";
+                    a.ConnectionString = options.ClusteringConnectionString;
+                });
+            }
+            else
+            {
+                client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+            }
+        });
+        return builder;
+    }
+
     /// <summary>One device worker per device of HyperBench:Devices, each on its own thread.</summary>
     public static IHostApplicationBuilder AddHyperBenchDeviceWorkers(this IHostApplicationBuilder builder)
     {
