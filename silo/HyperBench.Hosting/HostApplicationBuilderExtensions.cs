@@ -56,7 +56,8 @@ public static class HostApplicationBuilderExtensions
             }
             else
             {
-                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+                var primary = string.IsNullOrWhiteSpace(options.PrimarySiloEndpoint) ? null : IPEndPoint.Parse(options.PrimarySiloEndpoint);
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, options.ServiceId, options.ClusterId);
             }
             silo.AddHyperBenchGrains(s => s.DeviceGoneAfter = TimeSpan.FromSeconds(options.DeviceGoneSeconds));
         });

@@ -37,6 +37,12 @@ public sealed class HyperBenchSiloOptions
     [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>
+    /// Localhost clustering only: the first silo's endpoint ("127.0.0.1:11111") for a second silo on the same machine to join;
+    /// empty: this silo is the primary.
+    /// </summary>
+    public string? PrimarySiloEndpoint { get; set; }
+
     /// <summary>The address other silos reach this one at (adonet clustering); empty: resolved from the host name.</summary>
     public string? AdvertisedIp { get; set; }
 
