@@ -41,4 +41,15 @@ public static class MemoryEstimate
             throw new InsufficientMemoryException(
                 $"{benchmarkCase} needs about {needed:N0} bytes ({needed / (double)(1L << 30):F2} GiB) but {backend.Device.Id} has {available:N0} bytes ({available / (double)(1L << 30):F2} GiB) available.");
     }
+
+    /// <summary>
+    /// The backend-free part of <see cref="BytesNeeded(BenchmarkCase, IAttentionBackend)"/> (tensors and row statistics, no plan
+    /// workspace): what a scheduler can know without a device, to offer a case only to a device that may hold it.
+    /// </summary>
+    public static long TensorBytes(BenchmarkCase benchmarkCase)
+    {
+        var shape = benchmarkCase.Shape();
+        int tensors = benchmarkCase.Pass == AttentionPass.ForwardBackward ? 8 : 4;
+        return tensors * 4L * shape.TensorLength + 4L * shape.RowsLength;
+    }
 }

@@ -1,0 +1,41 @@
+namespace HyperBench.Contracts;
+
+/// <summary>
+/// One sweep (key: the sweep id). Its state lives in SQL: a restarted cluster resumes it. Workers pull cases from it with
+/// <see cref="LeaseAsync"/>, keep the lease alive with <see cref="RenewAsync"/> and end it with <see cref="CompleteAsync"/>.
+/// </summary>
+[Alias("hyperbench.ISweepGrain")]
+public interface ISweepGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the sweep (plan validated, cases expanded and stored). Idempotent: a second start of the same id returns its status.</summary>
+    /// <exception cref="ArgumentException">The plan is invalid (names the bad value).</exception>
+    [Alias("Start")]
+    Task<SweepStatusView> StartAsync(SweepPlan plan);
+
+    /// <summary>Returns stale leases to pending and puts the sweep back on the active list (after a restart).</summary>
+    [Alias("Resume")]
+    Task<SweepStatusView> ResumeAsync();
+
+    /// <summary>Stops leasing: pending and leased cases become cancelled; running cases are told so at their next renewal.</summary>
+    [Alias("Cancel")]
+    Task<SweepStatusView> CancelAsync();
+
+    [Alias("GetStatus")]
+    Task<SweepStatusView> GetStatusAsync();
+
+    /// <summary>The next pending case this device can hold, or null.</summary>
+    [Alias("Lease")]
+    Task<CaseLease?> LeaseAsync(DeviceView device);
+
+    /// <summary>Extends a lease; false when it is no longer valid (expired, re-issued, cancelled): the worker should stop the case.</summary>
+    [Alias("Renew")]
+    Task<bool> RenewAsync(string leaseId);
+
+    /// <summary>Ends a lease whose result the worker has stored. False when the lease was no longer valid (ignored).</summary>
+    [Alias("Complete")]
+    Task<bool> CompleteAsync(string leaseId, CaseOutcome outcome);
+
+    /// <summary>Gives a lease back unfinished (worker stopping, store unreachable): counts as an attempt; retried up to the plan's limit.</summary>
+    [Alias("Abandon")]
+    Task<bool> AbandonAsync(string leaseId, string reason);
+}

@@ -1,0 +1,23 @@
+namespace HyperBench.Contracts;
+
+/// <summary>Where a sweep is, for progress displays. <see cref="Status"/> is "unknown" for a sweep id never started.</summary>
+[GenerateSerializer, Alias("hyperbench.SweepStatusView")]
+public sealed record SweepStatusView(
+    [property: Id(0)] string SweepId,
+    [property: Id(1)] string Status,
+    [property: Id(2)] string? Tag,
+    [property: Id(3)] int Total,
+    [property: Id(4)] int Pending,
+    [property: Id(5)] int Leased,
+    [property: Id(6)] int Done,
+    [property: Id(7)] int Failed,
+    [property: Id(8)] int Cancelled,
+    [property: Id(9)] DateTime? StartedUtc,
+    [property: Id(10)] DateTime? FinishedUtc,
+    [property: Id(11)] DeviceProgress[] Devices)
+{
+    /// <summary>Completed or cancelled: nothing more will run.</summary>
+    public bool Finished => Status is "completed" or "cancelled";
+
+    public int Remaining => Pending + Leased;
+}

@@ -1,0 +1,42 @@
+using HyperBench.Kernels;
+using HyperBench.Kernels.Measurement;
+
+namespace HyperBench.Contracts;
+
+/// <summary>Lets Orleans carry <see cref="BenchmarkCase"/> (and so any record holding one) as a <see cref="WireCase"/>.</summary>
+[RegisterConverter]
+public sealed class WireCaseConverter : IConverter<BenchmarkCase, WireCase>
+{
+    public BenchmarkCase ConvertFromSurrogate(in WireCase surrogate) => new(
+        Enum.Parse<KernelKind>(surrogate.Kernel),
+        surrogate.N,
+        surrogate.Causal,
+        Enum.Parse<AttentionPass>(surrogate.Pass),
+        surrogate.Batch,
+        surrogate.Heads,
+        surrogate.D,
+        surrogate.Dtype,
+        surrogate.Distribution,
+        surrogate.Seed,
+        surrogate.HasHyper
+            ? new HyperParameters(surrogate.LshProjections, surrogate.BlockSize, surrogate.Samples, surrogate.MinSeqLen, surrogate.Sampling ?? "uniform")
+            : null);
+
+    public WireCase ConvertToSurrogate(in BenchmarkCase value) => new(
+        value.Kernel.ToString(),
+        value.N,
+        value.Causal,
+        value.Pass.ToString(),
+        value.Batch,
+        value.Heads,
+        value.D,
+        value.Dtype,
+        value.Distribution,
+        value.Seed,
+        value.Hyper is not null,
+        value.Hyper?.LshProjections ?? 0,
+        value.Hyper?.BlockSize ?? 0,
+        value.Hyper?.Samples ?? 0,
+        value.Hyper?.MinSeqLen ?? 0,
+        value.Hyper?.Sampling);
+}

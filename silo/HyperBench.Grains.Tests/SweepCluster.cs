@@ -1,0 +1,86 @@
+using HyperBench.Contracts;
+using HyperBench.Hosting;
+using HyperBench.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace HyperBench.Grains.Tests;
+
+/// <summary>An in-process cluster of silos, each with one cpu device worker, over one store; timings shortened for tests.</summary>
+internal sealed class SweepCluster : IAsyncDisposable
+{
+    private SweepCluster(InProcessTestCluster cluster, ISweepStore store)
+    {
+        Cluster = cluster;
+        Store = store;
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public ISweepStore Store { get; }
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    /// <param name="dieAfterLeases">Per silo (by start order): the DieAfterLeases test hook of its worker; 0 = healthy.</param>
+    public static async Task<SweepCluster> StartAsync(ISweepStore store, short silos = 2, int[]? dieAfterLeases = null,
+        CancellationToken cancellationToken = default)
+    {
+        var builder = new InProcessTestClusterBuilder(silos);
+        int started = 0;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            int index = Interlocked.Increment(ref started) - 1;
+            silo.Services.AddSingleton(store);
+            silo.AddHyperBenchGrains(o =>
+            {
+                o.DeviceGoneAfter = TimeSpan.FromSeconds(10);
+                o.MaxCheckPeriod = TimeSpan.FromMilliseconds(250);
+            });
+            silo.Services.AddHyperBenchDeviceWorkers(o =>
+            {
+                o.Devices = "cpu";
+                o.MemoryLimitBytes = TinyPlans.DeviceMemoryBytes;
+                o.Heartbeat = TimeSpan.FromMilliseconds(300);
+                o.IdlePoll = TimeSpan.FromMilliseconds(20);
+                o.DieAfterLeases = dieAfterLeases is not null && index < dieAfterLeases.Length ? dieAfterLeases[index] : 0;
+            });
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync(cancellationToken);
+        return new SweepCluster(cluster, store);
+    }
+
+    public ISweepGrain Sweep(string sweepId) => Grains.GetGrain<ISweepGrain>(sweepId);
+
+    /// <summary>Polls until the sweep has finished (completed or cancelled), or the token fires.</summary>
+    public async Task<SweepStatusView> WaitFinishedAsync(string sweepId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        while (true)
+        {
+            var status = await Sweep(sweepId).GetStatusAsync();
+            if (status.Finished) return status;
+            await Task.Delay(50, cts.Token);
+        }
+    }
+
+    public async Task<SweepStatusView> WaitUntilAsync(string sweepId, Func<SweepStatusView, bool> condition, TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        while (true)
+        {
+            var status = await Sweep(sweepId).GetStatusAsync();
+            if (condition(status)) return status;
+            await Task.Delay(20, cts.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+}

@@ -1,0 +1,165 @@
+using HyperBench.Contracts;
+
+namespace HyperBench.Grains.Tests;
+
+/// <summary>Two silos, each with a cpu device worker, over one store: the orchestrator's promises, end to end.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class SweepGrainTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Sweep_TwoSilos_CompletesWithEveryCaseStoredOnce()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
+        var plan = TinyPlans.Flash([64, 96, 128, 160, 192, 224, 256], budgetSeconds: 0.05);
+
+        var started = await cluster.Sweep("s1").StartAsync(plan);
+        var status = await cluster.WaitFinishedAsync("s1", Timeout, Ct);
+
+        Assert.Equal(7, started.Total);
+        Assert.Equal("completed", status.Status);
+        Assert.Equal(7, status.Done);
+        Assert.Equal(0, status.Failed + status.Pending + status.Leased);
+        var results = await store.GetResultsAsync("s1", Ct);
+        Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
+        Assert.All(results, r => Assert.Null(r.Error));
+        Assert.All(results, r => Assert.True(r.SampleCount >= 2));
+        Assert.Equal(7, store.SaveCalls);
+        var sweep = await store.GetSweepAsync("s1", Ct);
+        Assert.Equal("completed", sweep!.Status);
+        Assert.Equal(7, sweep.DoneCount);
+        Assert.NotNull(sweep.FinishedUtc);
+        var devices = await cluster.Grains.GetGrain<IDeviceRegistryGrain>(0).ListAsync();
+        Assert.Equal(2, devices.Length);
+    }
+
+    [Fact]
+    public async Task Start_SameIdTwice_CreatesOnce()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: Ct);
+        var plan = TinyPlans.Flash([64, 128]);
+
+        await cluster.Sweep("same").StartAsync(plan);
+        var again = await cluster.Sweep("same").StartAsync(plan);
+        await cluster.WaitFinishedAsync("same", Timeout, Ct);
+
+        Assert.Equal(2, again.Total);
+        Assert.Single(await store.ListSweepsAsync(cancellationToken: Ct));
+        Assert.Equal(2, (await store.GetResultsAsync("same", Ct)).Count);
+    }
+
+    [Fact]
+    public async Task Start_InvalidPlan_ThrowsNamingTheValue()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: Ct);
+
+        var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => cluster.Sweep("bad").StartAsync(TinyPlans.Flash([64]) with { Passes = ["sideways"] }));
+
+        Assert.Contains("sideways", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(await store.ListSweepsAsync(cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task Lease_WorkerDiesHoldingIt_ExpiresAndCompletesElsewhere()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        // The first silo's worker dies on its first lease: nothing renews or completes it.
+        await using var cluster = await SweepCluster.StartAsync(store, dieAfterLeases: [1, 0], cancellationToken: Ct);
+        var plan = TinyPlans.Flash([64, 96, 128, 160], budgetSeconds: 0.3, leaseSeconds: 1.5);
+
+        await cluster.Sweep("dies").StartAsync(plan);
+        var status = await cluster.WaitFinishedAsync("dies", Timeout, Ct);
+
+        Assert.Equal("completed", status.Status);
+        Assert.Equal(4, status.Done);
+        var rows = await store.GetCasesAsync("dies", Ct);
+        var retried = Assert.Single(rows, r => r.Attempts > 1);
+        Assert.Equal(2, retried.Attempts);
+        Assert.All(rows.Where(r => r != retried), r => Assert.Equal(1, r.Attempts));
+        var results = await store.GetResultsAsync("dies", Ct);
+        Assert.Equal(4, results.Count);
+        var reissued = Assert.Single(results, r => r.CaseId == retried.CaseId);
+        Assert.Equal(2, reissued.Attempt);
+        Assert.Null(reissued.Error);
+        Assert.Equal(retried.DeviceKey, reissued.DeviceKey);
+        Assert.Equal(4, store.SaveCalls);
+    }
+
+    [Fact]
+    public async Task Case_TooBigForEveryDevice_StoredFailedAndSweepCompletes()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
+        // n = 64k with 8 heads of 64: 4 x 128 MiB of fp32 tensors, more than the 256 MiB each test device advertises; n = 64 is tiny.
+        var plan = TinyPlans.Flash([64, 65536]) with { Heads = 8 };
+
+        await cluster.Sweep("big").StartAsync(plan);
+        var status = await cluster.WaitFinishedAsync("big", Timeout, Ct);
+
+        Assert.Equal("completed", status.Status);
+        Assert.Equal(1, status.Done);
+        Assert.Equal(1, status.Failed);
+        var failed = Assert.Single(await store.GetResultsAsync("big", Ct), r => r.Error is not null);
+        Assert.Equal(65536, failed.N);
+        Assert.Contains("no device can hold it", failed.Error, StringComparison.Ordinal);
+        Assert.Contains("GiB", failed.Error, StringComparison.Ordinal);
+        var row = Assert.Single(await store.GetCasesAsync("big", Ct), r => r.Status == "failed");
+        Assert.Equal(0, row.Attempts);
+    }
+
+    [Fact]
+    public async Task Cancel_MidSweep_StopsLeasing()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
+        var plan = TinyPlans.Flash(Enumerable.Range(1, 30).Select(i => 32 * i).ToArray(), budgetSeconds: 0.1);
+
+        await cluster.Sweep("cancel").StartAsync(plan);
+        await cluster.WaitUntilAsync("cancel", s => s.Done >= 2, Timeout, Ct);
+        var cancelled = await cluster.Sweep("cancel").CancelAsync();
+        await Task.Delay(1000, Ct);
+        int storedSoon = (await store.GetResultsAsync("cancel", Ct)).Count;
+        await Task.Delay(1000, Ct);
+
+        Assert.Equal("cancelled", cancelled.Status);
+        Assert.True(cancelled.Finished);
+        Assert.Equal(0, cancelled.Pending + cancelled.Leased);
+        Assert.True(cancelled.Cancelled >= 20, $"only {cancelled.Cancelled} cancelled");
+        Assert.Equal(storedSoon, (await store.GetResultsAsync("cancel", Ct)).Count);
+        Assert.True(storedSoon <= cancelled.Done + 2, $"{storedSoon} stored, {cancelled.Done} done at cancel");
+        Assert.DoesNotContain(await store.GetCasesAsync("cancel", Ct), r => r.Status is "pending" or "leased");
+        Assert.Empty(await cluster.Grains.GetGrain<IActiveSweepsGrain>(0).ListAsync());
+    }
+
+    [Fact]
+    public async Task Resume_NewClusterOnSameStore_FinishesUnfinishedSweep()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        var plan = TinyPlans.Flash(Enumerable.Range(1, 10).Select(i => 32 * i).ToArray(), budgetSeconds: 0.15);
+        await using (var first = await SweepCluster.StartAsync(store, cancellationToken: Ct))
+        {
+            await first.Sweep("resume").StartAsync(plan);
+            await first.WaitUntilAsync("resume", s => s.Done >= 2, Timeout, Ct);
+        }
+        var between = await store.GetSweepAsync("resume", Ct);
+        int doneBetween = (await store.GetCasesAsync("resume", Ct)).Count(r => r.Status == "done");
+
+        await using var reopened = await store.ReopenAsync(Ct);
+        await using var second = await SweepCluster.StartAsync(reopened, cancellationToken: Ct);
+        // No call names the sweep: the second cluster's workers find it through the active list loaded from the store.
+        var status = await second.WaitFinishedAsync("resume", Timeout, Ct);
+
+        Assert.Equal("running", between!.Status);
+        Assert.InRange(doneBetween, 2, 9);
+        Assert.Equal("completed", status.Status);
+        Assert.Equal(10, status.Done);
+        var results = await reopened.GetResultsAsync("resume", Ct);
+        Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
+    }
+}

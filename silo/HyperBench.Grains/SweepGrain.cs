@@ -1,0 +1,322 @@
+using System.Globalization;
+using HyperBench.Contracts;
+using HyperBench.Kernels.Measurement;
+using HyperBench.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HyperBench.Grains;
+
+/// <summary>
+/// One sweep: hands its cases to devices that ask, one lease at a time, and writes every transition to SQL before answering, so a
+/// restarted cluster resumes where it stopped. It never runs a kernel and never waits for a device: workers pull.
+/// </summary>
+public sealed class SweepGrain(
+    ISweepStore store,
+    IOptions<SweepSchedulingOptions> options,
+    HyperBenchMetrics metrics,
+    ILogger<SweepGrain> logger) : Grain, ISweepGrain
+{
+    private const double GiB = 1L << 30;
+
+    private readonly List<SweepEntry> _cases = [];
+    private readonly Dictionary<string, SweepEntry> _leases = new(StringComparer.Ordinal);
+    private SweepRow? _sweep;
+    private SweepPlan? _plan;
+    private IGrainTimer? _timer;
+    private bool _countsDirty;
+
+    private string SweepId => this.GetPrimaryKeyString();
+
+    private bool Running => _sweep?.Status == "running";
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _sweep = await store.GetSweepAsync(SweepId, cancellationToken);
+        if (_sweep is null) return;
+        _plan = PlanJson.Deserialize(_sweep.PlanJson);
+        foreach (var row in await store.GetCasesAsync(SweepId, cancellationToken))
+        {
+            var entry = new SweepEntry(row, CaseJson.Deserialize(row.CaseJson));
+            _cases.Add(entry);
+            // A lease that outlived this activation stays valid: its worker may still be running and renewing it.
+            if (row.Status == "leased" && row.LeaseId is not null) _leases[row.LeaseId] = entry;
+        }
+        if (Running)
+        {
+            StartTimer();
+            await GrainFactory.GetGrain<IActiveSweepsGrain>(0).AddAsync(SweepId);
+            logger.LogInformation("Sweep {SweepId} loaded: {Total} cases, {Pending} pending, {Leased} leased", SweepId, _cases.Count,
+                Count("pending"), Count("leased"));
+        }
+    }
+
+    public async Task<SweepStatusView> StartAsync(SweepPlan plan)
+    {
+        if (_sweep is not null) return View();
+        plan.Validate();
+        var cases = plan.Expand();
+        var now = DateTime.UtcNow;
+        var sweep = new SweepRow
+        {
+            SweepId = SweepId,
+            Tag = plan.Tag,
+            PlanJson = PlanJson.Serialize(plan),
+            MeasurementJson = PlanJson.SerializeMeasurement(plan),
+            Status = "running",
+            CreatedUtc = now,
+            CaseCount = cases.Count,
+        };
+        var rows = cases.Select((c, i) => new SweepCaseRow
+        {
+            SweepId = SweepId,
+            CaseId = c.Id,
+            Ordinal = i,
+            CaseJson = CaseJson.Serialize(c),
+            Status = "pending",
+            UpdatedUtc = now,
+        }).ToList();
+        await store.CreateSweepAsync(sweep, rows);
+        _sweep = sweep;
+        _plan = plan;
+        for (int i = 0; i < rows.Count; i++) _cases.Add(new SweepEntry(rows[i], cases[i]));
+        logger.LogInformation("Sweep {SweepId} started: {Cases} cases ({Plan})", SweepId, cases.Count, plan);
+        StartTimer();
+        await GrainFactory.GetGrain<IActiveSweepsGrain>(0).AddAsync(SweepId);
+        await FinishIfDoneAsync();
+        return View();
+    }
+
+    public async Task<SweepStatusView> ResumeAsync()
+    {
+        if (_sweep is null) throw new InvalidOperationException($"sweep '{SweepId}' does not exist.");
+        if (!Running) return View();
+        await ExpireLeasesAsync(DateTime.UtcNow);
+        StartTimer();
+        await GrainFactory.GetGrain<IActiveSweepsGrain>(0).AddAsync(SweepId);
+        await FinishIfDoneAsync();
+        return View();
+    }
+
+    public async Task<SweepStatusView> CancelAsync()
+    {
+        if (!Running) return View();
+        var now = DateTime.UtcNow;
+        foreach (var entry in _cases.Where(e => e.Row.Status is "pending" or "leased"))
+        {
+            var row = entry.Row;
+            row.Status = "cancelled";
+            row.LeaseId = null;
+            row.LeaseExpiresUtc = null;
+            row.UpdatedUtc = now;
+            await store.UpdateCaseAsync(row);
+        }
+        _leases.Clear();
+        await EndAsync("cancelled");
+        return View();
+    }
+
+    public Task<SweepStatusView> GetStatusAsync() => Task.FromResult(View());
+
+    public async Task<CaseLease?> LeaseAsync(DeviceView device)
+    {
+        if (!Running || _plan is null || !device.Matches(_plan.Devices)) return null;
+        var entry = _cases.FirstOrDefault(e => e.Row.Status == "pending" && e.Bytes <= device.MemoryBytes);
+        if (entry is null) return null;
+
+        var now = DateTime.UtcNow;
+        var row = entry.Row;
+        var before = entry.Snapshot();
+        row.Status = "leased";
+        row.Attempts++;
+        row.LeaseId = Guid.NewGuid().ToString("N");
+        row.DeviceKey = device.DeviceKey;
+        row.LeaseExpiresUtc = now.AddSeconds(_plan.LeaseSeconds);
+        row.UpdatedUtc = now;
+        try
+        {
+            await store.UpdateCaseAsync(row);
+        }
+        catch
+        {
+            entry.Restore(before);
+            throw;
+        }
+        _leases[row.LeaseId] = entry;
+        return new CaseLease(row.LeaseId, SweepId, entry.Case, row.Ordinal, row.Attempts, row.LeaseExpiresUtc.Value, _plan.LeaseSeconds,
+            _plan.MinSamples, _plan.BudgetSeconds, _plan.WarmupRuns, _plan.WarmupSeconds);
+    }
+
+    public async Task<bool> RenewAsync(string leaseId)
+    {
+        if (!Running || _plan is null || !_leases.TryGetValue(leaseId, out var entry)) return false;
+        var now = DateTime.UtcNow;
+        entry.Row.LeaseExpiresUtc = now.AddSeconds(_plan.LeaseSeconds);
+        entry.Row.UpdatedUtc = now;
+        // Persisted so that a sweep reactivated elsewhere does not take a live lease for a stale one.
+        await store.UpdateCaseAsync(entry.Row);
+        return true;
+    }
+
+    public async Task<bool> CompleteAsync(string leaseId, CaseOutcome outcome)
+    {
+        if (!_leases.Remove(leaseId, out var entry))
+        {
+            logger.LogInformation("Sweep {SweepId}: completion of unknown lease {LeaseId} ignored (expired or cancelled)", SweepId, leaseId);
+            return false;
+        }
+        var row = entry.Row;
+        row.Status = outcome.Failed ? "failed" : "done";
+        row.Error = outcome.Error;
+        row.LeaseId = null;
+        row.LeaseExpiresUtc = null;
+        row.UpdatedUtc = DateTime.UtcNow;
+        await store.UpdateCaseAsync(row);
+        _countsDirty = true;
+        await FinishIfDoneAsync();
+        return true;
+    }
+
+    public async Task<bool> AbandonAsync(string leaseId, string reason)
+    {
+        if (!_leases.Remove(leaseId, out var entry)) return false;
+        await RetryOrFailAsync(entry, $"lease abandoned by {entry.Row.DeviceKey}: {reason}");
+        await FinishIfDoneAsync();
+        return true;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_countsDirty && _sweep is not null) await WriteSweepAsync();
+    }
+
+    private void StartTimer()
+    {
+        if (_timer is not null || _plan is null) return;
+        var period = TimeSpan.FromSeconds(Math.Clamp(_plan.LeaseSeconds / 4, 0.1, options.Value.MaxCheckPeriod.TotalSeconds));
+        _timer = this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(period, period) { KeepAlive = true });
+    }
+
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        if (!Running) return;
+        await ExpireLeasesAsync(DateTime.UtcNow);
+        await FailUnplaceableAsync();
+        if (_countsDirty) await WriteSweepAsync();
+        await FinishIfDoneAsync();
+    }
+
+    private async Task ExpireLeasesAsync(DateTime now)
+    {
+        foreach (var entry in _cases.Where(e => e.Row.Status == "leased" && (e.Row.LeaseExpiresUtc is null || e.Row.LeaseExpiresUtc < now)).ToList())
+        {
+            if (entry.Row.LeaseId is not null) _leases.Remove(entry.Row.LeaseId);
+            await RetryOrFailAsync(entry, string.Create(CultureInfo.InvariantCulture,
+                $"lease expired on {entry.Row.DeviceKey} (no heartbeat for {_plan!.LeaseSeconds:0.###} s)"));
+        }
+    }
+
+    /// <summary>A pending case that no live device can hold would wait forever: store it failed, naming the sizes.</summary>
+    private async Task FailUnplaceableAsync()
+    {
+        if (_plan is null || !_cases.Any(e => e.Row.Status == "pending")) return;
+        var devices = (await GrainFactory.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Where(d => d.Matches(_plan.Devices)).ToList();
+        // With no device at all the sweep waits: one may join.
+        if (devices.Count == 0) return;
+        var largest = devices.MaxBy(d => d.MemoryBytes)!;
+        foreach (var entry in _cases.Where(e => e.Row.Status == "pending" && e.Bytes > largest.MemoryBytes).ToList())
+        {
+            string reason = string.Create(CultureInfo.InvariantCulture,
+                $"no device can hold it: needs {entry.Bytes / GiB:F2} GiB, largest has {largest.MemoryBytes / GiB:F2} GiB ({largest.DeviceKey})");
+            await FailAsync(entry, reason);
+        }
+    }
+
+    private async Task RetryOrFailAsync(SweepEntry entry, string reason)
+    {
+        var row = entry.Row;
+        if (row.Attempts >= _plan!.MaxAttempts)
+        {
+            await FailAsync(entry, $"{reason}; gave up after {row.Attempts} attempt(s)");
+            return;
+        }
+        logger.LogWarning("Sweep {SweepId} case {CaseId} goes back to pending (attempt {Attempt} of {MaxAttempts}): {Reason}", SweepId, row.CaseId,
+            row.Attempts, _plan.MaxAttempts, reason);
+        row.Status = "pending";
+        row.Error = reason;
+        row.LeaseId = null;
+        row.LeaseExpiresUtc = null;
+        row.UpdatedUtc = DateTime.UtcNow;
+        await store.UpdateCaseAsync(row);
+        metrics.CaseRetried();
+    }
+
+    /// <summary>Stores the case failed with the reason (a result row, like a measured failure) and moves on.</summary>
+    private async Task FailAsync(SweepEntry entry, string reason)
+    {
+        var row = entry.Row;
+        logger.LogWarning("Sweep {SweepId} case {CaseId} ({Case}) failed: {Reason}", SweepId, row.CaseId, entry.Case, reason);
+        var result = new CaseResult
+        {
+            Case = entry.Case,
+            DeviceId = SchedulerEnvironment.DeviceKey,
+            Error = reason,
+            MemoryBytesEstimate = entry.Bytes,
+        };
+        await store.SaveResultAsync(SweepId, result, SchedulerEnvironment.Value, SchedulerEnvironment.DeviceKey, row.Attempts);
+        row.Status = "failed";
+        row.Error = reason;
+        row.LeaseId = null;
+        row.LeaseExpiresUtc = null;
+        row.UpdatedUtc = DateTime.UtcNow;
+        await store.UpdateCaseAsync(row);
+        metrics.CaseFailed(entry.Case.Kernel.ToString().ToLowerInvariant(), SchedulerEnvironment.DeviceKey);
+        _countsDirty = true;
+    }
+
+    private async Task FinishIfDoneAsync()
+    {
+        if (!Running || _cases.Any(e => e.Row.Status is "pending" or "leased")) return;
+        await EndAsync("completed");
+    }
+
+    private async Task EndAsync(string status)
+    {
+        _sweep!.Status = status;
+        _sweep.FinishedUtc = DateTime.UtcNow;
+        await WriteSweepAsync();
+        _timer?.Dispose();
+        _timer = null;
+        await GrainFactory.GetGrain<IActiveSweepsGrain>(0).RemoveAsync(SweepId);
+        logger.LogInformation("Sweep {SweepId} {Status}: {Done} done, {Failed} failed, {Cancelled} cancelled", SweepId, status, Count("done"),
+            Count("failed"), Count("cancelled"));
+    }
+
+    private async Task WriteSweepAsync()
+    {
+        _sweep!.DoneCount = Count("done");
+        _sweep.FailedCount = Count("failed");
+        await store.UpdateSweepAsync(_sweep);
+        _countsDirty = false;
+    }
+
+    private int Count(string status) => _cases.Count(e => e.Row.Status == status);
+
+    private SweepStatusView View()
+    {
+        if (_sweep is null) return new SweepStatusView(SweepId, "unknown", null, 0, 0, 0, 0, 0, 0, null, null, []);
+        var devices = _cases
+            .Where(e => e.Row.DeviceKey is not null && e.Row.Status is "done" or "failed" or "leased")
+            .GroupBy(e => e.Row.DeviceKey!, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var current = g.FirstOrDefault(e => e.Row.Status == "leased");
+                return new DeviceProgress(g.Key, g.Count(e => e.Row.Status == "done"), g.Count(e => e.Row.Status == "failed"),
+                    current?.Row.CaseId, current?.Case.ToString());
+            })
+            .OrderBy(d => d.DeviceKey, StringComparer.Ordinal)
+            .ToArray();
+        return new SweepStatusView(SweepId, _sweep.Status, _sweep.Tag, _cases.Count, Count("pending"), Count("leased"), Count("done"),
+            Count("failed"), Count("cancelled"), _sweep.CreatedUtc, _sweep.FinishedUtc, devices);
+    }
+}

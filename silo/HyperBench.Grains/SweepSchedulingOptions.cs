@@ -1,0 +1,11 @@
+namespace HyperBench.Grains;
+
+/// <summary>How the grains judge liveness. Bound from the host's configuration; tests shorten it.</summary>
+public sealed class SweepSchedulingOptions
+{
+    /// <summary>A device not seen (registration or heartbeat) for this long is gone: no longer counted as able to hold a case.</summary>
+    public TimeSpan DeviceGoneAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest interval between lease-expiry checks (a sweep checks at a quarter of its lease time when shorter).</summary>
+    public TimeSpan MaxCheckPeriod { get; set; } = TimeSpan.FromSeconds(5);
+}

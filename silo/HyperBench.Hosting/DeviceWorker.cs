@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using HyperBench.Contracts;
+using HyperBench.Grains;
+using HyperBench.Kernels.Backends;
+using HyperBench.Kernels.Measurement;
+using HyperBench.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace HyperBench.Hosting;
+
+/// <summary>
+/// Runs one device. Kernels run on this worker's own thread (never the thread pool, never a grain turn): it asks the active sweeps
+/// for a lease, measures the case while a timer renews the lease, stores the result, then completes the lease.
+/// </summary>
+public sealed class DeviceWorker : IDisposable
+{
+    private readonly string _deviceSpec;
+    private readonly string _siloAddress;
+    private readonly IGrainFactory _grains;
+    private readonly HyperBenchMetrics _metrics;
+    private readonly DeviceWorkerOptions _options;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource<DeviceView> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Thread _thread;
+    private readonly BufferedResultWriter _results;
+    private DeviceView? _view;
+    private string[] _knownSweeps = [];
+    private int _leasesTaken;
+    private bool _died;
+
+    public DeviceWorker(string deviceSpec, string siloAddress, IGrainFactory grains, ISweepStore store, HyperBenchMetrics metrics,
+        DeviceWorkerOptions options, ILoggerFactory loggerFactory)
+    {
+        _deviceSpec = deviceSpec;
+        _siloAddress = siloAddress;
+        _grains = grains;
+        _metrics = metrics;
+        _options = options;
+        _logger = loggerFactory.CreateLogger<DeviceWorker>();
+        _results = new BufferedResultWriter(store, logger: loggerFactory.CreateLogger<BufferedResultWriter>());
+        _thread = new Thread(Run) { IsBackground = true, Name = $"hyperbench-device {deviceSpec}" };
+    }
+
+    /// <summary>The device as registered; completes once the backend is up and registered (faults when it could not start).</summary>
+    public Task<DeviceView> Ready => _ready.Task;
+
+    /// <summary>Completes when the worker's thread has ended.</summary>
+    public Task Exited => _exited.Task;
+
+    public void Start() => _thread.Start();
+
+    /// <summary>Stops after the current case: a running case is cancelled and its lease given back.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _exited.Task.WaitAsync(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        // Everything it held was awaited by the worker before completing a lease: draining here is quick.
+        _results.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    private void Run()
+    {
+        IAttentionBackend? backend = null;
+        try
+        {
+            // Created on this thread: a GPU context is bound to the thread that made it.
+            backend = BackendFactory.Create(_deviceSpec);
+            var device = backend.Device;
+            var environment = EnvironmentInfo.Capture(device);
+            _view = new DeviceView($"{_siloAddress}/{device.Id}", device.Id, KindName(device.Kind), device.Name,
+                _options.MemoryLimitBytes > 0 ? Math.Min(_options.MemoryLimitBytes, device.MemoryBytes) : device.MemoryBytes, device.Detail,
+                _siloAddress, DateTime.UtcNow);
+            Wait(_grains.GetGrain<IDeviceRegistryGrain>(0).RegisterAsync(_view));
+            _metrics.DeviceStarted(_view.DeviceKey, _siloAddress, device.Name, _view.Kind);
+            _logger.LogInformation("Device worker {DeviceKey} started: {Model}", _view.DeviceKey, device.Name);
+            _ready.TrySetResult(_view);
+            Loop(backend, environment);
+        }
+        catch (Exception ex) when (!_ready.Task.IsCompleted)
+        {
+            _logger.LogError(ex, "Device worker for {Device} could not start", _deviceSpec);
+            _ready.TrySetException(ex);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Device worker for {Device} ended unexpectedly", _deviceSpec);
+        }
+        finally
+        {
+            backend?.Dispose();
+            if (_view is not null)
+            {
+                _metrics.DeviceStopped(_view.DeviceKey);
+                if (!_died) TryWait(_grains.GetGrain<IDeviceRegistryGrain>(0).UnregisterAsync(_view.DeviceKey), "unregister");
+            }
+            _exited.TrySetResult();
+        }
+    }
+
+    private void Loop(IAttentionBackend backend, EnvironmentInfo environment)
+    {
+        var view = _view!;
+        var lastHeartbeat = Stopwatch.StartNew();
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                long cycleStart = Stopwatch.GetTimestamp();
+                var lease = TryLease(view);
+                if (lease is null)
+                {
+                    if (lastHeartbeat.Elapsed >= _options.Heartbeat)
+                    {
+                        Heartbeat(view, null);
+                        lastHeartbeat.Restart();
+                    }
+                    _stopping.Token.WaitHandle.WaitOne(_options.IdlePoll);
+                    continue;
+                }
+                if (_options.DieAfterLeases > 0 && ++_leasesTaken >= _options.DieAfterLeases)
+                {
+                    _logger.LogWarning("Device worker {DeviceKey} dies holding lease {LeaseId} (test hook DieAfterLeases)", view.DeviceKey, lease.LeaseId);
+                    _died = true;
+                    return;
+                }
+                RunLease(backend, environment, view, lease, cycleStart);
+                lastHeartbeat.Restart();
+            }
+            catch (Exception ex) when (!_stopping.IsCancellationRequested)
+            {
+                // The cluster or the store is unreachable for now: keep the device, try again shortly.
+                _logger.LogWarning(ex, "Device worker {DeviceKey}: {Error}; retrying", view.DeviceKey, ex.Message);
+                _stopping.Token.WaitHandle.WaitOne(_options.IdlePoll * 4);
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks the sweeps known from the last listing first (one grain call per case while a sweep has work), and lists the active
+    /// sweeps again only when none of those has a case for this device.
+    /// </summary>
+    private CaseLease? TryLease(DeviceView view)
+    {
+        foreach (var sweepId in _knownSweeps)
+        {
+            var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
+            if (lease is not null) return lease;
+        }
+        var listed = Wait(_grains.GetGrain<IActiveSweepsGrain>(0).ListAsync());
+        var fresh = listed.Except(_knownSweeps, StringComparer.Ordinal).ToArray();
+        _knownSweeps = listed;
+        foreach (var sweepId in fresh)
+        {
+            var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
+            if (lease is not null) return lease;
+        }
+        return null;
+    }
+
+    private void RunLease(IAttentionBackend backend, EnvironmentInfo environment, DeviceView view, CaseLease lease, long cycleStart)
+    {
+        var sweep = _grains.GetGrain<ISweepGrain>(lease.SweepId);
+        string busy = $"{lease.SweepId}/{lease.Case.Id}";
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        using var renewal = new CancellationTokenSource();
+        bool leaseLost = false;
+        var every = TimeSpan.FromSeconds(Math.Max(0.05, Math.Min(_options.Heartbeat.TotalSeconds, lease.LeaseSeconds / 3)));
+        var renewing = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(every);
+            while (await timer.WaitForNextTickAsync(renewal.Token))
+            {
+                try
+                {
+                    if (!await sweep.RenewAsync(lease.LeaseId))
+                    {
+                        leaseLost = true;
+                        await run.CancelAsync();
+                        return;
+                    }
+                    await _grains.GetGrain<IDeviceRegistryGrain>(0).HeartbeatAsync(view.DeviceKey, busy);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One failed renewal (store or cluster briefly unreachable) is not fatal: the next tick tries again before expiry.
+                    _logger.LogWarning(ex, "Device worker {DeviceKey}: renewing lease {LeaseId} failed", view.DeviceKey, lease.LeaseId);
+                }
+            }
+        });
+        CaseResult result;
+        long engineStart = Stopwatch.GetTimestamp();
+        TimeSpan engineTime;
+        try
+        {
+            result = new BenchmarkEngine(backend, lease.Measurement()).Run(lease.Case, null, run.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            StopRenewing(renewal, renewing);
+            if (leaseLost)
+                _logger.LogWarning("Device worker {DeviceKey}: lease {LeaseId} lost (expired, re-issued or cancelled); case {Case} dropped",
+                    view.DeviceKey, lease.LeaseId, lease.Case);
+            else
+                TryWait(sweep.AbandonAsync(lease.LeaseId, "worker stopping"), "abandon");
+            return;
+        }
+        catch (ArgumentException ex)
+        {
+            result = new CaseResult { Case = lease.Case, DeviceId = view.DeviceId, Error = ex.Message };
+        }
+        engineTime = Stopwatch.GetElapsedTime(engineStart);
+
+        bool stored;
+        try
+        {
+            // The lease stays renewed while the writer waits out a database outage, so a measured result is not re-run.
+            stored = Wait(_results.Enqueue(lease.SweepId, result, environment, view.DeviceKey, lease.Attempt).WaitAsync(_stopping.Token));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            StopRenewing(renewal, renewing);
+            TryWait(sweep.AbandonAsync(lease.LeaseId, $"storing the result failed: {ex.Message}"), "abandon");
+            throw;
+        }
+        StopRenewing(renewal, renewing);
+        Wait(sweep.CompleteAsync(lease.LeaseId, new CaseOutcome(result.Error, result.Statistics?.Median, stored)));
+        _metrics.CaseOverhead((Stopwatch.GetElapsedTime(cycleStart) - engineTime).TotalSeconds, view.DeviceId);
+
+        string kernel = lease.Case.Kernel.ToString().ToLowerInvariant();
+        if (result.Error is null && result.Statistics is not null)
+            _metrics.CaseCompleted(kernel, lease.Case.N, lease.Case.Causal, lease.Case.PassName, view.DeviceId, result.Statistics.Median);
+        else
+            _metrics.CaseFailed(kernel, view.DeviceId);
+    }
+
+    private void Heartbeat(DeviceView view, string? busy)
+    {
+        var registry = _grains.GetGrain<IDeviceRegistryGrain>(0);
+        // The registry lives in memory: after it moved or restarted it no longer knows us, so register again.
+        if (!Wait(registry.HeartbeatAsync(view.DeviceKey, busy)))
+            Wait(registry.RegisterAsync(view with { BusyCase = busy }));
+    }
+
+    private void StopRenewing(CancellationTokenSource renewal, Task renewing)
+    {
+        renewal.Cancel();
+        try
+        {
+            renewing.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex)
+        {
+            // A failed renewal is not fatal: the grain decides by expiry, and the completion tells whether the lease still held.
+            _logger.LogWarning(ex, "Device worker {DeviceKey}: lease renewal failed", _view?.DeviceKey);
+        }
+    }
+
+    private void TryWait(Task task, string what)
+    {
+        try
+        {
+            task.Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Device worker {Device}: {What} failed", _deviceSpec, what);
+        }
+    }
+
+    // This thread is the device's own: blocking it on a grain call stalls nothing else.
+    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    private static void Wait(Task task) => task.GetAwaiter().GetResult();
+
+    private static string KindName(DeviceKind kind) => kind switch
+    {
+        DeviceKind.Cuda => "cuda",
+        DeviceKind.IlgpuCpu => "ilgpu-cpu",
+        _ => "cpu",
+    };
+}

@@ -1,0 +1,71 @@
+using HyperBench.Grains;
+using HyperBench.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HyperBench.Hosting;
+
+/// <summary>
+/// Starts one <see cref="DeviceWorker"/> per device of this silo once the silo is active (grain calls work), and stops them
+/// before the silo leaves the cluster, so a running case gives its lease back.
+/// </summary>
+public sealed class DeviceWorkerService(
+    IGrainFactory grains,
+    ISweepStore store,
+    HyperBenchMetrics metrics,
+    ILocalSiloDetails silo,
+    IOptions<DeviceWorkerOptions> options,
+    ILoggerFactory loggerFactory) : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly List<DeviceWorker> _workers = [];
+    private readonly ILogger _logger = loggerFactory.CreateLogger<DeviceWorkerService>();
+
+    public IReadOnlyList<DeviceWorker> Workers => _workers;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(DeviceWorkerService), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        string address = silo.SiloAddress.Endpoint.ToString();
+        var devices = DeviceSelection.Resolve(options.Value.Devices);
+        foreach (var device in devices)
+        {
+            var worker = new DeviceWorker(device, address, grains, store, metrics, options.Value, loggerFactory);
+            _workers.Add(worker);
+            worker.Start();
+        }
+        foreach (var worker in _workers.ToList())
+        {
+            try
+            {
+                await worker.Ready.WaitAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One missing device must not take the silo down: the others still work.
+                _logger.LogError(ex, "A device of silo {Silo} did not start: {Error}", address, ex.Message);
+                _workers.Remove(worker);
+                worker.Dispose();
+            }
+        }
+        _logger.LogInformation("Silo {Silo} runs {Count} device worker(s): {Devices}", address, _workers.Count, string.Join(", ", devices));
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(_workers.Select(async w =>
+        {
+            try
+            {
+                await w.StopAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                _logger.LogWarning("A device worker did not stop in time");
+            }
+        }));
+        foreach (var w in _workers) w.Dispose();
+        _workers.Clear();
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using HyperBench.Contracts;
+using HyperBench.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace HyperBench.Hosting;
+
+/// <summary>
+/// A whole HyperBench cluster in this process (one silo, its devices, its store), for the CLI's default mode. Submit and poll
+/// sweeps through <see cref="GrainFactory"/> exactly as against a real cluster; results are in <see cref="Store"/>.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Db = "results.db", Devices = "auto" }, ct);
+/// string id = EmbeddedCluster.NewSweepId();
+/// await cluster.Sweep(id).StartAsync(plan);
+/// var status = await cluster.WaitAsync(id, new Progress&lt;SweepStatusView&gt;(Show), cancellationToken: ct);
+/// var rows = await cluster.Store.GetResultsAsync(id, ct);
+/// </code>
+/// </example>
+public sealed class EmbeddedCluster : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private EmbeddedCluster(IHost host)
+    {
+        _host = host;
+        Client = host.Services.GetRequiredService<IClusterClient>();
+        Store = host.Services.GetRequiredService<ISweepStore>();
+    }
+
+    public IClusterClient Client { get; }
+
+    public IGrainFactory GrainFactory => Client;
+
+    public ISweepStore Store { get; }
+
+    public IServiceProvider Services => _host.Services;
+
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is invalid (the message names it).</exception>
+    public static async Task<EmbeddedCluster> StartAsync(EmbeddedClusterOptions options, CancellationToken cancellationToken = default)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ApplicationName = "hyperbench-embedded",
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+        string s = HyperBenchSiloOptions.Section + ":";
+        var settings = new Dictionary<string, string?>
+        {
+            [s + nameof(HyperBenchSiloOptions.Db)] = options.Db,
+            [s + nameof(HyperBenchSiloOptions.Devices)] = options.Devices,
+            [s + nameof(HyperBenchSiloOptions.Clustering)] = "localhost",
+            [s + nameof(HyperBenchSiloOptions.SiloPort)] = (options.SiloPort > 0 ? options.SiloPort : FreePort()).ToString(CultureInfo.InvariantCulture),
+            [s + nameof(HyperBenchSiloOptions.GatewayPort)] = (options.GatewayPort > 0 ? options.GatewayPort : FreePort()).ToString(CultureInfo.InvariantCulture),
+            [s + nameof(HyperBenchSiloOptions.HeartbeatSeconds)] = options.HeartbeatSeconds.ToString(CultureInfo.InvariantCulture),
+            [s + nameof(HyperBenchSiloOptions.IdlePollMilliseconds)] = options.IdlePollMilliseconds.ToString(CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in options.Settings) settings[key] = value;
+        builder.Configuration.AddInMemoryCollection(settings);
+        options.ConfigureLogging?.Invoke(builder.Logging);
+
+        builder.AddHyperBenchStorage();
+        builder.AddHyperBenchOrleans();
+        builder.AddHyperBenchDeviceWorkers();
+
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+        return new EmbeddedCluster(host);
+    }
+
+    /// <summary>A sortable, unique sweep id: UTC time then random digits.</summary>
+    public static string NewSweepId() =>
+        string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}");
+
+    public ISweepGrain Sweep(string sweepId) => Client.GetGrain<ISweepGrain>(sweepId);
+
+    /// <summary>The cluster's devices (this silo's, here).</summary>
+    public async Task<IReadOnlyList<DeviceView>> DevicesAsync() => await Client.GetGrain<IDeviceRegistryGrain>(0).ListAsync();
+
+    /// <summary>Polls the sweep until it has finished (completed or cancelled), reporting each status.</summary>
+    public async Task<SweepStatusView> WaitAsync(string sweepId, IProgress<SweepStatusView>? progress = null, TimeSpan? pollInterval = null,
+        CancellationToken cancellationToken = default)
+    {
+        var sweep = Sweep(sweepId);
+        while (true)
+        {
+            var status = await sweep.GetStatusAsync().WaitAsync(cancellationToken);
+            progress?.Report(status);
+            if (status.Finished || status.Status == "unknown") return status;
+            await Task.Delay(pollInterval ?? TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+    }
+
+    /// <summary>Stops the silo: running cases give their leases back, so a later start resumes them.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _host.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            if (_host is IAsyncDisposable d) await d.DisposeAsync();
+            else _host.Dispose();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,150 @@
+using System.Net;
+using HyperBench.Grains;
+using HyperBench.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using Orleans.Configuration;
+using OpenTelemetry.Resources;
+
+namespace HyperBench.Hosting;
+
+/// <summary>
+/// One method per concern, so a host's Program.cs reads like a table of contents. All read <see cref="HyperBenchSiloOptions"/>
+/// (section "HyperBench"); the standalone silo and the CLI's embedded cluster share them.
+/// </summary>
+public static class HostApplicationBuilderExtensions
+{
+    /// <summary>The SQL store (SQLite file or PostgreSQL, from HyperBench:Db), migrated before the silo starts.</summary>
+    public static IHostApplicationBuilder AddHyperBenchStorage(this IHostApplicationBuilder builder)
+    {
+        builder.AddHyperBenchOptions();
+        builder.Services.TryAddSingleton<ISweepStore>(sp =>
+            SweepStoreFactory.Create(sp.GetRequiredService<IOptions<HyperBenchSiloOptions>>().Value.Db, sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StoreMigration>();
+        return builder;
+    }
+
+    /// <summary>The Orleans silo: clustering (localhost or ADO.NET on PostgreSQL), ports, and the HyperBench grains.</summary>
+    public static IHostApplicationBuilder AddHyperBenchOrleans(this IHostApplicationBuilder builder)
+    {
+        var options = builder.AddHyperBenchOptions();
+        builder.UseOrleans(silo =>
+        {
+            if (options.Clustering == "adonet")
+            {
+                silo.Configure<ClusterOptions>(c =>
+                {
+                    c.ClusterId = options.ClusterId;
+                    c.ServiceId = options.ServiceId;
+                });
+                silo.UseAdoNetClustering(a =>
+                {
+                    a.Invariant = "Npgsql";
+                    a.ConnectionString = options.ClusteringConnectionString;
+                });
+                if (string.IsNullOrWhiteSpace(options.AdvertisedIp))
+                    silo.ConfigureEndpoints(options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+                else
+                    silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIp), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+            }
+            else
+            {
+                var primary = string.IsNullOrWhiteSpace(options.PrimarySiloEndpoint) ? null : IPEndPoint.Parse(options.PrimarySiloEndpoint);
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, options.ServiceId, options.ClusterId);
+            }
+            silo.AddHyperBenchGrains(s => s.DeviceGoneAfter = TimeSpan.FromSeconds(options.DeviceGoneSeconds));
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// An Orleans client of a running HyperBench cluster (the CLI's remote mode), from the same settings as the silos:
+    /// HyperBench:Clustering, GatewayPort (localhost) or ClusteringConnectionString (adonet), ClusterId, ServiceId.
+    /// Never in the same host as <see cref="AddHyperBenchOrleans"/> (a silo is its own client).
+    /// </summary>
+    public static IHostApplicationBuilder AddHyperBenchClient(this IHostApplicationBuilder builder)
+    {
+        var options = builder.AddHyperBenchOptions();
+        builder.UseOrleansClient(client =>
+        {
+            if (options.Clustering == "adonet")
+            {
+                client.Configure<ClusterOptions>(c =>
+                {
+                    c.ClusterId = options.ClusterId;
+                    c.ServiceId = options.ServiceId;
+                });
+                client.UseAdoNetClustering(a =>
+                {
+                    a.Invariant = "Npgsql";
+                    a.ConnectionString = options.ClusteringConnectionString;
+                });
+            }
+            else
+            {
+                client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>One device worker per device of HyperBench:Devices, each on its own thread.</summary>
+    public static IHostApplicationBuilder AddHyperBenchDeviceWorkers(this IHostApplicationBuilder builder)
+    {
+        var options = builder.AddHyperBenchOptions();
+        builder.Services.AddHyperBenchDeviceWorkers(w =>
+        {
+            w.Devices = options.Devices;
+            w.Heartbeat = TimeSpan.FromSeconds(options.HeartbeatSeconds);
+            w.IdlePoll = TimeSpan.FromMilliseconds(options.IdlePollMilliseconds);
+            w.MemoryLimitBytes = options.DeviceMemoryLimitBytes;
+        });
+        return builder;
+    }
+
+    /// <summary>OpenTelemetry metrics: the "HyperBench" meter and Orleans' meters, exported for Prometheus (map with <see cref="MapHyperBenchMetrics"/>).</summary>
+    public static IHostApplicationBuilder AddHyperBenchMetrics(this IHostApplicationBuilder builder, string serviceName = "hyperbench-silo")
+    {
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName))
+            .WithMetrics(m => m.AddMeter(HyperBenchMetrics.MeterName).AddMeter("Microsoft.Orleans").AddPrometheusExporter());
+        return builder;
+    }
+
+    /// <summary>Serves the metrics at /metrics (Prometheus text format).</summary>
+    public static IEndpointRouteBuilder MapHyperBenchMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapPrometheusScrapingEndpoint();
+        return app;
+    }
+
+    /// <summary>Binds and validates the options now (clustering must be known while the silo is configured) and at start.</summary>
+    /// <exception cref="OptionsValidationException">A setting is invalid; the message names its key.</exception>
+    internal static HyperBenchSiloOptions AddHyperBenchOptions(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(HyperBenchSiloOptions.Section);
+        if (!builder.Services.Any(d => d.ServiceType == typeof(HyperBenchSiloOptionsValidator)))
+        {
+            builder.Services.AddSingleton<HyperBenchSiloOptionsValidator>();
+            builder.Services.AddSingleton<IValidateOptions<HyperBenchSiloOptions>>(sp => sp.GetRequiredService<HyperBenchSiloOptionsValidator>());
+            builder.Services.AddOptions<HyperBenchSiloOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        }
+        var options = section.Get<HyperBenchSiloOptions>() ?? new HyperBenchSiloOptions();
+        var failures = new List<string>();
+        var context = new System.ComponentModel.DataAnnotations.ValidationContext(options);
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, context, results, validateAllProperties: true))
+            failures.AddRange(results.Select(r => $"{HyperBenchSiloOptions.Section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+        var custom = new HyperBenchSiloOptionsValidator().Validate(null, options);
+        if (custom.Failed) failures.AddRange(custom.Failures ?? []);
+        if (failures.Count > 0) throw new OptionsValidationException(Options.DefaultName, typeof(HyperBenchSiloOptions), failures);
+        return options;
+    }
+}

@@ -1,0 +1,33 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace HyperBench.Hosting;
+
+/// <summary>The checks data annotations cannot express, each message naming the configuration key.</summary>
+public sealed class HyperBenchSiloOptionsValidator : IValidateOptions<HyperBenchSiloOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HyperBenchSiloOptions options)
+    {
+        var failures = new List<string>();
+        const string prefix = HyperBenchSiloOptions.Section + ":";
+        if (options.Clustering is not ("localhost" or "adonet"))
+            failures.Add($"{prefix}Clustering = '{options.Clustering}' is not known; use 'localhost' or 'adonet'.");
+        if (options.Clustering == "adonet" && string.IsNullOrWhiteSpace(options.ClusteringConnectionString))
+            failures.Add($"{prefix}ClusteringConnectionString is required when {prefix}Clustering is 'adonet' (a PostgreSQL connection string).");
+        if (!string.IsNullOrWhiteSpace(options.AdvertisedIp) && !IPAddress.TryParse(options.AdvertisedIp, out _))
+            failures.Add($"{prefix}AdvertisedIp = '{options.AdvertisedIp}' is not an IP address.");
+        if (!string.IsNullOrWhiteSpace(options.PrimarySiloEndpoint) && !IPEndPoint.TryParse(options.PrimarySiloEndpoint, out _))
+            failures.Add($"{prefix}PrimarySiloEndpoint = '{options.PrimarySiloEndpoint}' is not an IP endpoint (e.g. 127.0.0.1:11111).");
+        if (options.SiloPort == options.GatewayPort)
+            failures.Add($"{prefix}SiloPort and {prefix}GatewayPort are both {options.SiloPort}; they must differ.");
+        try
+        {
+            DeviceSelection.Parse(options.Devices);
+        }
+        catch (ArgumentException ex)
+        {
+            failures.Add($"{prefix}Devices: {ex.Message}");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
