@@ -6,7 +6,7 @@ namespace HyperBench.Storage;
 /// Everything HyperBench keeps in SQL (SQLite or PostgreSQL through Dapper): sweeps and their cases with lease state,
 /// results with every raw sample, statistics, accuracy and the environment. Implementations retry transient failures.
 /// </summary>
-public interface ISweepStore
+public interface ISweepStore : IAsyncDisposable
 {
     /// <summary>"sqlite" or "postgresql".</summary>
     string Provider { get; }

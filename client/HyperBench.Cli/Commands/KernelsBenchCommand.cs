@@ -20,10 +20,7 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
         IAttentionBackend backend;
         try
         {
-            if (settings.MinSamples < 1) throw new PlanException($"--min-samples: {settings.MinSamples} must be >= 1.");
-            if (settings.Budget < 0 || double.IsNaN(settings.Budget)) throw new PlanException($"--budget: {settings.Budget} must be >= 0 seconds.");
-            if (settings.Warmup < 0) throw new PlanException($"--warmup: {settings.Warmup} must be >= 0.");
-            if (settings.WarmupTime < 0 || double.IsNaN(settings.WarmupTime)) throw new PlanException($"--warmup-time: {settings.WarmupTime} must be >= 0 seconds.");
+            MeasurementSettings.Validate(settings);
             measurement = new MeasurementOptions(settings.MinSamples, settings.Budget, Math.Max(1000, settings.MinSamples), settings.Warmup)
             {
                 KeepTensors = settings.Dump is not null,
@@ -32,7 +29,7 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
             if (settings.TimeLimit < 0) throw new PlanException($"--time-limit: {settings.TimeLimit} must be >= 0.");
             string deviceId = BackendFactory.Resolve(settings.Device);
             bool gpu = deviceId.StartsWith("cuda", StringComparison.Ordinal);
-            plan = KernelBenchPlan.Parse(settings.Kernel, settings.N ?? (gpu ? "4k,8k,16k,32k,64k,128k" : "1k,2k,4k"), settings.Causal, settings.Pass,
+            plan = KernelBenchPlan.Parse(settings.Kernel ?? "flash", settings.N ?? (gpu ? "4k,8k,16k,32k,64k,128k" : "1k,2k,4k"), settings.Causal, settings.Pass,
                 settings.Batch, settings.Heads ?? (gpu ? "32" : "2"), settings.D, settings.Dtype, settings.Dist, settings.Seed,
                 new HyperParameters(settings.LshProjections, settings.BlockSize, settings.Samples, settings.MinSeqLen, settings.Sampling));
             if (settings.Dump is not null) TensorDumpWriter.EnsureWithinLimit(plan.Cases, settings.DumpLimit);

@@ -61,7 +61,7 @@ public sealed record KernelBenchPlan(IReadOnlyList<BenchmarkCase> Cases)
     }
 
     /// <summary>Names the option, not the record's property: the user typed --block-size, not BlockSize.</summary>
-    private static void ValidateHyper(HyperParameters hyper)
+    internal static void ValidateHyper(HyperParameters hyper)
     {
         try
         {

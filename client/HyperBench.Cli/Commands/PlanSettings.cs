@@ -1,0 +1,89 @@
+using System.ComponentModel;
+using HyperBench.Kernels;
+using Spectre.Console.Cli;
+
+namespace HyperBench.Cli.Commands;
+
+/// <summary>The options that describe what to measure and how, shared by `kernels bench` and `sweep`.</summary>
+public class PlanSettings : CommandSettings
+{
+    [CommandOption("--kernel <LIST>")]
+    [Description("Kernels to run, comma-separated: flash, hyper (HyperAttention; flash,hyper adds a speed-up and accuracy table). [grey](default: flash for kernels bench, flash,hyper for sweep)[/]")]
+    public string? Kernel { get; init; }
+
+    [CommandOption("-n|--seq-len <LIST>")]
+    [Description("Sequence lengths, comma-separated; 4k = 4096. Also spelled --n. [grey](default: 4k..128k on a GPU; 1k,2k,4k on the CPU)[/]")]
+    public string? N { get; init; }
+
+    [CommandOption("--causal <MODE>")]
+    [Description("true, false or both. [grey](default: both)[/]")]
+    public string Causal { get; init; } = "both";
+
+    [CommandOption("--pass <LIST>")]
+    [Description("fwd, fwdbwd (forward+backward), comma-separated. [grey](default: fwd,fwdbwd)[/]")]
+    public string Pass { get; init; } = "fwd,fwdbwd";
+
+    [CommandOption("--batch <LIST>")]
+    [Description("Batch sizes. [grey](default: 1)[/]")]
+    public string Batch { get; init; } = "1";
+
+    [CommandOption("--heads <LIST>")]
+    [Description("Head counts. [grey](default: 32 on a GPU, 2 on the CPU)[/]")]
+    public string? Heads { get; init; }
+
+    [CommandOption("-d|--head-dim <LIST>")]
+    [Description("Head dimensions: 64, 128. Also spelled --d. [grey](default: 64)[/]")]
+    public string D { get; init; } = "64";
+
+    [CommandOption("--dtype <LIST>")]
+    [Description("Storage type: fp32. [grey](default: fp32)[/]")]
+    public string Dtype { get; init; } = "fp32";
+
+    [CommandOption("--dist <LIST>")]
+    [Description("Input distributions, comma-separated: normal (i.i.d. N(0,1)), planted (each query aimed at one key), clustered (rows around a few centres). [grey](default: normal)[/]")]
+    public string Dist { get; init; } = "normal";
+
+    [CommandOption("--seed <SEED>")]
+    [Description("Seed of the generated inputs and of HyperAttention's projections and samples. [grey](default: 1)[/]")]
+    public ulong Seed { get; init; } = 1;
+
+    [CommandOption("--device <DEVICE>")]
+    [Description("auto, cuda, cuda:<i>, ilgpu-cpu (the ILGPU kernels on ILGPU's CPU accelerator: slow, for correctness), cpu (managed vectorised backend). [grey](default: auto = cuda when present, else cpu)[/]")]
+    public string Device { get; init; } = "auto";
+
+    [CommandOption("--min-samples|--repeat <N>")]
+    [Description("Minimum timed samples per case. [grey](default: 5)[/]")]
+    public int MinSamples { get; init; } = 5;
+
+    [CommandOption("--budget <SECONDS>")]
+    [Description("Keep sampling a case until this many seconds have passed (after --min-samples). [grey](default: 1)[/]")]
+    public double Budget { get; init; } = 1.0;
+
+    [CommandOption("--warmup <N>")]
+    [Description("Untimed runs after the first (compiling) run. [grey](default: 1)[/]")]
+    public int Warmup { get; init; } = 1;
+
+    [CommandOption("--warmup-time <SECONDS>")]
+    [Description("Keep warming up until this long after the first run (lets the JIT optimise the CPU kernels). [grey](default: 0.5)[/]")]
+    public double WarmupTime { get; init; } = 0.5;
+
+    [CommandOption("--lsh-projections <R>")]
+    [Description("HyperAttention: r Gaussian projections of sortLSH (2^r buckets), 1..16. [grey](default: 7)[/]")]
+    public int LshProjections { get; init; } = HyperParameters.Default.LshProjections;
+
+    [CommandOption("--block-size <B>")]
+    [Description("HyperAttention: rows per block of the block-diagonal part, a power of two. [grey](default: 256)[/]")]
+    public int BlockSize { get; init; } = HyperParameters.Default.BlockSize;
+
+    [CommandOption("--samples <M>")]
+    [Description("HyperAttention: sampled keys per (batch, head). [grey](default: 256)[/]")]
+    public int Samples { get; init; } = HyperParameters.Default.Samples;
+
+    [CommandOption("--min-seq-len <N>")]
+    [Description("HyperAttention, causal: the recursion uses exact causal flash at or below this length. [grey](default: 4096)[/]")]
+    public int MinSeqLen { get; init; } = HyperParameters.Default.MinSeqLen;
+
+    [CommandOption("--sampling <MODE>")]
+    [Description("HyperAttention: uniform (the authors' code) or value-norm (by ||v_j||^2, the paper). [grey](default: uniform)[/]")]
+    public string Sampling { get; init; } = HyperParameters.Default.Sampling;
+}

@@ -1,0 +1,90 @@
+using HyperBench.Cli.Plans;
+using HyperBench.Contracts;
+using HyperBench.Hosting;
+using HyperBench.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace HyperBench.Cli.Commands;
+
+/// <summary>
+/// `hyperbench sweep`: expands a plan into cases and runs them through the orchestrator: an in-process silo with a SQLite file and
+/// this machine's best accelerator by default, or a running cluster with --cluster. Prints live progress, a summary and the sweep id.
+/// </summary>
+public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, SweepSettings settings, CancellationToken cancellationToken)
+    {
+        SweepPlan plan;
+        IReadOnlyList<string> devices;
+        string db;
+        try
+        {
+            devices = settings.Cluster is null ? DeviceSelection.Resolve(settings.Device) : DeviceSelection.Parse(settings.Device);
+            bool gpu = devices.Any(d => d.StartsWith("cuda", StringComparison.Ordinal));
+            plan = SweepPlanBuilder.Build(settings, gpu);
+            if (settings.Cluster is not null && devices is not [Kernels.Backends.BackendFactory.Auto])
+                plan = plan with { Devices = [.. devices] };
+            db = DbLocation.Resolve(settings.Db);
+            await using (SweepStoreFactory.Create(db)) { } // names a malformed --db before anything starts
+            if (settings.Detach && settings.Cluster is null) throw new PlanException("--detach needs --cluster: the in-process silo stops when this command ends.");
+        }
+        catch (Exception ex) when (ex is PlanException or ArgumentException)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(ErrorText.For(ex))}");
+            return ExitCodes.InvalidInput;
+        }
+
+        var cases = plan.Expand();
+        string sweepId = EmbeddedCluster.NewSweepId();
+        console.MarkupLine($"[bold]HyperBench sweep[/] [blue]{sweepId}[/]: {cases.Count} cases ({Markup.Escape(plan.ToString())}), " +
+            $"min {plan.MinSamples} samples / {plan.BudgetSeconds} s per case");
+        if (settings.Cluster is null)
+        {
+            console.MarkupLine($"in-process silo on {Markup.Escape(string.Join(", ", devices))}; results to [blue]{Markup.Escape(SweepStoreFactory.Redact(db))}[/]");
+            if (settings.N is null && !devices.Any(d => d.StartsWith("cuda", StringComparison.Ordinal)))
+            {
+                console.MarkupLine($"[yellow]No CUDA device: running the reduced CPU plan (n = {SweepPlanBuilder.CpuSeqLens}, heads {plan.Heads}; " +
+                    $"about 2 minutes on 2 cores). The GPU default is n = {SweepPlanBuilder.GpuSeqLens}: pass --n to choose.[/]");
+            }
+        }
+        else
+        {
+            console.MarkupLine($"submitting to the cluster at {Markup.Escape(SweepStoreFactory.Redact(settings.Cluster))}");
+        }
+
+        SweepTarget target;
+        try
+        {
+            target = await console.Status().StartAsync(settings.Cluster is null ? "starting the in-process silo" : "connecting to the cluster", _ =>
+                settings.Cluster is null
+                    ? SweepTarget.StartEmbeddedAsync(db, settings.Device, cancellationToken)
+                    : SweepTarget.ConnectAsync(settings.Cluster, settings.Db, cancellationToken));
+        }
+        catch (PlanException ex)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+            return ExitCodes.InvalidInput;
+        }
+
+        await using (target)
+        {
+            var sweep = target.Client.GetGrain<ISweepGrain>(sweepId);
+            try
+            {
+                await sweep.StartAsync(plan);
+            }
+            catch (ArgumentException ex)
+            {
+                console.MarkupLine($"[red]error:[/] {Markup.Escape(ErrorText.For(ex))}");
+                return ExitCodes.InvalidInput;
+            }
+            if (settings.Detach)
+            {
+                console.MarkupLine($"submitted; follow it with `hyperbench results {sweepId}`");
+                return ExitCodes.Ok;
+            }
+            return await SweepMonitor.FollowAsync(console, target, sweepId, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+using HyperBench.Cli.Exporters;
+using HyperBench.Contracts;
+using Spectre.Console;
+
+namespace HyperBench.Cli.Commands;
+
+/// <summary>Live progress of a sweep (overall and per device) until it finishes, then its summary table. Shared by `sweep` and `sweep resume`.</summary>
+internal static class SweepMonitor
+{
+    public static async Task<int> FollowAsync(IAnsiConsole console, SweepTarget target, string sweepId, CancellationToken cancellationToken)
+    {
+        var sweep = target.Client.GetGrain<ISweepGrain>(sweepId);
+        var wall = Stopwatch.StartNew();
+        SweepStatusView status = await sweep.GetStatusAsync();
+        bool interrupted = false;
+        try
+        {
+            await console.Progress()
+                .AutoClear(false)
+                .HideCompleted(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                .StartAsync(async ctx =>
+                {
+                    var overall = ctx.AddTask("[bold]sweep[/]", maxValue: Math.Max(1, status.Total));
+                    var devices = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
+                    while (true)
+                    {
+                        overall.MaxValue = Math.Max(1, status.Total);
+                        overall.Value = status.Done + status.Failed + status.Cancelled;
+                        overall.Description = $"[bold]sweep[/] {status.Done}/{status.Total} done" +
+                            (status.Failed > 0 ? $", [red]{status.Failed} failed[/]" : "") + (status.Leased > 0 ? $", {status.Leased} running" : "");
+                        foreach (var d in status.Devices)
+                        {
+                            if (!devices.TryGetValue(d.DeviceKey, out var task))
+                                devices[d.DeviceKey] = task = ctx.AddTask(Markup.Escape(d.DeviceKey), maxValue: Math.Max(1, status.Total));
+                            task.Value = d.Done + d.Failed;
+                            task.Description = $"  {Markup.Escape(d.DeviceKey)} [grey]{d.Done} done" + (d.Failed > 0 ? $", {d.Failed} failed" : "") +
+                                (d.CurrentCase is null ? "" : $"; now {Markup.Escape(d.CurrentCase)}") + "[/]";
+                        }
+                        if (status.Finished || status.Status == "unknown") break;
+                        await Task.Delay(250, cancellationToken);
+                        status = await sweep.GetStatusAsync().WaitAsync(cancellationToken);
+                    }
+                    overall.StopTask();
+                    foreach (var t in devices.Values) t.StopTask();
+                });
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            interrupted = true;
+        }
+
+        if (interrupted)
+        {
+            console.MarkupLine($"[yellow]interrupted:[/] sweep [bold]{sweepId}[/] is unfinished and stored; " +
+                $"`hyperbench sweep resume {sweepId}` finishes it (finished cases are kept).");
+            return ExitCodes.CaseFailed;
+        }
+
+        if (target.Store is not null)
+        {
+            var lines = SweepSummary.From(await target.Store.GetResultsAsync(sweepId, CancellationToken.None));
+            console.Write(SummaryTable.Build(lines));
+            foreach (var l in lines.Where(l => l.Error is not null))
+                console.MarkupLine($"[yellow]{Markup.Escape(l.Status)}[/] {Markup.Escape($"{l.Kernel} n={l.N} causal={l.Causal} {l.Pass}")}: {Markup.Escape(l.Error!)}");
+        }
+        else
+        {
+            console.MarkupLine("[grey]no results store named on this side (--db): `hyperbench results <id> --db <the cluster's database>` shows the summary.[/]");
+        }
+        console.MarkupLine($"sweep [bold]{sweepId}[/] {status.Status}: {status.Done} done, {status.Failed} failed, {status.Cancelled} cancelled of {status.Total} " +
+            $"in {wall.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
+        if (target.Store is not null) console.MarkupLine($"results in [blue]{Markup.Escape(target.Store.Description)}[/]: `hyperbench results {sweepId}`, `hyperbench plot {sweepId}`");
+        return status.Failed > 0 || status.Status != "completed" ? ExitCodes.CaseFailed : ExitCodes.Ok;
+    }
+}

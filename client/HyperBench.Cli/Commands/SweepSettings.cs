@@ -1,0 +1,33 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace HyperBench.Cli.Commands;
+
+public sealed class SweepSettings : PlanSettings
+{
+    [CommandOption("--db <DB>")]
+    [Description("Where results are stored: a SQLite file path, or a PostgreSQL connection string (Host=...;Database=...) or postgres:// URI. " +
+        "Also from HYPERBENCH__DB or HyperBench:Db in appsettings.json. [grey](default: hyperbench-results/hyperbench.db)[/]")]
+    public string? Db { get; init; }
+
+    [CommandOption("--tag <TEXT>")]
+    [Description("A label stored with the sweep (e.g. a branch or an experiment name).")]
+    public string? Tag { get; init; }
+
+    [CommandOption("--cluster <ADDRESS>")]
+    [Description("Submit to a running cluster instead of the in-process silo: localhost:<gateway port> (silos on this machine), or the " +
+        "PostgreSQL connection string of the cluster's ADO.NET membership table. Results are read back from --db.")]
+    public string? Cluster { get; init; }
+
+    [CommandOption("--max-attempts <N>")]
+    [Description("Leases of one case (failed or expired) before it is stored as failed. [grey](default: 3)[/]")]
+    public int MaxAttempts { get; init; } = 3;
+
+    [CommandOption("--lease <SECONDS>")]
+    [Description("How long a case's lease lives without a heartbeat from its worker (bounds how long a dead worker holds a case). [grey](default: 60)[/]")]
+    public double LeaseSeconds { get; init; } = 60;
+
+    [CommandOption("--detach")]
+    [Description("With --cluster: submit, print the sweep id and return without waiting.")]
+    public bool Detach { get; init; }
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using HyperBench.Cli.Plans;
+using HyperBench.Contracts;
+using HyperBench.Hosting;
+using HyperBench.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace HyperBench.Cli.Commands;
+
+/// <summary>
+/// Where a sweep runs: the in-process silo (a SQLite file or --db, this machine's devices) or a running cluster reached through
+/// its gateway. Either way the CLI talks to the same grains, and reads results from the store.
+/// </summary>
+internal sealed class SweepTarget : IAsyncDisposable
+{
+    private readonly EmbeddedCluster? _embedded;
+    private readonly IHost? _clientHost;
+
+    private SweepTarget(EmbeddedCluster embedded)
+    {
+        _embedded = embedded;
+        Client = embedded.Client;
+        Store = embedded.Store;
+    }
+
+    private SweepTarget(IHost clientHost, IClusterClient client, ISweepStore? store)
+    {
+        _clientHost = clientHost;
+        Client = client;
+        Store = store;
+    }
+
+    public IClusterClient Client { get; }
+
+    /// <summary>Null in cluster mode when no store was named and the default file does not exist.</summary>
+    public ISweepStore? Store { get; }
+
+    public bool Embedded => _embedded is not null;
+
+    public static async Task<SweepTarget> StartEmbeddedAsync(string db, string devices, CancellationToken cancellationToken) =>
+        new(await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Db = db, Devices = devices }, cancellationToken));
+
+    /// <summary>Connects to a running cluster: "localhost:PORT" (or a port) for silos on this machine, else an ADO.NET (PostgreSQL) membership table.</summary>
+    public static async Task<SweepTarget> ConnectAsync(string cluster, string? db, CancellationToken cancellationToken)
+    {
+        var settings = new Dictionary<string, string?>();
+        string s = HyperBenchSiloOptions.Section + ":";
+        string value = cluster.Trim();
+        string port = value.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase) ? value["localhost:".Length..] : value;
+        if (int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out int gateway))
+        {
+            if (gateway is < 1 or > 65535) throw new PlanException($"--cluster: port {gateway} is out of range 1..65535.");
+            settings[s + nameof(HyperBenchSiloOptions.Clustering)] = "localhost";
+            settings[s + nameof(HyperBenchSiloOptions.GatewayPort)] = gateway.ToString(CultureInfo.InvariantCulture);
+        }
+        else if (value.Contains("Host=", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            settings[s + nameof(HyperBenchSiloOptions.Clustering)] = "adonet";
+            settings[s + nameof(HyperBenchSiloOptions.ClusteringConnectionString)] = value;
+            // The silos of an ADO.NET cluster usually keep results in the same PostgreSQL database.
+            db ??= value;
+        }
+        else
+        {
+            throw new PlanException($"--cluster: '{SweepStoreFactory.Redact(value)}' is neither localhost:<gateway port> nor a PostgreSQL connection string.");
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = "hyperbench-client" });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddHyperBenchClient();
+        var host = builder.Build();
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            await host.StartAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new PlanException($"--cluster: could not connect to '{SweepStoreFactory.Redact(value)}' ({ex.GetType().Name}: {ex.Message}).");
+        }
+
+        ISweepStore? store = null;
+        string resolved = DbLocation.Resolve(db);
+        if (SweepStoreFactory.SqliteFilePath(resolved) is not { } file || File.Exists(file))
+        {
+            store = SweepStoreFactory.Create(resolved);
+            await store.MigrateAsync(cancellationToken);
+        }
+        return new SweepTarget(host, host.Services.GetRequiredService<IClusterClient>(), store);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_embedded is not null) await _embedded.DisposeAsync();
+        if (_clientHost is not null)
+        {
+            await _clientHost.StopAsync(TimeSpan.FromSeconds(10));
+            _clientHost.Dispose();
+            if (Store is IAsyncDisposable d) await d.DisposeAsync();
+        }
+    }
+}
