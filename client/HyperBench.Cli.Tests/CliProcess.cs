@@ -9,6 +9,20 @@ internal static class CliProcess
 
     public static Outcome Run(string workingDirectory, params string[] args)
     {
+        using var process = Start(workingDirectory, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"hyperbench {string.Join(' ', args)} did not finish in 3 minutes");
+        }
+        return new Outcome(process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    /// <summary>Starts the process with output redirected (the caller reads or discards it).</summary>
+    public static Process Start(string workingDirectory, params string[] args)
+    {
         string exe = Path.Combine(AppContext.BaseDirectory, "hyperbench");
         var psi = new ProcessStartInfo(File.Exists(exe) ? exe : "dotnet")
         {
@@ -18,15 +32,10 @@ internal static class CliProcess
         };
         if (!File.Exists(exe)) psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hyperbench.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"hyperbench {string.Join(' ', args)} did not finish in 3 minutes");
-        }
-        return new Outcome(process.ExitCode, stdout.Result + stderr.Result);
+        // Environment settings of the test runner must not redirect the CLI's database.
+        psi.Environment.Remove("HYPERBENCH__DB");
+        var process = Process.Start(psi)!;
+        return process;
     }
 
     public static string TempDirectory()

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Text.Json;
+using HyperBench.Storage;
+
+namespace HyperBench.Cli.Tests;
+
+/// <summary>The `sweep`, `results` and `plot` commands as real processes on the embedded default (in-process silo, SQLite, cpu).</summary>
+public sealed class SweepCommandTests
+{
+    // Tiny cases: hyper with b = 64, m = 32 and min_seq_len = 64 so that the causal recursion runs at n = 256.
+    private static readonly string[] TinyPlan =
+    [
+        "--device", "cpu", "--kernel", "flash,hyper", "--n", "128,256", "--causal", "both", "--pass", "fwd,fwdbwd",
+        "--block-size", "64", "--samples", "32", "--min-seq-len", "64",
+        "--min-samples", "3", "--budget", "0", "--warmup", "0", "--warmup-time", "0",
+    ];
+
+    [Fact]
+    public async Task Sweep_TinyPlanOnEmbeddedDefault_StoresEveryCaseOnceWithSamplesInSqlite()
+    {
+        string dir = CliProcess.TempDirectory();
+        var outcome = CliProcess.Run(dir, ["sweep", .. TinyPlan, "--tag", "e2e"]);
+        Assert.True(outcome.ExitCode == 0, outcome.Output);
+
+        string db = Path.Combine(dir, "hyperbench-results", "hyperbench.db");
+        Assert.True(File.Exists(db), "the default SQLite file was not created: " + outcome.Output);
+        await using var store = SweepStoreFactory.Create(db);
+        var sweeps = await store.ListSweepsAsync(10, TestContext.Current.CancellationToken);
+        var sweep = Assert.Single(sweeps);
+        Assert.Contains(sweep.SweepId, outcome.Output, StringComparison.Ordinal);
+        Assert.Equal("completed", sweep.Status);
+        Assert.Equal("e2e", sweep.Tag);
+        Assert.Equal(16, sweep.CaseCount);
+        Assert.Equal(16, sweep.DoneCount);
+
+        var results = await store.GetResultsAsync(sweep.SweepId, TestContext.Current.CancellationToken);
+        Assert.Equal(16, results.Count);
+        Assert.Equal(16, results.Select(r => r.CaseId).Distinct().Count());
+        foreach (var r in results)
+        {
+            Assert.Equal("ok", r.Status);
+            var samples = await store.GetSamplesAsync(sweep.SweepId, r.CaseId, TestContext.Current.CancellationToken);
+            Assert.True(samples.Count >= 3, $"{r.CaseId}: {samples.Count} samples");
+            Assert.Equal(samples.Count, r.SampleCount);
+            Assert.All(samples, s => Assert.True(s > 0));
+            Assert.Equal(samples.Order().ElementAt((samples.Count - 1) / 2), r.MedianSeconds!.Value, 12, MidpointRounding.ToEven);
+            if (r.Kernel == "hyper") Assert.NotNull(r.RelativeError);
+            else Assert.Null(r.RelativeError);
+        }
+        Assert.Contains("speed-up", outcome.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--n", "0", "--n: 0")]
+    [InlineData("--kernel", "flash,warp", "'warp'")]
+    [InlineData("--block-size", "100", "--block-size")]
+    [InlineData("--heads", "2,4", "--heads")]
+    [InlineData("--db", "mysql://x", "mysql://x")]
+    public void Sweep_BadValue_ExitsTwoNamingItAndCreatesNoDatabase(string option, string value, string expected)
+    {
+        string dir = CliProcess.TempDirectory();
+        var outcome = CliProcess.Run(dir, "sweep", "--device", "cpu", option, value);
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains(expected, outcome.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir, "hyperbench-results")), "nothing may be stored for an invalid plan");
+    }
+
+    [Fact]
+    public void ResultsAndPlot_AfterSweep_ExportEveryCaseAndWritePng()
+    {
+        string dir = CliProcess.TempDirectory();
+        var sweep = CliProcess.Run(dir, ["sweep", .. TinyPlan]);
+        Assert.True(sweep.ExitCode == 0, sweep.Output);
+
+        var list = CliProcess.Run(dir, "results", "--format", "json");
+        Assert.True(list.ExitCode == 0, list.Output);
+        using var sweeps = JsonDocument.Parse(list.Output);
+        string id = sweeps.RootElement[0].GetProperty("sweep_id").GetString()!;
+
+        var csv = CliProcess.Run(dir, "results", id, "--format", "csv", "--out", "s.csv");
+        Assert.True(csv.ExitCode == 0, csv.Output);
+        var lines = File.ReadAllLines(Path.Combine(dir, "s.csv"));
+        Assert.StartsWith("case_id,kernel,n,", lines[0], StringComparison.Ordinal);
+        Assert.Equal(17, lines.Length);
+        // Every hyper row has a speed-up (its flash twin is in the same sweep) and a relative error.
+        Assert.All(lines.Skip(1).Where(l => l.Split(',')[1] == "hyper"), l => Assert.False(string.IsNullOrEmpty(l.Split(',')[16])));
+
+        var plot = CliProcess.Run(dir, "plot", id, "--out", "s.png");
+        Assert.True(plot.ExitCode == 0, plot.Output);
+        byte[] png = File.ReadAllBytes(Path.Combine(dir, "s.png"));
+        Assert.True(png.Length > 10_000, $"png of {png.Length} bytes");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+
+        var missing = CliProcess.Run(dir, "results", "no-such-sweep");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("no-such-sweep", missing.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SweepResume_AfterTheProcessIsKilled_FinishesEveryCaseOnce()
+    {
+        string dir = CliProcess.TempDirectory();
+        string db = Path.Combine(dir, "hyperbench-results", "hyperbench.db");
+        // Long enough per case (budget 0.3 s) that the kill lands mid-sweep.
+        string[] plan = ["sweep", "--device", "cpu", "--kernel", "flash", "--n", "64,128,256,512", "--causal", "both", "--pass", "fwd,fwdbwd",
+            "--min-samples", "2", "--budget", "0.3", "--warmup", "0", "--warmup-time", "0", "--lease", "2"];
+        using (var process = CliProcess.Start(dir, plan))
+        {
+            // Drain the pipes so the live progress never blocks the process.
+            var drained = Task.WhenAll(process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken),
+                process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken));
+            var clock = Stopwatch.StartNew();
+            int stored = 0;
+            while (stored < 2 && clock.Elapsed < TimeSpan.FromSeconds(90) && !process.HasExited)
+            {
+                await Task.Delay(200, TestContext.Current.CancellationToken);
+                if (!File.Exists(db)) continue;
+                await using var probe = SweepStoreFactory.Create(db);
+                var s = await probe.ListSweepsAsync(1, TestContext.Current.CancellationToken);
+                stored = s.Count == 0 ? 0 : s[0].DoneCount;
+            }
+            Assert.False(process.HasExited, "the sweep finished before it could be interrupted");
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await drained;
+        }
+
+        string id;
+        await using (var store = SweepStoreFactory.Create(db))
+        {
+            var sweep = Assert.Single(await store.ListSweepsAsync(1, TestContext.Current.CancellationToken));
+            Assert.Equal("running", sweep.Status);
+            Assert.True(sweep.DoneCount is >= 2 and < 16, $"{sweep.DoneCount} done before the kill");
+            id = sweep.SweepId;
+        }
+
+        var resumed = CliProcess.Run(dir, "sweep", "resume", id, "--device", "cpu");
+        Assert.True(resumed.ExitCode == 0, resumed.Output);
+        await using (var store = SweepStoreFactory.Create(db))
+        {
+            var sweep = await store.GetSweepAsync(id, TestContext.Current.CancellationToken);
+            Assert.Equal("completed", sweep!.Status);
+            var results = await store.GetResultsAsync(id, TestContext.Current.CancellationToken);
+            Assert.Equal(16, results.Count);
+            Assert.Equal(16, results.Select(r => r.CaseId).Distinct().Count());
+            Assert.All(results, r => Assert.Equal("ok", r.Status));
+        }
+        var again = CliProcess.Run(dir, "sweep", "resume", id, "--device", "cpu");
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("completed", again.Output, StringComparison.Ordinal);
+    }
+}
