@@ -19,15 +19,14 @@ app.Configure(config =>
             .WithExample("kernels", "bench", "--kernel", "flash", "--seq-len", "1024,2048", "--causal", "both", "--pass", "fwd,fwdbwd", "--batch", "1", "--heads", "2", "--head-dim", "64", "--seed", "1", "--json", "out.json")
             .WithExample("kernels", "bench", "--device", "ilgpu-cpu", "--seq-len", "256", "--dump", "dump/");
     });
-    config.AddBranch("sweep", sweep =>
-    {
-        sweep.SetDescription("Run a sweep (kernel × n × causal × pass × ...) through the orchestrator: an in-process silo with a SQLite file and the best " +
-            "accelerator by default, or a running cluster with --cluster. Every sample and the environment are stored; prints a summary and the sweep id.");
-        sweep.SetDefaultCommand<SweepCommand>();
-        sweep.AddCommand<SweepResumeCommand>("resume")
-            .WithDescription("Finish an unfinished sweep from its stored state (after a crash, Ctrl+C or a restart).")
-            .WithExample("sweep", "resume", "20261127-150000-a1b2c3");
-    });
+    config.AddCommand<SweepCommand>("sweep")
+        .WithDescription("Run a sweep (kernel × n × causal × pass × ...) through the orchestrator: an in-process silo with a SQLite file and the best " +
+            "accelerator by default, or a running cluster with --cluster. Every sample and the environment are stored; prints a summary and the sweep id. " +
+            "`sweep resume ID` finishes an unfinished sweep (after Ctrl+C, a crash or a restart).")
+        .WithExample("sweep")
+        .WithExample("sweep", "--kernel", "flash,hyper", "--n", "4k,8k,16k", "--causal", "both", "--pass", "fwd,fwdbwd", "--heads", "1", "--tag", "nightly")
+        .WithExample("sweep", "resume", "20261127-150053-91f141")
+        .WithExample("sweep", "--cluster", "localhost:30000", "--db", "Host=db;Database=hyperbench;Username=bench;Password=...");
     config.AddCommand<DevicesCommand>("devices")
         .WithDescription("The device inventory: this machine's (in-process silo) or a running cluster's.")
         .WithExample("devices", "--cluster", "localhost:30000");

@@ -12,7 +12,7 @@ public class PlanSettings : CommandSettings
     public string? Kernel { get; init; }
 
     [CommandOption("-n|--seq-len <LIST>")]
-    [Description("Sequence lengths, comma-separated; 4k = 4096. Also spelled --n. [grey](default: 4k..128k on a GPU; 1k,2k,4k on the CPU)[/]")]
+    [Description("Sequence lengths, comma-separated; 4k = 4096. Also spelled --n. [grey](default: 4k..128k on a GPU; on the CPU 4k,8k,16k for sweep, 1k,2k,4k for kernels bench)[/]")]
     public string? N { get; init; }
 
     [CommandOption("--causal <MODE>")]
@@ -24,11 +24,11 @@ public class PlanSettings : CommandSettings
     public string Pass { get; init; } = "fwd,fwdbwd";
 
     [CommandOption("--batch <LIST>")]
-    [Description("Batch sizes. [grey](default: 1)[/]")]
+    [Description("Batch sizes (sweep: one value). [grey](default: 1)[/]")]
     public string Batch { get; init; } = "1";
 
     [CommandOption("--heads <LIST>")]
-    [Description("Head counts. [grey](default: 32 on a GPU, 2 on the CPU)[/]")]
+    [Description("Head counts (sweep: one value). [grey](default: sweep 1; kernels bench 32 on a GPU, 2 on the CPU)[/]")]
     public string? Heads { get; init; }
 
     [CommandOption("-d|--head-dim <LIST>")]

@@ -15,6 +15,18 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
 {
     public override async Task<int> ExecuteAsync(CommandContext context, SweepSettings settings, CancellationToken cancellationToken)
     {
+        if (settings.Action is not null)
+        {
+            if (settings.Action != "resume" || string.IsNullOrWhiteSpace(settings.SweepId))
+            {
+                console.MarkupLine(settings.Action != "resume"
+                    ? $"[red]error:[/] sweep '{Markup.Escape(settings.Action)}': the only action is resume (hyperbench sweep resume SWEEP_ID)."
+                    : "[red]error:[/] sweep resume: which sweep? (hyperbench sweep resume SWEEP_ID; `hyperbench results` lists them)");
+                return ExitCodes.InvalidInput;
+            }
+            return await SweepResume.RunAsync(console, settings.SweepId, settings.Db, settings.Device, settings.Cluster, cancellationToken);
+        }
+
         SweepPlan plan;
         IReadOnlyList<string> devices;
         string db;

@@ -5,6 +5,14 @@ namespace HyperBench.Cli.Commands;
 
 public sealed class SweepSettings : PlanSettings
 {
+    [CommandArgument(0, "[ACTION]")]
+    [Description("Empty to run a new sweep; `resume SWEEP_ID` to finish an unfinished one from its stored state (plan options are then ignored: the stored plan is used).")]
+    public string? Action { get; init; }
+
+    [CommandArgument(1, "[SWEEP_ID]")]
+    [Description("With resume: the sweep to finish (`hyperbench results` lists sweeps and their status).")]
+    public string? SweepId { get; init; }
+
     [CommandOption("--db <DB>")]
     [Description("Where results are stored: a SQLite file path, or a PostgreSQL connection string (Host=...;Database=...) or postgres:// URI. " +
         "Also from HYPERBENCH__DB or HyperBench:Db in appsettings.json. [grey](default: hyperbench-results/hyperbench.db)[/]")]

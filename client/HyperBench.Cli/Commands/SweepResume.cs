@@ -1,0 +1,59 @@
+using HyperBench.Cli.Plans;
+using HyperBench.Contracts;
+using HyperBench.Hosting;
+using HyperBench.Storage;
+using Spectre.Console;
+
+namespace HyperBench.Cli.Commands;
+
+/// <summary>`hyperbench sweep resume ID`: finishes an unfinished sweep from its stored state (finished cases are kept, stale leases re-issued).</summary>
+internal static class SweepResume
+{
+    public static async Task<int> RunAsync(IAnsiConsole console, string sweepId, string? dbOption, string device, string? cluster, CancellationToken cancellationToken)
+    {
+        string db;
+        try
+        {
+            db = DbLocation.Resolve(dbOption);
+            if (cluster is null)
+            {
+                _ = DeviceSelection.Parse(device);
+                await using var store = await StoreOpener.OpenExistingAsync(db, cancellationToken);
+                var row = await store.GetSweepAsync(sweepId, cancellationToken)
+                    ?? throw new PlanException($"sweep '{sweepId}' is not in {store.Description} (`hyperbench results` lists the stored sweeps).");
+                if (row.Status != "running")
+                    throw new PlanException($"sweep '{sweepId}' is {row.Status}: there is nothing to resume.");
+            }
+        }
+        catch (Exception ex) when (ex is PlanException or ArgumentException)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(ErrorText.For(ex))}");
+            return ExitCodes.InvalidInput;
+        }
+
+        SweepTarget target;
+        try
+        {
+            target = cluster is null
+                ? await SweepTarget.StartEmbeddedAsync(db, device, cancellationToken)
+                : await SweepTarget.ConnectAsync(cluster, dbOption, cancellationToken);
+        }
+        catch (PlanException ex)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+            return ExitCodes.InvalidInput;
+        }
+        await using (target)
+        {
+            var status = await target.Client.GetGrain<ISweepGrain>(sweepId).ResumeAsync();
+            if (status.Status == "unknown")
+            {
+                console.MarkupLine($"[red]error:[/] the cluster does not know sweep '{Markup.Escape(sweepId)}'.");
+                return ExitCodes.InvalidInput;
+            }
+            console.MarkupLine($"resuming sweep [blue]{Markup.Escape(sweepId)}[/]: {status.Done} done, {status.Failed} failed, {status.Remaining} to go" +
+                (cluster is null ? $"; results in {Markup.Escape(SweepStoreFactory.Redact(db))}" : ""));
+            return await SweepMonitor.FollowAsync(console, target, sweepId, cancellationToken);
+        }
+    }
+}
