@@ -162,4 +162,22 @@ public sealed class SweepGrainTests
         var results = await reopened.GetResultsAsync("resume", Ct);
         Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
     }
+
+    [Fact]
+    public async Task Lease_DeviceFilterMatchesNoDevice_LeavesCasesPending()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: Ct);
+
+        await cluster.Sweep("cuda-only").StartAsync(TinyPlans.Flash([64, 128]) with { Devices = ["cuda"] });
+        await cluster.Sweep("cpu-only").StartAsync(TinyPlans.Flash([64, 128]) with { Devices = ["cpu"] });
+        var cpu = await cluster.WaitFinishedAsync("cpu-only", Timeout, Ct);
+        await Task.Delay(500, Ct);
+        var cuda = await cluster.Sweep("cuda-only").GetStatusAsync();
+
+        Assert.Equal(2, cpu.Done);
+        Assert.Equal("running", cuda.Status);
+        Assert.Equal(2, cuda.Pending);
+        Assert.Empty(await store.GetResultsAsync("cuda-only", Ct));
+    }
 }
