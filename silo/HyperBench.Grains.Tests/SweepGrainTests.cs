@@ -38,7 +38,7 @@ public sealed class SweepGrainTests
     }
 
     [Fact]
-    public async Task Start_SameIdTwice_CreatesOnce()
+    public async Task Start_SameIdTwice_CreatesOnceAndRefusesAnotherPlan()
     {
         await using var store = await SqliteTestStore.CreateAsync(Ct);
         await using var cluster = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: Ct);
@@ -48,6 +48,7 @@ public sealed class SweepGrainTests
         var again = await cluster.Sweep("same").StartAsync(plan);
         await cluster.WaitFinishedAsync("same", Timeout, Ct);
 
+        await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.Sweep("same").StartAsync(plan with { SeqLens = [64, 256] }));
         Assert.Equal(2, again.Total);
         Assert.Single(await store.ListSweepsAsync(cancellationToken: Ct));
         Assert.Equal(2, (await store.GetResultsAsync("same", Ct)).Count);

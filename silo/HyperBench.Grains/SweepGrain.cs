@@ -53,7 +53,13 @@ public sealed class SweepGrain(
 
     public async Task<SweepStatusView> StartAsync(SweepPlan plan)
     {
-        if (_sweep is not null) return View();
+        if (_sweep is not null)
+        {
+            // A retried submission is harmless; the same id for another plan is a mistake the caller must hear about.
+            if (PlanJson.Serialize(plan) != _sweep.PlanJson)
+                throw new InvalidOperationException($"sweep '{SweepId}' already exists with a different plan; choose another sweep id.");
+            return View();
+        }
         plan.Validate();
         var cases = plan.Expand();
         var now = DateTime.UtcNow;
