@@ -181,4 +181,23 @@ public sealed class SweepGrainTests
         Assert.Equal(2, cuda.Pending);
         Assert.Empty(await store.GetResultsAsync("cuda-only", Ct));
     }
+
+    [Fact]
+    public async Task Sweep_SiloKilledMidSweep_FinishesOnTheSurvivor()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
+        var plan = TinyPlans.Flash(Enumerable.Range(1, 12).Select(i => 32 * i).ToArray(), budgetSeconds: 0.15, leaseSeconds: 1.5);
+
+        await cluster.Sweep("killed").StartAsync(plan);
+        await cluster.WaitUntilAsync("killed", s => s.Done >= 2, Timeout, Ct);
+        // The secondary silo dies without a word: its worker's lease, and any grain it hosted, must be recovered from SQL.
+        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1], Ct);
+        var status = await cluster.WaitFinishedAsync("killed", Timeout, Ct);
+
+        Assert.Equal("completed", status.Status);
+        Assert.Equal(12, status.Done);
+        var results = await store.GetResultsAsync("killed", Ct);
+        Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
+    }
 }
