@@ -72,7 +72,7 @@ public sealed class SweepGrainTests
         await using var store = await SqliteTestStore.CreateAsync(Ct);
         // The first silo's worker dies on its first lease: nothing renews or completes it.
         await using var cluster = await SweepCluster.StartAsync(store, dieAfterLeases: [1, 0], cancellationToken: Ct);
-        var plan = TinyPlans.Flash([64, 96, 128, 160], budgetSeconds: 0.3, leaseSeconds: 1.5);
+        var plan = TinyPlans.Flash([64, 96, 128, 160], budgetSeconds: 0.3, leaseSeconds: 3);
 
         await cluster.Sweep("dies").StartAsync(plan);
         var status = await cluster.WaitFinishedAsync("dies", Timeout, Ct);
@@ -187,7 +187,7 @@ public sealed class SweepGrainTests
     {
         await using var store = await SqliteTestStore.CreateAsync(Ct);
         await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
-        var plan = TinyPlans.Flash(Enumerable.Range(1, 12).Select(i => 32 * i).ToArray(), budgetSeconds: 0.15, leaseSeconds: 1.5);
+        var plan = TinyPlans.Flash(Enumerable.Range(1, 12).Select(i => 32 * i).ToArray(), budgetSeconds: 0.15, leaseSeconds: 3);
 
         await cluster.Sweep("killed").StartAsync(plan);
         await cluster.WaitUntilAsync("killed", s => s.Done >= 2, Timeout, Ct);
