@@ -193,6 +193,7 @@ public sealed class SweepGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        metrics.SweepPending(SweepId, 0);
         if (_countsDirty && _sweep is not null) await WriteSweepAsync();
     }
 
@@ -205,6 +206,7 @@ public sealed class SweepGrain(
 
     private async Task TickAsync(CancellationToken cancellationToken)
     {
+        metrics.SweepPending(SweepId, Running ? Count("pending") : 0);
         if (!Running) return;
         await ExpireLeasesAsync(DateTime.UtcNow);
         await FailUnplaceableAsync();
@@ -293,6 +295,7 @@ public sealed class SweepGrain(
         await WriteSweepAsync();
         _timer?.Dispose();
         _timer = null;
+        metrics.SweepPending(SweepId, 0);
         await GrainFactory.GetGrain<IActiveSweepsGrain>(0).RemoveAsync(SweepId);
         logger.LogInformation("Sweep {SweepId} {Status}: {Done} done, {Failed} failed, {Cancelled} cancelled", SweepId, status, Count("done"),
             Count("failed"), Count("cancelled"));
