@@ -7,8 +7,12 @@ namespace HyperBench.Contracts;
 [Alias("hyperbench.ISweepGrain")]
 public interface ISweepGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the sweep (plan validated, cases expanded and stored). Idempotent: a second start of the same id returns its status.</summary>
+    /// <summary>
+    /// Creates the sweep (plan validated, cases expanded and stored). Idempotent: a second start of the same id with the same plan
+    /// returns its status.
+    /// </summary>
     /// <exception cref="ArgumentException">The plan is invalid (names the bad value).</exception>
+    /// <exception cref="InvalidOperationException">The id is taken by a sweep with another plan.</exception>
     [Alias("Start")]
     Task<SweepStatusView> StartAsync(SweepPlan plan);
 

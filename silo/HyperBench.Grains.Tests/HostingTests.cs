@@ -38,7 +38,7 @@ public sealed class HostingTests
     }
 
     [Fact]
-    public async Task EmbeddedCluster_BadPort_RefusesToStartNamingTheKey()
+    public async Task EmbeddedCluster_BadSetting_RefusesToStartNamingTheKey()
     {
         var options = new EmbeddedClusterOptions { Devices = "cpu", Settings = new Dictionary<string, string?> { ["HyperBench:DeviceGoneSeconds"] = "0" } };
 

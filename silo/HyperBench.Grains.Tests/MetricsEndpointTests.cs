@@ -53,6 +53,7 @@ public sealed class MetricsEndpointTests
             Assert.Contains("hyperbench_kernel_duration_seconds_bucket{", text, StringComparison.Ordinal);
             Assert.Contains("hyperbench_case_overhead_seconds_bucket{", text, StringComparison.Ordinal);
             Assert.Contains("hyperbench_devices{", text, StringComparison.Ordinal);
+            Assert.Contains("hyperbench_sweep_cases_pending", text, StringComparison.Ordinal);
             Assert.Contains("orleans_", text, StringComparison.Ordinal);
             var completed = text.Split('\n').Where(l => l.StartsWith("hyperbench_cases_completed_total{", StringComparison.Ordinal))
                 .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));

@@ -38,7 +38,7 @@ public sealed class SweepGrainTests
     }
 
     [Fact]
-    public async Task Start_SameIdTwice_CreatesOnce()
+    public async Task Start_SameIdTwice_CreatesOnceAndRefusesAnotherPlan()
     {
         await using var store = await SqliteTestStore.CreateAsync(Ct);
         await using var cluster = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: Ct);
@@ -48,6 +48,7 @@ public sealed class SweepGrainTests
         var again = await cluster.Sweep("same").StartAsync(plan);
         await cluster.WaitFinishedAsync("same", Timeout, Ct);
 
+        await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.Sweep("same").StartAsync(plan with { SeqLens = [64, 256] }));
         Assert.Equal(2, again.Total);
         Assert.Single(await store.ListSweepsAsync(cancellationToken: Ct));
         Assert.Equal(2, (await store.GetResultsAsync("same", Ct)).Count);
@@ -71,7 +72,7 @@ public sealed class SweepGrainTests
         await using var store = await SqliteTestStore.CreateAsync(Ct);
         // The first silo's worker dies on its first lease: nothing renews or completes it.
         await using var cluster = await SweepCluster.StartAsync(store, dieAfterLeases: [1, 0], cancellationToken: Ct);
-        var plan = TinyPlans.Flash([64, 96, 128, 160], budgetSeconds: 0.3, leaseSeconds: 1.5);
+        var plan = TinyPlans.Flash([64, 96, 128, 160], budgetSeconds: 0.3, leaseSeconds: 3);
 
         await cluster.Sweep("dies").StartAsync(plan);
         var status = await cluster.WaitFinishedAsync("dies", Timeout, Ct);
@@ -160,6 +161,43 @@ public sealed class SweepGrainTests
         Assert.Equal("completed", status.Status);
         Assert.Equal(10, status.Done);
         var results = await reopened.GetResultsAsync("resume", Ct);
+        Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
+    }
+
+    [Fact]
+    public async Task Lease_DeviceFilterMatchesNoDevice_LeavesCasesPending()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: Ct);
+
+        await cluster.Sweep("cuda-only").StartAsync(TinyPlans.Flash([64, 128]) with { Devices = ["cuda"] });
+        await cluster.Sweep("cpu-only").StartAsync(TinyPlans.Flash([64, 128]) with { Devices = ["cpu"] });
+        var cpu = await cluster.WaitFinishedAsync("cpu-only", Timeout, Ct);
+        await Task.Delay(500, Ct);
+        var cuda = await cluster.Sweep("cuda-only").GetStatusAsync();
+
+        Assert.Equal(2, cpu.Done);
+        Assert.Equal("running", cuda.Status);
+        Assert.Equal(2, cuda.Pending);
+        Assert.Empty(await store.GetResultsAsync("cuda-only", Ct));
+    }
+
+    [Fact]
+    public async Task Sweep_SiloKilledMidSweep_FinishesOnTheSurvivor()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
+        var plan = TinyPlans.Flash(Enumerable.Range(1, 12).Select(i => 32 * i).ToArray(), budgetSeconds: 0.15, leaseSeconds: 3);
+
+        await cluster.Sweep("killed").StartAsync(plan);
+        await cluster.WaitUntilAsync("killed", s => s.Done >= 2, Timeout, Ct);
+        // The secondary silo dies without a word: its worker's lease, and any grain it hosted, must be recovered from SQL.
+        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1], Ct);
+        var status = await cluster.WaitFinishedAsync("killed", Timeout, Ct);
+
+        Assert.Equal("completed", status.Status);
+        Assert.Equal(12, status.Done);
+        var results = await store.GetResultsAsync("killed", Ct);
         Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
     }
 }

@@ -8,7 +8,7 @@ internal static class TinyPlans
     /// <summary>What each test device advertises, so that "too big for every device" does not depend on the machine.</summary>
     public const long DeviceMemoryBytes = 256L << 20;
 
-    public static SweepPlan Flash(int[] seqLens, double budgetSeconds = 0, double leaseSeconds = 2) => new()
+    public static SweepPlan Flash(int[] seqLens, double budgetSeconds = 0, double leaseSeconds = 10) => new()
     {
         Kernels = ["flash"],
         SeqLens = seqLens,

@@ -21,6 +21,7 @@ public sealed class HyperBenchMetrics : IDisposable
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _overhead;
     private readonly ConcurrentDictionary<string, (string Silo, string Model, string Kind)> _devices = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _pendingBySweep = new(StringComparer.Ordinal);
 
     public HyperBenchMetrics(IMeterFactory meterFactory)
     {
@@ -31,6 +32,9 @@ public sealed class HyperBenchMetrics : IDisposable
         _duration = _meter.CreateHistogram<double>("hyperbench_kernel_duration", unit: "s", description: "Median kernel time of a measured case.");
         _overhead = _meter.CreateHistogram<double>(OverheadInstrument, unit: "s",
             description: "Orchestration time of a case beyond the measurement itself: lease, heartbeat, store, complete.");
+        // Summed over the sweeps active on this silo: a sweep id is never a label (unbounded).
+        _meter.CreateObservableGauge("hyperbench_sweep_cases_pending", () => _pendingBySweep.Values.Sum(),
+            description: "Cases waiting for a device, over the sweeps whose grains live on this silo.");
         _meter.CreateObservableGauge("hyperbench_devices", ObserveDevices, description: "Device workers running, by silo and device model.");
     }
 
@@ -45,6 +49,13 @@ public sealed class HyperBenchMetrics : IDisposable
         _failed.Add(1, new TagList { { "kernel", kernel }, { "device", device } });
 
     public void CaseOverhead(double seconds, string device) => _overhead.Record(seconds, new TagList { { "device", device } });
+
+    /// <summary>A sweep's pending count; 0 (or a finished sweep) removes it.</summary>
+    public void SweepPending(string sweepId, int pending)
+    {
+        if (pending > 0) _pendingBySweep[sweepId] = pending;
+        else _pendingBySweep.TryRemove(sweepId, out _);
+    }
 
     public void CaseRetried() => _retries.Add(1);
 

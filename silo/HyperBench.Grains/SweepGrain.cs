@@ -53,7 +53,13 @@ public sealed class SweepGrain(
 
     public async Task<SweepStatusView> StartAsync(SweepPlan plan)
     {
-        if (_sweep is not null) return View();
+        if (_sweep is not null)
+        {
+            // A retried submission is harmless; the same id for another plan is a mistake the caller must hear about.
+            if (PlanJson.Serialize(plan) != _sweep.PlanJson)
+                throw new InvalidOperationException($"sweep '{SweepId}' already exists with a different plan; choose another sweep id.");
+            return View();
+        }
         plan.Validate();
         var cases = plan.Expand();
         var now = DateTime.UtcNow;
@@ -187,6 +193,7 @@ public sealed class SweepGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        metrics.SweepPending(SweepId, 0);
         if (_countsDirty && _sweep is not null) await WriteSweepAsync();
     }
 
@@ -199,6 +206,7 @@ public sealed class SweepGrain(
 
     private async Task TickAsync(CancellationToken cancellationToken)
     {
+        metrics.SweepPending(SweepId, Running ? Count("pending") : 0);
         if (!Running) return;
         await ExpireLeasesAsync(DateTime.UtcNow);
         await FailUnplaceableAsync();
@@ -287,6 +295,7 @@ public sealed class SweepGrain(
         await WriteSweepAsync();
         _timer?.Dispose();
         _timer = null;
+        metrics.SweepPending(SweepId, 0);
         await GrainFactory.GetGrain<IActiveSweepsGrain>(0).RemoveAsync(SweepId);
         logger.LogInformation("Sweep {SweepId} {Status}: {Done} done, {Failed} failed, {Cancelled} cancelled", SweepId, status, Count("done"),
             Count("failed"), Count("cancelled"));

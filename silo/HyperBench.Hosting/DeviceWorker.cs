@@ -67,6 +67,23 @@ public sealed class DeviceWorker : IDisposable
 
     private void Run()
     {
+        try
+        {
+            RunDevice();
+        }
+        catch (Exception ex)
+        {
+            // Last resort: an exception escaping a dedicated thread ends the whole process (and every other device with it).
+            _ready.TrySetException(ex);
+        }
+        finally
+        {
+            _exited.TrySetResult();
+        }
+    }
+
+    private void RunDevice()
+    {
         IAttentionBackend? backend = null;
         try
         {
@@ -98,9 +115,8 @@ public sealed class DeviceWorker : IDisposable
             if (_view is not null)
             {
                 _metrics.DeviceStopped(_view.DeviceKey);
-                if (!_died) TryWait(_grains.GetGrain<IDeviceRegistryGrain>(0).UnregisterAsync(_view.DeviceKey), "unregister");
+                if (!_died) TryWait(() => _grains.GetGrain<IDeviceRegistryGrain>(0).UnregisterAsync(_view.DeviceKey), "unregister");
             }
-            _exited.TrySetResult();
         }
     }
 
@@ -132,6 +148,13 @@ public sealed class DeviceWorker : IDisposable
                 }
                 RunLease(backend, environment, view, lease, cycleStart);
                 lastHeartbeat.Restart();
+            }
+            catch (ObjectDisposedException ex)
+            {
+                // The silo's services are gone (the host was torn down without stopping this worker): nothing left to work for.
+                _logger.LogWarning(ex, "Device worker {DeviceKey}: its silo is gone; stopping", view.DeviceKey);
+                _died = true;
+                return;
             }
             catch (Exception ex) when (!_stopping.IsCancellationRequested)
             {
@@ -212,7 +235,7 @@ public sealed class DeviceWorker : IDisposable
                 _logger.LogWarning("Device worker {DeviceKey}: lease {LeaseId} lost (expired, re-issued or cancelled); case {Case} dropped",
                     view.DeviceKey, lease.LeaseId, lease.Case);
             else
-                TryWait(sweep.AbandonAsync(lease.LeaseId, "worker stopping"), "abandon");
+                TryWait(() => sweep.AbandonAsync(lease.LeaseId, "worker stopping"), "abandon");
             return;
         }
         catch (ArgumentException ex)
@@ -230,7 +253,7 @@ public sealed class DeviceWorker : IDisposable
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             StopRenewing(renewal, renewing);
-            TryWait(sweep.AbandonAsync(lease.LeaseId, $"storing the result failed: {ex.Message}"), "abandon");
+            TryWait(() => sweep.AbandonAsync(lease.LeaseId, $"storing the result failed: {ex.Message}"), "abandon");
             throw;
         }
         StopRenewing(renewal, renewing);
@@ -269,11 +292,12 @@ public sealed class DeviceWorker : IDisposable
         }
     }
 
-    private void TryWait(Task task, string what)
+    /// <summary>Best effort (the silo may be going or gone): an exception here must never escape this thread and end the process.</summary>
+    private void TryWait(Func<Task> call, string what)
     {
         try
         {
-            task.Wait(TimeSpan.FromSeconds(10));
+            call().Wait(TimeSpan.FromSeconds(10));
         }
         catch (Exception ex)
         {

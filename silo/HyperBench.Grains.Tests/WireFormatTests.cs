@@ -1,0 +1,51 @@
+using HyperBench.Contracts;
+using HyperBench.Kernels;
+using HyperBench.Kernels.Measurement;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+
+namespace HyperBench.Grains.Tests;
+
+/// <summary>What crosses the wire between silos comes back equal, including the kernels' records (through their surrogate).</summary>
+public sealed class WireFormatTests
+{
+    private static readonly Serializer Serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+
+    [Fact]
+    public void CaseLease_HyperCase_RoundTripsWithParametersAndId()
+    {
+        var hyperCase = new BenchmarkCase(KernelKind.Hyper, 8192, true, AttentionPass.ForwardBackward, 2, 4, 128, "fp32", "planted", 7,
+            new HyperParameters(5, 128, 64, 2048, "value-norm"));
+        var lease = new CaseLease("l1", "s1", hyperCase, 3, 2, new DateTime(2026, 11, 27, 12, 0, 0, DateTimeKind.Utc), 60, 5, 1.5, 1, 0.5);
+
+        var back = Serializer.Deserialize<CaseLease>(Serializer.SerializeToArray(lease))!;
+
+        Assert.Equal(lease, back);
+        Assert.Equal(hyperCase.Id, back.Case.Id);
+        Assert.Equal(hyperCase.Hyper, back.Case.Hyper);
+    }
+
+    [Fact]
+    public void CaseLease_FlashCase_KeepsNullHyper()
+    {
+        var flash = new BenchmarkCase(KernelKind.Flash, 64, false, AttentionPass.Forward, 1, 1, 64);
+        var lease = new CaseLease("l2", "s1", flash, 0, 1, DateTime.UtcNow, 2, 2, 0, 0, 0);
+
+        var back = Serializer.Deserialize<CaseLease>(Serializer.SerializeToArray(lease))!;
+
+        Assert.Null(back.Case.Hyper);
+        Assert.Equal(flash, back.Case);
+    }
+
+    [Fact]
+    public void SweepPlan_RoundTrip_ExpandsToSameCases()
+    {
+        var plan = new SweepPlan { Kernels = ["flash", "hyper"], SeqLens = [256, 512], Causal = [true, false], Devices = ["cpu"], Tag = "x" };
+
+        var back = Serializer.Deserialize<SweepPlan>(Serializer.SerializeToArray(plan))!;
+
+        Assert.Equal(plan.Expand(), back.Expand());
+        Assert.Equal(["cpu"], back.Devices);
+        Assert.Equal("x", back.Tag);
+    }
+}
