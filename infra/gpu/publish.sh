@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 out="${1:-.bundle}"
 dotnet publish client/HyperBench.Cli -c Release -r linux-x64 --self-contained \
   -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
-  -o "$out" >/dev/null
+  -p:DebugType=None -p:DebugSymbols=false -o "$out" >/dev/null
 size=$(stat -c %s "$out/hyperbench")
 echo "bundle: $out/hyperbench, $((size / 1048576)) MiB"
 if [ "$size" -gt $((60 * 1048576)) ]; then echo "bundle over 60 MiB" >&2; exit 1; fi

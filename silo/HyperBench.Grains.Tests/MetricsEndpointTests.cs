@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using HyperBench.Contracts;
 using HyperBench.Hosting;
+using HyperBench.Silo;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,17 +1,13 @@
 using System.Net;
 using HyperBench.Grains;
 using HyperBench.Storage;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
 using Orleans.Configuration;
-using OpenTelemetry.Resources;
 
 namespace HyperBench.Hosting;
 
@@ -107,22 +103,6 @@ public static class HostApplicationBuilderExtensions
             w.MemoryLimitBytes = options.DeviceMemoryLimitBytes;
         });
         return builder;
-    }
-
-    /// <summary>OpenTelemetry metrics: the "HyperBench" meter and Orleans' meters, exported for Prometheus (map with <see cref="MapHyperBenchMetrics"/>).</summary>
-    public static IHostApplicationBuilder AddHyperBenchMetrics(this IHostApplicationBuilder builder, string serviceName = "hyperbench-silo")
-    {
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(serviceName))
-            .WithMetrics(m => m.AddMeter(HyperBenchMetrics.MeterName).AddMeter("Microsoft.Orleans").AddPrometheusExporter());
-        return builder;
-    }
-
-    /// <summary>Serves the metrics at /metrics (Prometheus text format).</summary>
-    public static IEndpointRouteBuilder MapHyperBenchMetrics(this IEndpointRouteBuilder app)
-    {
-        app.MapPrometheusScrapingEndpoint();
-        return app;
     }
 
     /// <summary>Binds and validates the options now (clustering must be known while the silo is configured) and at start.</summary>

@@ -1,4 +1,5 @@
 using HyperBench.Hosting;
+using HyperBench.Silo;
 
 // A HyperBench silo: Orleans, its device workers, the SQL store and /metrics. Settings: section "HyperBench" of
 // appsettings.json or HYPERBENCH__* environment variables (see HyperBenchSiloOptions); HTTP port: ASPNETCORE_URLS.
