@@ -6,7 +6,7 @@ namespace HyperBench.Kernels.Attention;
 /// Exact attention over [batch, heads, n, d] tensors: one dense segment per (batch, head), run by the backend's tile primitive.
 /// The algorithm lives here once; backends only provide the tile kernels.
 /// </summary>
-public sealed class FlashAttention : IDisposable
+public sealed class FlashAttention : IAttentionAlgorithm
 {
     private readonly IAttentionBackend _backend;
     private readonly IAttentionPlan _plan;

@@ -13,7 +13,7 @@ namespace HyperBench.Kernels.Attention;
 /// All plans and buffers are built once here; a run allocates nothing on the device, and memory is O(n) (no n x n buffer;
 /// the levels share one scratch of gathered rows).
 /// </summary>
-public sealed class HyperAttention : IDisposable
+public sealed class HyperAttention : IAttentionAlgorithm
 {
     private readonly IAttentionBackend _backend;
     private readonly IAttentionPlan? _leafPlan;

@@ -12,9 +12,7 @@ internal sealed class HyperWorkload : IKernelWorkload
 {
     private readonly IAttentionBackend _backend;
     private readonly HyperAttention _hyper;
-    private readonly IDeviceTensor _q, _k, _v, _o, _lse;
-    private readonly IDeviceTensor? _dO, _dq, _dk, _dv;
-    private readonly bool _backward;
+    private readonly CaseDeviceTensors _t;
     private readonly AttentionShape _shape;
     private readonly BenchmarkCase _case;
 
@@ -23,27 +21,14 @@ internal sealed class HyperWorkload : IKernelWorkload
         _backend = backend;
         _case = benchmarkCase;
         _shape = benchmarkCase.Shape();
-        _backward = benchmarkCase.Pass == AttentionPass.ForwardBackward;
+        _t = new CaseDeviceTensors(backend, benchmarkCase);
         _hyper = new HyperAttention(backend, _shape, benchmarkCase.Causal, benchmarkCase.HyperOrDefault, InputGenerator.StreamSeed(benchmarkCase.Seed, 50));
-        var host = CaseInputs.Generate(_shape, benchmarkCase.Distribution, benchmarkCase.Seed, _backward);
-        _q = backend.Upload(host.Q);
-        _k = backend.Upload(host.K);
-        _v = backend.Upload(host.V);
-        _o = backend.Allocate(_shape.TensorLength);
-        _lse = backend.Allocate(_shape.RowsLength);
-        if (_backward)
-        {
-            _dO = backend.Upload(host.DO!);
-            _dq = backend.Allocate(_shape.TensorLength);
-            _dk = backend.Allocate(_shape.TensorLength);
-            _dv = backend.Allocate(_shape.TensorLength);
-        }
     }
 
     public void Run()
     {
-        _hyper.Forward(_q, _k, _v, _o, _lse);
-        if (_backward) _hyper.Backward(_q, _k, _v, _o, _lse, _dO!, _dq!, _dk!, _dv!);
+        _hyper.Forward(_t.Q, _t.K, _t.V, _t.O, _t.Lse);
+        if (_t.Backward) _hyper.Backward(_t.Q, _t.K, _t.V, _t.O, _t.Lse, _t.DO!, _t.DQ!, _t.DK!, _t.DV!);
     }
 
     public CaseTensors Download()
@@ -59,8 +44,7 @@ internal sealed class HyperWorkload : IKernelWorkload
                 Enumerable.Range(0, problems).Select(level.KeyOrder).ToArray(),
                 Enumerable.Range(0, problems).Select(level.SampledKeys).ToArray());
         }
-        return new CaseTensors(Get(_q), Get(_k), Get(_v), Get(_o), Get(_lse, _shape.RowsLength),
-            _dO is null ? null : Get(_dO), _dq is null ? null : Get(_dq), _dk is null ? null : Get(_dk), _dv is null ? null : Get(_dv), layout);
+        return _t.Download(layout);
     }
 
     /// <summary>
@@ -74,18 +58,18 @@ internal sealed class HyperWorkload : IKernelWorkload
         using var plan = _backend.CreatePlan(slices.Select(s => all[s]).ToArray(), _shape.D, _shape.Scale);
         using var o = _backend.Allocate(_shape.TensorLength);
         using var lse = _backend.Allocate(_shape.RowsLength);
-        plan.Forward(_q, _k, _v, null, o, lse);
-        var v = Get(_v);
-        var metrics = new List<AccuracyMetric> { AccuracyCalculator.Compare("o", Get(_o), Get(o), v, _shape.N, _shape.D, slices) };
-        if (_backward)
+        plan.Forward(_t.Q, _t.K, _t.V, null, o, lse);
+        var v = _t.Get(_t.V);
+        var metrics = new List<AccuracyMetric> { AccuracyCalculator.Compare("o", _t.Get(_t.O), _t.Get(o), v, _shape.N, _shape.D, slices) };
+        if (_t.Backward)
         {
             using var dq = _backend.Allocate(_shape.TensorLength);
             using var dk = _backend.Allocate(_shape.TensorLength);
             using var dv = _backend.Allocate(_shape.TensorLength);
-            plan.Backward(_q, _k, _v, null, o, lse, _dO!, dq, dk, dv);
-            metrics.Add(AccuracyCalculator.Compare("dq", Get(_dq!), Get(dq), v, _shape.N, _shape.D, slices));
-            metrics.Add(AccuracyCalculator.Compare("dk", Get(_dk!), Get(dk), v, _shape.N, _shape.D, slices));
-            metrics.Add(AccuracyCalculator.Compare("dv", Get(_dv!), Get(dv), v, _shape.N, _shape.D, slices));
+            plan.Backward(_t.Q, _t.K, _t.V, null, o, lse, _t.DO!, dq, dk, dv);
+            metrics.Add(AccuracyCalculator.Compare("dq", _t.Get(_t.DQ!), _t.Get(dq), v, _shape.N, _shape.D, slices));
+            metrics.Add(AccuracyCalculator.Compare("dk", _t.Get(_t.DK!), _t.Get(dk), v, _shape.N, _shape.D, slices));
+            metrics.Add(AccuracyCalculator.Compare("dv", _t.Get(_t.DV!), _t.Get(dv), v, _shape.N, _shape.D, slices));
         }
         return new AccuracyReport(metrics, slices.Length, _shape.Slices);
     }
@@ -93,14 +77,6 @@ internal sealed class HyperWorkload : IKernelWorkload
     public void Dispose()
     {
         _hyper.Dispose();
-        foreach (var t in new[] { _q, _k, _v, _o, _lse, _dO, _dq, _dk, _dv }) t?.Dispose();
-    }
-
-    private float[] Get(IDeviceTensor t, int? length = null)
-    {
-        _backend.Synchronize();
-        var data = new float[length ?? _shape.TensorLength];
-        _backend.Download(t, data);
-        return data;
+        _t.Dispose();
     }
 }
