@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Sockets;
+using HyperBench.Hosting;
+using HyperBench.Storage;
+
+namespace HyperBench.Cli.Tests;
+
+/// <summary>`sweep --cluster` and `devices --cluster` as real processes against a running silo (this test's, on loopback).</summary>
+public sealed class ClusterModeTests
+{
+    [Fact]
+    public async Task SweepAndDevices_AgainstRunningSilo_RunOnItsDeviceAndStoreInItsDatabase()
+    {
+        string dir = CliProcess.TempDirectory();
+        string db = Path.Combine(dir, "cluster.db");
+        int gateway = FreePort();
+        await using var cluster = await EmbeddedCluster.StartAsync(
+            new EmbeddedClusterOptions { Db = db, Devices = "cpu", GatewayPort = gateway }, TestContext.Current.CancellationToken);
+
+        var devices = CliProcess.Run(dir, "devices", "--cluster", $"localhost:{gateway}");
+        Assert.True(devices.ExitCode == 0, devices.Output);
+        Assert.Contains("/cpu", (await cluster.DevicesAsync()).Single().DeviceKey, StringComparison.Ordinal);
+        Assert.Contains("1 device(s) in the cluster", devices.Output, StringComparison.Ordinal);
+
+        var sweep = CliProcess.Run(dir, "sweep", "--cluster", $"localhost:{gateway}", "--db", db, "--kernel", "flash", "--n", "64,128",
+            "--causal", "false", "--pass", "fwd", "--min-samples", "2", "--budget", "0", "--warmup", "0", "--warmup-time", "0", "--tag", "remote");
+        Assert.True(sweep.ExitCode == 0, sweep.Output);
+
+        var stored = Assert.Single(await cluster.Store.ListSweepsAsync(10, TestContext.Current.CancellationToken));
+        Assert.Equal("remote", stored.Tag);
+        Assert.Equal("completed", stored.Status);
+        Assert.Contains(stored.SweepId, sweep.Output, StringComparison.Ordinal);
+        var results = await cluster.Store.GetResultsAsync(stored.SweepId, TestContext.Current.CancellationToken);
+        Assert.Equal(2, results.Count);
+        Assert.All(results, r => Assert.EndsWith("/cpu", r.DeviceKey, StringComparison.Ordinal));
+
+        var refused = CliProcess.Run(dir, "sweep", "--cluster", "nowhere:x");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("nowhere:x", refused.Output, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
