@@ -1,4 +1,6 @@
 using HyperBench.Cli.Commands;
+using HyperBench.Storage;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -44,6 +46,17 @@ try
     return app.Run(OptionAliases.Expand(args));
 }
 catch (CommandParseException ex)
+{
+    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+    return ExitCodes.InvalidInput;
+}
+catch (StorageUnavailableException ex)
+{
+    // Retried with back-off already (the store's retry window); whatever was measured before is in the store or was flushed.
+    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message.Split(Environment.NewLine)[0])}");
+    return ExitCodes.Unavailable;
+}
+catch (OptionsValidationException ex)
 {
     AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
     return ExitCodes.InvalidInput;

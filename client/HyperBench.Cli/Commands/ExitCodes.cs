@@ -9,4 +9,7 @@ public static class ExitCodes
 
     /// <summary>Bad input: nothing ran, nothing was written.</summary>
     public const int InvalidInput = 2;
+
+    /// <summary>A service the command needs (the results database, the cluster) could not be reached after retrying.</summary>
+    public const int Unavailable = 3;
 }
