@@ -204,8 +204,10 @@ internal static unsafe class CpuKernels
     /// </summary>
     public static void SoftmaxColumns(float* st, int ld, int kc, int width, float* bias, float* m, float* l, float* alpha)
     {
+        int c = 0;
+        if (Vector512.IsHardwareAccelerated) c = SoftmaxColumns512(st, ld, kc, width, bias, m, l, alpha);
         var negInf = Vector256.Create(float.NegativeInfinity);
-        for (int c = 0; c < width; c += 8)
+        for (; c < width; c += 8)
         {
             float* col = st + c;
             var vmax = negInf;
@@ -237,6 +239,49 @@ internal static unsafe class CpuKernels
             Vector256.MultiplyAddEstimate(Vector256.Load(l + c), a, sum).Store(l + c);
             a.Store(alpha + c);
         }
+    }
+
+    /// <summary>
+    /// <see cref="SoftmaxColumns"/> on 16 query lanes per vector while 16 remain; returns the lanes done. The same operations
+    /// lane by lane (so the same bits), in half the instructions: the exp of every score is the forward's inner bottleneck.
+    /// </summary>
+    private static int SoftmaxColumns512(float* st, int ld, int kc, int width, float* bias, float* m, float* l, float* alpha)
+    {
+        var negInf = Vector512.Create(float.NegativeInfinity);
+        int c = 0;
+        for (; c + 16 <= width; c += 16)
+        {
+            float* col = st + c;
+            var vmax = negInf;
+            if (bias != null)
+            {
+                for (int j = 0; j < kc; j++)
+                {
+                    var x = Vector512.Load(col + (nint)j * ld) + Vector512.Create(bias[j]);
+                    x.Store(col + (nint)j * ld);
+                    vmax = Vector512.Max(vmax, x);
+                }
+            }
+            else
+            {
+                for (int j = 0; j < kc; j++) vmax = Vector512.Max(vmax, Vector512.Load(col + (nint)j * ld));
+            }
+            var mOld = Vector512.Load(m + c);
+            var mNew = Vector512.Max(mOld, vmax);
+            var mSafe = Vector512.ConditionalSelect(Vector512.Equals(mNew, negInf), Vector512<float>.Zero, mNew);
+            var a = Exp(mOld - mSafe);
+            var sum = Vector512<float>.Zero;
+            for (int j = 0; j < kc; j++)
+            {
+                var p = Exp(Vector512.Load(col + (nint)j * ld) - mSafe);
+                p.Store(col + (nint)j * ld);
+                sum += p;
+            }
+            mNew.Store(m + c);
+            Vector512.MultiplyAddEstimate(Vector512.Load(l + c), a, sum).Store(l + c);
+            a.Store(alpha + c);
+        }
+        return c;
     }
 
     /// <summary>x[j] = scale * src[j] for a block of rows (scale folded into Q once per tile instead of into every score).</summary>
@@ -330,6 +375,27 @@ internal static unsafe class CpuKernels
         m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
         m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
         return m.ToScalar();
+    }
+
+    /// <summary><see cref="Exp(Vector256{float})"/> on 16 lanes: the same steps, so the same result per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Exp(Vector512<float> x)
+    {
+        var underflow = Vector512.LessThan(x, Vector512.Create(-87f));
+        var xc = Vector512.Min(Vector512.Max(x, Vector512.Create(-87f)), Vector512.Create(88f));
+        var n = Vector512.Round(xc * Vector512.Create(1.44269504088896341f));
+        var r = Vector512.MultiplyAddEstimate(n, Vector512.Create(-0.693359375f), xc);
+        r = Vector512.MultiplyAddEstimate(n, Vector512.Create(2.12194440e-4f), r);
+        var p = Vector512.Create(1f / 5040f);
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 720f));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 120f));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 24f));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 6f));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(0.5f));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512<float>.One);
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512<float>.One);
+        var scale = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
+        return Vector512.AndNot(p * scale, underflow);
     }
 
     /// <summary>
