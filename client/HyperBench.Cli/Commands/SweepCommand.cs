@@ -57,7 +57,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
             if (settings.N is null && !devices.Any(d => d.StartsWith("cuda", StringComparison.Ordinal)))
             {
                 console.MarkupLine($"[yellow]No CUDA device: running the reduced CPU plan (n = {SweepPlanBuilder.CpuSeqLens}, heads {plan.Heads}; " +
-                    $"about 2 minutes on 2 cores). The GPU default is n = {SweepPlanBuilder.GpuSeqLens}: pass --n to choose.[/]");
+                    $"about a minute on 2 cores). The GPU default is n = {SweepPlanBuilder.GpuSeqLens}: pass --n to choose.[/]");
             }
         }
         else

@@ -13,7 +13,7 @@ public static class SweepPlanBuilder
     /// <summary>n = 4k..128k: the paper's range.</summary>
     public const string GpuSeqLens = "4k,8k,16k,32k,64k,128k";
 
-    /// <summary>The CPU default: both kernels, both masks, both passes at three lengths (about 1-2 minutes on 2 cores).</summary>
+    /// <summary>The CPU default: both kernels, both masks, both passes at three lengths (about a minute on 2 cores).</summary>
     public const string CpuSeqLens = "4k,8k,16k";
 
     public static SweepPlan Build(SweepSettings settings, bool gpu)
