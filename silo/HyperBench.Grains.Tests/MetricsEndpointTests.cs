@@ -66,6 +66,63 @@ public sealed class MetricsEndpointTests
         }
     }
 
+    [Fact]
+    public async Task Prometheus_ScrapingSiloDuringSweep_SeesEveryCaseAndKernelDurations()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string binary = PrometheusProcess.RequireBinary();
+        var folder = Directory.CreateTempSubdirectory("hyperbench-prometheus-silo-");
+        int http = FreePort();
+        try
+        {
+            var builder = WebApplication.CreateBuilder();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["HyperBench:Db"] = Path.Combine(folder.FullName, "results.db"),
+                ["HyperBench:Devices"] = "cpu",
+                ["HyperBench:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["HyperBench:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["HyperBench:IdlePollMilliseconds"] = "20",
+                ["Urls"] = $"http://127.0.0.1:{http}",
+            });
+            builder.AddHyperBenchStorage();
+            builder.AddHyperBenchOrleans();
+            builder.AddHyperBenchDeviceWorkers();
+            builder.AddHyperBenchMetrics();
+            await using var app = builder.Build();
+            app.MapHyperBenchMetrics();
+            await app.StartAsync(ct);
+            await using var prometheus = await PrometheusProcess.StartAsync(binary, $"127.0.0.1:{http}", ct);
+
+            var grains = app.Services.GetRequiredService<IGrainFactory>();
+            var plan = TinyPlans.Flash([64, 96, 128]);
+            await grains.GetGrain<ISweepGrain>("scraped").StartAsync(plan);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            while (!(await grains.GetGrain<ISweepGrain>("scraped").GetStatusAsync()).Finished) await Task.Delay(50, timeout.Token);
+
+            // What Prometheus stored from its own scrapes: the target is up, every case counted, a duration per n.
+            var up = await prometheus.WaitForAsync("up{job=\"hyperbench-silo\"}", r => r.Count == 1 && r[0].Value == 1, TimeSpan.FromSeconds(30), ct);
+            Assert.True(up.Count == 1 && up[0].Value == 1, "Prometheus could not scrape the silo's /metrics");
+            var completed = await prometheus.WaitForAsync("sum(hyperbench_cases_completed_total)", r => r.Count == 1 && r[0].Value >= 3,
+                TimeSpan.FromSeconds(30), ct);
+            Assert.Equal(3, Assert.Single(completed).Value);
+            var durations = await prometheus.QueryAsync("hyperbench_kernel_duration_seconds_count", ct);
+            Assert.Equal(["128", "64", "96"], durations.Select(d => d.Labels["n"]).Order(StringComparer.Ordinal).ToArray());
+            Assert.All(durations, d => Assert.Equal("flash", d.Labels["kernel"]));
+            Assert.All(durations, d => Assert.Equal(1, d.Value)); // one observation (the case's median) per case
+            var sums = await prometheus.QueryAsync("hyperbench_kernel_duration_seconds_sum", ct);
+            Assert.All(sums, d => Assert.InRange(d.Value, 1e-7, 1.0));
+            var orleans = await prometheus.QueryAsync("count({__name__=~\"orleans_.*\"})", ct);
+            Assert.True(Assert.Single(orleans).Value > 10, "Orleans' own series are missing");
+            await app.StopAsync(ct);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
