@@ -81,6 +81,16 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
 
         await using (target)
         {
+            if (settings.Cluster is not null && settings.N is null)
+            {
+                // The default lengths follow the cluster's devices, not this machine's: the full grid when it has a GPU.
+                var registered = await target.Client.GetGrain<IDeviceRegistryGrain>(0).ListAsync();
+                if (registered.Any(d => !d.Gone && d.Kind == "cuda" && d.Matches(plan.Devices)))
+                {
+                    plan = SweepPlanBuilder.Build(settings, gpu: true) with { Devices = plan.Devices };
+                    console.MarkupLine($"the cluster has CUDA devices: default n = {SweepPlanBuilder.GpuSeqLens} ({plan.Expand().Count} cases)");
+                }
+            }
             var sweep = target.Client.GetGrain<ISweepGrain>(sweepId);
             try
             {
