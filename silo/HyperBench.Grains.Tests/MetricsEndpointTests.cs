@@ -22,22 +22,7 @@ public sealed class MetricsEndpointTests
         int http = FreePort();
         try
         {
-            var builder = WebApplication.CreateBuilder();
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["HyperBench:Db"] = Path.Combine(folder.FullName, "results.db"),
-                ["HyperBench:Devices"] = "cpu",
-                ["HyperBench:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-                ["HyperBench:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-                ["HyperBench:IdlePollMilliseconds"] = "20",
-                ["Urls"] = $"http://127.0.0.1:{http}",
-            });
-            builder.AddHyperBenchStorage();
-            builder.AddHyperBenchOrleans();
-            builder.AddHyperBenchDeviceWorkers();
-            builder.AddHyperBenchMetrics();
-            await using var app = builder.Build();
-            app.MapHyperBenchMetrics();
+            await using var app = BuildSilo(folder.FullName, http);
             await app.StartAsync(ct);
 
             var grains = app.Services.GetRequiredService<IGrainFactory>();
@@ -75,22 +60,7 @@ public sealed class MetricsEndpointTests
         int http = FreePort();
         try
         {
-            var builder = WebApplication.CreateBuilder();
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["HyperBench:Db"] = Path.Combine(folder.FullName, "results.db"),
-                ["HyperBench:Devices"] = "cpu",
-                ["HyperBench:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-                ["HyperBench:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-                ["HyperBench:IdlePollMilliseconds"] = "20",
-                ["Urls"] = $"http://127.0.0.1:{http}",
-            });
-            builder.AddHyperBenchStorage();
-            builder.AddHyperBenchOrleans();
-            builder.AddHyperBenchDeviceWorkers();
-            builder.AddHyperBenchMetrics();
-            await using var app = builder.Build();
-            app.MapHyperBenchMetrics();
+            await using var app = BuildSilo(folder.FullName, http);
             await app.StartAsync(ct);
             await using var prometheus = await PrometheusProcess.StartAsync(binary, $"127.0.0.1:{http}", ct);
 
@@ -121,6 +91,28 @@ public sealed class MetricsEndpointTests
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The standalone silo's wiring, as in its Program.cs: store, Orleans, a cpu worker and /metrics on <paramref name="http"/>.</summary>
+    private static WebApplication BuildSilo(string folder, int http)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["HyperBench:Db"] = Path.Combine(folder, "results.db"),
+            ["HyperBench:Devices"] = "cpu",
+            ["HyperBench:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["HyperBench:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["HyperBench:IdlePollMilliseconds"] = "20",
+            ["Urls"] = $"http://127.0.0.1:{http}",
+        });
+        builder.AddHyperBenchStorage();
+        builder.AddHyperBenchOrleans();
+        builder.AddHyperBenchDeviceWorkers();
+        builder.AddHyperBenchMetrics();
+        var app = builder.Build();
+        app.MapHyperBenchMetrics();
+        return app;
     }
 
     private static int FreePort()
