@@ -106,7 +106,8 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
                 console.MarkupLine($"submitted; follow it with `hyperbench results {sweepId}`");
                 return ExitCodes.Ok;
             }
-            return await SweepMonitor.FollowAsync(console, target, sweepId, cancellationToken);
+            using var interrupt = new Interrupt(cancellationToken);
+            return await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token);
         }
     }
 }

@@ -54,8 +54,8 @@ internal static class SweepMonitor
 
         if (interrupted)
         {
-            console.MarkupLine($"[yellow]interrupted:[/] sweep [bold]{sweepId}[/] is unfinished and stored; " +
-                $"`hyperbench sweep resume {sweepId}` finishes it (finished cases are kept).");
+            console.MarkupLine($"[yellow]interrupted:[/] stopping; sweep [bold]{sweepId}[/] is unfinished and stored: " +
+                $"`hyperbench sweep resume {sweepId}` finishes it (finished cases are kept; the running one is handed back).");
             return ExitCodes.CaseFailed;
         }
 

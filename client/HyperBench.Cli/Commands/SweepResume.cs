@@ -53,7 +53,8 @@ internal static class SweepResume
             }
             console.MarkupLine($"resuming sweep [blue]{Markup.Escape(sweepId)}[/]: {status.Done} done, {status.Failed} failed, {status.Remaining} to go" +
                 (cluster is null ? $"; results in {Markup.Escape(SweepStoreFactory.Redact(db))}" : ""));
-            return await SweepMonitor.FollowAsync(console, target, sweepId, cancellationToken);
+            using var interrupt = new Interrupt(cancellationToken);
+            return await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token);
         }
     }
 }
