@@ -27,10 +27,15 @@ public static class HostApplicationBuilderExtensions
         return builder;
     }
 
-    /// <summary>The Orleans silo: clustering (localhost or ADO.NET on PostgreSQL), ports, and the HyperBench grains.</summary>
+    /// <summary>
+    /// The Orleans silo: clustering (localhost or ADO.NET on PostgreSQL), ports, and the HyperBench grains. With adonet the silo
+    /// creates Orleans' membership tables when they are missing, before it joins the cluster (<see cref="OrleansClusteringSchema"/>).
+    /// </summary>
     public static IHostApplicationBuilder AddHyperBenchOrleans(this IHostApplicationBuilder builder)
     {
         var options = builder.AddHyperBenchOptions();
+        if (options.Clustering == "adonet")
+            builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, OrleansClusteringSchemaMigration>();
         builder.UseOrleans(silo =>
         {
             if (options.Clustering == "adonet")
@@ -63,11 +68,14 @@ public static class HostApplicationBuilderExtensions
     /// <summary>
     /// An Orleans client of a running HyperBench cluster (the CLI's remote mode), from the same settings as the silos:
     /// HyperBench:Clustering, GatewayPort (localhost) or ClusteringConnectionString (adonet), ClusterId, ServiceId.
-    /// Never in the same host as <see cref="AddHyperBenchOrleans"/> (a silo is its own client).
+    /// Never in the same host as <see cref="AddHyperBenchOrleans"/> (a silo is its own client). With adonet the client does not
+    /// create the membership tables: it fails at start, saying so, when they are missing (no silo has ever run there).
     /// </summary>
     public static IHostApplicationBuilder AddHyperBenchClient(this IHostApplicationBuilder builder)
     {
         var options = builder.AddHyperBenchOptions();
+        if (options.Clustering == "adonet")
+            builder.Services.AddHostedService<OrleansClusteringSchemaCheck>();
         builder.UseOrleansClient(client =>
         {
             if (options.Clustering == "adonet")

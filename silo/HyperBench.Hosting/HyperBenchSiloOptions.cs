@@ -22,7 +22,7 @@ public sealed class HyperBenchSiloOptions
     [Required(AllowEmptyStrings = false)]
     public string Clustering { get; set; } = "localhost";
 
-    /// <summary>PostgreSQL connection string for Orleans' membership table (adonet clustering; infra/sql/orleans/ creates the tables).</summary>
+    /// <summary>PostgreSQL connection string for Orleans' membership table (adonet clustering; a silo creates the tables from infra/sql/orleans/ when they are missing).</summary>
     public string? ClusteringConnectionString { get; set; }
 
     [Required(AllowEmptyStrings = false)]
