@@ -98,6 +98,7 @@ public sealed class SweepGrain(
         if (_sweep is null) throw new InvalidOperationException($"sweep '{SweepId}' does not exist.");
         if (!Running) return View();
         await ExpireLeasesAsync(DateTime.UtcNow);
+        await ReleaseOrphanedLeasesAsync();
         StartTimer();
         await GrainFactory.GetGrain<IActiveSweepsGrain>(0).AddAsync(SweepId);
         await FinishIfDoneAsync();
@@ -221,6 +222,24 @@ public sealed class SweepGrain(
             if (entry.Row.LeaseId is not null) _leases.Remove(entry.Row.LeaseId);
             await RetryOrFailAsync(entry, string.Create(CultureInfo.InvariantCulture,
                 $"lease expired on {entry.Row.DeviceKey} (no heartbeat for {_plan!.LeaseSeconds:0.###} s)"));
+        }
+    }
+
+    /// <summary>
+    /// On resume, a lease held by a device the cluster no longer knows (its process died: an in-process silo's device key carries a
+    /// port that is gone for good) goes back to pending now rather than after the lease timeout. A device that is registered keeps
+    /// its lease: it may still be running the case and will renew it.
+    /// </summary>
+    private async Task ReleaseOrphanedLeasesAsync()
+    {
+        var leased = _cases.Where(e => e.Row.Status == "leased").ToList();
+        if (leased.Count == 0) return;
+        var live = (await GrainFactory.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Where(d => !d.Gone).Select(d => d.DeviceKey)
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var entry in leased.Where(e => e.Row.DeviceKey is null || !live.Contains(e.Row.DeviceKey)))
+        {
+            if (entry.Row.LeaseId is not null) _leases.Remove(entry.Row.LeaseId);
+            await RetryOrFailAsync(entry, $"lease held by {entry.Row.DeviceKey}, which is no longer in the cluster");
         }
     }
 
