@@ -44,25 +44,8 @@ public sealed class FlashBackwardTests(BackendFixture backends)
         HostAttention.Result actual;
         lock (backends.Gate) actual = HostAttention.Run(backends.IlgpuCpu, shape, causal, inputs.Q, inputs.K, inputs.V, inputs.DO);
 
-        var rng = new Random(5);
-        foreach (var (name, tensor, grad) in new[] { ("Q", inputs.Q, actual.DQ!), ("K", inputs.K, actual.DK!), ("V", inputs.V, actual.DV!) })
-        {
-            for (int trial = 0; trial < 12; trial++)
-            {
-                int idx = rng.Next(tensor.Length);
-                const float h = 1e-2f;
-                float saved = tensor[idx];
-                tensor[idx] = saved + h;
-                double plus = Loss(shape, causal, inputs);
-                tensor[idx] = saved - h;
-                double minus = Loss(shape, causal, inputs);
-                tensor[idx] = saved;
-                double numeric = (plus - minus) / (2 * h);
-                // O(h^2) truncation error on smooth softmax plus float inputs: 2e-3 absolute is ample and still catches a wrong term.
-                Assert.True(Math.Abs(numeric - grad[idx]) <= 2e-3 + 1e-2 * Math.Abs(numeric),
-                    $"d{name}[{idx}]: analytic {grad[idx]:G6}, finite difference {numeric:G6}");
-            }
-        }
+        // O(h^2) truncation error on smooth softmax plus float inputs: 2e-3 absolute is ample and still catches a wrong term.
+        TestData.AssertMatchesFiniteDifferences(inputs, actual.DQ!, actual.DK!, actual.DV!, () => Loss(shape, causal, inputs), 5, 2e-3, 1e-2);
     }
 
     [Fact]

@@ -41,24 +41,7 @@ public sealed class HyperBackwardTests(BackendFixture backends)
         var actual = HyperHost.Run(backends.Cpu, shape, causal, parameters, 5, inputs.Q, inputs.K, inputs.V, inputs.DO);
         Assert.Contains(actual.Pattern, e => e.LogWeight != 0f);
 
-        var rng = new Random(6);
-        foreach (var (name, tensor, grad) in new[] { ("Q", inputs.Q, actual.DQ!), ("K", inputs.K, actual.DK!), ("V", inputs.V, actual.DV!) })
-        {
-            for (int trial = 0; trial < 12; trial++)
-            {
-                int idx = rng.Next(tensor.Length);
-                const float h = 1e-2f;
-                float saved = tensor[idx];
-                tensor[idx] = saved + h;
-                double plus = Loss(shape, causal, parameters, inputs);
-                tensor[idx] = saved - h;
-                double minus = Loss(shape, causal, parameters, inputs);
-                tensor[idx] = saved;
-                double numeric = (plus - minus) / (2 * h);
-                Assert.True(Math.Abs(numeric - grad[idx]) <= 3e-3 + 2e-2 * Math.Abs(numeric),
-                    $"d{name}[{idx}]: analytic {grad[idx]:G6}, finite difference {numeric:G6}");
-            }
-        }
+        TestData.AssertMatchesFiniteDifferences(inputs, actual.DQ!, actual.DK!, actual.DV!, () => Loss(shape, causal, parameters, inputs), 6, 3e-3, 2e-2);
     }
 
     private double Loss(AttentionShape shape, bool causal, HyperParameters parameters, TestData.Inputs inputs)

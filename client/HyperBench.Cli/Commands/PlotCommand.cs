@@ -12,23 +12,20 @@ public sealed class PlotCommand(IAnsiConsole console) : AsyncCommand<PlotSetting
     public override async Task<int> ExecuteAsync(CommandContext context, PlotSettings settings, CancellationToken cancellationToken)
     {
         ISweepStore store;
+        SweepRow sweep;
         try
         {
             if (settings.Out is not null && !settings.Out.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
                 throw new PlanException($"--out: '{settings.Out}' must name a .png file.");
             store = await StoreOpener.OpenExistingAsync(settings.Db, cancellationToken);
+            sweep = await StoreOpener.FindSweepAsync(store, settings.SweepId, cancellationToken);
         }
         catch (Exception ex) when (ex is PlanException or ArgumentException)
         {
             console.MarkupLine($"[red]error:[/] {Markup.Escape(ErrorText.For(ex))}");
             return ExitCodes.InvalidInput;
         }
-        var sweep = await store.GetSweepAsync(settings.SweepId, cancellationToken);
-        if (sweep is null)
-        {
-            console.MarkupLine($"[red]error:[/] sweep '{Markup.Escape(settings.SweepId)}' is not in {Markup.Escape(store.Description)}.");
-            return ExitCodes.InvalidInput;
-        }
+        await using var opened = store;
         var lines = SweepSummary.From(await store.GetResultsAsync(sweep.SweepId, cancellationToken));
         if (!lines.Any(l => l.MedianSeconds is > 0))
         {

@@ -13,12 +13,14 @@ public sealed class ResultsCommand(IAnsiConsole console) : AsyncCommand<ResultsS
     public override async Task<int> ExecuteAsync(CommandContext context, ResultsSettings settings, CancellationToken cancellationToken)
     {
         ISweepStore store;
+        SweepRow? sweep = null;
         try
         {
             if (!SummaryWriter.Formats.Contains(settings.Format))
                 throw new PlanException($"--format: '{settings.Format}' is not valid; use one of: {string.Join(", ", SummaryWriter.Formats)}.");
             if (settings.Limit < 1) throw new PlanException($"--limit: {settings.Limit} must be >= 1.");
             store = await StoreOpener.OpenExistingAsync(settings.Db, cancellationToken);
+            if (settings.SweepId is not null) sweep = await StoreOpener.FindSweepAsync(store, settings.SweepId, cancellationToken);
         }
         catch (Exception ex) when (ex is PlanException or ArgumentException)
         {
@@ -26,7 +28,8 @@ public sealed class ResultsCommand(IAnsiConsole console) : AsyncCommand<ResultsS
             return ExitCodes.InvalidInput;
         }
 
-        if (settings.SweepId is null)
+        await using var opened = store;
+        if (sweep is null)
         {
             var sweeps = await store.ListSweepsAsync(settings.Limit, cancellationToken);
             if (settings.Format == "table")
@@ -41,12 +44,6 @@ public sealed class ResultsCommand(IAnsiConsole console) : AsyncCommand<ResultsS
             return ExitCodes.Ok;
         }
 
-        var sweep = await store.GetSweepAsync(settings.SweepId, cancellationToken);
-        if (sweep is null)
-        {
-            console.MarkupLine($"[red]error:[/] sweep '{Markup.Escape(settings.SweepId)}' is not in {Markup.Escape(store.Description)} (`hyperbench results` lists the stored sweeps).");
-            return ExitCodes.InvalidInput;
-        }
         var lines = SweepSummary.From(await store.GetResultsAsync(sweep.SweepId, cancellationToken));
         switch (settings.Format)
         {

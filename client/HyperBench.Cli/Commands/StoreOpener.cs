@@ -15,4 +15,9 @@ internal static class StoreOpener
         await store.MigrateAsync(cancellationToken);
         return store;
     }
+
+    /// <summary>The stored sweep, or a <see cref="PlanException"/> naming the id and the database.</summary>
+    public static async Task<SweepRow> FindSweepAsync(ISweepStore store, string sweepId, CancellationToken cancellationToken) =>
+        await store.GetSweepAsync(sweepId, cancellationToken)
+        ?? throw new PlanException($"sweep '{sweepId}' is not in {store.Description} (`hyperbench results` lists the stored sweeps).");
 }

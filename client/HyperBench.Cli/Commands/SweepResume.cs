@@ -19,8 +19,7 @@ internal static class SweepResume
             {
                 _ = DeviceSelection.Parse(device);
                 await using var store = await StoreOpener.OpenExistingAsync(db, cancellationToken);
-                var row = await store.GetSweepAsync(sweepId, cancellationToken)
-                    ?? throw new PlanException($"sweep '{sweepId}' is not in {store.Description} (`hyperbench results` lists the stored sweeps).");
+                var row = await StoreOpener.FindSweepAsync(store, sweepId, cancellationToken);
                 if (row.Status != "running")
                     throw new PlanException($"sweep '{sweepId}' is {row.Status}: there is nothing to resume.");
             }
