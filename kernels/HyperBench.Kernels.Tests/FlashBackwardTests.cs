@@ -10,7 +10,7 @@ public sealed class FlashBackwardTests(BackendFixture backends)
         var data = new TheoryData<int, bool, int>();
         foreach (int d in new[] { 64, 128 })
             foreach (bool causal in new[] { false, true })
-                foreach (int n in new[] { 1, 33, 100, 257 })
+                foreach (int n in new[] { 1, 33, 100, 130 })
                     data.Add(n, causal, d);
         return data;
     }
@@ -19,7 +19,8 @@ public sealed class FlashBackwardTests(BackendFixture backends)
     [MemberData(nameof(Cases))]
     public void IlgpuCpuBackward_MatchesReferenceGradient(int n, bool causal, int d)
     {
-        var shape = new AttentionShape(2, 3, n, d);
+        // Small n and two slices: the CPU accelerator runs every thread of a group as an OS thread (see FlashForwardTests).
+        var shape = new AttentionShape(2, 1, n, d);
         var inputs = TestData.Make(shape, (ulong)(n * 7 + d + (causal ? 1 : 0)));
         var expected = ReferenceAttention.Backward(shape, causal, inputs.Q, inputs.K, inputs.V, inputs.DO);
         HostAttention.Result actual;

@@ -9,7 +9,7 @@ public sealed class FlashForwardTests(BackendFixture backends)
         var data = new TheoryData<int, bool, int>();
         foreach (int d in new[] { 64, 128 })
             foreach (bool causal in new[] { false, true })
-                foreach (int n in new[] { 1, 7, 64, 255, 256, 257, 1000 })
+                foreach (int n in new[] { 1, 7, 64, 65, 130 })
                     data.Add(n, causal, d);
         return data;
     }
@@ -18,7 +18,9 @@ public sealed class FlashForwardTests(BackendFixture backends)
     [MemberData(nameof(IlgpuCases))]
     public void IlgpuCpuForward_MatchesReference_WithinFp32Tolerance(int n, bool causal, int d)
     {
-        var shape = new AttentionShape(2, 3, n, d);
+        // Two slices check the (batch, head) layout; n covers one row, a partial tile, a full tile, one past it and three tiles.
+        // The ILGPU CPU accelerator runs a 256-thread group as 256 OS threads (barriers and shuffles dominate), so n stays small.
+        var shape = new AttentionShape(2, 1, n, d);
         var inputs = TestData.Make(shape, (ulong)(n * 31 + d));
         var expected = ReferenceAttention.Forward(shape, causal, inputs.Q, inputs.K, inputs.V);
         HostAttention.Result actual;

@@ -4,9 +4,8 @@ using ILGPU.Algorithms;
 namespace HyperBench.Kernels.Backends.Ilgpu;
 
 /// <summary>
-/// FlashAttention-2 style kernels (ALGORITHMS.md section 2), one source for CUDA and ILGPU's CPU accelerator.
-/// One thread owns one query row (forward, dQ) or one key row (dK, dV); key/value (or query) tiles are staged in
-/// shared memory. Causal tiles wholly above the diagonal are never visited; the diagonal tile is masked per element.
+/// The flash backward kernels (FA-2 order), one source for CUDA and ILGPU's CPU accelerator: one thread owns one query row
+/// (dQ) or one key row (dK, dV); tiles are staged in shared memory. The forward is <see cref="FlashForwardKernels"/>.
 /// </summary>
 internal static class FlashKernels
 {
@@ -15,80 +14,6 @@ internal static class FlashKernels
 
     /// <summary>Rows staged per shared-memory tile.</summary>
     public const int TileRows = 32;
-
-    public static void Forward<TDim>(KernelArgs a) where TDim : struct, IHeadDim
-    {
-        int d = default(TDim).Value;
-        var ks = SharedMemory.Allocate<float>(TileRows * default(TDim).Value);
-        var vs = SharedMemory.Allocate<float>(TileRows * default(TDim).Value);
-        var bs = SharedMemory.Allocate<float>(TileRows);
-        var qr = LocalMemory.Allocate<float>(default(TDim).Value);
-        var acc = LocalMemory.Allocate<float>(default(TDim).Value);
-        var sc = LocalMemory.Allocate<float>(TileRows);
-
-        var tile = a.Tiles[Grid.IdxX];
-        int tid = Group.IdxX;
-        int i = tile.RowOffset + tid;
-        bool active = i < tile.QueryCount;
-        long qBase = (long)(tile.QueryStart + i) * d;
-        for (int c = 0; c < d; c++)
-        {
-            qr[c] = active ? a.Q[qBase + c] * a.Scale : 0f;
-            acc[c] = 0f;
-        }
-        float m = float.NegativeInfinity;
-        float l = 0f;
-
-        int keyEnd = KeyEnd(tile);
-        for (int kt = 0; kt < keyEnd; kt += TileRows)
-        {
-            Group.Barrier();
-            StageKeyTile(a.K, a.V, a.Bias, a.HasBias, ks, vs, bs, tile, kt, d, tid);
-            Group.Barrier();
-            if (!active) continue;
-
-            float tileMax = float.NegativeInfinity;
-            for (int j = 0; j < TileRows; j++)
-            {
-                float s = bs[j];
-                if (tile.Causal != 0 && kt + j > i) s = float.NegativeInfinity;
-                if (s != float.NegativeInfinity)
-                {
-                    float dot = 0f;
-                    for (int c = 0; c < d; c++) dot += qr[c] * ks[j * d + c];
-                    s += dot;
-                }
-                sc[j] = s;
-                tileMax = XMath.Max(tileMax, s);
-            }
-            if (tileMax == float.NegativeInfinity) continue;
-            float mNew = XMath.Max(m, tileMax);
-            float alpha = m == float.NegativeInfinity ? 0f : XMath.Exp(m - mNew);
-            l *= alpha;
-            for (int c = 0; c < d; c++) acc[c] *= alpha;
-            for (int j = 0; j < TileRows; j++)
-            {
-                float p = XMath.Exp(sc[j] - mNew);
-                l += p;
-                for (int c = 0; c < d; c++) acc[c] += p * vs[j * d + c];
-            }
-            m = mNew;
-        }
-
-        if (!active) return;
-        int row = tile.QueryStart + i;
-        if (l > 0f)
-        {
-            float inv = 1f / l;
-            for (int c = 0; c < d; c++) a.O[qBase + c] = acc[c] * inv;
-            a.Lse[row] = m + XMath.Log(l);
-        }
-        else
-        {
-            for (int c = 0; c < d; c++) a.O[qBase + c] = 0f;
-            a.Lse[row] = float.NegativeInfinity;
-        }
-    }
 
     /// <summary>D_i = dO_i . O_i for every query row of the tile.</summary>
     public static void RowDot<TDim>(KernelArgs a) where TDim : struct, IHeadDim

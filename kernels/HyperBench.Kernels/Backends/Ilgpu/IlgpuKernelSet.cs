@@ -24,7 +24,7 @@ internal sealed class IlgpuKernelSet
     private readonly AcceleratorStream _stream;
 
     public static IlgpuKernelSet Load<TDim>(Accelerator accelerator) where TDim : struct, IHeadDim => new(
-        accelerator.LoadKernel<KernelArgs>(FlashKernels.Forward<TDim>),
+        accelerator.LoadKernel<KernelArgs>(default(TDim).Value == 64 ? FlashForwardKernels.ForwardD64 : FlashForwardKernels.ForwardD128),
         accelerator.LoadKernel<KernelArgs>(FlashKernels.RowDot<TDim>),
         accelerator.LoadKernel<KernelArgs>(FlashKernels.BackwardQuery<TDim>),
         accelerator.LoadKernel<KernelArgs>(FlashKernels.BackwardKey<TDim>),
