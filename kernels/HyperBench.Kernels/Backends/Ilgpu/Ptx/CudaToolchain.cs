@@ -81,6 +81,13 @@ public sealed record CudaToolchain(string PtxasPath, string CuobjdumpPath)
     public async Task<string> DisassembleAsync(string cubinPath, CancellationToken cancellationToken) =>
         (await RunAsync(CuobjdumpPath, ["-sass", cubinPath], cancellationToken)).StdOut;
 
+    /// <summary>ptxas's release line (e.g. "Cuda compilation tools, release 11.8, V11.8.89"): figures depend on it.</summary>
+    public async Task<string> PtxasVersionAsync(CancellationToken cancellationToken)
+    {
+        var (stdout, _) = await RunAsync(PtxasPath, ["--version"], cancellationToken);
+        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(l => l.StartsWith("Cuda compilation tools", StringComparison.Ordinal)) ?? "";
+    }
+
     private static async Task<(string StdOut, string StdErr)> RunAsync(string file, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

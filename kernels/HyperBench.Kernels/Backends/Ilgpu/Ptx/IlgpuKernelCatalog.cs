@@ -10,11 +10,11 @@ public static class IlgpuKernelCatalog
     public static IReadOnlyList<IlgpuKernelEntry> All { get; } =
     [
         Tile("flash.forward.d64", FlashKernels.Forward<HeadDim64>, FlashKernels.GroupRows),
-        Tile("flash.rowdot.d64", FlashKernels.RowDot<HeadDim64>, FlashKernels.GroupRows),
+        RowKernel("flash.rowdot.d64", FlashKernels.RowDot<HeadDim64>, FlashKernels.GroupRows),
         Tile("flash.backward-query.d64", FlashKernels.BackwardQuery<HeadDim64>, FlashKernels.GroupRows),
         Tile("flash.backward-key.d64", FlashKernels.BackwardKey<HeadDim64>, FlashKernels.GroupRows),
         Tile("flash.forward.d128", FlashKernels.Forward<HeadDim128>, FlashKernels.GroupRows),
-        Tile("flash.rowdot.d128", FlashKernels.RowDot<HeadDim128>, FlashKernels.GroupRows),
+        RowKernel("flash.rowdot.d128", FlashKernels.RowDot<HeadDim128>, FlashKernels.GroupRows),
         Tile("flash.backward-query.d128", FlashKernels.BackwardQuery<HeadDim128>, FlashKernels.GroupRows),
         Tile("flash.backward-key.d128", FlashKernels.BackwardKey<HeadDim128>, FlashKernels.GroupRows),
         AutoGrouped("hyper.lsh-codes", HyperKernels.LshCodes),
@@ -29,6 +29,13 @@ public static class IlgpuKernelCatalog
     /// <summary>An explicitly grouped attention kernel (a <see cref="KernelArgs"/> launch with a fixed group size).</summary>
     private static IlgpuKernelEntry Tile(string name, Action<KernelArgs> kernel, int threadsPerBlock) =>
         new(name, kernel.Method, ExplicitlyGrouped: true, IsAttentionTile: true, threadsPerBlock);
+
+    /// <summary>
+    /// An explicitly grouped flash kernel that does no tile arithmetic (RowDot: rowsum(dO * O), two global loads per FFMA):
+    /// memory-bound by design, so the hot-loop FFMA rules do not apply; the resource rules do.
+    /// </summary>
+    private static IlgpuKernelEntry RowKernel(string name, Action<KernelArgs> kernel, int threadsPerBlock) =>
+        new(name, kernel.Method, ExplicitlyGrouped: true, IsAttentionTile: false, threadsPerBlock);
 
     /// <summary>An implicitly grouped kernel loaded with LoadAutoGroupedStreamKernel (the driver picks the group size).</summary>
     private static IlgpuKernelEntry AutoGrouped(string name, Delegate kernel) =>

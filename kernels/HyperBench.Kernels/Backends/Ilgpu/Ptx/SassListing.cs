@@ -22,7 +22,7 @@ public static partial class SassListing
             }
             if (name is null || InstructionLine().Match(line) is not { Success: true } m) continue;
             int address = int.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            string predicate = m.Groups[2].Value;
+            string predicate = m.Groups[2].Value.Trim();
             string opcode = m.Groups[3].Value;
             string operands = m.Groups[4].Value.Trim();
             int? target = null;
