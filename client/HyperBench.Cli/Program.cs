@@ -20,6 +20,14 @@ app.Configure(config =>
             .WithDescription("Benchmark attention kernels: every raw sample, statistics, TFLOP/s and the environment go to a JSON report.")
             .WithExample("kernels", "bench", "--kernel", "flash", "--seq-len", "1024,2048", "--causal", "both", "--pass", "fwd,fwdbwd", "--batch", "1", "--heads", "2", "--head-dim", "64", "--seed", "1", "--json", "out.json")
             .WithExample("kernels", "bench", "--device", "ilgpu-cpu", "--seq-len", "256", "--dump", "dump/");
+        kernels.AddCommand<KernelsPtxCommand>("ptx")
+            .WithDescription("Offline PTX gate, no GPU needed: compile every ILGPU kernel to PTX, assemble it with NVIDIA's ptxas and check registers, " +
+                "stack and spills, LDL/STL, static shared memory, occupancy and (attention tiles) the hot-loop FFMA mix. Needs ptxas and cuobjdump " +
+                "($HYPERBENCH_CUDA_TOOLS, --ptxas or PATH; Debian non-free: nvidia-cuda-toolkit). Exit codes: 0 all pass, 1 a kernel fails the gate, " +
+                "2 bad input, 3 ptxas/cuobjdump not found.")
+            .WithExample("kernels", "ptx")
+            .WithExample("kernels", "ptx", "--kernel", "flash.forward", "--keep", "ptx-out/")
+            .WithExample("kernels", "ptx", "--ptxas", "/opt/cuda/bin", "--markdown", "results/ptx/today.md", "--json", "results/ptx/today.json");
     });
     config.AddCommand<SweepCommand>("sweep")
         .WithDescription("Run a sweep (kernel × n × causal × pass × ...) through the orchestrator: an in-process silo with a SQLite file and the best " +

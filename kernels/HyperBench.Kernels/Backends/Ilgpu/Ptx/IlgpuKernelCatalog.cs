@@ -1,0 +1,48 @@
+namespace HyperBench.Kernels.Backends.Ilgpu.Ptx;
+
+/// <summary>
+/// Every ILGPU kernel and specialisation the backend loads (IlgpuKernelSet, HyperKernelSet), for the offline PTX gate.
+/// Method groups rather than names: a renamed or removed kernel breaks the build here instead of silently leaving the gate.
+/// A catalog test fails when FlashKernels or HyperKernels gain a public kernel that is not listed.
+/// </summary>
+public static class IlgpuKernelCatalog
+{
+    public static IReadOnlyList<IlgpuKernelEntry> All { get; } =
+    [
+        Tile("flash.forward.d64", FlashKernels.Forward<HeadDim64>, FlashKernels.GroupRows),
+        RowKernel("flash.rowdot.d64", FlashKernels.RowDot<HeadDim64>, FlashKernels.GroupRows),
+        Tile("flash.backward-query.d64", FlashKernels.BackwardQuery<HeadDim64>, FlashKernels.GroupRows),
+        Tile("flash.backward-key.d64", FlashKernels.BackwardKey<HeadDim64>, FlashKernels.GroupRows),
+        Tile("flash.forward.d128", FlashKernels.Forward<HeadDim128>, FlashKernels.GroupRows),
+        RowKernel("flash.rowdot.d128", FlashKernels.RowDot<HeadDim128>, FlashKernels.GroupRows),
+        Tile("flash.backward-query.d128", FlashKernels.BackwardQuery<HeadDim128>, FlashKernels.GroupRows),
+        Tile("flash.backward-key.d128", FlashKernels.BackwardKey<HeadDim128>, FlashKernels.GroupRows),
+        AutoGrouped("hyper.lsh-codes", HyperKernels.LshCodes),
+        AutoGrouped("hyper.gather", HyperKernels.Gather),
+        AutoGrouped("hyper.scatter-add", HyperKernels.ScatterAdd),
+        AutoGrouped("hyper.merge", HyperKernels.Merge),
+    ];
+
+    /// <summary>The kernel types whose public static methods must all appear in <see cref="All"/>.</summary>
+    public static IReadOnlyList<Type> KernelClasses { get; } = [typeof(FlashKernels), typeof(HyperKernels)];
+
+    /// <summary>An explicitly grouped attention kernel (a <see cref="KernelArgs"/> launch with a fixed group size).</summary>
+    private static IlgpuKernelEntry Tile(string name, Action<KernelArgs> kernel, int threadsPerBlock) =>
+        new(name, kernel.Method, ExplicitlyGrouped: true, IsAttentionTile: true, threadsPerBlock);
+
+    /// <summary>
+    /// An explicitly grouped flash kernel that does no tile arithmetic (RowDot: rowsum(dO * O), two global loads per FFMA):
+    /// memory-bound by design, so the hot-loop FFMA rules do not apply; the resource rules do.
+    /// </summary>
+    private static IlgpuKernelEntry RowKernel(string name, Action<KernelArgs> kernel, int threadsPerBlock) =>
+        new(name, kernel.Method, ExplicitlyGrouped: true, IsAttentionTile: false, threadsPerBlock);
+
+    /// <summary>An implicitly grouped kernel loaded with LoadAutoGroupedStreamKernel (the driver picks the group size).</summary>
+    private static IlgpuKernelEntry AutoGrouped(string name, Delegate kernel) =>
+        new(name, kernel.Method, ExplicitlyGrouped: false, IsAttentionTile: false, ThreadsPerBlock: null);
+
+    /// <summary>Entries whose name contains <paramref name="filter"/> (ordinal, case-insensitive); all when it is empty.</summary>
+    public static IReadOnlyList<IlgpuKernelEntry> Matching(string? filter) => string.IsNullOrEmpty(filter)
+        ? All
+        : All.Where(e => e.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
+}
