@@ -9,11 +9,11 @@ public static class IlgpuKernelCatalog
 {
     public static IReadOnlyList<IlgpuKernelEntry> All { get; } =
     [
-        Tile("flash.forward.d64", FlashKernels.Forward<HeadDim64>, FlashKernels.GroupRows),
+        Tile("flash.forward.d64", FlashForwardKernels.ForwardD64, FlashForwardKernels.D64Threads),
         RowKernel("flash.rowdot.d64", FlashKernels.RowDot<HeadDim64>, FlashKernels.GroupRows),
         Tile("flash.backward-query.d64", FlashKernels.BackwardQuery<HeadDim64>, FlashKernels.GroupRows),
         Tile("flash.backward-key.d64", FlashKernels.BackwardKey<HeadDim64>, FlashKernels.GroupRows),
-        Tile("flash.forward.d128", FlashKernels.Forward<HeadDim128>, FlashKernels.GroupRows),
+        Tile("flash.forward.d128", FlashForwardKernels.ForwardD128, FlashForwardKernels.D128Threads),
         RowKernel("flash.rowdot.d128", FlashKernels.RowDot<HeadDim128>, FlashKernels.GroupRows),
         Tile("flash.backward-query.d128", FlashKernels.BackwardQuery<HeadDim128>, FlashKernels.GroupRows),
         Tile("flash.backward-key.d128", FlashKernels.BackwardKey<HeadDim128>, FlashKernels.GroupRows),
@@ -24,7 +24,7 @@ public static class IlgpuKernelCatalog
     ];
 
     /// <summary>The kernel types whose public static methods must all appear in <see cref="All"/>.</summary>
-    public static IReadOnlyList<Type> KernelClasses { get; } = [typeof(FlashKernels), typeof(HyperKernels)];
+    public static IReadOnlyList<Type> KernelClasses { get; } = [typeof(FlashForwardKernels), typeof(FlashKernels), typeof(HyperKernels)];
 
     /// <summary>An explicitly grouped attention kernel (a <see cref="KernelArgs"/> launch with a fixed group size).</summary>
     private static IlgpuKernelEntry Tile(string name, Action<KernelArgs> kernel, int threadsPerBlock) =>
