@@ -3,17 +3,21 @@ using ILGPU.Runtime;
 
 namespace HyperBench.Kernels.Backends.Ilgpu;
 
-/// <summary>Segments cut into per-group tiles (query tiles for forward and dQ, key tiles for dK/dV) and uploaded once.</summary>
+/// <summary>
+/// Segments cut into per-group tiles and uploaded once: query tiles for the forward and for D = rowsum(dO ∘ O), key tiles
+/// for the backward. Tiles are ordered longest first (causal tiles see different amounts of work), so no long tile starts last.
+/// </summary>
 internal sealed class IlgpuAttentionPlan : IAttentionPlan
 {
     private readonly IlgpuBackend _backend;
     private readonly MemoryBuffer1D<AttentionTile, Stride1D.Dense> _forwardTiles;
-    private readonly MemoryBuffer1D<AttentionTile, Stride1D.Dense> _queryTiles;
+    private readonly MemoryBuffer1D<AttentionTile, Stride1D.Dense> _rowTiles;
     private readonly MemoryBuffer1D<AttentionTile, Stride1D.Dense> _keyTiles;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _rowDot;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _zeroBias;
     private readonly float _scale;
     private readonly int _forwardThreads;
+    private readonly int _backwardThreads;
 
     public IlgpuAttentionPlan(IlgpuBackend backend, IReadOnlyList<AttentionSegment> segments, int headDim, float scale)
     {
@@ -21,9 +25,12 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan
         Segments = segments;
         HeadDim = headDim;
         _scale = scale;
-        var forward = ForwardGeometry(headDim);
+        var forward = IlgpuKernelSet.ForwardGeometry(headDim);
+        var backward = IlgpuKernelSet.BackwardGeometry(headDim);
+        _forwardThreads = forward.Threads;
+        _backwardThreads = backward.Threads;
         var forwardTiles = new List<AttentionTile>();
-        var queryTiles = new List<AttentionTile>();
+        var rowTiles = new List<AttentionTile>();
         var keyTiles = new List<AttentionTile>();
         int queryRows = 1, keyRows = 1;
         foreach (var s in segments)
@@ -31,21 +38,21 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan
             for (int r = 0; r < s.QueryCount; r += forward.Rows)
                 forwardTiles.Add(new AttentionTile(s.QueryStart, s.QueryCount, s.KeyStart, s.KeyCount, s.Causal, r));
             for (int r = 0; r < s.QueryCount; r += FlashKernels.GroupRows)
-                queryTiles.Add(new AttentionTile(s.QueryStart, s.QueryCount, s.KeyStart, s.KeyCount, s.Causal, r));
-            for (int r = 0; r < s.KeyCount; r += FlashKernels.GroupRows)
+                rowTiles.Add(new AttentionTile(s.QueryStart, s.QueryCount, s.KeyStart, s.KeyCount, s.Causal, r));
+            for (int r = 0; r < s.KeyCount; r += backward.Keys)
                 keyTiles.Add(new AttentionTile(s.QueryStart, s.QueryCount, s.KeyStart, s.KeyCount, s.Causal, r));
             queryRows = Math.Max(queryRows, s.QueryStart + s.QueryCount);
             keyRows = Math.Max(keyRows, s.KeyStart + s.KeyCount);
         }
-        // Longest tiles first (causal ones near the diagonal's end see the most keys), so no long tile starts last.
+        // A causal query tile sees keys up to its last row; a causal key tile is seen by the queries from its first key on.
         forwardTiles.Sort((x, y) => FlashForwardKernels.KeyEnd(y, forward.Rows).CompareTo(FlashForwardKernels.KeyEnd(x, forward.Rows)));
+        keyTiles.Sort((x, y) => QueriesSeeing(y).CompareTo(QueriesSeeing(x)));
         var accelerator = backend.Accelerator;
-        _forwardTiles = accelerator.Allocate1D(forwardTiles.Count == 0 ? [default] : forwardTiles.ToArray());
+        _forwardTiles = Upload(accelerator, forwardTiles);
+        _rowTiles = Upload(accelerator, rowTiles);
+        _keyTiles = Upload(accelerator, keyTiles);
         ForwardTileCount = forwardTiles.Count;
-        _forwardThreads = forward.Threads;
-        _queryTiles = accelerator.Allocate1D(queryTiles.Count == 0 ? [default] : queryTiles.ToArray());
-        _keyTiles = accelerator.Allocate1D(keyTiles.Count == 0 ? [default] : keyTiles.ToArray());
-        QueryTileCount = queryTiles.Count;
+        RowTileCount = rowTiles.Count;
         KeyTileCount = keyTiles.Count;
         _rowDot = accelerator.Allocate1D<float>(queryRows);
         // Kernels always get a real bias buffer: a load from a dummy view could be hoisted past its guard.
@@ -59,7 +66,7 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan
 
     internal int ForwardTileCount { get; }
 
-    internal int QueryTileCount { get; }
+    internal int RowTileCount { get; }
 
     internal int KeyTileCount { get; }
 
@@ -74,32 +81,36 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan
     public void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse,
         IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
     {
-        if (QueryTileCount == 0) return;
+        if (RowTileCount == 0 || KeyTileCount == 0) return;
         var args = Args(q, k, v, keyBias, o, lse);
         args.DO = View(dO);
         args.DQ = View(dq);
         args.DK = View(dk);
         args.DV = View(dv);
         var kernels = _backend.Kernels(HeadDim);
-        var queryGrid = new KernelConfig(QueryTileCount, FlashKernels.GroupRows);
-        kernels.RowDot(queryGrid, args);
-        kernels.BackwardQuery(queryGrid, args);
+        args.Tiles = _rowTiles.View;
+        kernels.RowDot(new KernelConfig(RowTileCount, FlashKernels.GroupRows), args);
         args.Tiles = _keyTiles.View;
-        kernels.BackwardKey(new KernelConfig(KeyTileCount, FlashKernels.GroupRows), args);
+        kernels.Backward(new KernelConfig(KeyTileCount, _backwardThreads), args);
     }
 
     public void Dispose()
     {
         _forwardTiles.Dispose();
-        _queryTiles.Dispose();
+        _rowTiles.Dispose();
         _keyTiles.Dispose();
         _rowDot.Dispose();
         _zeroBias.Dispose();
     }
 
+    private static int QueriesSeeing(AttentionTile keyTile) =>
+        keyTile.Causal == 0 ? keyTile.QueryCount : Math.Max(0, keyTile.QueryCount - keyTile.RowOffset);
+
+    private static MemoryBuffer1D<AttentionTile, Stride1D.Dense> Upload(Accelerator accelerator, List<AttentionTile> tiles) =>
+        accelerator.Allocate1D(tiles.Count == 0 ? [default] : tiles.ToArray());
+
     private KernelArgs Args(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse) => new()
     {
-        Tiles = _queryTiles.View,
         Q = View(q),
         K = View(k),
         V = View(v),
@@ -114,11 +125,6 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan
         DV = View(o),
         Scale = _scale,
     };
-
-    /// <summary>Query rows per forward tile and threads per group of the forward kernel for one head dimension.</summary>
-    internal static (int Rows, int Threads) ForwardGeometry(int headDim) => headDim == 64
-        ? (FlashForwardKernels.D64Rows, FlashForwardKernels.D64Threads)
-        : (FlashForwardKernels.D128Rows, FlashForwardKernels.D128Threads);
 
     private static ArrayView<float> View(IDeviceTensor t) => ((IlgpuTensor)t).Buffer.View;
 }

@@ -137,7 +137,7 @@ public sealed class IlgpuBackend : IAttentionBackend
     }
 
     public long PlanWorkspaceBytes(int queryRows, int keyRows, int headDim, bool backward) =>
-        4L * (queryRows + keyRows) + 2L * 24 * ((queryRows + keyRows) / FlashKernels.GroupRows + 2) + (Device.Kind == DeviceKind.Cuda ? FlushBytes : 0);
+        4L * (queryRows + keyRows) + 24L * (queryRows / 16 + keyRows / 16 + queryRows / FlashKernels.GroupRows + 3) + (Device.Kind == DeviceKind.Cuda ? FlushBytes : 0);
 
     public void Synchronize() => Accelerator.Synchronize();
 
@@ -151,12 +151,7 @@ public sealed class IlgpuBackend : IAttentionBackend
     internal IlgpuKernelSet Kernels(int headDim)
     {
         if (_kernels.TryGetValue(headDim, out var set)) return set;
-        set = headDim switch
-        {
-            64 => IlgpuKernelSet.Load<HeadDim64>(Accelerator),
-            128 => IlgpuKernelSet.Load<HeadDim128>(Accelerator),
-            _ => throw new ArgumentOutOfRangeException(nameof(headDim), headDim, $"d = {headDim} is not supported by the ILGPU kernels."),
-        };
+        set = IlgpuKernelSet.Load(Accelerator, headDim);
         _kernels[headDim] = set;
         return set;
     }

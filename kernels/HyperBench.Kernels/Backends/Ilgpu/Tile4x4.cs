@@ -108,6 +108,68 @@ internal struct Tile4x4
         R30 += Warp.ShuffleXor(R30, laneMask); R31 += Warp.ShuffleXor(R31, laneMask); R32 += Warp.ShuffleXor(R32, laneMask); R33 += Warp.ShuffleXor(R33, laneMask);
     }
 
+    /// <summary>this(r, c) += a_r . b_c over four consecutive elements (64 FFMA): the step of an A B^T product whose operands are both stored by row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void FmaDot(in Float4 a0, in Float4 a1, in Float4 a2, in Float4 a3, in Float4 b0, in Float4 b1, in Float4 b2, in Float4 b3)
+    {
+        Fma(new Float4(a0.X, a1.X, a2.X, a3.X), new Float4(b0.X, b1.X, b2.X, b3.X));
+        Fma(new Float4(a0.Y, a1.Y, a2.Y, a3.Y), new Float4(b0.Y, b1.Y, b2.Y, b3.Y));
+        Fma(new Float4(a0.Z, a1.Z, a2.Z, a3.Z), new Float4(b0.Z, b1.Z, b2.Z, b3.Z));
+        Fma(new Float4(a0.W, a1.W, a2.W, a3.W), new Float4(b0.W, b1.W, b2.W, b3.W));
+    }
+
+    /// <summary>The same tile of the lane <paramref name="laneMask"/> away.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly Tile4x4 FromLane(int laneMask) => new()
+    {
+        R00 = Warp.ShuffleXor(R00, laneMask), R01 = Warp.ShuffleXor(R01, laneMask), R02 = Warp.ShuffleXor(R02, laneMask), R03 = Warp.ShuffleXor(R03, laneMask),
+        R10 = Warp.ShuffleXor(R10, laneMask), R11 = Warp.ShuffleXor(R11, laneMask), R12 = Warp.ShuffleXor(R12, laneMask), R13 = Warp.ShuffleXor(R13, laneMask),
+        R20 = Warp.ShuffleXor(R20, laneMask), R21 = Warp.ShuffleXor(R21, laneMask), R22 = Warp.ShuffleXor(R22, laneMask), R23 = Warp.ShuffleXor(R23, laneMask),
+        R30 = Warp.ShuffleXor(R30, laneMask), R31 = Warp.ShuffleXor(R31, laneMask), R32 = Warp.ShuffleXor(R32, laneMask), R33 = Warp.ShuffleXor(R33, laneMask),
+    };
+
+    /// <summary>x when <paramref name="first"/>, else y (element-wise selects, no divergence).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Tile4x4 Select(bool first, in Tile4x4 x, in Tile4x4 y) => new()
+    {
+        R00 = first ? x.R00 : y.R00, R01 = first ? x.R01 : y.R01, R02 = first ? x.R02 : y.R02, R03 = first ? x.R03 : y.R03,
+        R10 = first ? x.R10 : y.R10, R11 = first ? x.R11 : y.R11, R12 = first ? x.R12 : y.R12, R13 = first ? x.R13 : y.R13,
+        R20 = first ? x.R20 : y.R20, R21 = first ? x.R21 : y.R21, R22 = first ? x.R22 : y.R22, R23 = first ? x.R23 : y.R23,
+        R30 = first ? x.R30 : y.R30, R31 = first ? x.R31 : y.R31, R32 = first ? x.R32 : y.R32, R33 = first ? x.R33 : y.R33,
+    };
+
+    /// <summary>this = 2^(this f + rows.r + cols.c): a score tile to probabilities with a per-row and a per-column offset.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Exp2Affine(float f, in Float4 rows, in Float4 cols)
+    {
+        R00 = XMath.Exp2(R00 * f + rows.X + cols.X); R01 = XMath.Exp2(R01 * f + rows.X + cols.Y); R02 = XMath.Exp2(R02 * f + rows.X + cols.Z); R03 = XMath.Exp2(R03 * f + rows.X + cols.W);
+        R10 = XMath.Exp2(R10 * f + rows.Y + cols.X); R11 = XMath.Exp2(R11 * f + rows.Y + cols.Y); R12 = XMath.Exp2(R12 * f + rows.Y + cols.Z); R13 = XMath.Exp2(R13 * f + rows.Y + cols.W);
+        R20 = XMath.Exp2(R20 * f + rows.Z + cols.X); R21 = XMath.Exp2(R21 * f + rows.Z + cols.Y); R22 = XMath.Exp2(R22 * f + rows.Z + cols.Z); R23 = XMath.Exp2(R23 * f + rows.Z + cols.W);
+        R30 = XMath.Exp2(R30 * f + rows.W + cols.X); R31 = XMath.Exp2(R31 * f + rows.W + cols.Y); R32 = XMath.Exp2(R32 * f + rows.W + cols.Z); R33 = XMath.Exp2(R33 * f + rows.W + cols.W);
+    }
+
+    /// <summary>this = p ∘ (this - cols.c): dS = P (dP - D) with D one value per column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SoftmaxGradient(in Tile4x4 p, in Float4 cols)
+    {
+        R00 = p.R00 * (R00 - cols.X); R01 = p.R01 * (R01 - cols.Y); R02 = p.R02 * (R02 - cols.Z); R03 = p.R03 * (R03 - cols.W);
+        R10 = p.R10 * (R10 - cols.X); R11 = p.R11 * (R11 - cols.Y); R12 = p.R12 * (R12 - cols.Z); R13 = p.R13 * (R13 - cols.W);
+        R20 = p.R20 * (R20 - cols.X); R21 = p.R21 * (R21 - cols.Y); R22 = p.R22 * (R22 - cols.Z); R23 = p.R23 * (R23 - cols.W);
+        R30 = p.R30 * (R30 - cols.X); R31 = p.R31 * (R31 - cols.Y); R32 = p.R32 * (R32 - cols.Z); R33 = p.R33 * (R33 - cols.W);
+    }
+
+    /// <summary>Causal mask of a tile whose rows are keys and columns queries: element (r, c) becomes -inf when row0 + r &gt; col0 + c.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void MaskRowsAfterColumns(int row0, int col0)
+    {
+        int d = row0 - col0;
+        float n = float.NegativeInfinity;
+        if (d + 0 > 0) R00 = n; if (d + 0 > 1) R01 = n; if (d + 0 > 2) R02 = n; if (d + 0 > 3) R03 = n;
+        if (d + 1 > 0) R10 = n; if (d + 1 > 1) R11 = n; if (d + 1 > 2) R12 = n; if (d + 1 > 3) R13 = n;
+        if (d + 2 > 0) R20 = n; if (d + 2 > 1) R21 = n; if (d + 2 > 2) R22 = n; if (d + 2 > 3) R23 = n;
+        if (d + 3 > 0) R30 = n; if (d + 3 > 1) R31 = n; if (d + 3 > 2) R32 = n; if (d + 3 > 3) R33 = n;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Max4(float a, float b, float c, float d) => XMath.Max(XMath.Max(a, b), XMath.Max(c, d));
 }

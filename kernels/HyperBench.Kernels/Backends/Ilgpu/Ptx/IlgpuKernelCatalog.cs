@@ -11,12 +11,10 @@ public static class IlgpuKernelCatalog
     [
         Tile("flash.forward.d64", FlashForwardKernels.ForwardD64, FlashForwardKernels.D64Threads),
         RowKernel("flash.rowdot.d64", FlashKernels.RowDot<HeadDim64>, FlashKernels.GroupRows),
-        Tile("flash.backward-query.d64", FlashKernels.BackwardQuery<HeadDim64>, FlashKernels.GroupRows),
-        Tile("flash.backward-key.d64", FlashKernels.BackwardKey<HeadDim64>, FlashKernels.GroupRows),
+        Tile("flash.backward.d64", FlashBackwardKernels.BackwardD64, FlashBackwardKernels.D64Threads),
         Tile("flash.forward.d128", FlashForwardKernels.ForwardD128, FlashForwardKernels.D128Threads),
         RowKernel("flash.rowdot.d128", FlashKernels.RowDot<HeadDim128>, FlashKernels.GroupRows),
-        Tile("flash.backward-query.d128", FlashKernels.BackwardQuery<HeadDim128>, FlashKernels.GroupRows),
-        Tile("flash.backward-key.d128", FlashKernels.BackwardKey<HeadDim128>, FlashKernels.GroupRows),
+        Tile("flash.backward.d128", FlashBackwardKernels.BackwardD128, FlashBackwardKernels.D128Threads),
         AutoGrouped("hyper.lsh-codes", HyperKernels.LshCodes),
         AutoGrouped("hyper.gather", HyperKernels.Gather),
         AutoGrouped("hyper.scatter-add", HyperKernels.ScatterAdd),
@@ -24,7 +22,7 @@ public static class IlgpuKernelCatalog
     ];
 
     /// <summary>The kernel types whose public static methods must all appear in <see cref="All"/>.</summary>
-    public static IReadOnlyList<Type> KernelClasses { get; } = [typeof(FlashForwardKernels), typeof(FlashKernels), typeof(HyperKernels)];
+    public static IReadOnlyList<Type> KernelClasses { get; } = [typeof(FlashForwardKernels), typeof(FlashBackwardKernels), typeof(FlashKernels), typeof(HyperKernels)];
 
     /// <summary>An explicitly grouped attention kernel (a <see cref="KernelArgs"/> launch with a fixed group size).</summary>
     private static IlgpuKernelEntry Tile(string name, Action<KernelArgs> kernel, int threadsPerBlock) =>
