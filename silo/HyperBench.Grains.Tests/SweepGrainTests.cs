@@ -201,6 +201,34 @@ public sealed class SweepGrainTests
     }
 
     [Fact]
+    public async Task Resume_RegistryForgotBusyDevice_KeepsItsLease()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: Ct);
+        // One case of seconds, renewed every 0.3 s (the test heartbeat).
+        var plan = TinyPlans.Flash([4096], budgetSeconds: 3, leaseSeconds: 600);
+        var registry = cluster.Grains.GetGrain<IDeviceRegistryGrain>(0);
+
+        await cluster.Sweep("busy").StartAsync(plan);
+        var running = await cluster.WaitUntilAsync("busy", s => s.Leased == 1, Timeout, Ct);
+        string device = Assert.Single(running.Devices).DeviceKey;
+        // As after the registry grain moved to another silo: its memory is gone while the device is busy.
+        await registry.UnregisterAsync(device);
+        while (!(await registry.ListAsync()).Any(d => d.DeviceKey == device))
+        {
+            var now = await cluster.Sweep("busy").GetStatusAsync();
+            Assert.True(now.Leased == 1, "the registry still did not know the device when its case ended");
+            await Task.Delay(20, Ct);
+        }
+        var resumed = await cluster.Sweep("busy").ResumeAsync();
+        var status = await cluster.WaitFinishedAsync("busy", Timeout, Ct);
+
+        Assert.Equal(1, resumed.Leased);
+        Assert.Equal(1, status.Done);
+        Assert.Equal(1, Assert.Single(await store.GetCasesAsync("busy", Ct)).Attempts);
+    }
+
+    [Fact]
     public async Task Lease_DeviceFilterMatchesNoDevice_LeavesCasesPending()
     {
         await using var store = await SqliteTestStore.CreateAsync(Ct);
