@@ -16,7 +16,10 @@ public interface ISweepGrain : IGrainWithStringKey
     [Alias("Start")]
     Task<SweepStatusView> StartAsync(SweepPlan plan);
 
-    /// <summary>Returns stale leases to pending and puts the sweep back on the active list (after a restart).</summary>
+    /// <summary>
+    /// Returns stale leases to pending and puts the sweep back on the active list (after a restart). The answer's
+    /// <see cref="SweepStatusView.StillLeased"/> counts the leases from before the restart that stay with live devices.
+    /// </summary>
     [Alias("Resume")]
     Task<SweepStatusView> ResumeAsync();
 

@@ -19,5 +19,12 @@ public sealed record SweepStatusView(
     /// <summary>Completed or cancelled: nothing more will run.</summary>
     public bool Finished => Status is "completed" or "cancelled";
 
+    /// <summary>
+    /// Set only in the answer to <see cref="ISweepGrain.ResumeAsync"/>: leases found from before the sweep was last loaded that the
+    /// resume left in place because their devices are live. Leases taken since (by this cluster's own devices) are not counted.
+    /// </summary>
+    [Id(12)]
+    public int StillLeased { get; init; }
+
     public int Remaining => Pending + Leased;
 }

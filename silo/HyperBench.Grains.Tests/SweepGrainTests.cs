@@ -165,6 +165,70 @@ public sealed class SweepGrainTests
     }
 
     [Fact]
+    public async Task Resume_AfterOwnDeviceLeased_HandsBackDeadHoldersLeaseAndCountsNoneStillLeased()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        var plan = TinyPlans.Flash(Enumerable.Range(1, 6).Select(i => 32 * i).ToArray(), budgetSeconds: 0.15, leaseSeconds: 600);
+        await using (var first = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: Ct))
+        {
+            await first.Sweep("orphan").StartAsync(plan);
+            await first.WaitUntilAsync("orphan", s => s.Done >= 1, Timeout, Ct);
+        }
+        // What a killed process leaves: a case leased (for long) by a device whose silo is gone.
+        var orphan = (await store.GetCasesAsync("orphan", Ct)).Where(r => r.Status == "pending").OrderBy(r => r.Ordinal).Last();
+        orphan.Status = "leased";
+        orphan.Attempts++;
+        orphan.LeaseId = "lease-of-a-dead-process";
+        orphan.DeviceKey = "127.0.0.1:1/cpu";
+        orphan.LeaseExpiresUtc = DateTime.UtcNow.AddMinutes(10);
+        await store.UpdateCaseAsync(orphan, Ct);
+        var before = await store.GetCasesAsync("orphan", Ct);
+
+        await using var second = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: Ct);
+        // The race the resume must not mistake: this cluster's own device pulls the sweep before the resume call comes.
+        await second.WaitUntilAsync("orphan", s => s.Leased >= 2, Timeout, Ct);
+        var resumed = await second.Sweep("orphan").ResumeAsync();
+        Assert.Equal(0, resumed.StillLeased);
+        var status = await second.WaitFinishedAsync("orphan", Timeout, Ct);
+
+        Assert.Equal("completed", status.Status);
+        Assert.Equal(6, status.Done);
+        var after = (await store.GetCasesAsync("orphan", Ct)).ToDictionary(r => r.CaseId);
+        // Every unfinished case, the orphan included, was leased exactly once more: a lease taken from the live device shows twice.
+        Assert.All(before, b => Assert.Equal(b.Status == "done" ? b.Attempts : b.Attempts + 1, after[b.CaseId].Attempts));
+        var results = await store.GetResultsAsync("orphan", Ct);
+        Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
+    }
+
+    [Fact]
+    public async Task Resume_RegistryForgotBusyDevice_KeepsItsLease()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: Ct);
+        // One case of seconds, renewed every 0.3 s (the test heartbeat).
+        var plan = TinyPlans.Flash([4096], budgetSeconds: 3, leaseSeconds: 600);
+        var registry = cluster.Grains.GetGrain<IDeviceRegistryGrain>(0);
+
+        await cluster.Sweep("busy").StartAsync(plan);
+        var running = await cluster.WaitUntilAsync("busy", s => s.Leased == 1, Timeout, Ct);
+        string device = Assert.Single(running.Devices).DeviceKey;
+        // As after the registry grain moved to another silo: its memory is gone while the device is busy.
+        await registry.UnregisterAsync(device);
+        while (!(await registry.ListAsync()).Any(d => d.DeviceKey == device))
+        {
+            var now = await cluster.Sweep("busy").GetStatusAsync();
+            Assert.True(now.Leased == 1, "the registry still did not know the device when its case ended");
+            await Task.Delay(20, Ct);
+        }
+        var resumed = await cluster.Sweep("busy").ResumeAsync();
+        var status = await cluster.WaitFinishedAsync("busy", Timeout, Ct);
+
+        Assert.Equal(1, resumed.Leased);
+        Assert.Equal(1, status.Done);
+        Assert.Equal(1, Assert.Single(await store.GetCasesAsync("busy", Ct)).Attempts);
+    }
+
+    [Fact]
     public async Task Lease_DeviceFilterMatchesNoDevice_LeavesCasesPending()
     {
         await using var store = await SqliteTestStore.CreateAsync(Ct);

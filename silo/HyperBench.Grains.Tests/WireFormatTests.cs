@@ -38,6 +38,20 @@ public sealed class WireFormatTests
     }
 
     [Fact]
+    public void SweepStatusView_StillLeased_RoundTrips()
+    {
+        var view = new SweepStatusView("s1", "running", null, 4, 1, 2, 1, 0, 0, null, null, [new DeviceProgress("h:1/cpu", 1, 0, null, null)])
+        {
+            StillLeased = 1,
+        };
+
+        var back = Serializer.Deserialize<SweepStatusView>(Serializer.SerializeToArray(view))!;
+
+        Assert.Equal(1, back.StillLeased);
+        Assert.Equal(2, back.Leased);
+    }
+
+    [Fact]
     public void SweepPlan_RoundTrip_ExpandsToSameCases()
     {
         var plan = new SweepPlan { Kernels = ["flash", "hyper"], SeqLens = [256, 512], Causal = [true, false], Devices = ["cpu"], Tag = "x" };

@@ -21,6 +21,9 @@ public sealed class SweepGrain(
 
     private readonly List<SweepEntry> _cases = [];
     private readonly Dictionary<string, SweepEntry> _leases = new(StringComparer.Ordinal);
+    // Leases loaded from SQL, issued before this activation. A resume reports only these as still held: the cluster's devices may
+    // lease cases (they pull from the active sweeps as soon as their silo is up) before the resume call arrives.
+    private readonly HashSet<string> _inherited = new(StringComparer.Ordinal);
     private SweepRow? _sweep;
     private SweepPlan? _plan;
     private IGrainTimer? _timer;
@@ -40,7 +43,11 @@ public sealed class SweepGrain(
             var entry = new SweepEntry(row, CaseJson.Deserialize(row.CaseJson));
             _cases.Add(entry);
             // A lease that outlived this activation stays valid: its worker may still be running and renewing it.
-            if (row.Status == "leased" && row.LeaseId is not null) _leases[row.LeaseId] = entry;
+            if (row.Status == "leased" && row.LeaseId is not null)
+            {
+                _leases[row.LeaseId] = entry;
+                _inherited.Add(row.LeaseId);
+            }
         }
         if (Running)
         {
@@ -102,7 +109,8 @@ public sealed class SweepGrain(
         StartTimer();
         await GrainFactory.GetGrain<IActiveSweepsGrain>(0).AddAsync(SweepId);
         await FinishIfDoneAsync();
-        return View();
+        int stillLeased = _cases.Count(e => e.Row is { Status: "leased", LeaseId: { } id } && _inherited.Contains(id));
+        return View() with { StillLeased = stillLeased };
     }
 
     public async Task<SweepStatusView> CancelAsync()

@@ -212,7 +212,11 @@ public sealed class DeviceWorker : IDisposable
                         await run.CancelAsync();
                         return;
                     }
-                    await _grains.GetGrain<IDeviceRegistryGrain>(0).HeartbeatAsync(view.DeviceKey, busy);
+                    // A registry that moved or restarted has forgotten this device: register again now, not after the case, or a
+                    // resume meanwhile would take this live device's lease for one whose holder is gone.
+                    var registry = _grains.GetGrain<IDeviceRegistryGrain>(0);
+                    if (!await registry.HeartbeatAsync(view.DeviceKey, busy))
+                        await registry.RegisterAsync(view with { BusyCase = busy });
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

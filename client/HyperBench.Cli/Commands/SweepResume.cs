@@ -51,7 +51,7 @@ internal static class SweepResume
                 return ExitCodes.InvalidInput;
             }
             console.MarkupLine($"resuming sweep [blue]{Markup.Escape(sweepId)}[/]: {status.Done} done, {status.Failed} failed, {status.Remaining} to go" +
-                (status.Leased > 0 ? $" ({status.Leased} still leased by live devices)" : "") +
+                (status.StillLeased > 0 ? $" ({status.StillLeased} still leased by live devices)" : "") +
                 (cluster is null ? $"; results in {Markup.Escape(SweepStoreFactory.Redact(db))}" : ""));
             using var interrupt = new Interrupt(cancellationToken);
             return await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token);
