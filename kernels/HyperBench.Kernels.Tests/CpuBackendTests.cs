@@ -46,11 +46,12 @@ public sealed class CpuBackendTests(BackendFixture backends)
     }
 
     [Theory]
-    [InlineData(300, false)]
-    [InlineData(300, true)]
+    [InlineData(200, false)]
+    [InlineData(200, true)]
     public void Backends_AgreeWithEachOther_ForwardAndBackward(int n, bool causal)
     {
-        var shape = new AttentionShape(2, 3, n, 64);
+        // Two batches of two heads: the layouts must agree too. Small, as every ILGPU-CPU test (see FlashForwardTests).
+        var shape = new AttentionShape(2, 2, n, 64);
         var inputs = TestData.Make(shape, 77);
         var cpu = HostAttention.Run(backends.Cpu, shape, causal, inputs.Q, inputs.K, inputs.V, inputs.DO);
         var ilgpu = backends.Run("ilgpu-cpu", shape, causal, inputs.Q, inputs.K, inputs.V, inputs.DO);

@@ -8,9 +8,10 @@ public sealed class FlashBackwardTests(BackendFixture backends)
     public static TheoryData<int, bool, int> Cases()
     {
         var data = new TheoryData<int, bool, int>();
+        // d 64 tiles are 32 keys x 32 queries, d 128 tiles 16 x 16: n = 100 already spans several partial tiles of both.
         foreach (int d in new[] { 64, 128 })
             foreach (bool causal in new[] { false, true })
-                foreach (int n in new[] { 1, 33, 100, 130 })
+                foreach (int n in d == 64 ? new[] { 1, 33, 100, 130 } : new[] { 1, 33, 100 })
                     data.Add(n, causal, d);
         return data;
     }
