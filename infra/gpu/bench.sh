@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# One prepared GPU run: environment, a correctness check of the CUDA kernels against float64, the HyperBench sweep on CUDA,
-# and torch SDPA on the same shapes; everything lands under $OUT (JSON + markdown).
-#   usage: OUT=dir infra/gpu/bench.sh [--dry-run]
+# One prepared GPU run, about 8 device minutes; everything lands under $OUT (JSON, markdown, logs, a SQLite file):
+#   1. nvidia-smi;  2. the offline PTX gate (ptxas/cuobjdump from Triton's package, a CUDA toolkit or $HYPERBENCH_CUDA_TOOLS);
+#   3. the CUDA kernels against float64 (flash d 64/128, causal both, fwd+bwd; hyper);
+#   4. `hyperbench sweep` of flash and hyper into $OUT/hyperbench.db: n <= HB_SPLIT_N at HB_HEADS heads, longer n at
+#      HB_LONG_HEADS heads in a second sweep, both under `timeout` (HB_SWEEP_SECONDS in all); `results ID --format json` per sweep;
+#   5. torch SDPA fp32 and bf16 on the same shapes (HB_TORCH_SECONDS);  6. report.py -> $OUT/summary.md, summary.json.
+#   usage: OUT=dir infra/gpu/bench.sh [--dry-run]    (HB_N: plain integers, e.g. HB_N=4096,8192)
 # Expects the bundle from infra/gpu/publish.sh at .bundle/hyperbench. --dry-run uses the CPU and tiny sizes (for checking here).
+# A step that fails or runs out of time is logged and the script goes on: what did not run is listed in summary.md.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT="${OUT:?set OUT to the results folder}"
@@ -10,36 +15,142 @@ mkdir -p "$OUT"
 bin=.bundle/hyperbench
 dry=0; [ "${1:-}" = "--dry-run" ] && dry=1
 export PYTHONUNBUFFERED=1
+t0=$SECONDS
+step() { echo "== [$((SECONDS - t0)) s] $*" | tee -a "$OUT/steps.log"; }
+db="$OUT/hyperbench.db"
 
+# Defaults per mode; HB_* variables override them in either (e.g. HB_SWEEP_SECONDS=10 with --dry-run tries the timeout path).
 if [ $dry = 1 ]; then
-  device=cpu; ns=256,512; heads=2; limit=60; torch_limit=0; check_n=100
+  device=cpu; d_ns=256,512,1024; d_split=512; d_heads=2; d_long=1; d_sweep=120; d_samples=1; d_budget=0.05; d_torch=0; check_n=100
+  tag="dry-$(date -u +%Y-%m-%d)"
+  # The first python3 on PATH may lack NumPy; the system one has it (python3-numpy).
+  py=${HB_PYTHON:-$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3 )}
 else
-  device=cuda:0; ns=${HB_N:-4096,8192,16384,32768,65536,131072}; heads=${HB_HEADS:-32}; limit=${HB_TIME_LIMIT:-150}; torch_limit=${HB_TORCH_SECONDS:-90}; check_n=1000
+  device=cuda:0; d_ns=4096,8192,16384,32768,65536,131072; d_split=32768; d_heads=32; d_long=8; d_sweep=300; d_samples=2; d_budget=0.5
+  d_torch=90; check_n=1000
+  tag="gpu-$(date -u +%Y-%m-%d)"
+  py=${HB_PYTHON:-python3}
+fi
+ns=${HB_N:-$d_ns}; split=${HB_SPLIT_N:-$d_split}; heads=${HB_HEADS:-$d_heads}; long_heads=${HB_LONG_HEADS:-$d_long}
+sweep_s=${HB_SWEEP_SECONDS:-$d_sweep}; samples=${HB_SAMPLES:-$d_samples}; budget=${HB_BUDGET:-$d_budget}; torch_s=${HB_TORCH_SECONDS:-$d_torch}
+if [ $dry = 0 ]; then
+  step "nvidia-smi"
   nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv >> "$OUT/nvidia-smi.txt" 2>&1
+  head -n 20 "$OUT/nvidia-smi.txt"
+fi
+# Lengths up to $split run at $heads heads; longer ones at $long_heads (cut for time, and said so in summary.md).
+short_ns=$(echo "$ns" | tr ',' '\n' | awk -v s="$split" '$1 != "" && $1 + 0 <= s + 0' | paste -sd, -)
+long_ns=$(echo "$ns" | tr ',' '\n' | awk -v s="$split" '$1 != "" && $1 + 0 > s + 0' | paste -sd, -)
+
+# --- 2. offline PTX gate -----------------------------------------------------------------------------------------------
+# ptxas and cuobjdump: $HYPERBENCH_CUDA_TOOLS, Triton's bundled binaries, NVIDIA's pip packages, PATH, /usr/local/cuda.
+# The PTX says .version 7.8 (ISA 7.8, what ptxas 11.8 accepts); newer ptxas accept older ISA versions, so Triton's 12.x/13.x do too.
+find_cuda_tools() {
+  local dirs=() d p c
+  [ -n "${HYPERBENCH_CUDA_TOOLS:-}" ] && dirs+=("$HYPERBENCH_CUDA_TOOLS")
+  for d in $("$py" -c 'import triton,os;print(os.path.dirname(triton.__file__))' 2>/dev/null) \
+           $("$py" -c 'import nvidia;print(" ".join(nvidia.__path__))' 2>/dev/null); do
+    while IFS= read -r p; do dirs+=("$(dirname "$p")"); done < <(find "$d" -maxdepth 5 -type f -name ptxas 2>/dev/null)
+  done
+  p=$(command -v ptxas 2>/dev/null) && dirs+=("$(dirname "$p")")
+  dirs+=("${CUDA_HOME:-/usr/local/cuda}/bin" /usr/local/cuda/bin)
+  p=""; c=""
+  for d in "${dirs[@]}"; do
+    if [ -x "$d/ptxas" ] && [ -x "$d/cuobjdump" ]; then echo "$d"; return 0; fi
+    [ -z "$p" ] && [ -x "$d/ptxas" ] && p="$d/ptxas"
+    [ -z "$c" ] && [ -x "$d/cuobjdump" ] && c="$d/cuobjdump"
+  done
+  [ -z "$c" ] && c=$(command -v cuobjdump 2>/dev/null)
+  if [ -n "$p" ] && [ -n "$c" ]; then   # found in different folders: the gate wants one folder
+    d=$(mktemp -d /tmp/hb-cuda-tools.XXXXXX) && ln -s "$p" "$d/ptxas" && ln -s "$c" "$d/cuobjdump" && echo "$d" && return 0
+  fi
+  echo "ptxas=${p:-not found} cuobjdump=${c:-not found}" >&2
+  return 1
+}
+step "offline PTX gate (sm_90)"
+if tools=$(find_cuda_tools 2> "$OUT/ptx-gate.log"); then
+  echo "ptxas: $tools/ptxas ($("$tools/ptxas" --version 2>&1 | grep -m1 -o 'release.*'))" | tee -a "$OUT/ptx-gate.log"
+  timeout -k 10 180 $bin kernels ptx --arch sm_90 --ptxas "$tools" --markdown "$OUT/ptx-gate.md" --json "$OUT/ptx-gate.json" >> "$OUT/ptx-gate.log" 2>&1
+  echo "kernels ptx exit code $? (0 all pass, 1 a kernel fails the gate, 3 tools not usable)" | tee -a "$OUT/ptx-gate.log"
+  [ -f "$OUT/ptx-gate.md" ] && cat "$OUT/ptx-gate.md" || tail -n 20 "$OUT/ptx-gate.log"
+else
+  echo "no ptxas/cuobjdump found ($(cat "$OUT/ptx-gate.log")): PTX gate skipped" | tee -a "$OUT/ptx-gate.log"
 fi
 
-echo "== correctness: $device vs float64 reference (n=$check_n, batch 2, heads 3, d 64 and 128, causal both, fwd+bwd)"
+# --- 3. correctness against float64 ------------------------------------------------------------------------------------
+step "correctness: $device vs float64 reference (n=$check_n, batch 2, heads 3, d 64 and 128, causal both, fwd+bwd)"
 rm -rf /tmp/hb-dump
-timeout 120 $bin kernels bench --device $device --n $check_n --batch 2 --heads 3 --d 64,128 --causal both --pass fwdbwd \
+timeout -k 10 120 $bin kernels bench --device $device --n $check_n --batch 2 --heads 3 --d 64,128 --causal both --pass fwdbwd \
   --min-samples 1 --budget 0 --warmup 0 --warmup-time 0 --json "$OUT/check-bench.json" --dump /tmp/hb-dump > "$OUT/check.log" 2>&1
-python3 infra/gpu/check_dump.py /tmp/hb-dump | tee -a "$OUT/check.log"
-echo "== correctness: hyper on $device vs its sortLSH blocks + samples recomputed in float64 (n=$check_n, non-causal, fwd+bwd)"
+"$py" infra/gpu/check_dump.py /tmp/hb-dump 2>&1 | tee -a "$OUT/check.log"
+step "correctness: hyper on $device vs its sortLSH blocks + samples recomputed in float64 (n=$check_n, non-causal, fwd+bwd)"
 rm -rf /tmp/hb-dump-hyper
-timeout 120 $bin kernels bench --device $device --kernel hyper --n $check_n --batch 2 --heads 3 --d 64 --causal false --pass fwdbwd \
+timeout -k 10 120 $bin kernels bench --device $device --kernel hyper --n $check_n --batch 2 --heads 3 --d 64 --causal false --pass fwdbwd \
   --block-size 32 --samples 16 --min-samples 1 --budget 0 --warmup 0 --warmup-time 0 --json "$OUT/check-hyper.json" --dump /tmp/hb-dump-hyper >> "$OUT/check.log" 2>&1
-python3 infra/gpu/check_dump.py /tmp/hb-dump-hyper | tee -a "$OUT/check.log"
+"$py" infra/gpu/check_dump.py /tmp/hb-dump-hyper 2>&1 | tee -a "$OUT/check.log"
 
-echo "== hyperbench sweep on $device: flash and hyper, n=$ns heads=$heads (time limit ${limit}s)"
-timeout $((limit + 180)) $bin kernels bench --device $device --kernel flash,hyper --n $ns --causal both --pass fwd,fwdbwd --batch 1 --heads $heads --d 64 \
-  --min-samples 3 --budget 0.5 --warmup 0 --warmup-time 0 --time-limit $limit --json "$OUT/hyperbench.json" 2>&1 | tee "$OUT/hyperbench.log" | tail -n 40
+# --- 4. the sweep ------------------------------------------------------------------------------------------------------
+# Sweep ids: the stored sweeps listed (`results --format json`) before and after, so nothing parses the progress output.
+list_sweeps() {
+  rm -f "$OUT/.sweeps.json"
+  [ -f "$db" ] && $bin results --db "$db" --format json --out "$OUT/.sweeps.json" > /dev/null 2>&1 &&
+    "$py" -c 'import json,sys; print("\n".join(s["sweep_id"] for s in json.load(open(sys.argv[1]))))' "$OUT/.sweeps.json"
+}
+before=$(list_sweeps)
+sweep_opts=(--kernel flash,hyper --causal both --pass fwd,fwdbwd --batch 1 --d 64 --device $device --db "$db" --tag "$tag"
+            --min-samples $samples --budget $budget --warmup 0 --warmup-time 0)
+sweep_end=$((SECONDS + sweep_s))
+# The first sweep may take up to 60% of the time; the second gets what is left. SIGINT stops a sweep the way Ctrl+C does
+# (finished cases stay stored, the sweep is left unfinished); -k kills it if a kernel still runs 20 s later.
+if [ -n "$short_ns" ]; then
+  limit=$((sweep_s * 6 / 10)); [ -z "$long_ns" ] && limit=$sweep_s
+  step "sweep on $device: flash,hyper n=$short_ns heads=$heads (timeout ${limit}s, tag $tag)"
+  timeout -s INT -k 20 $limit $bin sweep --n "$short_ns" --heads $heads "${sweep_opts[@]}" > "$OUT/sweep-short.log" 2>&1
+  rc=$?; [ $rc = 124 ] || [ $rc = 137 ] && echo "sweep stopped by its ${limit}s timeout: the cases it did not reach are listed in summary.md" | tee -a "$OUT/sweep-short.log"
+  tail -n 8 "$OUT/sweep-short.log"
+fi
+if [ -n "$long_ns" ]; then
+  left=$((sweep_end - SECONDS))
+  if [ $left -ge 20 ]; then
+    step "sweep on $device: flash,hyper n=$long_ns heads=$long_heads (cut from $heads for time; timeout ${left}s)"
+    timeout -s INT -k 20 $left $bin sweep --n "$long_ns" --heads $long_heads "${sweep_opts[@]}" > "$OUT/sweep-long.log" 2>&1
+    rc=$?; [ $rc = 124 ] || [ $rc = 137 ] && echo "sweep stopped by its ${left}s timeout: the cases it did not reach are listed in summary.md" | tee -a "$OUT/sweep-long.log"
+    tail -n 8 "$OUT/sweep-long.log"
+  else
+    step "no time left for the sweep of n=$long_ns (${left}s of ${sweep_s}s): not run, listed in summary.md"
+  fi
+fi
+after=$(list_sweeps)
+[ -f "$OUT/.sweeps.json" ] && mv "$OUT/.sweeps.json" "$OUT/sweeps.json"
+sweep_files=()
+for id in $(comm -13 <(echo "$before" | sort) <(echo "$after" | sort)); do
+  $bin results "$id" --db "$db" --format json --out "$OUT/sweep-$id.json" > /dev/null 2>&1 && sweep_files+=(--sweep "$OUT/sweep-$id.json")
+  $bin results "$id" --db "$db" --format markdown --out "$OUT/sweep-$id.md" > /dev/null 2>&1
+done
+step "sweeps exported: ${sweep_files[*]:-none}"
 
-if [ $dry = 0 ]; then
-  echo "== torch SDPA on the same shapes (fp32 first, then fp16/bf16 for reference)"
-  timeout $((torch_limit + 90)) python3 infra/gpu/torch_sdpa.py --n $ns --batch 1 --heads $heads --d 64 --dtypes float32,bfloat16 --causal both --pass fwd,fwdbwd \
-    --max-seconds $torch_limit --json "$OUT/torch.json" > "$OUT/torch.log" 2>&1
-  tail -n 30 "$OUT/torch.log"
+# --- 5. torch SDPA -----------------------------------------------------------------------------------------------------
+torch_files=()
+if [ $dry = 0 ] && [ "$torch_s" -gt 0 ]; then
+  torch_end=$((SECONDS + torch_s))
+  for part in short long; do
+    if [ $part = short ]; then part_ns=$short_ns; part_heads=$heads; else part_ns=$long_ns; part_heads=$long_heads; fi
+    [ -z "$part_ns" ] && continue
+    left=$((torch_end - SECONDS)); [ $part = short ] && [ -n "$long_ns" ] && left=$((torch_s * 4 / 10))
+    [ $left -lt 10 ] && { step "torch SDPA n=$part_ns: no time left, not timed"; continue; }
+    step "torch SDPA fp32, bf16: n=$part_ns heads=$part_heads (--max-seconds $left)"
+    timeout -k 10 $((left + 60)) "$py" infra/gpu/torch_sdpa.py --n "$part_ns" --batch 1 --heads $part_heads --d 64 --dtypes float32,bfloat16 \
+      --causal both --pass fwd,fwdbwd --max-seconds $left --json "$OUT/torch-$part.json" > "$OUT/torch-$part.log" 2>&1
+    tail -n 20 "$OUT/torch-$part.log"
+    [ -f "$OUT/torch-$part.json" ] && torch_files+=(--torch "$OUT/torch-$part.json")
+  done
 fi
 
-python3 infra/gpu/report.py --hyperbench "$OUT/hyperbench.json" --torch "$OUT/torch.json" --markdown "$OUT/summary.md" --json "$OUT/summary.json"
+# --- 6. summary ---------------------------------------------------------------------------------------------------------
+step "summary"
+"$py" infra/gpu/report.py "${sweep_files[@]}" "${torch_files[@]}" --sweeps "$OUT/sweeps.json" --env "$OUT/check-bench.json" \
+  --grid-n "$ns" --grid-kernels flash,hyper --grid-causal both --grid-pass fwd,fwdbwd --heads $heads \
+  --markdown "$OUT/summary.md" --json "$OUT/summary.json"
 cat "$OUT/summary.md"
+step "done"

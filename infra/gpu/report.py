@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
-"""Joins a HyperBench kernels-bench report and a torch_sdpa.py report into one JSON and a markdown table:
-TFLOP/s per case, and our kernel as a fraction of torch SDPA at the same dtype."""
+"""Joins HyperBench sweep results (`hyperbench results ID --format json`, one file per sweep) and torch_sdpa.py reports
+into one JSON and a markdown summary: TFLOP/s per case, ours as a fraction of torch SDPA fp32 and bf16, HyperAttention's
+speed-up over our flash and its error, the heads each case ran with, and the grid cases that did not run or ran cut down.
+
+Ratios are TFLOP/s over TFLOP/s (= torch time / our time when both ran the same shape), so a case run at fewer heads than
+the torch case it is compared with still compares like with like; the table marks such pairs.
+Standard library only (runs with any python3)."""
 import argparse
 import json
 import os
@@ -9,93 +14,176 @@ import os
 def load(path):
     if not path or not os.path.exists(path):
         return None
-    with open(path) as f:
-        return json.load(f)
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as exc:
+        print(f"report.py: cannot read {path}: {exc}")
+        return None
+
+
+def parse_ints(text):
+    out = []
+    for x in str(text or "").replace(" ", "").split(","):
+        if x:
+            out.append(int(x[:-1]) * 1024 if x.lower().endswith("k") else int(x))
+    return out
+
+
+def parse_causal(text):
+    return {"both": [False, True], "true": [True], "false": [False]}[str(text).lower()]
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--hyperbench", required=True)
-    ap.add_argument("--torch")
+    ap.add_argument("--sweep", action="append", default=[], help="a `hyperbench results ID --format json` file (repeatable)")
+    ap.add_argument("--sweeps", help="`hyperbench results --format json` listing: status of each sweep (optional)")
+    ap.add_argument("--torch", action="append", default=[], help="a torch_sdpa.py JSON (repeatable)")
+    ap.add_argument("--env", help="a `kernels bench --json` report, for the environment block (device, commit)")
+    ap.add_argument("--grid-kernels", default="flash,hyper")
+    ap.add_argument("--grid-n", default="", help="the planned lengths; cases of this grid with no result are listed as not run")
+    ap.add_argument("--grid-causal", default="both")
+    ap.add_argument("--grid-pass", default="fwd,fwdbwd")
+    ap.add_argument("--heads", type=int, help="the planned heads; cases that ran with fewer are listed as cut")
     ap.add_argument("--markdown", required=True)
     ap.add_argument("--json", required=True)
     a = ap.parse_args()
-    hb = load(a.hyperbench) or {"cases": []}
-    th = load(a.torch) or {"results": []}
-    env = hb.get("environment", {})
 
-    torch_by = {}
-    for r in th.get("results", []):
-        if r.get("impl") != "sdpa" or r.get("error"):
+    env = ((load(a.env) or {}).get("environment")) or {}
+    sweeps = load(a.sweeps) or []
+    cases = []
+    for path in a.sweep:
+        doc = load(path)
+        if not isinstance(doc, list):
             continue
-        torch_by[(r["dtype"], r["n"], bool(r["causal"]), r["pass"])] = r
+        sweep_id = os.path.basename(path)[len("sweep-"):-len(".json")] if os.path.basename(path).startswith("sweep-") else path
+        for c in doc:
+            c = dict(c)
+            c["sweep_id"] = sweep_id
+            cases.append(c)
 
+    torch_docs = [d for d in (load(p) for p in a.torch) if d]
+    torch_by = {}
+    for d in torch_docs:
+        for r in d.get("results", []):
+            if r.get("impl") != "sdpa" or r.get("error") or not r.get("tflops"):
+                continue
+            torch_by.setdefault((r["dtype"], r["n"], bool(r["causal"]), r["pass"]), []).append(r)
+
+    def sdpa(dtype, c):
+        cands = torch_by.get((dtype, c["n"], bool(c["causal"]), c["pass"])) or []
+        same = [r for r in cands if r.get("heads") == c["heads"] and r.get("batch", 1) == c["batch"] and r.get("d") == c["d"]]
+        return (same or cands or [None])[0]
+
+    ms = lambda s: s * 1e3 if s else None
     rows = []
-    for c in hb.get("cases", []):
-        key_pass = "fwdbwd" if c["pass"] == "fwdbwd" else "fwd"
-        t32 = torch_by.get(("float32", c["n"], c["causal"], key_pass))
-        t16 = torch_by.get(("bfloat16", c["n"], c["causal"], key_pass))
-        med = (c.get("statistics") or {}).get("median")
+    for c in cases:
+        t32, t16 = sdpa("float32", c), sdpa("bfloat16", c)
+        ours = c.get("tflops") if c.get("median_seconds") else None
         rows.append({
-            "kernel": c.get("kernel", "flash"),
-            "n": c["n"], "causal": c["causal"], "pass": c["pass"], "status": c["status"],
-            "hyperbench_median_ms": med * 1e3 if med else None,
-            "hyperbench_tflops": c.get("tflops") if med else None,
-            "torch_fp32_backend": t32.get("backend") if t32 else None,
-            "torch_fp32_median_ms": t32.get("median_ms") if t32 else None,
-            "torch_fp32_tflops": t32.get("tflops") if t32 else None,
-            "ratio_to_torch_fp32": (t32["median_ms"] / (med * 1e3)) if (t32 and med and c.get("kernel", "flash") == "flash") else None,
-            "torch_bf16_tflops": t16.get("tflops") if t16 else None,
+            "sweep_id": c["sweep_id"], "kernel": c["kernel"], "n": c["n"], "causal": c["causal"], "pass": c["pass"],
+            "batch": c["batch"], "heads": c["heads"], "d": c["d"], "device": c.get("device"), "status": c["status"],
+            "median_ms": ms(c.get("median_seconds")), "samples": c.get("samples"), "tflops": ours,
+            "sdpa_fp32_backend": t32.get("backend") if t32 else None,
+            "sdpa_fp32_heads": t32.get("heads") if t32 else None,
+            "sdpa_fp32_median_ms": t32.get("median_ms") if t32 else None,
+            "sdpa_fp32_tflops": t32.get("tflops") if t32 else None,
+            "ratio_to_sdpa_fp32": ours / t32["tflops"] if (ours and t32) else None,
+            "sdpa_bf16_heads": t16.get("heads") if t16 else None,
+            "sdpa_bf16_tflops": t16.get("tflops") if t16 else None,
+            "ratio_to_sdpa_bf16": ours / t16["tflops"] if (ours and t16) else None,
             "error": c.get("error"),
         })
+    rows.sort(key=lambda r: (r["kernel"] != "flash", r["causal"], r["pass"], r["n"]))
 
-    # HyperAttention next to flash on the same case: speed-up = time(flash) / time(hyper), and its error against flash.
-    flash_by = {(r["n"], r["causal"], r["pass"]): r for r in rows if r["kernel"] == "flash"}
+    # HyperAttention next to our flash: speed-up = flash median / hyper median (same sweep: same inputs, heads, device).
+    flash_by = {(r["sweep_id"], r["n"], r["causal"], r["pass"], r["heads"]): r for r in rows if r["kernel"] == "flash"}
     hyper_rows = []
-    for c in hb.get("cases", []):
-        if c.get("kernel") != "hyper":
+    for c in cases:
+        if c["kernel"] != "hyper":
             continue
-        f = flash_by.get((c["n"], c["causal"], c["pass"]))
-        med = (c.get("statistics") or {}).get("median")
-        metrics = {m["tensor"]: m for m in ((c.get("accuracy") or {}).get("metrics") or [])}
+        f = flash_by.get((c["sweep_id"], c["n"], c["causal"], c["pass"], c["heads"]))
+        hyper_ms = ms(c.get("median_seconds"))
+        speedup = c.get("speedup")
+        if speedup is None and f and f["median_ms"] and hyper_ms:
+            speedup = f["median_ms"] / hyper_ms
         hyper_rows.append({
-            "n": c["n"], "causal": c["causal"], "pass": c["pass"], "status": c["status"],
-            "flash_median_ms": f["hyperbench_median_ms"] if f else None,
-            "hyper_median_ms": med * 1e3 if med else None,
-            "speedup": (f["hyperbench_median_ms"] / (med * 1e3)) if (f and f["hyperbench_median_ms"] and med) else None,
-            "o_rel_frobenius": metrics.get("o", {}).get("relative_frobenius"),
-            "o_spectral_over_v": metrics.get("o", {}).get("spectral_over_v"),
-            "dq_rel_frobenius": metrics.get("dq", {}).get("relative_frobenius"),
-            "heads_measured": (c.get("accuracy") or {}).get("heads_measured"),
+            "n": c["n"], "causal": c["causal"], "pass": c["pass"], "heads": c["heads"], "status": c["status"],
+            "flash_median_ms": f["median_ms"] if f else None, "hyper_median_ms": hyper_ms, "speedup": speedup,
+            "o_rel_frobenius": c.get("relative_error"),
         })
+    hyper_rows.sort(key=lambda r: (r["causal"], r["pass"], r["n"]))
+
+    # The planned grid against what ran.
+    grid = [(k, n, cz, p) for k in [x for x in a.grid_kernels.split(",") if x] for n in parse_ints(a.grid_n)
+            for cz in parse_causal(a.grid_causal) for p in [x for x in a.grid_pass.split(",") if x]]
+    ran = {(c["kernel"], c["n"], bool(c["causal"]), c["pass"]) for c in cases}
+    not_run = [{"kernel": k, "n": n, "causal": cz, "pass": p} for (k, n, cz, p) in grid if (k, n, cz, p) not in ran]
+    not_ok = [r for r in rows if r["status"] != "ok"]
+    cut = [r for r in rows if a.heads and r["heads"] < a.heads]
 
     fmt = lambda x, f="{:.2f}": "-" if x is None else f.format(x)
+    yn = lambda b: "yes" if b else "no"
+    device = env.get("device_name") or next((c.get("device") for c in cases if c.get("device")), "?")
+    th = torch_docs[0] if torch_docs else {}
     lines = [
-        f"# HyperBench flash and hyper (ILGPU, fp32) vs torch SDPA",
+        "# HyperBench flash and hyper (ILGPU, fp32) vs torch SDPA",
         "",
-        f"Device: {env.get('device_name', '?')} ({env.get('device_detail', '?')}); HyperBench {env.get('hyper_bench_version', '?')} commit {env.get('git_commit', '?')}; "
-        f"torch {th.get('torch_version', '?')} CUDA {th.get('cuda', '?')}.",
-        "batch 1, heads and d as in the run; FLOPs = 4*b*h*n^2*d (causal half, fwd+bwd x3.5). Ratio = torch time / our time (1.0 = as fast as SDPA).",
+        f"Device: {device} ({env.get('device_detail', '?')}); HyperBench {env.get('hyper_bench_version', '?')} commit "
+        f"{(env.get('git_commit') or '?')[:12]}; torch {th.get('torch_version', '-')} CUDA {th.get('cuda', '-')}.",
+        "Ours: `hyperbench sweep`, batch 1, d 64, heads per row. FLOPs = 4*b*h*n^2*d (causal half, fwd+bwd x3.5). "
+        "ours/SDPA = our TFLOP/s over SDPA's (1.0 = as fast); † = SDPA ran with other heads than ours.",
         "",
-        "| kernel | n | causal | pass | ours median (ms) | ours TFLOP/s | SDPA fp32 backend | SDPA fp32 (ms) | SDPA fp32 TFLOP/s | ours / SDPA fp32 | SDPA bf16 TFLOP/s | status |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    if sweeps:
+        lines += ["Sweeps: " + "; ".join(f"{s.get('sweep_id')} ({s.get('tag') or '-'}) {s.get('status')}, {s.get('done')} done, "
+                                          f"{s.get('failed')} failed of {s.get('cases')}" for s in sweeps), ""]
+    lines += [
+        "| kernel | n | causal | pass | heads | median (ms) | samples | TFLOP/s | SDPA fp32 backend | SDPA fp32 (ms) | SDPA fp32 TFLOP/s | ours / SDPA fp32 | SDPA bf16 TFLOP/s | ours / SDPA bf16 | status |",
+        "|---|---:|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
-        lines.append(f"| {r['kernel']} | {r['n']} | {'yes' if r['causal'] else 'no'} | {r['pass']} | {fmt(r['hyperbench_median_ms'])} | {fmt(r['hyperbench_tflops'])} | "
-                     f"{r['torch_fp32_backend'] or '-'} | {fmt(r['torch_fp32_median_ms'])} | {fmt(r['torch_fp32_tflops'])} | {fmt(r['ratio_to_torch_fp32'], '{:.3f}')} | "
-                     f"{fmt(r['torch_bf16_tflops'])} | {r['status']}{(': ' + r['error'][:80]) if r['error'] else ''} |")
+        mark32 = " †" if r["sdpa_fp32_heads"] not in (None, r["heads"]) else ""
+        mark16 = " †" if r["sdpa_bf16_heads"] not in (None, r["heads"]) else ""
+        lines.append(f"| {r['kernel']} | {r['n']} | {yn(r['causal'])} | {r['pass']} | {r['heads']} | {fmt(r['median_ms'])} | {r['samples'] or '-'} | "
+                     f"{fmt(r['tflops'], '{:.3f}')} | {r['sdpa_fp32_backend'] or '-'} | {fmt(r['sdpa_fp32_median_ms'])} | {fmt(r['sdpa_fp32_tflops'])} | "
+                     f"{fmt(r['ratio_to_sdpa_fp32'], '{:.3g}')}{mark32} | {fmt(r['sdpa_bf16_tflops'])} | {fmt(r['ratio_to_sdpa_bf16'], '{:.3g}')}{mark16} | "
+                     f"{r['status']}{(': ' + r['error'][:80]) if r['error'] else ''} |")
     if hyper_rows:
-        lines += ["", "## HyperAttention vs flash (same device, same inputs)", "",
-                  "| n | causal | pass | flash (ms) | hyper (ms) | speed-up | O rel. err | ‖E‖₂/‖V‖₂ | dQ rel. err | heads measured | status |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+        lines += ["", "## HyperAttention vs our flash (same sweep: same inputs, heads and device)", "",
+                  "| n | causal | pass | heads | flash (ms) | hyper (ms) | speed-up | O rel. error (Frobenius) | status |",
+                  "|---:|---|---|---:|---:|---:|---:|---:|---|"]
         for r in hyper_rows:
-            lines.append(f"| {r['n']} | {'yes' if r['causal'] else 'no'} | {r['pass']} | {fmt(r['flash_median_ms'])} | {fmt(r['hyper_median_ms'])} | "
-                         f"{fmt(r['speedup'], '{:.1f}x')} | {fmt(r['o_rel_frobenius'], '{:.3f}')} | {fmt(r['o_spectral_over_v'], '{:.3f}')} | "
-                         f"{fmt(r['dq_rel_frobenius'], '{:.3f}')} | {r['heads_measured'] or '-'} | {r['status']} |")
+            lines.append(f"| {r['n']} | {yn(r['causal'])} | {r['pass']} | {r['heads']} | {fmt(r['flash_median_ms'])} | {fmt(r['hyper_median_ms'])} | "
+                         f"{fmt(r['speedup'], '{:.2f}x')} | {fmt(r['o_rel_frobenius'], '{:.3g}')} | {r['status']} |")
+    lines += ["", "## Cases not run, cut or not ok", ""]
+    if not grid:
+        lines.append("- (no planned grid given)")
+    lines.append(f"- not run ({len(not_run)} of {len(grid)} planned): "
+                 + (", ".join(f"{x['kernel']} n={x['n']} {'causal' if x['causal'] else 'full'} {x['pass']}" for x in not_run) or "none"))
+    if a.heads:
+        groups = {}
+        for r in cut:
+            groups.setdefault((r["n"], r["heads"]), []).append(r)
+        lines.append(f"- run at fewer than {a.heads} heads ({len(cut)} cases): "
+                     + ("; ".join(f"n={n} at {h} heads ({len(g)} cases: {', '.join(sorted({x['kernel'] for x in g}))})"
+                                  for (n, h), g in sorted(groups.items())) or "none"))
+    lines.append(f"- not ok ({len(not_ok)}): "
+                 + (", ".join(f"{r['kernel']} n={r['n']} {'causal' if r['causal'] else 'full'} {r['pass']}: {r['status']}"
+                              + (f" ({r['error'][:60]})" if r['error'] else "") for r in not_ok) or "none"))
+    skipped_torch = [r for d in torch_docs for r in d.get("results", []) if r.get("error")]
+    if torch_docs:
+        lines.append(f"- SDPA cases not timed ({len(skipped_torch)}): "
+                     + (", ".join(f"{r['dtype']} n={r['n']} {'causal' if r['causal'] else 'full'} {r['pass']} h{r.get('heads')}" for r in skipped_torch) or "none"))
+    else:
+        lines.append("- SDPA: no torch report")
+
     with open(a.markdown, "w") as f:
         f.write("\n".join(lines) + "\n")
     with open(a.json, "w") as f:
-        json.dump({"environment": env, "torch": {k: th.get(k) for k in ("torch_version", "cuda", "device_name")}, "rows": rows, "hyper": hyper_rows}, f, indent=2)
+        json.dump({"environment": env, "torch": [{k: d.get(k) for k in ("torch_version", "cuda", "device_name", "argv", "budget_exhausted")} for d in torch_docs],
+                   "sweeps": sweeps, "rows": rows, "hyper": hyper_rows, "not_run": not_run, "cut": cut, "not_ok": not_ok,
+                   "planned_heads": a.heads}, f, indent=2)
 
 
 if __name__ == "__main__":
