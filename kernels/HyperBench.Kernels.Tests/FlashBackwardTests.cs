@@ -96,32 +96,8 @@ public sealed class FlashBackwardTests(BackendFixture backends)
         for (int j = 0; j < n; j++) bias[j] = j >= 40 || j % 7 == 3 ? float.NegativeInfinity : 0.05f * (j % 11) - 0.25f;
         var segments = new[] { new AttentionSegment(0, 40, 40, 30, 0), new AttentionSegment(40, 30, 0, 37, 1) };
         var expected = ReferenceAttention.Backward(segments, d, shape.Scale, inputs.Q, inputs.K, inputs.V, bias, inputs.DO, n, n);
-        var backend = backends.IlgpuCpu;
-        var dq = new float[n * d];
-        var dk = new float[n * d];
-        var dv = new float[n * d];
-        var lse = new float[n];
-        lock (backends.Gate)
-        {
-            using var plan = backend.CreatePlan(segments, d, shape.Scale);
-            using var q = backend.Upload(inputs.Q);
-            using var k = backend.Upload(inputs.K);
-            using var v = backend.Upload(inputs.V);
-            using var b = backend.Upload(bias);
-            using var dO = backend.Upload(inputs.DO);
-            using var o = backend.Allocate(n * d);
-            using var l = backend.Allocate(n);
-            using var tq = backend.Allocate(n * d);
-            using var tk = backend.Allocate(n * d);
-            using var tv = backend.Allocate(n * d);
-            plan.Forward(q, k, v, b, o, l);
-            plan.Backward(q, k, v, b, o, l, dO, tq, tk, tv);
-            backend.Synchronize();
-            backend.Download(tq, dq);
-            backend.Download(tk, dk);
-            backend.Download(tv, dv);
-            backend.Download(l, lse);
-        }
+        var actual = backends.RunPlan(segments, d, shape.Scale, n, inputs.Q, inputs.K, inputs.V, bias, inputs.DO);
+        float[] dq = actual.DQ!, dk = actual.DK!, dv = actual.DV!, lse = actual.Lse;
         for (int i = 0; i < 40; i++) Assert.Equal(float.NegativeInfinity, lse[i]);
         Assert.All(dq.AsSpan(0, 40 * d).ToArray(), x => Assert.Equal(0f, x));
         Assert.DoesNotContain(dq, float.IsNaN);

@@ -142,20 +142,11 @@ internal static class FlashBackwardKernels
                 dq.Fma(tb[16 + ra], kb[32 + kc]);
                 dq.Fma(tb[24 + ra], kb[48 + kc]);
             }
-            AddRow(a.DQ, rowBase, 4 * ra + 0, rowCount, 64, cb, dq.Row0(), a.Scale);
-            AddRow(a.DQ, rowBase, 4 * ra + 1, rowCount, 64, cb, dq.Row1(), a.Scale);
-            AddRow(a.DQ, rowBase, 4 * ra + 2, rowCount, 64, cb, dq.Row2(), a.Scale);
-            AddRow(a.DQ, rowBase, 4 * ra + 3, rowCount, 64, cb, dq.Row3(), a.Scale);
+            AddTile(a.DQ, rowBase, 4 * ra, rowCount, 64, cb, dq, a.Scale);
         }
 
-        AddRow(a.DK, keyBase, 4 * ra + 0, keyCount, 64, cb, dk.Row0(), a.Scale);
-        AddRow(a.DK, keyBase, 4 * ra + 1, keyCount, 64, cb, dk.Row1(), a.Scale);
-        AddRow(a.DK, keyBase, 4 * ra + 2, keyCount, 64, cb, dk.Row2(), a.Scale);
-        AddRow(a.DK, keyBase, 4 * ra + 3, keyCount, 64, cb, dk.Row3(), a.Scale);
-        AddRow(a.DV, keyBase, 4 * ra + 0, keyCount, 64, cb, dv.Row0(), 1f);
-        AddRow(a.DV, keyBase, 4 * ra + 1, keyCount, 64, cb, dv.Row1(), 1f);
-        AddRow(a.DV, keyBase, 4 * ra + 2, keyCount, 64, cb, dv.Row2(), 1f);
-        AddRow(a.DV, keyBase, 4 * ra + 3, keyCount, 64, cb, dv.Row3(), 1f);
+        AddTile(a.DK, keyBase, 4 * ra, keyCount, 64, cb, dk, a.Scale);
+        AddTile(a.DV, keyBase, 4 * ra, keyCount, 64, cb, dv, 1f);
     }
 
     /// <summary>
@@ -284,20 +275,11 @@ internal static class FlashBackwardKernels
                 dq.Fma(tb[8 + rw], kb[64 + kc]);
                 dq.Fma(tb[12 + rw], kb[96 + kc]);
             }
-            AddRow(a.DQ, rowBase, 4 * rw + 0, rowCount, 128, cw, dq.Row0(), a.Scale);
-            AddRow(a.DQ, rowBase, 4 * rw + 1, rowCount, 128, cw, dq.Row1(), a.Scale);
-            AddRow(a.DQ, rowBase, 4 * rw + 2, rowCount, 128, cw, dq.Row2(), a.Scale);
-            AddRow(a.DQ, rowBase, 4 * rw + 3, rowCount, 128, cw, dq.Row3(), a.Scale);
+            AddTile(a.DQ, rowBase, 4 * rw, rowCount, 128, cw, dq, a.Scale);
         }
 
-        AddRow(a.DK, keyBase, 4 * rw + 0, keyCount, 128, cw, dk.Row0(), a.Scale);
-        AddRow(a.DK, keyBase, 4 * rw + 1, keyCount, 128, cw, dk.Row1(), a.Scale);
-        AddRow(a.DK, keyBase, 4 * rw + 2, keyCount, 128, cw, dk.Row2(), a.Scale);
-        AddRow(a.DK, keyBase, 4 * rw + 3, keyCount, 128, cw, dk.Row3(), a.Scale);
-        AddRow(a.DV, keyBase, 4 * rw + 0, keyCount, 128, cw, dv.Row0(), 1f);
-        AddRow(a.DV, keyBase, 4 * rw + 1, keyCount, 128, cw, dv.Row1(), 1f);
-        AddRow(a.DV, keyBase, 4 * rw + 2, keyCount, 128, cw, dv.Row2(), 1f);
-        AddRow(a.DV, keyBase, 4 * rw + 3, keyCount, 128, cw, dv.Row3(), 1f);
+        AddTile(a.DK, keyBase, 4 * rw, keyCount, 128, cw, dk, a.Scale);
+        AddTile(a.DV, keyBase, 4 * rw, keyCount, 128, cw, dv, 1f);
     }
 
     /// <summary>
@@ -356,6 +338,16 @@ internal static class FlashBackwardKernels
         return new Float4(
             rowDot[rowBase + XMath.Min(first + 0, last)], rowDot[rowBase + XMath.Min(first + 1, last)],
             rowDot[rowBase + XMath.Min(first + 2, last)], rowDot[rowBase + XMath.Min(first + 3, last)]);
+    }
+
+    /// <summary>Rows row0..row0+3 of a tile (one quad each) added to dst as <see cref="AddRow"/> does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTile(ArrayView<float> dst, int rowBase, int row0, int count, int d, int quad, in Tile4x4 x, float f)
+    {
+        AddRow(dst, rowBase, row0 + 0, count, d, quad, x.Row0(), f);
+        AddRow(dst, rowBase, row0 + 1, count, d, quad, x.Row1(), f);
+        AddRow(dst, rowBase, row0 + 2, count, d, quad, x.Row2(), f);
+        AddRow(dst, rowBase, row0 + 3, count, d, quad, x.Row3(), f);
     }
 
     /// <summary>dst row (rowBase + row), columns 4·quad..4·quad+3 += f·x with atomics (other groups add to the same rows); nothing past count.</summary>

@@ -46,14 +46,7 @@ internal static class FlashForwardKernels
         // Q tile, transposed and scaled: all four global loads first, then the stores.
         int rowBase = tile.QueryStart + tile.RowOffset;
         int rowCount = tile.QueryCount - tile.RowOffset;
-        var x0 = LoadQuad(q4, rowBase, t >> 4, rowCount, 16, t & 15);
-        var x1 = LoadQuad(q4, rowBase, (t >> 4) + 16, rowCount, 16, t & 15);
-        var x2 = LoadQuad(q4, rowBase, (t >> 4) + 32, rowCount, 16, t & 15);
-        var x3 = LoadQuad(q4, rowBase, (t >> 4) + 48, rowCount, 16, t & 15);
-        StoreTransposed(qtf, 64, t & 15, t >> 4, x0.Times(qScale));
-        StoreTransposed(qtf, 64, t & 15, (t >> 4) + 16, x1.Times(qScale));
-        StoreTransposed(qtf, 64, t & 15, (t >> 4) + 32, x2.Times(qScale));
-        StoreTransposed(qtf, 64, t & 15, (t >> 4) + 48, x3.Times(qScale));
+        StageTransposed4(qtf, q4, rowBase, rowCount, t, qScale);
 
         var soft = SoftmaxRows.Start();
         var acc = default(Tile4x4);
@@ -63,19 +56,12 @@ internal static class FlashForwardKernels
             Group.Barrier();
             int keyBase = tile.KeyStart + k0;
             int keyCount = tile.KeyCount - k0;
-            var y0 = LoadQuad(k4, keyBase, t >> 4, keyCount, 16, t & 15);
-            var y1 = LoadQuad(k4, keyBase, (t >> 4) + 16, keyCount, 16, t & 15);
-            var y2 = LoadQuad(k4, keyBase, (t >> 4) + 32, keyCount, 16, t & 15);
-            var y3 = LoadQuad(k4, keyBase, (t >> 4) + 48, keyCount, 16, t & 15);
             var z0 = LoadQuad(v4, keyBase, t >> 4, keyCount, 16, t & 15);
             var z1 = LoadQuad(v4, keyBase, (t >> 4) + 16, keyCount, 16, t & 15);
             var z2 = LoadQuad(v4, keyBase, (t >> 4) + 32, keyCount, 16, t & 15);
             var z3 = LoadQuad(v4, keyBase, (t >> 4) + 48, keyCount, 16, t & 15);
             var bias = LoadBias(a.Bias, keyBase, tx * 4, keyCount);
-            StoreTransposed(ktf, 64, t & 15, t >> 4, y0);
-            StoreTransposed(ktf, 64, t & 15, (t >> 4) + 16, y1);
-            StoreTransposed(ktf, 64, t & 15, (t >> 4) + 32, y2);
-            StoreTransposed(ktf, 64, t & 15, (t >> 4) + 48, y3);
+            StageTransposed4(ktf, k4, keyBase, keyCount, t, 1f);
             vs[t] = z0;
             vs[t + 256] = z1;
             vs[t + 512] = z2;
@@ -290,6 +276,21 @@ internal static class FlashForwardKernels
         dst[(quad * 4 + 1) * rows + row] = x.Y;
         dst[(quad * 4 + 2) * rows + row] = x.Z;
         dst[(quad * 4 + 3) * rows + row] = x.W;
+    }
+
+    /// <summary>A 64-row, d = 64 tile staged transposed by 256 threads: four 16-byte loads each, issued before the stores.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StageTransposed4(ArrayView<float> dst, ArrayView<Float4> src, int rowBase, int count, int t, float scale)
+    {
+        int r = t >> 4, q = t & 15;
+        var x0 = LoadQuad(src, rowBase, r, count, 16, q);
+        var x1 = LoadQuad(src, rowBase, r + 16, count, 16, q);
+        var x2 = LoadQuad(src, rowBase, r + 32, count, 16, q);
+        var x3 = LoadQuad(src, rowBase, r + 48, count, 16, q);
+        StoreTransposed(dst, 64, q, r, x0.Times(scale));
+        StoreTransposed(dst, 64, q, r + 16, x1.Times(scale));
+        StoreTransposed(dst, 64, q, r + 32, x2.Times(scale));
+        StoreTransposed(dst, 64, q, r + 48, x3.Times(scale));
     }
 
     /// <summary>A 32-row, d = 128 tile staged transposed by 128 threads: eight 16-byte loads each, issued before the stores.</summary>
