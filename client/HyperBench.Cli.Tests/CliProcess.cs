@@ -7,9 +7,12 @@ internal static class CliProcess
 {
     public sealed record Outcome(int ExitCode, string Output);
 
-    public static Outcome Run(string workingDirectory, params string[] args)
+    public static Outcome Run(string workingDirectory, params string[] args) => Run(workingDirectory, new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs with extra environment variables (a null value removes the variable).</summary>
+    public static Outcome Run(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
-        using var process = Start(workingDirectory, args);
+        using var process = Start(workingDirectory, environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
@@ -21,7 +24,9 @@ internal static class CliProcess
     }
 
     /// <summary>Starts the process with output redirected (the caller reads or discards it).</summary>
-    public static Process Start(string workingDirectory, params string[] args)
+    public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, new Dictionary<string, string?>(), args);
+
+    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         string exe = Path.Combine(AppContext.BaseDirectory, "hyperbench");
         var psi = new ProcessStartInfo(File.Exists(exe) ? exe : "dotnet")
@@ -34,6 +39,9 @@ internal static class CliProcess
         foreach (var a in args) psi.ArgumentList.Add(a);
         // Environment settings of the test runner must not redirect the CLI's database.
         psi.Environment.Remove("HYPERBENCH__DB");
+        // Nor may the runner's terminal width change the layout under test.
+        psi.Environment.Remove("COLUMNS");
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
         var process = Process.Start(psi)!;
         return process;
     }

@@ -80,10 +80,16 @@ public sealed class SweepCommandTests
         var csv = CliProcess.Run(dir, "results", id, "--format", "csv", "--out", "s.csv");
         Assert.True(csv.ExitCode == 0, csv.Output);
         var lines = File.ReadAllLines(Path.Combine(dir, "s.csv"));
-        Assert.StartsWith("case_id,kernel,n,", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("sweep_id,case_id,kernel,n,", lines[0], StringComparison.Ordinal);
         Assert.Equal(17, lines.Length);
+        var header = lines[0].Split(',').ToList();
+        int kernel = header.IndexOf("kernel"), speedup = header.IndexOf("speedup"), error = header.IndexOf("relative_error");
         // Every hyper row has a speed-up (its flash twin is in the same sweep) and a relative error.
-        Assert.All(lines.Skip(1).Where(l => l.Split(',')[1] == "hyper"), l => Assert.False(string.IsNullOrEmpty(l.Split(',')[16])));
+        Assert.All(lines.Skip(1).Select(Csv.Cells).Where(c => c[kernel] == "hyper"), c =>
+        {
+            Assert.False(string.IsNullOrEmpty(c[speedup]));
+            Assert.False(string.IsNullOrEmpty(c[error]));
+        });
 
         var plot = CliProcess.Run(dir, "plot", id, "--out", "s.png");
         Assert.True(plot.ExitCode == 0, plot.Output);
@@ -95,6 +101,56 @@ public sealed class SweepCommandTests
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("no-such-sweep", missing.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SweepAndResults_ColumnsEightyWhileRedirected_NoLineWiderThanEightyAndExportsCarryTheCase()
+    {
+        string dir = CliProcess.TempDirectory();
+        var narrow = new Dictionary<string, string?> { ["COLUMNS"] = "80" };
+        string[] plan = ["sweep", "--device", "cpu", "--kernel", "flash,hyper", "--n", "128,256", "--causal", "both", "--pass", "fwd",
+            "--block-size", "64", "--samples", "32", "--min-seq-len", "64", "--min-samples", "3", "--budget", "0", "--warmup", "0", "--warmup-time", "0"];
+
+        var sweep = CliProcess.Run(dir, narrow, plan);
+        Assert.True(sweep.ExitCode == 0, sweep.Output);
+        AssertFits(sweep.Output, 80);
+        Assert.Contains("speed-up", sweep.Output, StringComparison.Ordinal);
+        Assert.Contains("‖E‖₂/‖V‖₂", sweep.Output, StringComparison.Ordinal);
+        Assert.Contains("docs/accuracy.md", sweep.Output, StringComparison.Ordinal);
+
+        using var sweeps = JsonDocument.Parse(CliProcess.Run(dir, "results", "--format", "json").Output);
+        string id = sweeps.RootElement[0].GetProperty("sweep_id").GetString()!;
+        var results = CliProcess.Run(dir, narrow, "results", id);
+        Assert.True(results.ExitCode == 0, results.Output);
+        AssertFits(results.Output, 80);
+        Assert.Equal(8, results.Output.Split('\n').Count(l => l.Contains(" 128 ", StringComparison.Ordinal) || l.Contains(" 256 ", StringComparison.Ordinal)));
+
+        // The exports are not laid out for the terminal: COLUMNS changes nothing there, and every row names its case fully.
+        var json = CliProcess.Run(dir, narrow, "results", id, "--format", "json");
+        Assert.True(json.ExitCode == 0, json.Output);
+        using var doc = JsonDocument.Parse(json.Output);
+        var hyper = doc.RootElement.EnumerateArray().First(e => e.GetProperty("kernel").GetString() == "hyper");
+        Assert.Equal(id, hyper.GetProperty("sweep_id").GetString());
+        Assert.Equal((7, 64, 32, 64, "uniform"), (hyper.GetProperty("r").GetInt32(), hyper.GetProperty("b").GetInt32(), hyper.GetProperty("m").GetInt32(),
+            hyper.GetProperty("min_seq_len").GetInt32(), hyper.GetProperty("sampling").GetString()));
+        Assert.Equal(1UL, hyper.GetProperty("seed").GetUInt64());
+        Assert.Equal("cpu", hyper.GetProperty("device_id").GetString());
+        Assert.Contains("cores", hyper.GetProperty("device_detail").GetString(), StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(hyper.GetProperty("device").GetString()));
+        Assert.InRange(hyper.GetProperty("spectral_over_v").GetDouble(), 0, 10);
+        Assert.True(hyper.GetProperty("cv").GetDouble() >= 0);
+
+        var csv = CliProcess.Run(dir, narrow, "results", id, "--format", "csv");
+        var rows = csv.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => Csv.Cells(l.TrimEnd('\r'))).ToList();
+        var header = rows[0];
+        foreach (var column in new[] { "sweep_id", "seed", "r", "b", "m", "min_seq_len", "sampling", "device", "device_id", "device_detail", "cv", "spectral_over_v" })
+            Assert.Contains(column, header);
+        Assert.Equal(9, rows.Count);
+        Assert.All(rows.Skip(1), r => Assert.Equal(id, r[header.IndexOf("sweep_id")]));
+        Assert.All(rows.Skip(1).Where(r => r[header.IndexOf("kernel")] == "hyper"), r => Assert.Equal("64", r[header.IndexOf("b")]));
+    }
+
+    private static void AssertFits(string output, int width) =>
+        Assert.All(output.Split('\n'), l => Assert.True(l.TrimEnd('\r').Length <= width, $"{l.TrimEnd('\r').Length} columns: {l}\n{output}"));
 
     [Fact]
     public async Task SweepResume_AfterTheProcessIsKilled_FinishesEveryCaseOnce()

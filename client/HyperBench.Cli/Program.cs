@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-// Redirected output (CI logs, files) has no terminal width; Spectre would then wrap tables at 80 columns.
-if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 220;
+// Redirected output (CI logs, files) has no terminal width; Spectre would then wrap tables at 80 columns. COLUMNS, when set, wins.
+if (HyperBench.Cli.Exporters.ConsoleWidth.Resolve(Environment.GetEnvironmentVariable("COLUMNS"), Console.IsOutputRedirected) is { } width)
+    AnsiConsole.Profile.Width = width;
 
 var app = new CommandApp();
 app.Configure(config =>

@@ -5,6 +5,7 @@ using HyperBench.Silo;
 // appsettings.json or HYPERBENCH__* environment variables (see HyperBenchSiloOptions); HTTP port: ASPNETCORE_URLS.
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddHyperBenchConsoleLogging();
 builder.AddHyperBenchStorage();
 builder.AddHyperBenchOrleans();
 builder.AddHyperBenchDeviceWorkers();

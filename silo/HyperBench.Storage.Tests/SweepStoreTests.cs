@@ -229,9 +229,17 @@ public abstract class SweepStoreTests : IAsyncLifetime
         Assert.Equal(result.Tflops, row.Tflops!.Value, 12);
         Assert.Equal(0.5, row.FirstRunSeconds);
         Assert.Equal(0.012, row.RelativeError);
+        Assert.Equal(0.034, row.SpectralOverV);
+        Assert.Equal(0.9991, row.MeanRowCosine);
+        Assert.Equal((2, 4), (row.HeadsMeasured, row.HeadsTotal));
+        Assert.Equal(stats.Max, row.MaxSeconds);
+        Assert.Equal(stats.CoefficientOfVariation, row.CoefficientOfVariation);
         Assert.Equal(2, row.Attempt);
         Assert.Equal("node-a/cpu:0", row.DeviceKey);
         Assert.Equal("ILGPU CPU", row.DeviceName);
+        // The environment travels with the row, so an export names the device fully (id, model, detail) without a second query.
+        Assert.Equal(("cpu:0", "simd=avx2", 64L << 30), (row.DeviceId, row.DeviceDetail, row.DeviceMemoryBytes));
+        Assert.Equal(("node-a", "abc123"), (row.HostName, row.GitCommit));
         Assert.Equal(DateTimeKind.Utc, row.RecordedUtc.Kind);
         Assert.InRange(row.RecordedUtc, DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow.AddMinutes(1));
 

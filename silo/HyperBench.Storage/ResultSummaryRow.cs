@@ -18,7 +18,15 @@ public sealed class ResultSummaryRow
     /// <summary>Hyper parameters canonical text (r=..;b=..;...), null for exact kernels.</summary>
     public string? HyperParameters { get; set; }
     public string DeviceKey { get; set; } = "";
+    /// <summary>The device model as the backend names it (GPU name, or the CPU's /proc/cpuinfo model name).</summary>
     public string DeviceName { get; set; } = "";
+    /// <summary>The backend's device id: cpu, ilgpu-cpu, cuda:0, ...</summary>
+    public string DeviceId { get; set; } = "";
+    /// <summary>Compute capability and driver, or cores, ISA and clock: the rest of what identifies the device model.</summary>
+    public string DeviceDetail { get; set; } = "";
+    public long DeviceMemoryBytes { get; set; }
+    public string HostName { get; set; } = "";
+    public string GitCommit { get; set; } = "";
     public string Status { get; set; } = "";
     public string? Error { get; set; }
     public string? InvalidReason { get; set; }
@@ -29,6 +37,9 @@ public sealed class ResultSummaryRow
     public double? P20Seconds { get; set; }
     public double? P80Seconds { get; set; }
     public double? StdDevSeconds { get; set; }
+    public double? MaxSeconds { get; set; }
+    /// <summary>Coefficient of variation of the samples (stddev / mean).</summary>
+    public double? CoefficientOfVariation { get; set; }
     public double? CiLowSeconds { get; set; }
     public double? CiHighSeconds { get; set; }
     public double Flops { get; set; }
@@ -36,6 +47,12 @@ public sealed class ResultSummaryRow
     public double FirstRunSeconds { get; set; }
     /// <summary>Relative Frobenius error of O against flash (hyper only).</summary>
     public double? RelativeError { get; set; }
+    /// <summary>‖E‖₂/‖V‖₂ of O, the worst measured head (hyper only): the ratio the HyperAttention paper bounds.</summary>
+    public double? SpectralOverV { get; set; }
+    /// <summary>Mean cosine similarity of the rows of O and of the exact O (hyper only).</summary>
+    public double? MeanRowCosine { get; set; }
+    public int? HeadsMeasured { get; set; }
+    public int? HeadsTotal { get; set; }
     public int Attempt { get; set; }
     public DateTime RecordedUtc { get; set; }
 

@@ -285,11 +285,15 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
             return [.. await connection.QueryAsync<ResultSummaryRow>(new CommandDefinition(
                 "SELECT r.sweep_id AS SweepId, r.case_id AS CaseId, r.kernel AS Kernel, r.n AS N, r.causal AS Causal, r.pass AS Pass, r.batch AS Batch, " +
                 "r.heads AS Heads, r.d AS D, r.dtype AS Dtype, r.distribution AS Distribution, r.seed AS Seed, r.hyper_parameters AS HyperParameters, " +
-                "r.device_key AS DeviceKey, e.device_name AS DeviceName, r.status AS Status, r.error AS Error, r.invalid_reason AS InvalidReason, " +
+                "r.device_key AS DeviceKey, e.device_name AS DeviceName, e.device_id AS DeviceId, e.device_detail AS DeviceDetail, " +
+                "e.device_memory_bytes AS DeviceMemoryBytes, e.host_name AS HostName, e.git_commit AS GitCommit, " +
+                "r.status AS Status, r.error AS Error, r.invalid_reason AS InvalidReason, " +
                 "COALESCE(s.sample_count, 0) AS SampleCount, s.median_seconds AS MedianSeconds, s.mean_seconds AS MeanSeconds, s.min_seconds AS MinSeconds, " +
-                "s.p20_seconds AS P20Seconds, s.p80_seconds AS P80Seconds, s.stddev_seconds AS StdDevSeconds, s.ci_low_seconds AS CiLowSeconds, " +
+                "s.p20_seconds AS P20Seconds, s.p80_seconds AS P80Seconds, s.stddev_seconds AS StdDevSeconds, s.max_seconds AS MaxSeconds, " +
+                "s.cv AS CoefficientOfVariation, s.ci_low_seconds AS CiLowSeconds, " +
                 "s.ci_high_seconds AS CiHighSeconds, r.flops AS Flops, r.tflops AS Tflops, r.first_run_seconds AS FirstRunSeconds, " +
-                "a.relative_frobenius AS RelativeError, r.attempt AS Attempt, r.recorded_at_ms AS RecordedAtMs " +
+                "a.relative_frobenius AS RelativeError, a.spectral_over_v AS SpectralOverV, a.mean_row_cosine AS MeanRowCosine, " +
+                "a.heads_measured AS HeadsMeasured, a.heads_total AS HeadsTotal, r.attempt AS Attempt, r.recorded_at_ms AS RecordedAtMs " +
                 "FROM results r " +
                 "JOIN environments e ON e.environment_id = r.environment_id " +
                 "LEFT JOIN statistics s ON s.sweep_id = r.sweep_id AND s.case_id = r.case_id " +

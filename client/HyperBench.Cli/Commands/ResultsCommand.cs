@@ -51,7 +51,7 @@ public sealed class ResultsCommand(IAnsiConsole console) : AsyncCommand<ResultsS
                 console.MarkupLine($"sweep [bold]{Markup.Escape(sweep.SweepId)}[/]{(sweep.Tag is null ? "" : $" ({Markup.Escape(sweep.Tag)})")}: {sweep.Status}, " +
                     $"{sweep.DoneCount.ToString(CultureInfo.InvariantCulture)} done, {sweep.FailedCount.ToString(CultureInfo.InvariantCulture)} failed of {sweep.CaseCount.ToString(CultureInfo.InvariantCulture)}; " +
                     $"created {sweep.CreatedUtc:yyyy-MM-dd HH:mm:ss} UTC");
-                console.Write(SummaryTable.Build(lines));
+                SummaryTable.Write(console, lines, sweep.SweepId);
                 break;
             case "csv": Emit(SummaryWriter.Csv(lines), settings.Out); break;
             case "json": Emit(SummaryWriter.Json(lines), settings.Out); break;

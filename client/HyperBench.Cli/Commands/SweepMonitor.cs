@@ -62,7 +62,7 @@ internal static class SweepMonitor
         if (target.Store is not null)
         {
             var lines = SweepSummary.From(await target.Store.GetResultsAsync(sweepId, CancellationToken.None));
-            console.Write(SummaryTable.Build(lines));
+            SummaryTable.Write(console, lines, sweepId);
             foreach (var l in lines.Where(l => l.Error is not null))
                 console.MarkupLine($"[yellow]{Markup.Escape(l.Status)}[/] {Markup.Escape($"{l.Kernel} n={l.N} causal={l.Causal} {l.Pass}")}: {Markup.Escape(l.Error!)}");
         }

@@ -3,32 +3,158 @@ using Spectre.Console;
 
 namespace HyperBench.Cli.Exporters;
 
-/// <summary>The console table of a sweep: per n, kernel, causal and pass, the median, TFLOP/s, speed-up and relative error.</summary>
+/// <summary>
+/// The console summary of a sweep: per n, kernel, causal and pass, the median, TFLOP/s, speed-up and HyperAttention's error, fitted
+/// to the console's width. The widest layout that fits without wrapping is chosen; narrower ones drop the columns that
+/// `results ID --format csv|json` still has (CI, CV, samples) and move what is the same on every row (shape, inputs, device) above
+/// the table. A footer explains the error measure, the '~' noise marker and the '*' on TFLOP/s.
+/// </summary>
 public static class SummaryTable
 {
-    public static Table Build(IEnumerable<SweepSummaryLine> lines)
+    private const string SpectralHeader = "‖E‖₂/‖V‖₂";
+
+    private sealed record Column(string Header, Func<SweepSummaryLine, string> Cell, bool Right = false);
+
+    /// <summary>Writes the table with what is above and below it at <paramref name="console"/>'s width.</summary>
+    /// <param name="sweepId">Named in the hint to the full export when columns were dropped.</param>
+    public static void Write(IAnsiConsole console, IReadOnlyList<SweepSummaryLine> lines, string? sweepId = null)
     {
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("n", "kernel", "causal", "pass", "b×h×d", "dist", "device", "median", "95% CI median", "samples", "TFLOP/s", "speed-up", "rel. error", "status");
-        foreach (var l in lines)
+        int width = console.Profile.Width;
+        var layouts = Layouts(lines).ToList();
+        var (columns, border, dropped) = layouts.FirstOrDefault(l => NaturalWidth(Build(lines, l.Columns, l.Border)) <= width, layouts[^1]);
+
+        var context = Context(lines, columns);
+        if (context.Length > 0) console.MarkupLine($"[grey]{Markup.Escape(context)}[/]");
+        console.Write(Build(lines, columns, border));
+        foreach (var footer in Footer(lines, columns, dropped, sweepId)) console.MarkupLine($"[grey]{Markup.Escape(footer)}[/]");
+    }
+
+    /// <summary>The full table (every column), for callers that place it themselves.</summary>
+    public static Table Build(IReadOnlyList<SweepSummaryLine> lines) => Build(lines, Layouts(lines).First().Columns, TableBorder.Rounded);
+
+    /// <summary>The layouts from widest to narrowest: columns, border, and whether columns that only the exports keep were dropped.</summary>
+    private static IEnumerable<(IReadOnlyList<Column> Columns, TableBorder Border, bool Dropped)> Layouts(IReadOnlyList<SweepSummaryLine> lines)
+    {
+        bool hyper = lines.Any(l => l.Kernel == "hyper");
+        // Context columns stay in a narrow table only when they differ between rows (else they are printed once, above it).
+        var shape = Column_("b×h×d", l => $"{l.Batch}×{l.Heads}×{l.D}");
+        var dist = Column_("dist", l => Markup.Escape(l.Distribution));
+        var device = Column_("device", l => Markup.Escape(l.Device));
+        var varying = new[] { shape, dist, device }.Where(c => lines.Select(c.Cell).Distinct(StringComparer.Ordinal).Count() > 1).ToList();
+        var key = new[] { Column_("n", l => l.N.ToString(CultureInfo.InvariantCulture), right: true), Column_("kernel", l => l.Kernel),
+            Column_("causal", l => l.Causal ? "yes" : "no"), Column_("pass", l => l.Pass) };
+        var ci = Column_("95% CI median", l => l.CiLowSeconds is { } lo && l.CiHighSeconds is { } hi ? $"{Format.Seconds(lo)}–{Format.Seconds(hi)}" : "-");
+        var cv = Column_("CV", l => l.Cv is { } c ? (c * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-", right: true);
+        var samples = Column_("samples", l => l.Samples.ToString(CultureInfo.InvariantCulture), right: true);
+        var accuracy = hyper
+            ? new[] { Column_(SpectralHeader, l => Number(l.SpectralOverV), right: true) }
+            : [];
+        var cosine = hyper ? new[] { Column_("O cos", l => l.MeanRowCosine is { } c ? c.ToString("F3", CultureInfo.InvariantCulture) : "-", right: true) } : [];
+        var status = Column_("status", l => StatusMarkup(l.Status));
+
+        yield return ([.. key, shape, dist, device, Median(false), ci, cv, samples, Tflops(false), Speedup(), .. accuracy, .. cosine, status], TableBorder.Rounded, false);
+        yield return ([.. key, shape, dist, .. varying.Where(c => c == device), Median(false), cv, samples, Tflops(false), Speedup(), .. accuracy, status], TableBorder.Rounded, true);
+        yield return ([.. key, .. varying, Median(false), cv, Tflops(false), Speedup(), .. accuracy, status], TableBorder.Rounded, true);
+        // Narrowest: the status goes into the median cell (failed: no median) or the TFLOP/s cell (invalid: above the device's peak).
+        yield return ([.. key, .. varying, Median(true), Tflops(true), Speedup(), .. accuracy], TableBorder.Rounded, true);
+        // Narrower still: no frame, two spaces between columns (a frame and its padding cost three per column).
+        yield return ([.. key, .. varying, Median(true), Tflops(true), Speedup(), .. accuracy], TableBorder.None, true);
+    }
+
+    private static Column Column_(string header, Func<SweepSummaryLine, string> cell, bool right = false) => new(header, cell, right);
+
+    private static Column Median(bool withStatus) => Column_("median", l =>
+        l.MedianSeconds is { } m ? (l.Noise is null ? "" : "[yellow]~[/]") + Format.Seconds(m)
+        : withStatus && l.Status != "ok" ? StatusMarkup(l.Status) : "-", right: true);
+
+    private static Column Tflops(bool withStatus) => Column_("TFLOP/s", l =>
+        withStatus && l.Status == "invalid" ? StatusMarkup(l.Status)
+        : l.Tflops is { } t ? t.ToString(t >= 1 ? "F2" : "F4", CultureInfo.InvariantCulture) + (l.Kernel == "flash" ? "" : "*") : "-", right: true);
+
+    private static Column Speedup() => Column_("speed-up", l => l.Speedup is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) + "×" : "-", right: true);
+
+    private static string StatusMarkup(string status) => status switch
+    {
+        "ok" => "[green]ok[/]",
+        "invalid" => "[yellow]invalid[/]",
+        _ => "[red]" + Markup.Escape(status) + "[/]",
+    };
+
+    private static string Number(double? x) => x switch
+    {
+        null => "-",
+        >= 100 => x.Value.ToString("F0", CultureInfo.InvariantCulture),
+        >= 1 => x.Value.ToString("F2", CultureInfo.InvariantCulture),
+        _ => x.Value.ToString("F3", CultureInfo.InvariantCulture),
+    };
+
+    private static Table Build(IReadOnlyList<SweepSummaryLine> lines, IReadOnlyList<Column> columns, TableBorder border)
+    {
+        var table = new Table().Border(border);
+        bool framed = border != TableBorder.None;
+        for (int i = 0; i < columns.Count; i++)
         {
-            table.AddRow(
-                l.N.ToString(CultureInfo.InvariantCulture),
-                l.Kernel,
-                l.Causal ? "yes" : "no",
-                l.Pass,
-                $"{l.Batch}×{l.Heads}×{l.D}",
-                Markup.Escape(l.Distribution),
-                Markup.Escape(l.Device),
-                l.MedianSeconds is { } m ? Format.Seconds(m) : "-",
-                l.CiLowSeconds is { } lo && l.CiHighSeconds is { } hi ? $"{Format.Seconds(lo)}–{Format.Seconds(hi)}" : "-",
-                l.Samples.ToString(CultureInfo.InvariantCulture),
-                l.Tflops is { } t ? t.ToString(t >= 1 ? "F2" : "F4", CultureInfo.InvariantCulture) + (l.Kernel == "flash" ? "" : "*") : "-",
-                l.Speedup is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) + "×" : "-",
-                l.RelativeError is { } e ? e.ToString("G3", CultureInfo.InvariantCulture) : "-",
-                l.Status switch { "ok" => "[green]ok[/]", "invalid" => "[yellow]invalid[/]", _ => "[red]" + Markup.Escape(l.Status) + "[/]" });
+            var column = new TableColumn(Markup.Escape(columns[i].Header)) { Alignment = columns[i].Right ? Justify.Right : Justify.Left };
+            if (!framed) column.Padding = new Padding(0, 0, i == columns.Count - 1 ? 0 : 2, 0);
+            table.AddColumn(column);
         }
-        table.Caption("[grey]* HyperAttention: effective TFLOP/s with the exact kernel's FLOP count. speed-up = flash median / hyper median, same inputs and device.[/]");
+        foreach (var l in lines) table.AddRow(columns.Select(c => c.Cell(l)).ToArray());
         return table;
+    }
+
+    /// <summary>What every row shares and the table no longer shows: shape, inputs, device.</summary>
+    private static string Context(IReadOnlyList<SweepSummaryLine> lines, IReadOnlyList<Column> columns)
+    {
+        if (lines.Count == 0) return "";
+        var parts = new List<string>();
+        var first = lines[0];
+        if (!columns.Any(c => c.Header == "b×h×d")) parts.Add($"batch×heads×d {first.Batch}×{first.Heads}×{first.D}, {first.Dtype}");
+        if (!columns.Any(c => c.Header == "dist")) parts.Add($"inputs {first.Distribution}");
+        if (!columns.Any(c => c.Header == "device"))
+            parts.Add($"device {first.Device}" + (first.DeviceId.Length > 0 ? $" ({first.DeviceId})" : ""));
+        return string.Join("; ", parts);
+    }
+
+    private static IEnumerable<string> Footer(IReadOnlyList<SweepSummaryLine> lines, IReadOnlyList<Column> columns, bool dropped, string? sweepId)
+    {
+        if (lines.Any(l => l.Kernel == "hyper"))
+        {
+            yield return "* HyperAttention: effective TFLOP/s with the exact kernel's FLOP count. speed-up = flash median / hyper median, same inputs and device.";
+            yield return $"{SpectralHeader}: HyperAttention's error in spectral norm relative to V (worst head), the quantity its paper bounds; " +
+                "about 0.2-0.6 is typical on N(0,1) inputs. The relative Frobenius error (`relative_error` in CSV/JSON) grows like sqrt(n) " +
+                "on diffuse attention because the exact output is tiny there, not because the result is wrong: docs/accuracy.md.";
+        }
+        var noisy = lines.Where(l => l.Noise is not null).ToList();
+        if (noisy.Count > 0)
+        {
+            int highCv = noisy.Count(l => l.Cv >= SweepSummary.NoisyCv);
+            int slowCausal = noisy.Count(l => l.Noise!.Contains("causal", StringComparison.Ordinal));
+            var why = new List<string>(2);
+            if (highCv > 0) why.Add(string.Create(CultureInfo.InvariantCulture, $"{highCv} with a CV of {SweepSummary.NoisyCv * 100:F0}% or more"));
+            if (slowCausal > 0) why.Add($"{slowCausal} causal no faster than non-causal, with half the work");
+            yield return $"~ noisy timing ({noisy.Count} of {lines.Count} cases: {string.Join("; ", why)}). For cleaner numbers: " +
+                "more --min-samples and --budget, a quiet machine, a pinned CPU frequency (performance governor, no turbo).";
+        }
+        if (dropped)
+        {
+            yield return $"Columns left out to fit the width (CI, CV, samples, ...): `hyperbench results {sweepId ?? "ID"} --format csv|json` " +
+                "has every field; a wider terminal or COLUMNS shows more.";
+        }
+    }
+
+    /// <summary>The width a table takes when nothing limits it.</summary>
+    private static int NaturalWidth(Table table)
+    {
+        var writer = new StringWriter(CultureInfo.InvariantCulture);
+        var probe = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        probe.Profile.Width = 4096;
+        probe.Write(table);
+        return writer.ToString().Split('\n').Max(l => l.TrimEnd('\r').Length);
     }
 }

@@ -4,32 +4,60 @@ using System.Text.Json;
 
 namespace HyperBench.Cli.Exporters;
 
-/// <summary>Writes summary lines as CSV, JSON or Markdown (the table format is <see cref="SummaryTable"/>).</summary>
+/// <summary>
+/// Writes summary lines as CSV, JSON or Markdown (the table format is <see cref="SummaryTable"/>). CSV and JSON carry everything
+/// that identifies a number (sweep, case, hyper parameters, seed, device id, model and detail); the console table may not.
+/// </summary>
 public static class SummaryWriter
 {
     public static IReadOnlyList<string> Formats { get; } = ["table", "csv", "json", "markdown"];
 
-    private static readonly string[] Columns =
-        ["case_id", "kernel", "n", "causal", "pass", "batch", "heads", "d", "distribution", "device", "status", "median_s", "ci_low_s", "ci_high_s", "samples", "tflops", "speedup", "relative_error", "error"];
+    private static readonly (string Name, Func<SweepSummaryLine, string> Cell)[] Columns =
+    [
+        ("sweep_id", l => l.SweepId), ("case_id", l => l.CaseId), ("kernel", l => l.Kernel), ("n", l => Num(l.N)),
+        ("causal", l => l.Causal ? "true" : "false"), ("pass", l => l.Pass), ("batch", l => Num(l.Batch)), ("heads", l => Num(l.Heads)),
+        ("d", l => Num(l.D)), ("dtype", l => l.Dtype), ("distribution", l => l.Distribution), ("seed", l => l.Seed.ToString(CultureInfo.InvariantCulture)),
+        ("r", l => Num(l.R)), ("b", l => Num(l.B)), ("m", l => Num(l.M)), ("min_seq_len", l => Num(l.MinSeqLen)), ("sampling", l => l.Sampling ?? ""),
+        ("device", l => l.Device), ("device_id", l => l.DeviceId), ("device_detail", l => l.DeviceDetail), ("device_key", l => l.DeviceKey),
+        ("host_name", l => l.HostName), ("status", l => l.Status),
+        ("median_s", l => Num(l.MedianSeconds)), ("ci_low_s", l => Num(l.CiLowSeconds)), ("ci_high_s", l => Num(l.CiHighSeconds)), ("cv", l => Num(l.Cv)),
+        ("samples", l => Num(l.Samples)), ("tflops", l => Num(l.Tflops)), ("speedup", l => Num(l.Speedup)),
+        ("relative_error", l => Num(l.RelativeError)), ("spectral_over_v", l => Num(l.SpectralOverV)), ("mean_row_cosine", l => Num(l.MeanRowCosine)),
+        ("noise", l => l.Noise ?? ""), ("error", l => l.Error ?? ""),
+    ];
 
     public static string Csv(IEnumerable<SweepSummaryLine> lines)
     {
-        var sb = new StringBuilder().AppendLine(string.Join(',', Columns));
-        foreach (var l in lines) sb.AppendLine(string.Join(',', Cells(l).Select(CsvEscape)));
+        var sb = new StringBuilder().AppendLine(string.Join(',', Columns.Select(c => c.Name)));
+        foreach (var l in lines) sb.AppendLine(string.Join(',', Columns.Select(c => CsvEscape(c.Cell(l)))));
         return sb.ToString();
     }
 
     public static string Markdown(IEnumerable<SweepSummaryLine> lines)
     {
+        var list = lines.ToList();
         var sb = new StringBuilder()
-            .AppendLine("| n | kernel | causal | pass | b×h×d | dist | device | median | TFLOP/s | speed-up | rel. error | status |")
-            .AppendLine("|---:|---|---|---|---|---|---|---:|---:|---:|---:|---|");
-        foreach (var l in lines)
+            .AppendLine("| n | kernel | causal | pass | b×h×d | dist | device | median | CV | TFLOP/s | speed-up | ‖E‖₂/‖V‖₂ | rel. Frobenius | status |")
+            .AppendLine("|---:|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var l in list)
         {
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {l.N} | {l.Kernel} | {(l.Causal ? "yes" : "no")} | {l.Pass} | {l.Batch}×{l.Heads}×{l.D} | {l.Distribution} | {l.Device.Replace("|", "/", StringComparison.Ordinal)} | " +
-                $"{(l.MedianSeconds is { } m ? Format.Seconds(m) : "-")} | {(l.Tflops is { } t ? t.ToString("G4", CultureInfo.InvariantCulture) : "-")} | " +
-                $"{(l.Speedup is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) + "×" : "-")} | {(l.RelativeError is { } e ? e.ToString("G3", CultureInfo.InvariantCulture) : "-")} | {l.Status} |");
+                $"| {l.N} | {l.Kernel} | {(l.Causal ? "yes" : "no")} | {l.Pass} | {l.Batch}×{l.Heads}×{l.D} | {l.Distribution} | {Cell(l.Device)} | " +
+                $"{(l.MedianSeconds is { } m ? (l.Noise is null ? "" : "~") + Format.Seconds(m) : "-")} | " +
+                $"{(l.Cv is { } cv ? (cv * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-")} | " +
+                $"{(l.Tflops is { } t ? t.ToString("G4", CultureInfo.InvariantCulture) : "-")} | " +
+                $"{(l.Speedup is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) + "×" : "-")} | {G3(l.SpectralOverV)} | {G3(l.RelativeError)} | {l.Status} |");
+        }
+        if (list.Any(l => l.Kernel == "hyper"))
+        {
+            sb.AppendLine().AppendLine("‖E‖₂/‖V‖₂: HyperAttention's error in spectral norm relative to V (worst head), the quantity its paper bounds. " +
+                "The relative Frobenius error grows like √n on diffuse attention (the exact output is tiny there): see docs/accuracy.md.");
+        }
+        if (list.Any(l => l.Noise is not null))
+        {
+            sb.AppendLine().AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"~ noisy timing: a CV of {SweepSummary.NoisyCv * 100:F0}% or more, or a causal case no faster than the non-causal one. ") +
+                "More --min-samples and --budget, a quiet machine and a pinned CPU frequency give cleaner numbers.");
         }
         return sb.ToString();
     }
@@ -38,15 +66,13 @@ public static class SummaryWriter
 
     public static string Json(IEnumerable<SweepSummaryLine> lines) => JsonSerializer.Serialize(lines, JsonOptions);
 
-    private static IEnumerable<string> Cells(SweepSummaryLine l) =>
-    [
-        l.CaseId, l.Kernel, Num(l.N), l.Causal ? "true" : "false", l.Pass, Num(l.Batch), Num(l.Heads), Num(l.D), l.Distribution, l.Device, l.Status,
-        Num(l.MedianSeconds), Num(l.CiLowSeconds), Num(l.CiHighSeconds), Num(l.Samples), Num(l.Tflops), Num(l.Speedup), Num(l.RelativeError), l.Error ?? "",
-    ];
+    private static string Cell(string s) => s.Replace("|", "/", StringComparison.Ordinal);
+
+    private static string G3(double? v) => v is { } x ? x.ToString("G3", CultureInfo.InvariantCulture) : "-";
 
     private static string Num(double? v) => v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : "";
 
-    private static string Num(int v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string Num(int? v) => v is { } x ? x.ToString(CultureInfo.InvariantCulture) : "";
 
     private static string CsvEscape(string s) =>
         s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using HyperBench.Storage;
 
 namespace HyperBench.Cli.Exporters;
@@ -5,6 +6,9 @@ namespace HyperBench.Cli.Exporters;
 /// <summary>Turns stored result rows into summary lines (BenchmarkDotNet's split: this summarises, exporters present).</summary>
 public static class SweepSummary
 {
+    /// <summary>A coefficient of variation at or above this marks a timing as noisy.</summary>
+    public const double NoisyCv = 0.20;
+
     public static IReadOnlyList<SweepSummaryLine> From(IEnumerable<ResultSummaryRow> rows)
     {
         var list = rows.ToList();
@@ -12,17 +16,81 @@ public static class SweepSummary
         var flash = list.Where(r => r.Kernel == "flash" && r.MedianSeconds is > 0)
             .GroupBy(PairKey)
             .ToDictionary(g => g.Key, g => g.First().MedianSeconds!.Value);
+        // An exact kernel does half the work when causal: a causal median no faster than the non-causal one means a disturbed run.
+        var nonCausal = list.Where(r => !r.Causal && r.Kernel != "hyper" && r.MedianSeconds is > 0)
+            .GroupBy(MaskTwinKey)
+            .ToDictionary(g => g.Key, g => g.First().MedianSeconds!.Value);
         return list
             .OrderBy(r => r.Batch).ThenBy(r => r.Heads).ThenBy(r => r.D).ThenBy(r => r.Distribution)
             .ThenBy(r => r.Causal).ThenBy(r => r.Pass).ThenBy(r => r.N).ThenBy(r => r.Kernel)
-            .Select(r => new SweepSummaryLine(
-                r.CaseId, r.Kernel, r.N, r.Causal, r.Pass, r.Batch, r.Heads, r.D, r.Distribution, r.DeviceName, r.Status,
-                r.MedianSeconds, r.CiLowSeconds, r.CiHighSeconds, r.SampleCount, r.Tflops,
-                r.Kernel != "flash" && r.MedianSeconds is > 0 && flash.TryGetValue(PairKey(r), out double f) ? f / r.MedianSeconds.Value : null,
-                r.RelativeError,
-                r.Error ?? r.InvalidReason))
+            .Select(r =>
+            {
+                var hyper = ParseHyper(r.HyperParameters);
+                double? exactTwin = r.Causal && r.Kernel != "hyper" && nonCausal.TryGetValue(MaskTwinKey(r), out double t) ? t : null;
+                return new SweepSummaryLine
+                {
+                    SweepId = r.SweepId,
+                    CaseId = r.CaseId,
+                    Kernel = r.Kernel,
+                    N = r.N,
+                    Causal = r.Causal,
+                    Pass = r.Pass,
+                    Batch = r.Batch,
+                    Heads = r.Heads,
+                    D = r.D,
+                    Dtype = r.Dtype,
+                    Distribution = r.Distribution,
+                    Seed = unchecked((ulong)r.Seed), // stored as a signed BIGINT
+                    R = Int(hyper, "r"),
+                    B = Int(hyper, "b"),
+                    M = Int(hyper, "m"),
+                    MinSeqLen = Int(hyper, "min_seq_len"),
+                    Sampling = hyper.GetValueOrDefault("sampling"),
+                    Device = r.DeviceName,
+                    DeviceId = r.DeviceId,
+                    DeviceDetail = r.DeviceDetail,
+                    DeviceKey = r.DeviceKey,
+                    HostName = r.HostName,
+                    Status = r.Status,
+                    MedianSeconds = r.MedianSeconds,
+                    CiLowSeconds = r.CiLowSeconds,
+                    CiHighSeconds = r.CiHighSeconds,
+                    Cv = r.CoefficientOfVariation,
+                    Samples = r.SampleCount,
+                    Tflops = r.Tflops,
+                    Speedup = r.Kernel != "flash" && r.MedianSeconds is > 0 && flash.TryGetValue(PairKey(r), out double f) ? f / r.MedianSeconds.Value : null,
+                    RelativeError = r.RelativeError,
+                    SpectralOverV = r.SpectralOverV,
+                    MeanRowCosine = r.MeanRowCosine,
+                    Noise = Noise(r.CoefficientOfVariation, r.MedianSeconds, exactTwin),
+                    Error = r.Error ?? r.InvalidReason,
+                };
+            })
             .ToList();
     }
+
+    /// <summary>Why a timing looks disturbed, or null: a CV of <see cref="NoisyCv"/> or more; a causal exact case no faster than its non-causal twin.</summary>
+    public static string? Noise(double? cv, double? median, double? nonCausalMedian)
+    {
+        var reasons = new List<string>(2);
+        if (cv >= NoisyCv) reasons.Add(string.Create(CultureInfo.InvariantCulture, $"CV {cv * 100:F0}% >= {NoisyCv * 100:F0}%"));
+        if (median is { } m && nonCausalMedian is { } nc && m >= nc)
+            reasons.Add($"causal no faster than non-causal ({Format.Seconds(m)} vs {Format.Seconds(nc)})");
+        return reasons.Count == 0 ? null : string.Join("; ", reasons);
+    }
+
+    private static Dictionary<string, string> ParseHyper(string? canonical) =>
+        (canonical ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .Where(kv => kv.Length == 2)
+            .ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
+
+    private static int? Int(Dictionary<string, string> values, string key) =>
+        values.TryGetValue(key, out var s) && int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : null;
+
+    /// <summary>The same case but for the mask: a causal result and its non-causal twin share it.</summary>
+    private static string MaskTwinKey(ResultSummaryRow r) =>
+        $"{r.Kernel}|{r.N}|{r.Pass}|{r.Batch}|{r.Heads}|{r.D}|{r.Dtype}|{r.Distribution}|{r.Seed}|{r.DeviceName}";
 
     private static string PairKey(ResultSummaryRow r) =>
         $"{r.N}|{r.Causal}|{r.Pass}|{r.Batch}|{r.Heads}|{r.D}|{r.Dtype}|{r.Distribution}|{r.Seed}|{r.DeviceName}";

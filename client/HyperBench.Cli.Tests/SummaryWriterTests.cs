@@ -1,0 +1,73 @@
+using System.Text.Json;
+using HyperBench.Cli.Exporters;
+
+namespace HyperBench.Cli.Tests;
+
+/// <summary>CSV and JSON carry what identifies a number: sweep, hyper parameters, seed, device id, model and detail.</summary>
+public sealed class SummaryWriterTests
+{
+    [Fact]
+    public void Csv_HyperLine_HasHyperParametersSeedSweepAndDeviceColumns()
+    {
+        var lines = SummaryTableTests.Lines();
+
+        var rows = SummaryWriter.Csv(lines).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => Csv.Cells(l.TrimEnd('\r'))).ToList();
+
+        var header = rows[0];
+        var hyper = rows.Single(r => r[header.IndexOf("kernel")] == "hyper");
+        string Cell(string name) => hyper[header.IndexOf(name)];
+        Assert.Equal("s1", Cell("sweep_id"));
+        Assert.Equal("1", Cell("seed"));
+        Assert.Equal(("7", "256", "256", "4096", "uniform"), (Cell("r"), Cell("b"), Cell("m"), Cell("min_seq_len"), Cell("sampling")));
+        Assert.Equal(("NVIDIA H200", "cuda:0", "sm_90, 132 SMs"), (Cell("device"), Cell("device_id"), Cell("device_detail")));
+        Assert.Equal(("0.421", "5.015", "0.135", "0.2"), (Cell("spectral_over_v"), Cell("relative_error"), Cell("mean_row_cosine"), Cell("cv")));
+        Assert.StartsWith("CV 20%", Cell("noise"), StringComparison.Ordinal);
+        Assert.All(rows, r => Assert.Equal(header.Count, r.Count));
+    }
+
+    [Fact]
+    public void Json_HyperLine_HasHyperParametersSeedSweepAndDeviceFields()
+    {
+        using var doc = JsonDocument.Parse(SummaryWriter.Json(SummaryTableTests.Lines()));
+
+        var hyper = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("kernel").GetString() == "hyper");
+        Assert.Equal("s1", hyper.GetProperty("sweep_id").GetString());
+        Assert.Equal(1UL, hyper.GetProperty("seed").GetUInt64());
+        Assert.Equal(7, hyper.GetProperty("r").GetInt32());
+        Assert.Equal(256, hyper.GetProperty("b").GetInt32());
+        Assert.Equal(256, hyper.GetProperty("m").GetInt32());
+        Assert.Equal(4096, hyper.GetProperty("min_seq_len").GetInt32());
+        Assert.Equal("uniform", hyper.GetProperty("sampling").GetString());
+        Assert.Equal("NVIDIA H200", hyper.GetProperty("device").GetString());
+        Assert.Equal("cuda:0", hyper.GetProperty("device_id").GetString());
+        Assert.Equal("sm_90, 132 SMs", hyper.GetProperty("device_detail").GetString());
+        Assert.Equal(0.421, hyper.GetProperty("spectral_over_v").GetDouble());
+        // The names infra/gpu/report.py reads stay as they were.
+        foreach (var name in new[] { "n", "causal", "pass", "batch", "heads", "d", "status", "median_seconds", "samples", "tflops", "speedup", "relative_error", "error" })
+            Assert.True(hyper.TryGetProperty(name, out _), name);
+        var flash = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("kernel").GetString() == "flash");
+        Assert.Equal(JsonValueKind.Null, flash.GetProperty("r").ValueKind);
+    }
+
+    [Fact]
+    public void Markdown_NoisyHyperLine_MarkedAndExplained()
+    {
+        string md = SummaryWriter.Markdown(SummaryTableTests.Lines());
+
+        Assert.Contains("| ~54.80 ms |", md, StringComparison.Ordinal);
+        Assert.Contains("‖E‖₂/‖V‖₂", md, StringComparison.Ordinal);
+        Assert.Contains("docs/accuracy.md", md, StringComparison.Ordinal);
+        Assert.Contains("~ noisy timing", md, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("80", false, 80)]
+    [InlineData("80", true, 80)]
+    [InlineData(null, true, ConsoleWidth.Redirected)]
+    [InlineData("", true, ConsoleWidth.Redirected)]
+    [InlineData("wide", true, ConsoleWidth.Redirected)]
+    [InlineData("0", true, ConsoleWidth.Redirected)]
+    [InlineData(null, false, null)]
+    public void ConsoleWidth_ColumnsAndRedirection_ColumnsWinsElseTodaysDefault(string? columns, bool redirected, int? expected) =>
+        Assert.Equal(expected, ConsoleWidth.Resolve(columns, redirected));
+}
