@@ -7,9 +7,12 @@ internal static class CliProcess
 {
     public sealed record Outcome(int ExitCode, string Output);
 
-    public static Outcome Run(string workingDirectory, params string[] args)
+    public static Outcome Run(string workingDirectory, params string[] args) => Run(workingDirectory, null, args);
+
+    /// <summary>As <see cref="Run(string, string[])"/>, with extra environment variables.</summary>
+    public static Outcome Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var process = Start(workingDirectory, args);
+        using var process = Start(workingDirectory, environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
@@ -21,7 +24,9 @@ internal static class CliProcess
     }
 
     /// <summary>Starts the process with output redirected (the caller reads or discards it).</summary>
-    public static Process Start(string workingDirectory, params string[] args)
+    public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+
+    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         string exe = Path.Combine(AppContext.BaseDirectory, "hyperbench");
         var psi = new ProcessStartInfo(File.Exists(exe) ? exe : "dotnet")
@@ -34,6 +39,7 @@ internal static class CliProcess
         foreach (var a in args) psi.ArgumentList.Add(a);
         // Environment settings of the test runner must not redirect the CLI's database.
         psi.Environment.Remove("HYPERBENCH__DB");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
         var process = Process.Start(psi)!;
         return process;
     }

@@ -16,12 +16,23 @@ internal static class StoreOpener
             throw new PlanException($"--db: no results database at '{db}' (run `hyperbench sweep` first, or name the database with --db).");
         try
         {
-            return await SweepStoreFactory.OpenReadOnlyAsync(db, cancellationToken: cancellationToken);
+            return await SweepStoreFactory.OpenReadOnlyAsync(db, options: RetryOptions(), cancellationToken: cancellationToken);
         }
         catch (InvalidStoreException ex)
         {
             throw new PlanException($"--db: {ex.Message}");
         }
+    }
+
+    /// <summary>HYPERBENCH_DB_RETRY_SECONDS shortens (or lengthens) how long a reader waits for a database that is down (default 30 s).</summary>
+    private static SweepStoreOptions? RetryOptions()
+    {
+        string? text = Environment.GetEnvironmentVariable("HYPERBENCH_DB_RETRY_SECONDS");
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds)
+            || !(seconds >= 0) || seconds > 3600)
+            throw new PlanException($"HYPERBENCH_DB_RETRY_SECONDS: '{text}' is not a number of seconds between 0 and 3600.");
+        return new SweepStoreOptions { RetryWindow = TimeSpan.FromSeconds(seconds) };
     }
 
     /// <summary>Checks a --db a sweep will write to, creating nothing (a directory, a path under a file, a non-SQLite file, a bad connection string).</summary>
