@@ -1,6 +1,6 @@
 using HyperBench.Cli.Commands;
-using HyperBench.Storage;
-using Microsoft.Extensions.Options;
+using HyperBench.Cli.Plans;
+using HyperBench.Hosting;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -54,19 +54,11 @@ try
 {
     return app.Run(OptionAliases.Expand(args));
 }
-catch (CommandParseException ex)
+catch (Exception ex)
 {
-    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
-    return ExitCodes.InvalidInput;
-}
-catch (StorageUnavailableException ex)
-{
-    // Retried with back-off already (the store's retry window); whatever was measured before is in the store or was flushed.
-    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message.Split(Environment.NewLine)[0])}");
-    return ExitCodes.Unavailable;
-}
-catch (OptionsValidationException ex)
-{
-    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
-    return ExitCodes.InvalidInput;
+    // The one place an exception becomes an exit code (ProcessExit, docs/exit-codes.md): one line, never a stack trace.
+    var (code, message) = ProcessExit.Classify(ex, e => e is CommandAppException or PlanException);
+    if (ex is CommandAppException) message = ParseErrorText.For(message, args);
+    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ProcessExit.Describe(ex, message))}");
+    return code;
 }

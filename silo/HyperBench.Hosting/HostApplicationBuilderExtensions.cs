@@ -15,7 +15,7 @@ namespace HyperBench.Hosting;
 /// One method per concern, so a host's Program.cs reads like a table of contents. All read <see cref="HyperBenchSiloOptions"/>
 /// (section "HyperBench"); the standalone silo and the CLI's embedded cluster share them.
 /// </summary>
-public static class HostApplicationBuilderExtensions
+public static partial class HostApplicationBuilderExtensions
 {
     /// <summary>The SQL store (SQLite file or PostgreSQL, from HyperBench:Db), migrated before the silo starts.</summary>
     public static IHostApplicationBuilder AddHyperBenchStorage(this IHostApplicationBuilder builder)
@@ -124,7 +124,18 @@ public static class HostApplicationBuilderExtensions
             builder.Services.AddSingleton<IValidateOptions<HyperBenchSiloOptions>>(sp => sp.GetRequiredService<HyperBenchSiloOptionsValidator>());
             builder.Services.AddOptions<HyperBenchSiloOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         }
-        var options = section.Get<HyperBenchSiloOptions>() ?? new HyperBenchSiloOptions();
+        HyperBenchSiloOptions options;
+        try
+        {
+            options = section.Get<HyperBenchSiloOptions>() ?? new HyperBenchSiloOptions();
+        }
+        catch (InvalidOperationException ex) when (ConversionKey().Match(ex.Message) is { Success: true } m)
+        {
+            // The binder names the key and the type but not the value the user gave.
+            string key = m.Groups[1].Value;
+            throw new OptionsValidationException(Options.DefaultName, typeof(HyperBenchSiloOptions),
+                [$"{key} = '{builder.Configuration[key]}' is not a valid {m.Groups[2].Value.Replace("System.", "", StringComparison.Ordinal)}."]);
+        }
         var failures = new List<string>();
         var context = new System.ComponentModel.DataAnnotations.ValidationContext(options);
         var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
@@ -135,4 +146,7 @@ public static class HostApplicationBuilderExtensions
         if (failures.Count > 0) throw new OptionsValidationException(Options.DefaultName, typeof(HyperBenchSiloOptions), failures);
         return options;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"configuration value (?:'[^']*' )?at '([^']+)' to type '([^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex ConversionKey();
 }

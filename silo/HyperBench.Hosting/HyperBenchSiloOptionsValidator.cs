@@ -22,11 +22,19 @@ public sealed class HyperBenchSiloOptionsValidator : IValidateOptions<HyperBench
             failures.Add($"{prefix}SiloPort and {prefix}GatewayPort are both {options.SiloPort}; they must differ.");
         try
         {
+            Storage.SweepStoreFactory.Check(options.Db);
+        }
+        catch (Exception ex) when (ex is ArgumentException or Storage.InvalidStoreException)
+        {
+            failures.Add($"{prefix}Db: {ex.Message.Split(" (Parameter", 2)[0]}");
+        }
+        try
+        {
             DeviceSelection.Parse(options.Devices);
         }
         catch (ArgumentException ex)
         {
-            failures.Add($"{prefix}Devices: {ex.Message}");
+            failures.Add($"{prefix}Devices: {ex.Message.Split(" (Parameter", 2)[0]}");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -3,17 +3,28 @@ using HyperBench.Silo;
 
 // A HyperBench silo: Orleans, its device workers, the SQL store and /metrics. Settings: section "HyperBench" of
 // appsettings.json or HYPERBENCH__* environment variables (see HyperBenchSiloOptions); HTTP port: ASPNETCORE_URLS.
-var builder = WebApplication.CreateBuilder(args);
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
 
-builder.AddHyperBenchConsoleLogging();
-builder.AddHyperBenchStorage();
-builder.AddHyperBenchOrleans();
-builder.AddHyperBenchDeviceWorkers();
-builder.AddHyperBenchMetrics();
+    builder.AddHyperBenchConsoleLogging();
+    builder.AddHyperBenchStorage();
+    builder.AddHyperBenchOrleans();
+    builder.AddHyperBenchDeviceWorkers();
+    builder.AddHyperBenchMetrics();
 
-var app = builder.Build();
+    var app = builder.Build();
 
-app.MapHyperBenchMetrics();
-app.MapGet("/", () => "HyperBench silo: metrics at /metrics");
+    app.MapHyperBenchMetrics();
+    app.MapGet("/", () => "HyperBench silo: metrics at /metrics");
 
-await app.RunAsync();
+    await app.RunAsync();
+    return ProcessExit.Ok;
+}
+catch (Exception ex)
+{
+    // One line naming the bad setting (exit 2) or the unreachable database (exit 3), not an unhandled-exception dump.
+    var (code, message) = ProcessExit.Classify(ex);
+    await Console.Error.WriteLineAsync("error: " + ProcessExit.Describe(ex, message));
+    return code;
+}

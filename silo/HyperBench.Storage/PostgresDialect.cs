@@ -60,6 +60,13 @@ internal sealed class PostgresDialect : StoreDialect
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public override string SchemaTableExistsSql =>
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' AND table_schema = current_schema()";
+
+    // 28xxx invalid authorization (wrong password, no pg_hba entry), 3D000 no such database.
+    public override bool IsConnectionRefused(Exception exception) =>
+        exception is PostgresException pg && (pg.SqlState.StartsWith("28", StringComparison.Ordinal) || pg.SqlState == "3D000");
+
     public override bool IsTransient(Exception exception) => exception switch
     {
         // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up), 08* connection exceptions.

@@ -70,6 +70,29 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
             await transaction.CommitAsync(ct);
         }, cancellationToken);
 
+    /// <summary>Checks, changing nothing, that the database holds the HyperBench schema (what a reader needs; a writer migrates instead).</summary>
+    /// <exception cref="InvalidStoreException">It does not (an empty file, another application's database, a fresh PostgreSQL database).</exception>
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        long tables;
+        try
+        {
+            tables = await _retry.ExecuteAsync("check schema", async ct =>
+            {
+                await using var connection = await _dialect.OpenAsync(ct);
+                return await connection.ExecuteScalarAsync<long>(new CommandDefinition(_dialect.SchemaTableExistsSql, cancellationToken: ct));
+            }, cancellationToken);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is 26 or 14)
+        {
+            // 26 SQLITE_NOTADB (e.g. encrypted or damaged), 14 SQLITE_CANTOPEN.
+            throw new InvalidStoreException($"database {_description} cannot be read as SQLite: {e.Message}", e);
+        }
+        if (tables == 0)
+            throw new InvalidStoreException($"database {_description} has no HyperBench schema (no schema_migrations table): " +
+                "it is empty or belongs to something else; `hyperbench sweep --db` creates one.");
+    }
+
     public Task CreateSweepAsync(SweepRow sweep, IReadOnlyList<SweepCaseRow> cases, CancellationToken cancellationToken = default) =>
         _retry.ExecuteAsync("create sweep", async ct =>
         {

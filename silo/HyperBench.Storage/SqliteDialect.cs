@@ -15,9 +15,11 @@ internal sealed class SqliteDialect : StoreDialect
 
     private readonly string _connectionString;
     private readonly string _path;
+    private readonly bool _readOnly;
     private int _walSet;
 
-    public SqliteDialect(string connectionString)
+    /// <param name="readOnly">Open with Mode=ReadOnly: the file must exist, and nothing (directory, schema, journal mode) is created or changed.</param>
+    public SqliteDialect(string connectionString, bool readOnly = false)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString)
         {
@@ -27,7 +29,10 @@ internal sealed class SqliteDialect : StoreDialect
         };
         if (string.IsNullOrWhiteSpace(builder.DataSource))
             throw new ArgumentException($"SQLite connection string '{connectionString}' names no file (Data Source=...).", nameof(connectionString));
-        if (builder.Mode is SqliteOpenMode.ReadWriteCreate or SqliteOpenMode.ReadWrite && builder.DataSource != ":memory:")
+        _readOnly = readOnly || builder.Mode == SqliteOpenMode.ReadOnly;
+        if (builder.DataSource != ":memory:") CheckFile(builder.DataSource, mustExist: _readOnly);
+        if (_readOnly) builder.Mode = SqliteOpenMode.ReadOnly;
+        if (!_readOnly && builder.Mode is SqliteOpenMode.ReadWriteCreate or SqliteOpenMode.ReadWrite && builder.DataSource != ":memory:")
         {
             string? directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
             if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
@@ -49,8 +54,8 @@ internal sealed class SqliteDialect : StoreDialect
         {
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
-            // journal_mode=WAL is stored in the file; setting it once per process is enough.
-            command.CommandText = Interlocked.Exchange(ref _walSet, 1) == 0
+            // journal_mode=WAL is stored in the file; setting it once per process is enough (and never by a reader).
+            command.CommandText = !_readOnly && Interlocked.Exchange(ref _walSet, 1) == 0
                 ? $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeoutMs};"
                 : $"PRAGMA busy_timeout={BusyTimeoutMs};";
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -94,7 +99,45 @@ internal sealed class SqliteDialect : StoreDialect
         }
     }
 
+    public override string SchemaTableExistsSql => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
+
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Refuses, before anything is created, a path SQLite cannot use as a database: a directory, a path under a regular file, a file
+    /// that is not SQLite (an empty file is a new database); with <paramref name="mustExist"/>, a file that is not there.
+    /// </summary>
+    /// <exception cref="InvalidStoreException">The message names the path and what is wrong with it.</exception>
+    public static void CheckFile(string path, bool mustExist)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new InvalidStoreException($"database '{path}' is a directory, not a SQLite file.");
+        for (string? parent = Path.GetDirectoryName(full); !string.IsNullOrEmpty(parent); parent = Path.GetDirectoryName(parent))
+        {
+            if (File.Exists(parent))
+                throw new InvalidStoreException($"database '{path}' cannot be created: '{parent}' is a file, not a directory.");
+            if (Directory.Exists(parent)) break;
+        }
+        if (!File.Exists(full))
+        {
+            if (mustExist) throw new InvalidStoreException($"database '{path}' does not exist.");
+            return;
+        }
+        Span<byte> header = stackalloc byte[16];
+        int read;
+        try
+        {
+            using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            read = file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidStoreException($"database '{path}' cannot be read: {e.Message}", e);
+        }
+        if (read > 0 && (read < header.Length || !header.SequenceEqual("SQLite format 3\0"u8)))
+            throw new InvalidStoreException($"database '{path}' is not a SQLite database (the file does not start with the SQLite header).");
+    }
 
     public override bool IsTransient(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };

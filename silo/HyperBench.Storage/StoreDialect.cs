@@ -26,6 +26,12 @@ internal abstract class StoreDialect : IAsyncDisposable
     public abstract Task InsertSamplesAsync(DbConnection connection, DbTransaction transaction, string sweepId, string caseId,
         IReadOnlyList<double> samples, CancellationToken cancellationToken);
 
+    /// <summary>A query returning 1 when the schema_migrations table (the HyperBench schema) exists, else 0.</summary>
+    public abstract string SchemaTableExistsSql { get; }
+
+    /// <summary>Failures of connecting that retrying cannot fix but that are not the user's input either (credentials refused).</summary>
+    public virtual bool IsConnectionRefused(Exception exception) => false;
+
     /// <summary>True for failures that go away by themselves: server down or restarting, database busy.</summary>
     public abstract bool IsTransient(Exception exception);
 

@@ -67,6 +67,10 @@ internal sealed class StoreRetry
                 $"database {_dialect.Description} unavailable: {operation} failed for {elapsed.TotalSeconds:0.0} s of retries " +
                 $"(retry window {_options.RetryWindow.TotalSeconds:0.#} s): {e.Message}", e);
         }
+        catch (Exception e) when (_dialect.IsConnectionRefused(e) && !cancellationToken.IsCancellationRequested)
+        {
+            throw new StorageUnavailableException($"database {_dialect.Description} refused the connection during {operation}: {e.Message}", e);
+        }
         finally
         {
             ResilienceContextPool.Shared.Return(context);

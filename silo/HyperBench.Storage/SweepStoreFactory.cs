@@ -21,13 +21,51 @@ public static partial class SweepStoreFactory
     public static SqlSweepStore Create(string db, ILoggerFactory? loggerFactory = null, SweepStoreOptions? options = null) =>
         new(CreateDialect(db), options, loggerFactory);
 
-    internal static StoreDialect CreateDialect(string db)
+    /// <summary>
+    /// Opens an existing store for reading only: no directory, file, schema or migration is created. A SQLite file is opened with
+    /// Mode=ReadOnly; either database must already hold the HyperBench schema.
+    /// </summary>
+    /// <exception cref="InvalidStoreException">The file is missing, is not SQLite, or the database has no HyperBench schema.</exception>
+    /// <exception cref="StorageUnavailableException">The server could not be reached (after the retry window) or refused the login.</exception>
+    public static async Task<SqlSweepStore> OpenReadOnlyAsync(string db, ILoggerFactory? loggerFactory = null, SweepStoreOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        var store = new SqlSweepStore(CreateDialect(db, readOnly: true), options, loggerFactory);
+        try
+        {
+            await store.EnsureSchemaAsync(cancellationToken);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Checks a database value as <see cref="Create"/> would, creating nothing (for settings validated at start).</summary>
+    /// <exception cref="ArgumentException">The value is neither SQLite nor PostgreSQL (names it, password masked).</exception>
+    /// <exception cref="InvalidStoreException">The SQLite path is a directory, under a file, or a file that is not SQLite.</exception>
+    public static void Check(string db)
+    {
+        if (SqliteFilePath(db) is { } file)
+        {
+            if (string.IsNullOrWhiteSpace(file)) throw Bad(db, "no file path");
+            if (file != ":memory:") SqliteDialect.CheckFile(file, mustExist: false);
+            return;
+        }
+        // PostgreSQL or refused: parsing the connection string opens nothing.
+        var dialect = CreateDialect(db);
+        dialect.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    internal static StoreDialect CreateDialect(string db, bool readOnly = false)
     {
         string value = (db ?? "").Trim();
         if (value.Length == 0)
             throw new ArgumentException($"database '' is empty: {Expected}.", nameof(db));
         if (value.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
-            return SqliteFile(value["sqlite:".Length..], value);
+            return SqliteFile(value["sqlite:".Length..], value, readOnly);
         if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
             return new PostgresDialect(FromUri(value));
         if (value.Contains("://", StringComparison.Ordinal))
@@ -58,7 +96,7 @@ public static partial class SweepStoreFactory
             {
                 try
                 {
-                    return new SqliteDialect(value);
+                    return new SqliteDialect(value, readOnly);
                 }
                 catch (ArgumentException e) when (e.ParamName != "connectionString")
                 {
@@ -67,7 +105,7 @@ public static partial class SweepStoreFactory
             }
             throw Bad(value, "neither Host= nor Data Source= is given");
         }
-        return SqliteFile(value, value);
+        return SqliteFile(value, value, readOnly);
     }
 
     /// <summary>
@@ -96,10 +134,10 @@ public static partial class SweepStoreFactory
     public static string Redact(string value) =>
         UriPassword().Replace(KeyPassword().Replace(value, "$1=***"), "://$1:***@");
 
-    private static SqliteDialect SqliteFile(string path, string original)
+    private static SqliteDialect SqliteFile(string path, string original, bool readOnly)
     {
         if (string.IsNullOrWhiteSpace(path)) throw Bad(original, "no file path");
-        return new SqliteDialect(new SqliteConnectionStringBuilder { DataSource = path.Trim() }.ToString());
+        return new SqliteDialect(new SqliteConnectionStringBuilder { DataSource = path.Trim() }.ToString(), readOnly);
     }
 
     private static string FromUri(string value)

@@ -16,7 +16,8 @@ public sealed class DevicesCommand(IAnsiConsole console) : AsyncCommand<DevicesS
         string? memoryDb = null;
         try
         {
-            _ = DeviceSelection.Parse(settings.Device);
+            if (settings.Cluster is null) _ = DeviceCheck.ResolveLocal(settings.Device);
+            else _ = DeviceSelection.Parse(settings.Device);
             if (settings.Cluster is null)
             {
                 // An in-process silo needs a store; a throwaway file keeps the inventory from touching real results.

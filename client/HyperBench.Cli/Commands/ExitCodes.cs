@@ -1,15 +1,21 @@
+using HyperBench.Hosting;
+
 namespace HyperBench.Cli.Commands;
 
+/// <summary>The CLI's exit codes: the same numbers as the silo's (<see cref="ProcessExit"/>, docs/exit-codes.md).</summary>
 public static class ExitCodes
 {
-    public const int Ok = 0;
+    public const int Ok = ProcessExit.Ok;
 
     /// <summary>At least one case failed (it is in the report with its reason).</summary>
-    public const int CaseFailed = 1;
+    public const int CaseFailed = ProcessExit.CaseFailed;
 
     /// <summary>Bad input: nothing ran, nothing was written.</summary>
-    public const int InvalidInput = 2;
+    public const int InvalidInput = ProcessExit.InvalidInput;
 
     /// <summary>A service the command needs (the results database, the cluster) could not be reached after retrying.</summary>
-    public const int Unavailable = 3;
+    public const int Unavailable = ProcessExit.Unavailable;
+
+    /// <summary>Ctrl+C or SIGTERM.</summary>
+    public const int Interrupted = ProcessExit.Interrupted;
 }

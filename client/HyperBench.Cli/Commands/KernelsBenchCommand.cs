@@ -26,7 +26,10 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
                 KeepTensors = settings.Dump is not null,
                 WarmupSeconds = settings.WarmupTime,
             };
-            if (settings.TimeLimit < 0) throw new PlanException($"--time-limit: {settings.TimeLimit} must be >= 0.");
+            if (!(settings.TimeLimit >= 0) || double.IsInfinity(settings.TimeLimit)) throw new PlanException($"--time-limit: {settings.TimeLimit} must be >= 0 seconds (0 = no limit).");
+            if (settings.DumpLimit < 1) throw new PlanException($"--dump-limit: {settings.DumpLimit} must be >= 1 element.");
+            OutputPath.CheckFile("--json", settings.Json);
+            OutputPath.CheckDirectory("--dump", settings.Dump);
             string deviceId = BackendFactory.Resolve(settings.Device);
             bool gpu = deviceId.StartsWith("cuda", StringComparison.Ordinal);
             plan = KernelBenchPlan.Parse(settings.Kernel ?? "flash", settings.N ?? (gpu ? "4k,8k,16k,32k,64k,128k" : "1k,2k,4k"), settings.Causal, settings.Pass,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HyperBench.Cli.Exporters;
+using HyperBench.Cli.Plans;
 using HyperBench.Kernels.Backends.Ilgpu.Ptx;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -21,6 +22,17 @@ public sealed class KernelsPtxCommand(IAnsiConsole console) : AsyncCommand<Kerne
             return Invalid($"--kernel: '{settings.Kernel}' matches no kernel; the catalog has {string.Join(", ", IlgpuKernelCatalog.All.Select(e => e.Name))}.");
         if (settings.Ptxas is { } hint && !File.Exists(hint) && !Directory.Exists(hint))
             return Invalid($"--ptxas: '{hint}' is neither a file nor a directory.");
+
+        try
+        {
+            OutputPath.CheckFile("--json", settings.Json);
+            OutputPath.CheckFile("--markdown", settings.Markdown);
+            OutputPath.CheckDirectory("--keep", settings.Keep);
+        }
+        catch (PlanException ex)
+        {
+            return Invalid(ex.Message);
+        }
 
         var tools = CudaToolchain.Locate(settings.Ptxas, out string why);
         if (tools is null)

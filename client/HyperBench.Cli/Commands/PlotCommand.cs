@@ -17,6 +17,8 @@ public sealed class PlotCommand(IAnsiConsole console) : AsyncCommand<PlotSetting
         {
             if (settings.Out is not null && !settings.Out.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
                 throw new PlanException($"--out: '{settings.Out}' must name a .png file.");
+            if (string.IsNullOrWhiteSpace(settings.SweepId)) throw new PlanException("plot: which sweep? (hyperbench plot SWEEP_ID; `hyperbench results` lists them)");
+            OutputPath.CheckFile("--out", settings.Out);
             store = await StoreOpener.OpenExistingAsync(settings.Db, cancellationToken);
             sweep = await StoreOpener.FindSweepAsync(store, settings.SweepId, cancellationToken);
         }

@@ -19,6 +19,7 @@ public sealed class ResultsCommand(IAnsiConsole console) : AsyncCommand<ResultsS
             if (!SummaryWriter.Formats.Contains(settings.Format))
                 throw new PlanException($"--format: '{settings.Format}' is not valid; use one of: {string.Join(", ", SummaryWriter.Formats)}.");
             if (settings.Limit < 1) throw new PlanException($"--limit: {settings.Limit} must be >= 1.");
+            OutputPath.CheckFile("--out", settings.Out);
             store = await StoreOpener.OpenExistingAsync(settings.Db, cancellationToken);
             if (settings.SweepId is not null) sweep = await StoreOpener.FindSweepAsync(store, settings.SweepId, cancellationToken);
         }
@@ -68,9 +69,7 @@ public sealed class ResultsCommand(IAnsiConsole console) : AsyncCommand<ResultsS
             Console.Out.Write(text);
             return;
         }
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(path, text);
+        OutputPath.WriteAllText(path, text);
         console.MarkupLine($"written to [blue]{Markup.Escape(Path.GetFullPath(path))}[/]");
     }
 }

@@ -3,17 +3,49 @@ using HyperBench.Storage;
 
 namespace HyperBench.Cli.Commands;
 
-/// <summary>Opens the results store named by --db for reading: an absent SQLite file is an error, not a new empty database.</summary>
+/// <summary>
+/// Opens the results store named by --db for reading only: SQLite with Mode=ReadOnly, no migration on either database. An absent
+/// file, or one without the HyperBench schema, is an error naming it, and its bytes stay as they were.
+/// </summary>
 internal static class StoreOpener
 {
     public static async Task<ISweepStore> OpenExistingAsync(string? dbOption, CancellationToken cancellationToken)
     {
         string db = DbLocation.Resolve(dbOption);
-        if (SweepStoreFactory.SqliteFilePath(db) is { } file && file != ":memory:" && !File.Exists(file))
+        if (SweepStoreFactory.SqliteFilePath(db) is { } file && file != ":memory:" && !File.Exists(file) && !Directory.Exists(file))
             throw new PlanException($"--db: no results database at '{db}' (run `hyperbench sweep` first, or name the database with --db).");
-        var store = SweepStoreFactory.Create(db);
-        await store.MigrateAsync(cancellationToken);
-        return store;
+        try
+        {
+            return await SweepStoreFactory.OpenReadOnlyAsync(db, options: RetryOptions(), cancellationToken: cancellationToken);
+        }
+        catch (InvalidStoreException ex)
+        {
+            throw new PlanException($"--db: {ex.Message}");
+        }
+    }
+
+    /// <summary>HYPERBENCH_DB_RETRY_SECONDS shortens (or lengthens) how long a reader waits for a database that is down (default 30 s).</summary>
+    private static SweepStoreOptions? RetryOptions()
+    {
+        string? text = Environment.GetEnvironmentVariable("HYPERBENCH_DB_RETRY_SECONDS");
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds)
+            || !(seconds >= 0) || seconds > 3600)
+            throw new PlanException($"HYPERBENCH_DB_RETRY_SECONDS: '{text}' is not a number of seconds between 0 and 3600.");
+        return new SweepStoreOptions { RetryWindow = TimeSpan.FromSeconds(seconds) };
+    }
+
+    /// <summary>Checks a --db a sweep will write to, creating nothing (a directory, a path under a file, a non-SQLite file, a bad connection string).</summary>
+    public static void CheckWritable(string db)
+    {
+        try
+        {
+            SweepStoreFactory.Check(db);
+        }
+        catch (InvalidStoreException ex)
+        {
+            throw new PlanException($"--db: {ex.Message}");
+        }
     }
 
     /// <summary>The stored sweep, or a <see cref="PlanException"/> naming the id and the database.</summary>

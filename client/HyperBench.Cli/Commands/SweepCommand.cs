@@ -32,13 +32,13 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
         string db;
         try
         {
-            devices = settings.Cluster is null ? DeviceSelection.Resolve(settings.Device) : DeviceSelection.Parse(settings.Device);
+            devices = settings.Cluster is null ? DeviceCheck.ResolveLocal(settings.Device) : DeviceSelection.Parse(settings.Device);
             bool gpu = devices.Any(d => d.StartsWith("cuda", StringComparison.Ordinal));
             plan = SweepPlanBuilder.Build(settings, gpu);
             if (settings.Cluster is not null && devices is not [Kernels.Backends.BackendFactory.Auto])
                 plan = plan with { Devices = [.. devices] };
             db = DbLocation.Resolve(settings.Db);
-            await using (SweepStoreFactory.Create(db)) { } // names a malformed --db before anything starts
+            StoreOpener.CheckWritable(db); // names a malformed or unusable --db before anything is created
             if (settings.Detach && settings.Cluster is null) throw new PlanException("--detach needs --cluster: the in-process silo stops when this command ends.");
         }
         catch (Exception ex) when (ex is PlanException or ArgumentException)

@@ -17,7 +17,7 @@ internal static class SweepResume
             db = DbLocation.Resolve(dbOption);
             if (cluster is null)
             {
-                _ = DeviceSelection.Parse(device);
+                _ = DeviceCheck.ResolveLocal(device);
                 await using var store = await StoreOpener.OpenExistingAsync(db, cancellationToken);
                 var row = await StoreOpener.FindSweepAsync(store, sweepId, cancellationToken);
                 if (row.Status != "running")

@@ -39,8 +39,19 @@ internal sealed class SweepTarget : IAsyncDisposable
 
     public bool Embedded => _embedded is not null;
 
-    public static async Task<SweepTarget> StartEmbeddedAsync(string db, string devices, CancellationToken cancellationToken) =>
-        new(await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Db = db, Devices = devices }, cancellationToken));
+    /// <exception cref="PlanException">A device could not be opened: nothing would run the sweep's cases (it is not stored).</exception>
+    public static async Task<SweepTarget> StartEmbeddedAsync(string db, string devices, CancellationToken cancellationToken)
+    {
+        var embedded = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Db = db, Devices = devices }, cancellationToken);
+        var wanted = DeviceSelection.Resolve(devices);
+        var started = embedded.Services.GetService<DeviceWorkerService>()?.Workers.Count ?? wanted.Count;
+        if (started < wanted.Count)
+        {
+            await embedded.DisposeAsync();
+            throw new PlanException($"--device {devices}: {wanted.Count - started} of {wanted.Count} device(s) ({string.Join(", ", wanted)}) could not be opened.");
+        }
+        return new SweepTarget(embedded);
+    }
 
     /// <summary>Connects to a running cluster: "localhost:PORT" (or a port) for silos on this machine, else an ADO.NET (PostgreSQL) membership table.</summary>
     public static async Task<SweepTarget> ConnectAsync(string cluster, string? db, CancellationToken cancellationToken)

@@ -37,7 +37,7 @@ public static class SweepPlanBuilder
         var dtypes = ListParser.Names("--dtype", settings.Dtype, Kernels.Measurement.BenchmarkCase.SupportedDtypes.ToDictionary(x => x));
         var dists = ListParser.Names("--dist", settings.Dist, Kernels.Measurement.BenchmarkCase.SupportedDistributions.ToDictionary(x => x));
         if (settings.MaxAttempts < 1) throw new PlanException($"--max-attempts: {settings.MaxAttempts} must be >= 1.");
-        if (!(settings.LeaseSeconds > 0)) throw new PlanException($"--lease: {settings.LeaseSeconds} must be > 0 seconds.");
+        if (!(settings.LeaseSeconds > 0) || double.IsInfinity(settings.LeaseSeconds)) throw new PlanException($"--lease: {settings.LeaseSeconds} must be > 0 seconds.");
 
         var plan = new SweepPlan
         {
