@@ -175,6 +175,15 @@ public sealed class DeviceWorker : IDisposable
     /// </summary>
     private CaseLease? TryLease(DeviceView view)
     {
+        if (_options.Sweeps is { } only)
+        {
+            foreach (var sweepId in only)
+            {
+                var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
+                if (lease is not null) return lease;
+            }
+            return null;
+        }
         foreach (var sweepId in _knownSweeps)
         {
             var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
@@ -261,7 +270,13 @@ public sealed class DeviceWorker : IDisposable
             throw;
         }
         StopRenewing(renewal, renewing);
-        Wait(sweep.CompleteAsync(lease.LeaseId, new CaseOutcome(result.Error, result.Statistics?.Median, stored)));
+        // The silo hosting the sweep grain may be dying: the call is rejected until the cluster re-activates the grain elsewhere, which
+        // loads this lease from SQL. Given up on, the lease would expire and the measured case be run again.
+        var outcome = new CaseOutcome(result.Error, result.Statistics?.Median, stored);
+        Wait(ClusterRetry.CallAsync(() => sweep.CompleteAsync(lease.LeaseId, outcome),
+            (ex, delay) => _logger.LogWarning("Device worker {DeviceKey}: completing lease {LeaseId} failed ({Error}); again in {Delay} ms",
+                view.DeviceKey, lease.LeaseId, ex.Message, (int)delay.TotalMilliseconds),
+            cancellationToken: _stopping.Token));
         _metrics.CaseOverhead((Stopwatch.GetElapsedTime(cycleStart) - engineTime).TotalSeconds, view.DeviceId);
 
         string kernel = lease.Case.Kernel.ToString().ToLowerInvariant();

@@ -12,4 +12,7 @@ public static class ExitCodes
 
     /// <summary>A service the command needs (the results database, the cluster) could not be reached after retrying.</summary>
     public const int Unavailable = 3;
+
+    /// <summary>Stopped by Ctrl+C or SIGTERM (128 + SIGINT, the shell's convention): the sweep is stored unfinished and can be resumed.</summary>
+    public const int Interrupted = 130;
 }

@@ -39,8 +39,9 @@ internal sealed class SweepTarget : IAsyncDisposable
 
     public bool Embedded => _embedded is not null;
 
-    public static async Task<SweepTarget> StartEmbeddedAsync(string db, string devices, CancellationToken cancellationToken) =>
-        new(await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Db = db, Devices = devices }, cancellationToken));
+    /// <param name="sweeps">The only sweeps its devices run (the one this command started or resumes; none for an inventory).</param>
+    public static async Task<SweepTarget> StartEmbeddedAsync(string db, string devices, IReadOnlyList<string> sweeps, CancellationToken cancellationToken) =>
+        new(await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Db = db, Devices = devices, Sweeps = sweeps }, cancellationToken));
 
     /// <summary>Connects to a running cluster: "localhost:PORT" (or a port) for silos on this machine, else an ADO.NET (PostgreSQL) membership table.</summary>
     public static async Task<SweepTarget> ConnectAsync(string cluster, string? db, CancellationToken cancellationToken)
@@ -70,6 +71,7 @@ internal sealed class SweepTarget : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = "hyperbench-client" });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddHyperBenchClient();
+        builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
         var host = builder.Build();
         try
         {
