@@ -21,15 +21,15 @@ internal sealed class SweepCluster : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.Client;
 
-    /// <param name="dieAfterLeases">Per silo (by start order): the DieAfterLeases test hook of its worker; 0 = healthy.</param>
+    /// <param name="dieAfterLeases">Per silo (index in <c>Cluster.Silos</c>): the DieAfterLeases test hook of its worker; 0 = healthy.</param>
     public static async Task<SweepCluster> StartAsync(ISweepStore store, short silos = 2, int[]? dieAfterLeases = null,
         CancellationToken cancellationToken = default)
     {
         var builder = new InProcessTestClusterBuilder(silos);
-        int started = 0;
-        builder.ConfigureSilo((_, silo) =>
+        builder.ConfigureSilo((options, silo) =>
         {
-            int index = Interlocked.Increment(ref started) - 1;
+            // By name ("Silo_1" is Silos[1]), not by call order: the silos are configured concurrently.
+            int index = int.Parse(options.SiloName[(options.SiloName.LastIndexOf('_') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
             silo.Services.AddSingleton(store);
             silo.AddHyperBenchGrains(o =>
             {

@@ -215,7 +215,8 @@ public sealed class DeviceWorker : IDisposable
             {
                 try
                 {
-                    if (!await sweep.RenewAsync(lease.LeaseId))
+                    // A call to a silo that just died may hang until the response timeout: never keep the finished case waiting on it.
+                    if (!await sweep.RenewAsync(lease.LeaseId).WaitAsync(renewal.Token))
                     {
                         leaseLost = true;
                         await run.CancelAsync();
@@ -224,8 +225,8 @@ public sealed class DeviceWorker : IDisposable
                     // A registry that moved or restarted has forgotten this device: register again now, not after the case, or a
                     // resume meanwhile would take this live device's lease for one whose holder is gone.
                     var registry = _grains.GetGrain<IDeviceRegistryGrain>(0);
-                    if (!await registry.HeartbeatAsync(view.DeviceKey, busy))
-                        await registry.RegisterAsync(view with { BusyCase = busy });
+                    if (!await registry.HeartbeatAsync(view.DeviceKey, busy).WaitAsync(renewal.Token))
+                        await registry.RegisterAsync(view with { BusyCase = busy }).WaitAsync(renewal.Token);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
