@@ -361,4 +361,23 @@ public sealed class SweepGrainTests
         var results = await store.GetResultsAsync(id, Ct);
         Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
     }
+
+    [Fact]
+    public async Task Complete_RejectedAsByADyingGrainSilo_RetriedSoNoCaseIsMeasuredTwice()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        var rejected = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        await using var cluster = await SweepCluster.StartAsync(store, silos: 1, rejectFirstCompletion: rejected, cancellationToken: Ct);
+        // Default lease (60 s): a completion given up on would leave its case leased for a minute, then measure it again.
+        var plan = TinyPlans.Flash([64, 96, 128, 160], budgetSeconds: 0.05, leaseSeconds: 60);
+
+        await cluster.Sweep("rejected").StartAsync(plan);
+        var status = await cluster.WaitFinishedAsync("rejected", TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal("completed", status.Status);
+        Assert.Equal(4, status.Done);
+        Assert.Equal(4, rejected.Count);
+        Assert.All(await store.GetCasesAsync("rejected", Ct), r => Assert.Equal(1, r.Attempts));
+        Assert.Equal(4, store.SaveCalls);
+    }
 }
