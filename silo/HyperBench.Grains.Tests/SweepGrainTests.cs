@@ -269,7 +269,7 @@ public sealed class SweepGrainTests
     }
 
     [Fact]
-    public async Task Lease_HolderSiloKilled_ReissuedSoonAfterMembershipDeclaresItDead()
+    public async Task Lease_HolderSiloKilled_HandedBackSoonAfterMembershipDeclaresItDead()
     {
         await using var store = await SqliteTestStore.CreateAsync(Ct);
         // The secondary silo's worker freezes on its first lease (the test hook): the lease stays with that silo, whose kill then
