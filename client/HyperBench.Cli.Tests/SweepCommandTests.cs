@@ -216,4 +216,132 @@ public sealed class SweepCommandTests
         Assert.Equal(2, again.ExitCode);
         Assert.Contains("completed", again.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Sweep_Sigterm_StopsWithExit130HandingBackItsLeaseAndResumeFinishesEveryCaseOnce()
+    {
+        string dir = CliProcess.TempDirectory();
+        string db = Path.Combine(dir, "hyperbench-results", "hyperbench.db");
+        string output;
+        TimeSpan stopping;
+        int exitCode;
+        using (var process = CliProcess.Start(dir, [.. SlowPlan]))
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await WaitForDoneCasesAsync(db, 1, process);
+            Assert.False(process.HasExited, "the sweep finished before it could be interrupted");
+
+            // What `docker stop` or a CI timeout sends.
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+            var clock = Stopwatch.StartNew();
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            bound.CancelAfter(TimeSpan.FromSeconds(30));
+            try
+            {
+                await process.WaitForExitAsync(bound.Token);
+            }
+            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail("SIGTERM did not stop the sweep within 30 s");
+            }
+            stopping = clock.Elapsed;
+            exitCode = process.ExitCode;
+            output = await stdout + await stderr;
+        }
+
+        Assert.True(exitCode == 130, $"exit {exitCode} after SIGTERM: {output}");
+        Assert.True(stopping < TimeSpan.FromSeconds(15), $"stopping took {stopping.TotalSeconds:F1} s");
+        string id;
+        await using (var store = SweepStoreFactory.Create(db))
+        {
+            var sweep = Assert.Single(await store.ListSweepsAsync(1, TestContext.Current.CancellationToken));
+            id = sweep.SweepId;
+            Assert.Equal("running", sweep.Status);
+            var cases = await store.GetCasesAsync(id, TestContext.Current.CancellationToken);
+            // The running case was handed back on the way out, not left to its 60 s lease.
+            Assert.DoesNotContain(cases, c => c.Status == "leased");
+            Assert.InRange(cases.Count(c => c.Status == "done"), 1, 15);
+        }
+        Assert.Contains($"sweep resume {id}", output, StringComparison.Ordinal);
+
+        var resumed = CliProcess.Run(dir, "sweep", "resume", id, "--device", "cpu");
+        Assert.True(resumed.ExitCode == 0, resumed.Output);
+        await using (var store = SweepStoreFactory.Create(db))
+        {
+            Assert.Equal("completed", (await store.GetSweepAsync(id, TestContext.Current.CancellationToken))!.Status);
+            var results = await store.GetResultsAsync(id, TestContext.Current.CancellationToken);
+            Assert.Equal(16, results.Count);
+            Assert.Equal(16, results.Select(r => r.CaseId).Distinct().Count());
+            Assert.All(results, r => Assert.Equal("ok", r.Status));
+        }
+    }
+
+    [Fact]
+    public async Task Sweep_TwoEmbeddedProcessesOnOneFile_EachRunsOnlyItsOwnCases()
+    {
+        string dir = CliProcess.TempDirectory();
+        string db = Path.Combine(dir, "hyperbench-results", "hyperbench.db");
+        using var first = CliProcess.Start(dir, [.. SlowPlan, "--tag", "first"]);
+        var firstOutput = Task.WhenAll(first.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken),
+            first.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken));
+        // The second starts while the first's sweep is stored and running: its silo finds that sweep among the running ones.
+        await WaitForDoneCasesAsync(db, 1, first);
+        Assert.False(first.HasExited, "the first sweep finished before the second started");
+        var second = await Task.Run(() => CliProcess.Run(dir, ["sweep", .. TinyPlan, "--tag", "second"]), TestContext.Current.CancellationToken);
+        using (var bound = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken))
+        {
+            bound.CancelAfter(TimeSpan.FromMinutes(3));
+            await first.WaitForExitAsync(bound.Token);
+        }
+        string firstText = string.Concat(await firstOutput);
+
+        Assert.True(first.ExitCode == 0, firstText);
+        Assert.True(second.ExitCode == 0, second.Output);
+        await using var store = SweepStoreFactory.Create(db);
+        var sweeps = await store.ListSweepsAsync(10, TestContext.Current.CancellationToken);
+        Assert.Equal(2, sweeps.Count);
+        var devices = new List<string>();
+        foreach (var sweep in sweeps)
+        {
+            Assert.Equal("completed", sweep.Status);
+            Assert.Contains(sweep.SweepId, sweep.Tag == "first" ? firstText : second.Output, StringComparison.Ordinal);
+            var results = await store.GetResultsAsync(sweep.SweepId, TestContext.Current.CancellationToken);
+            Assert.Equal(sweep.CaseCount, results.Count);
+            Assert.Equal(sweep.CaseCount, results.Select(r => r.CaseId).Distinct().Count());
+            // Every result of a sweep from one device of one silo (its process's port): none ran in the other process.
+            devices.Add(Assert.Single(results.Select(r => r.DeviceKey).Distinct()));
+        }
+        Assert.NotEqual(devices[0], devices[1]);
+    }
+
+    // 16 cases of at least 0.3 s each: long enough that a signal or a second process lands mid-sweep.
+    private static readonly string[] SlowPlan =
+    [
+        "sweep", "--device", "cpu", "--kernel", "flash", "--n", "64,128,256,512", "--causal", "both", "--pass", "fwd,fwdbwd",
+        "--min-samples", "2", "--budget", "0.3", "--warmup", "0", "--warmup-time", "0",
+    ];
+
+    /// <summary>Polls the SQLite file read-only until the newest sweep has this many done cases, the process ends, or 90 s pass.</summary>
+    private static async Task WaitForDoneCasesAsync(string db, int count, Process process)
+    {
+        var clock = Stopwatch.StartNew();
+        int stored = 0;
+        while (stored < count && clock.Elapsed < TimeSpan.FromSeconds(90) && !process.HasExited)
+        {
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+            if (!File.Exists(db)) continue;
+            await using var probe = SweepStoreFactory.Create(db);
+            try
+            {
+                var s = await probe.ListSweepsAsync(1, TestContext.Current.CancellationToken);
+                stored = s.Count == 0 ? 0 : (await probe.GetCasesAsync(s[0].SweepId, TestContext.Current.CancellationToken)).Count(c => c.Status == "done");
+            }
+            catch (System.Data.Common.DbException)
+            {
+                // The file exists before the silo's migrations have created the tables: look again.
+            }
+        }
+    }
 }

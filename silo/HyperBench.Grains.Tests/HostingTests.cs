@@ -17,6 +17,7 @@ public sealed class HostingTests
     [InlineData("Clustering", "bogus", "HyperBench:Clustering")]
     [InlineData("Devices", "tpu:0", "HyperBench:Devices")]
     [InlineData("AdvertisedIp", "not-an-ip", "HyperBench:AdvertisedIp")]
+    [InlineData("ListenAddress", "everywhere", "HyperBench:ListenAddress")]
     public void Validator_BadSetting_NamesTheKey(string key, string value, string expected)
     {
         var options = new HyperBenchSiloOptions();
@@ -118,5 +119,28 @@ public sealed class HostingTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Theory]
+    [InlineData(null, "127.0.0.1")]
+    [InlineData("0.0.0.0", "0.0.0.0")]
+    public void AdonetSilo_ListenAddress_BindsAdvertisedAddressUnlessOpened(string? listen, string expected)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["HyperBench:Clustering"] = "adonet",
+            ["HyperBench:ClusteringConnectionString"] = "Host=127.0.0.1;Database=none",
+            ["HyperBench:AdvertisedIp"] = "127.0.0.1",
+            ["HyperBench:ListenAddress"] = listen,
+        });
+        builder.AddHyperBenchOrleans();
+        using var host = builder.Build();
+
+        var endpoints = host.Services.GetRequiredService<IOptions<Orleans.Configuration.EndpointOptions>>().Value;
+
+        // Unset listening endpoints mean the advertised address: never every interface unless asked.
+        Assert.Equal(IPAddress.Parse(expected), endpoints.SiloListeningEndpoint?.Address ?? endpoints.AdvertisedIPAddress);
+        Assert.Equal(IPAddress.Parse(expected), endpoints.GatewayListeningEndpoint?.Address ?? endpoints.AdvertisedIPAddress);
     }
 }

@@ -21,16 +21,28 @@ internal sealed class SweepCluster : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.Client;
 
-    /// <param name="dieAfterLeases">Per silo (by start order): the DieAfterLeases test hook of its worker; 0 = healthy.</param>
+    /// <param name="dieAfterLeases">Per silo (index in <c>Cluster.Silos</c>): the DieAfterLeases test hook of its worker; 0 = healthy.</param>
+    /// <param name="rejectFirstCompletion">
+    /// When set, each lease's first <c>CompleteAsync</c> is rejected as a dying silo rejects messages (its lease id is added here),
+    /// as when the silo hosting the sweep grain goes down between a case's end and its completion.
+    /// </param>
     public static async Task<SweepCluster> StartAsync(ISweepStore store, short silos = 2, int[]? dieAfterLeases = null,
-        CancellationToken cancellationToken = default)
+        System.Collections.Concurrent.ConcurrentDictionary<string, bool>? rejectFirstCompletion = null, CancellationToken cancellationToken = default)
     {
         var builder = new InProcessTestClusterBuilder(silos);
-        int started = 0;
-        builder.ConfigureSilo((_, silo) =>
+        builder.ConfigureSilo((options, silo) =>
         {
-            int index = Interlocked.Increment(ref started) - 1;
+            // By name ("Silo_1" is Silos[1]), not by call order: the silos are configured concurrently.
+            int index = int.Parse(options.SiloName[(options.SiloName.LastIndexOf('_') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
             silo.Services.AddSingleton(store);
+            if (rejectFirstCompletion is not null)
+            {
+                silo.AddIncomingGrainCallFilter(context =>
+                    context.MethodName == nameof(ISweepGrain.CompleteAsync) && context.Request.GetArgument(0) is string leaseId &&
+                    rejectFirstCompletion.TryAdd(leaseId, true)
+                        ? throw new SiloUnavailableException($"test: the silo of the sweep grain is going (lease {leaseId})")
+                        : context.Invoke());
+            }
             silo.AddHyperBenchGrains(o =>
             {
                 o.DeviceGoneAfter = TimeSpan.FromSeconds(10);

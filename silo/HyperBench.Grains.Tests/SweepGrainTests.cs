@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using HyperBench.Contracts;
+using HyperBench.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HyperBench.Grains.Tests;
 
@@ -263,5 +266,118 @@ public sealed class SweepGrainTests
         Assert.Equal(12, status.Done);
         var results = await store.GetResultsAsync("killed", Ct);
         Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
+    }
+
+    [Fact]
+    public async Task Lease_HolderSiloKilled_HandedBackSoonAfterMembershipDeclaresItDead()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        // The secondary silo's worker freezes on its first lease (the test hook): the lease stays with that silo, whose kill then
+        // gives nothing back (a stopping worker would abandon its lease; a crashed process does not).
+        await using var cluster = await SweepCluster.StartAsync(store, dieAfterLeases: [0, 1], cancellationToken: Ct);
+        // Default lease (60 s).
+        var plan = TinyPlans.Flash(Enumerable.Range(1, 8).Select(i => 32 * i).ToArray(), budgetSeconds: 1, leaseSeconds: 60);
+        Assert.Equal(60, plan.LeaseSeconds);
+        var victim = cluster.Cluster.Silos.Single(h => h.Name == "Silo_1");
+        string victimSilo = victim.SiloAddress.Endpoint.ToString();
+
+        await cluster.Sweep("dead-holder").StartAsync(plan);
+        await cluster.WaitUntilAsync("dead-holder",
+            s => s.Devices.Any(d => d.DeviceKey.StartsWith(victimSilo + "/", StringComparison.Ordinal) && d.CurrentCase is not null), Timeout, Ct);
+        var clock = Stopwatch.StartNew();
+        await cluster.Cluster.KillSiloAsync(victim, Ct);
+        // Read after the kill: nothing of the dead silo's changes the rows any more.
+        string caseId = Assert.Single(await store.GetCasesAsync("dead-holder", Ct),
+            r => r.Status == "leased" && r.DeviceKey!.StartsWith(victimSilo + "/", StringComparison.Ordinal)).CaseId;
+
+        var membership = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<IClusterMembershipService>();
+        while (!membership.CurrentSnapshot.Members.Values.Any(m => m.SiloAddress.Equals(victim.SiloAddress) && m.Status == SiloStatus.Dead))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(50), "membership did not declare the killed silo dead in 50 s");
+            await Task.Delay(50, Ct);
+        }
+        var declaredDead = clock.Elapsed;
+        // Handed back: pending again (or already re-leased to the survivor), no longer waiting out the 60 s lease.
+        while ((await store.GetCasesAsync("dead-holder", Ct)).Single(r => r.CaseId == caseId) is { Status: "leased" } row && row.Attempts < 2)
+        {
+            Assert.True(clock.Elapsed < declaredDead + TimeSpan.FromSeconds(5),
+                $"the dead silo's lease was not handed back within 5 s of its death declaration ({declaredDead.TotalSeconds:F1} s after the kill)");
+            await Task.Delay(50, Ct);
+        }
+        var handedBack = clock.Elapsed;
+        var status = await cluster.WaitFinishedAsync("dead-holder", Timeout, Ct);
+
+        TestContext.Current.SendDiagnosticMessage($"declared dead {declaredDead.TotalSeconds:F1} s, handed back {handedBack.TotalSeconds:F1} s after the kill");
+        Assert.True(handedBack < TimeSpan.FromSeconds(40), $"handed back {handedBack.TotalSeconds:F1} s after the kill; the lease is 60 s");
+        Assert.Equal("completed", status.Status);
+        Assert.Equal(8, status.Done);
+        var results = await store.GetResultsAsync("dead-holder", Ct);
+        Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
+        Assert.DoesNotContain(results, r => r.DeviceKey.StartsWith(victimSilo + "/", StringComparison.Ordinal) && r.CaseId == caseId);
+    }
+
+    [Fact]
+    public async Task Sweep_SiloHostingItsGrainKilled_WatcherAndLiveWorkerFinishEveryCaseOnce()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
+        // Default lease (60 s): a completion lost to the dead grain would show as a second attempt after a minute.
+        var plan = TinyPlans.Flash(Enumerable.Range(1, 16).Select(i => 32 * i).ToArray(), budgetSeconds: 0.2, leaseSeconds: 60);
+        var victim = cluster.Cluster.Silos[1];
+        var management = cluster.Grains.GetGrain<IManagementGrain>(0);
+        string? id = null;
+        for (int i = 0; i < 64 && id is null; i++)
+        {
+            // Placement is the cluster's choice: activate candidates until one lives on the silo that will die.
+            var candidate = cluster.Sweep($"hosted-{i}");
+            await candidate.GetStatusAsync();
+            if (victim.SiloAddress.Equals(await management.GetActivationAddress(candidate, Ct))) id = $"hosted-{i}";
+        }
+        Assert.NotNull(id);
+
+        await cluster.Sweep(id).StartAsync(plan);
+        await cluster.WaitUntilAsync(id, s => s.Done >= 2, Timeout, Ct);
+        await cluster.Cluster.KillSiloAsync(victim, Ct);
+        // The watcher polls as the CLI does: rejected or timed-out calls are retried while the grain is re-activated on the survivor.
+        int retries = 0;
+        SweepStatusView status;
+        var clock = Stopwatch.StartNew();
+        do
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), "the sweep did not finish in 90 s after its grain's silo died");
+            await Task.Delay(100, Ct);
+            status = await ClusterRetry.CallAsync(cluster.Sweep(id).GetStatusAsync, (_, _) => retries++, cancellationToken: Ct);
+        }
+        while (!status.Finished);
+
+        TestContext.Current.SendDiagnosticMessage($"finished {clock.Elapsed.TotalSeconds:F1} s after the kill; {retries} poll(s) retried");
+        Assert.Equal("completed", status.Status);
+        Assert.Equal(16, status.Done);
+        // A completion lost to the dead grain would leave its case leased until the 60 s lease ran out, then measure it again.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(45), $"finished {clock.Elapsed.TotalSeconds:F1} s after the kill: a lease ran out");
+        var rows = await store.GetCasesAsync(id, Ct);
+        Assert.True(rows.Count(r => r.Attempts > 1) <= 1, "only the case the dead silo's device held may run twice: " +
+            string.Join(", ", rows.Where(r => r.Attempts > 1).Select(r => $"{r.CaseId} x{r.Attempts}")));
+        var results = await store.GetResultsAsync(id, Ct);
+        Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
+    }
+
+    [Fact]
+    public async Task Complete_RejectedAsByADyingGrainSilo_RetriedSoNoCaseIsMeasuredTwice()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        var rejected = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        await using var cluster = await SweepCluster.StartAsync(store, silos: 1, rejectFirstCompletion: rejected, cancellationToken: Ct);
+        // Default lease (60 s): a completion given up on would leave its case leased for a minute, then measure it again.
+        var plan = TinyPlans.Flash([64, 96, 128, 160], budgetSeconds: 0.05, leaseSeconds: 60);
+
+        await cluster.Sweep("rejected").StartAsync(plan);
+        var status = await cluster.WaitFinishedAsync("rejected", TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal("completed", status.Status);
+        Assert.Equal(4, status.Done);
+        Assert.Equal(4, rejected.Count);
+        Assert.All(await store.GetCasesAsync("rejected", Ct), r => Assert.Equal(1, r.Attempts));
+        Assert.Equal(4, store.SaveCalls);
     }
 }

@@ -15,6 +15,7 @@ public sealed class SweepGrain(
     ISweepStore store,
     IOptions<SweepSchedulingOptions> options,
     HyperBenchMetrics metrics,
+    IClusterMembershipService membership,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     private const double GiB = 1L << 30;
@@ -105,7 +106,7 @@ public sealed class SweepGrain(
         if (_sweep is null) throw new InvalidOperationException($"sweep '{SweepId}' does not exist.");
         if (!Running) return View();
         await ExpireLeasesAsync(DateTime.UtcNow);
-        await ReleaseOrphanedLeasesAsync();
+        await ReleaseOrphanedLeasesAsync(membershipOnly: false);
         StartTimer();
         await GrainFactory.GetGrain<IActiveSweepsGrain>(0).AddAsync(SweepId);
         await FinishIfDoneAsync();
@@ -218,6 +219,7 @@ public sealed class SweepGrain(
         metrics.SweepPending(SweepId, Running ? Count("pending") : 0);
         if (!Running) return;
         await ExpireLeasesAsync(DateTime.UtcNow);
+        await ReleaseOrphanedLeasesAsync(membershipOnly: true);
         await FailUnplaceableAsync();
         if (_countsDirty) await WriteSweepAsync();
         await FinishIfDoneAsync();
@@ -234,22 +236,45 @@ public sealed class SweepGrain(
     }
 
     /// <summary>
-    /// On resume, a lease held by a device the cluster no longer knows (its process died: an in-process silo's device key carries a
-    /// port that is gone for good) goes back to pending now rather than after the lease timeout. A device that is registered keeps
-    /// its lease: it may still be running the case and will renew it.
+    /// A lease whose holder is gone goes back to pending now rather than after the lease timeout (60 s by default). The holder's silo
+    /// is the endpoint in its device key ("{silo endpoint}/{device id}"): gone when cluster membership has declared that silo dead
+    /// (checked on every tick, so a killed silo's leases return within a check period of its death declaration), or, on resume,
+    /// when neither membership nor the device registry knows it (a killed in-process silo: its port is gone for good). A silo that
+    /// membership has not declared dead keeps its leases: its worker may still be running the case and will renew it.
     /// </summary>
-    private async Task ReleaseOrphanedLeasesAsync()
+    private async Task ReleaseOrphanedLeasesAsync(bool membershipOnly)
     {
         var leased = _cases.Where(e => e.Row.Status == "leased").ToList();
         if (leased.Count == 0) return;
-        var live = (await GrainFactory.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Where(d => !d.Gone).Select(d => d.DeviceKey)
-            .ToHashSet(StringComparer.Ordinal);
-        foreach (var entry in leased.Where(e => e.Row.DeviceKey is null || !live.Contains(e.Row.DeviceKey)))
+        var members = membership.CurrentSnapshot.Members.Values;
+        var alive = members.Where(m => m.Status != SiloStatus.Dead).Select(m => m.SiloAddress.Endpoint.ToString()).ToHashSet(StringComparer.Ordinal);
+        var dead = members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress.Endpoint.ToString()).ToHashSet(StringComparer.Ordinal);
+        HashSet<string>? registered = null;
+        foreach (var entry in leased)
         {
+            string? silo = SiloOf(entry.Row.DeviceKey);
+            if (silo is not null && alive.Contains(silo)) continue;
+            string reason;
+            if (silo is not null && dead.Contains(silo))
+            {
+                reason = $"lease held by {entry.Row.DeviceKey}, whose silo the cluster declared dead";
+            }
+            else
+            {
+                // Unknown to membership: another process's silo, or one not yet in this silo's view. Only the resume, which asks the
+                // device registry too, takes it back; a tick leaves it to the lease timeout.
+                if (membershipOnly) continue;
+                registered ??= (await GrainFactory.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Where(d => !d.Gone).Select(d => d.DeviceKey)
+                    .ToHashSet(StringComparer.Ordinal);
+                if (entry.Row.DeviceKey is not null && registered.Contains(entry.Row.DeviceKey)) continue;
+                reason = $"lease held by {entry.Row.DeviceKey}, which is no longer in the cluster";
+            }
             if (entry.Row.LeaseId is not null) _leases.Remove(entry.Row.LeaseId);
-            await RetryOrFailAsync(entry, $"lease held by {entry.Row.DeviceKey}, which is no longer in the cluster");
+            await RetryOrFailAsync(entry, reason);
         }
     }
+
+    private static string? SiloOf(string? deviceKey) => deviceKey?.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash ? deviceKey[..slash] : null;
 
     /// <summary>A pending case that no live device can hold would wait forever: store it failed, naming the sizes.</summary>
     private async Task FailUnplaceableAsync()

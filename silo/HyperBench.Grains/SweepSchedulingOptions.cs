@@ -6,6 +6,9 @@ public sealed class SweepSchedulingOptions
     /// <summary>A device not seen (registration or heartbeat) for this long is gone: no longer counted as able to hold a case.</summary>
     public TimeSpan DeviceGoneAfter { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Longest interval between lease-expiry checks (a sweep checks at a quarter of its lease time when shorter).</summary>
-    public TimeSpan MaxCheckPeriod { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Longest interval between lease checks (a sweep checks at a quarter of its lease time when shorter): expiry, and leases of
+    /// silos that membership has declared dead, which go back this long at most after the declaration.
+    /// </summary>
+    public TimeSpan MaxCheckPeriod { get; set; } = TimeSpan.FromSeconds(2);
 }

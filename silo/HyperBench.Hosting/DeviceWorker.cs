@@ -175,6 +175,15 @@ public sealed class DeviceWorker : IDisposable
     /// </summary>
     private CaseLease? TryLease(DeviceView view)
     {
+        if (_options.Sweeps is { } only)
+        {
+            foreach (var sweepId in only)
+            {
+                var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
+                if (lease is not null) return lease;
+            }
+            return null;
+        }
         foreach (var sweepId in _knownSweeps)
         {
             var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
@@ -206,7 +215,8 @@ public sealed class DeviceWorker : IDisposable
             {
                 try
                 {
-                    if (!await sweep.RenewAsync(lease.LeaseId))
+                    // A call to a silo that just died may hang until the response timeout: never keep the finished case waiting on it.
+                    if (!await sweep.RenewAsync(lease.LeaseId).WaitAsync(renewal.Token))
                     {
                         leaseLost = true;
                         await run.CancelAsync();
@@ -215,8 +225,8 @@ public sealed class DeviceWorker : IDisposable
                     // A registry that moved or restarted has forgotten this device: register again now, not after the case, or a
                     // resume meanwhile would take this live device's lease for one whose holder is gone.
                     var registry = _grains.GetGrain<IDeviceRegistryGrain>(0);
-                    if (!await registry.HeartbeatAsync(view.DeviceKey, busy))
-                        await registry.RegisterAsync(view with { BusyCase = busy });
+                    if (!await registry.HeartbeatAsync(view.DeviceKey, busy).WaitAsync(renewal.Token))
+                        await registry.RegisterAsync(view with { BusyCase = busy }).WaitAsync(renewal.Token);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -261,7 +271,13 @@ public sealed class DeviceWorker : IDisposable
             throw;
         }
         StopRenewing(renewal, renewing);
-        Wait(sweep.CompleteAsync(lease.LeaseId, new CaseOutcome(result.Error, result.Statistics?.Median, stored)));
+        // The silo hosting the sweep grain may be dying: the call is rejected until the cluster re-activates the grain elsewhere, which
+        // loads this lease from SQL. Given up on, the lease would expire and the measured case be run again.
+        var outcome = new CaseOutcome(result.Error, result.Statistics?.Median, stored);
+        Wait(ClusterRetry.CallAsync(() => sweep.CompleteAsync(lease.LeaseId, outcome),
+            (ex, delay) => _logger.LogWarning("Device worker {DeviceKey}: completing lease {LeaseId} failed ({Error}); again in {Delay} ms",
+                view.DeviceKey, lease.LeaseId, ex.Message, (int)delay.TotalMilliseconds),
+            cancellationToken: _stopping.Token));
         _metrics.CaseOverhead((Stopwatch.GetElapsedTime(cycleStart) - engineTime).TotalSeconds, view.DeviceId);
 
         string kernel = lease.Case.Kernel.ToString().ToLowerInvariant();

@@ -16,6 +16,12 @@ public sealed class DeviceWorkerOptions
     public long MemoryLimitBytes { get; set; }
 
     /// <summary>
+    /// Null: the worker leases from every running sweep (a cluster silo). Otherwise only from these sweeps (an embedded silo runs
+    /// the sweep it was started for, not another process's running on the same database).
+    /// </summary>
+    public IReadOnlyList<string>? Sweeps { get; set; }
+
+    /// <summary>
     /// Test hook: when &gt; 0, a worker that takes its Nth lease dies on the spot (its thread ends without running the case,
     /// renewing or answering), as a crashed process would, so the lease must expire and be re-issued elsewhere.
     /// </summary>

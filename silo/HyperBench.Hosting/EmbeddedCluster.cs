@@ -68,6 +68,10 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         builder.AddHyperBenchStorage();
         builder.AddHyperBenchOrleans();
         builder.AddHyperBenchDeviceWorkers();
+        // One process, one sweep: without this an in-process silo would also run the cases of any other sweep running on the same
+        // database (another process's), and that process's would run ours.
+        if (options.Sweeps is { } sweeps) builder.Services.Configure<DeviceWorkerOptions>(w => w.Sweeps = [.. sweeps]);
+        builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
 
         var host = builder.Build();
         try

@@ -21,6 +21,12 @@ public sealed record EmbeddedClusterOptions
 
     public int IdlePollMilliseconds { get; init; } = 50;
 
+    /// <summary>
+    /// The sweeps this silo's devices run: null (a cluster silo) runs every running sweep of the store; the CLI names only the
+    /// sweep it was started for (empty: none), so two processes on one database never run each other's cases.
+    /// </summary>
+    public IReadOnlyList<string>? Sweeps { get; init; }
+
     /// <summary>Logging for the silo (none by default: the CLI owns the console).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 

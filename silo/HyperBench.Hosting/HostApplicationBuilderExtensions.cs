@@ -50,10 +50,21 @@ public static partial class HostApplicationBuilderExtensions
                     a.Invariant = "Npgsql";
                     a.ConnectionString = options.ClusteringConnectionString;
                 });
+                // Listening on the advertised address only, unless ListenAddress opens more: the gateway takes any client without
+                // authentication, so 0.0.0.0 must be a choice, not a default.
                 if (string.IsNullOrWhiteSpace(options.AdvertisedIp))
-                    silo.ConfigureEndpoints(options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+                    silo.ConfigureEndpoints(options.SiloPort, options.GatewayPort);
                 else
-                    silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIp), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+                    silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIp), options.SiloPort, options.GatewayPort);
+                if (!string.IsNullOrWhiteSpace(options.ListenAddress))
+                {
+                    var listen = IPAddress.Parse(options.ListenAddress);
+                    silo.Configure<EndpointOptions>(e =>
+                    {
+                        e.SiloListeningEndpoint = new IPEndPoint(listen, options.SiloPort);
+                        e.GatewayListeningEndpoint = new IPEndPoint(listen, options.GatewayPort);
+                    });
+                }
             }
             else
             {

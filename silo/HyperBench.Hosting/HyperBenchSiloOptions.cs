@@ -46,6 +46,12 @@ public sealed class HyperBenchSiloOptions
     /// <summary>The address other silos reach this one at (adonet clustering); empty: resolved from the host name.</summary>
     public string? AdvertisedIp { get; set; }
 
+    /// <summary>
+    /// adonet clustering: the address the silo and gateway ports listen on; empty: the advertised address only. "0.0.0.0" (or "::")
+    /// opens them on every interface. The gateway has no authentication: keep it on a private network.
+    /// </summary>
+    public string? ListenAddress { get; set; }
+
     /// <summary>When &gt; 0, each device advertises at most this many bytes (cases needing more go to other devices).</summary>
     [Range(0, long.MaxValue)]
     public long DeviceMemoryLimitBytes { get; set; }

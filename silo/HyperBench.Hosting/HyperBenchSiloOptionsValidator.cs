@@ -16,6 +16,8 @@ public sealed class HyperBenchSiloOptionsValidator : IValidateOptions<HyperBench
             failures.Add($"{prefix}ClusteringConnectionString is required when {prefix}Clustering is 'adonet' (a PostgreSQL connection string).");
         if (!string.IsNullOrWhiteSpace(options.AdvertisedIp) && !IPAddress.TryParse(options.AdvertisedIp, out _))
             failures.Add($"{prefix}AdvertisedIp = '{options.AdvertisedIp}' is not an IP address.");
+        if (!string.IsNullOrWhiteSpace(options.ListenAddress) && !IPAddress.TryParse(options.ListenAddress, out _))
+            failures.Add($"{prefix}ListenAddress = '{options.ListenAddress}' is not an IP address (e.g. 0.0.0.0 for every interface).");
         if (!string.IsNullOrWhiteSpace(options.PrimarySiloEndpoint) && !IPEndPoint.TryParse(options.PrimarySiloEndpoint, out _))
             failures.Add($"{prefix}PrimarySiloEndpoint = '{options.PrimarySiloEndpoint}' is not an IP endpoint (e.g. 127.0.0.1:11111).");
         if (options.SiloPort == options.GatewayPort)

@@ -56,6 +56,8 @@ public static class ProcessExit
         // 14 SQLITE_CANTOPEN, 26 SQLITE_NOTADB, 8 SQLITE_READONLY: the file named by the setting, not the program.
         SqliteException { SqliteErrorCode: 14 or 26 or 8 } => (InvalidInput, $"database file: {e.Message}"),
         PostgresException or NpgsqlException => (Unavailable, $"database: {FirstLine(e.Message)}"),
+        // The cluster stayed unreachable through ClusterRetry's bounded retries (a silo died and did not come back).
+        _ when ClusterRetry.IsTransient(e) => (Unavailable, $"cluster: {FirstLine(e.Message)}"),
         _ => null,
     };
 

@@ -150,6 +150,25 @@ public abstract class SweepStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListSweepsAsync_RunningSweepWithStaleRow_CountsDoneAndFailedFromItsCases()
+    {
+        var store = await StoreAsync();
+        var (sweep, cases) = TestData.Sweep(TestData.Case(128), TestData.Case(256), TestData.Case(512));
+        await store.CreateSweepAsync(sweep, cases, Ct);
+        // What a killed process leaves: cases finished, the sweep row's counts (written on a timer) not yet.
+        var rows = await store.GetCasesAsync(sweep.SweepId, Ct);
+        rows[0].Status = "done";
+        rows[1].Status = "failed";
+        foreach (var row in rows.Take(2)) await store.UpdateCaseAsync(row, Ct);
+
+        var listed = Assert.Single(await store.ListSweepsAsync(10, Ct));
+        var loaded = await store.GetSweepAsync(sweep.SweepId, Ct);
+
+        Assert.Equal((1, 1), (listed.DoneCount, listed.FailedCount));
+        Assert.Equal((1, 1), (loaded!.DoneCount, loaded.FailedCount));
+    }
+
+    [Fact]
     public async Task UpdateCaseAsync_LeaseSetThenCleared_RoundTripsNullsAndUtcTimes()
     {
         var store = await StoreAsync();

@@ -16,9 +16,15 @@ namespace HyperBench.Storage;
 /// </summary>
 public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
 {
+    // A running sweep's counts come from its case rows: the sweep row's are written on the grain's timer, and a killed process
+    // leaves them behind the cases it finished. A finished sweep's were written when it ended.
     private const string SweepColumns =
         "sweep_id AS SweepId, tag AS Tag, plan_json AS PlanJson, measurement_json AS MeasurementJson, status AS Status, " +
-        "created_at_ms AS CreatedAtMs, finished_at_ms AS FinishedAtMs, case_count AS CaseCount, done_count AS DoneCount, failed_count AS FailedCount";
+        "created_at_ms AS CreatedAtMs, finished_at_ms AS FinishedAtMs, case_count AS CaseCount, " +
+        "CASE WHEN status = 'running' THEN (SELECT COUNT(*) FROM sweep_cases c WHERE c.sweep_id = sweeps.sweep_id AND c.status = 'done') " +
+        "ELSE done_count END AS DoneCount, " +
+        "CASE WHEN status = 'running' THEN (SELECT COUNT(*) FROM sweep_cases c WHERE c.sweep_id = sweeps.sweep_id AND c.status = 'failed') " +
+        "ELSE failed_count END AS FailedCount";
 
     private readonly StoreDialect _dialect;
     private readonly StoreRetry _retry;

@@ -22,7 +22,7 @@ public sealed class DevicesCommand(IAnsiConsole console) : AsyncCommand<DevicesS
             {
                 // An in-process silo needs a store; a throwaway file keeps the inventory from touching real results.
                 memoryDb = Path.Combine(Path.GetTempPath(), $"hyperbench-devices-{Guid.NewGuid():N}.db");
-                target = await SweepTarget.StartEmbeddedAsync(memoryDb, settings.Device, cancellationToken);
+                target = await SweepTarget.StartEmbeddedAsync(memoryDb, settings.Device, [], cancellationToken);
             }
             else
             {

@@ -16,6 +16,6 @@ public static class ExitCodes
     /// <summary>A service the command needs (the results database, the cluster) could not be reached after retrying.</summary>
     public const int Unavailable = ProcessExit.Unavailable;
 
-    /// <summary>Ctrl+C or SIGTERM.</summary>
+    /// <summary>Stopped by Ctrl+C or SIGTERM (128 + SIGINT, the shell's convention): the sweep is stored unfinished and can be resumed.</summary>
     public const int Interrupted = ProcessExit.Interrupted;
 }

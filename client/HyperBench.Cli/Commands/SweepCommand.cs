@@ -49,7 +49,8 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
 
         var cases = plan.Expand();
         string sweepId = EmbeddedCluster.NewSweepId();
-        console.MarkupLine($"[bold]HyperBench sweep[/] [blue]{sweepId}[/]: {cases.Count} cases ({Markup.Escape(plan.ToString())}), " +
+        // The id is printed once the sweep is stored: one printed earlier may name a sweep that never existed (no silo, a signal).
+        console.MarkupLine($"[bold]HyperBench sweep[/]: {cases.Count} cases ({Markup.Escape(plan.ToString())}), " +
             $"min {plan.MinSamples} samples / {plan.BudgetSeconds} s per case");
         if (settings.Cluster is null)
         {
@@ -65,18 +66,24 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
             console.MarkupLine($"submitting to the cluster at {Markup.Escape(SweepStoreFactory.Redact(settings.Cluster))}");
         }
 
+        using var interrupt = new Interrupt(cancellationToken);
         SweepTarget target;
         try
         {
             target = await console.Status().StartAsync(settings.Cluster is null ? "starting the in-process silo" : "connecting to the cluster", _ =>
                 settings.Cluster is null
-                    ? SweepTarget.StartEmbeddedAsync(db, settings.Device, cancellationToken)
-                    : SweepTarget.ConnectAsync(settings.Cluster, settings.Db, cancellationToken));
+                    ? SweepTarget.StartEmbeddedAsync(db, settings.Device, [sweepId], interrupt.Token)
+                    : SweepTarget.ConnectAsync(settings.Cluster, settings.Db, interrupt.Token));
         }
         catch (PlanException ex)
         {
             console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
             return ExitCodes.InvalidInput;
+        }
+        catch (OperationCanceledException) when (interrupt.Signalled)
+        {
+            console.MarkupLine("[yellow]interrupted[/] before the sweep was stored: nothing to resume.");
+            return ExitCodes.Interrupted;
         }
 
         await using (target)
@@ -94,19 +101,26 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
             var sweep = target.Client.GetGrain<ISweepGrain>(sweepId);
             try
             {
-                await sweep.StartAsync(plan);
+                // A retried submission of the same plan is harmless: the grain answers for the sweep it stored.
+                await ClusterRetry.CallAsync(() => sweep.StartAsync(plan), cancellationToken: interrupt.Token);
             }
             catch (ArgumentException ex)
             {
                 console.MarkupLine($"[red]error:[/] {Markup.Escape(ErrorText.For(ex))}");
                 return ExitCodes.InvalidInput;
             }
+            catch (OperationCanceledException) when (interrupt.Signalled)
+            {
+                // The grain may have stored it meanwhile: say which id to look for.
+                console.MarkupLine($"[yellow]interrupted[/] while submitting sweep [blue]{sweepId}[/]; `hyperbench results` shows whether it was stored.");
+                return ExitCodes.Interrupted;
+            }
+            console.MarkupLine($"sweep [blue]{sweepId}[/] stored");
             if (settings.Detach)
             {
                 console.MarkupLine($"submitted; follow it with `hyperbench results {sweepId}`");
                 return ExitCodes.Ok;
             }
-            using var interrupt = new Interrupt(cancellationToken);
             return await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token);
         }
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using HyperBench.Cli.Exporters;
 using HyperBench.Contracts;
+using HyperBench.Hosting;
 using Spectre.Console;
 
 namespace HyperBench.Cli.Commands;
@@ -13,10 +14,13 @@ internal static class SweepMonitor
     {
         var sweep = target.Client.GetGrain<ISweepGrain>(sweepId);
         var wall = Stopwatch.StartNew();
-        SweepStatusView status = await sweep.GetStatusAsync();
+        SweepStatusView status;
         bool interrupted = false;
         try
         {
+            // The silo hosting the sweep grain may die while we watch; the cluster re-activates the grain elsewhere and the sweep goes
+            // on, so a rejected or timed-out poll is retried (bounded) instead of ending the command.
+            status = await ClusterRetry.CallAsync(sweep.GetStatusAsync, cancellationToken: cancellationToken);
             await console.Progress()
                 .AutoClear(false)
                 .HideCompleted(false)
@@ -41,7 +45,7 @@ internal static class SweepMonitor
                         }
                         if (status.Finished || status.Status == "unknown") break;
                         await Task.Delay(250, cancellationToken);
-                        status = await sweep.GetStatusAsync().WaitAsync(cancellationToken);
+                        status = await ClusterRetry.CallAsync(sweep.GetStatusAsync, cancellationToken: cancellationToken);
                     }
                     overall.StopTask();
                     foreach (var t in devices.Values) t.StopTask();
@@ -50,13 +54,16 @@ internal static class SweepMonitor
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             interrupted = true;
+            status = null!;
         }
 
         if (interrupted)
         {
-            console.MarkupLine($"[yellow]interrupted:[/] stopping; sweep [bold]{sweepId}[/] is unfinished and stored: " +
-                $"`hyperbench sweep resume {sweepId}` finishes it (finished cases are kept; the running one is handed back).");
-            return ExitCodes.CaseFailed;
+            console.MarkupLine(target.Embedded
+                ? $"[yellow]interrupted:[/] stopping; sweep [bold]{sweepId}[/] is unfinished and stored: " +
+                  $"`hyperbench sweep resume {sweepId}` finishes it (finished cases are kept; the running one is handed back)."
+                : $"[yellow]interrupted:[/] stopped watching; the cluster goes on with sweep [bold]{sweepId}[/]: `hyperbench results {sweepId}` shows it.");
+            return ExitCodes.Interrupted;
         }
 
         if (target.Store is not null)

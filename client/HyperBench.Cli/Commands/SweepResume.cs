@@ -30,21 +30,28 @@ internal static class SweepResume
             return ExitCodes.InvalidInput;
         }
 
+        using var interrupt = new Interrupt(cancellationToken);
         SweepTarget target;
         try
         {
             target = cluster is null
-                ? await SweepTarget.StartEmbeddedAsync(db, device, cancellationToken)
-                : await SweepTarget.ConnectAsync(cluster, dbOption, cancellationToken);
+                ? await SweepTarget.StartEmbeddedAsync(db, device, [sweepId], interrupt.Token)
+                : await SweepTarget.ConnectAsync(cluster, dbOption, interrupt.Token);
         }
         catch (PlanException ex)
         {
             console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
             return ExitCodes.InvalidInput;
         }
+        catch (OperationCanceledException) when (interrupt.Signalled)
+        {
+            console.MarkupLine($"[yellow]interrupted[/] before the sweep resumed; `hyperbench sweep resume {Markup.Escape(sweepId)}` is still the way on.");
+            return ExitCodes.Interrupted;
+        }
         await using (target)
         {
-            var status = await target.Client.GetGrain<ISweepGrain>(sweepId).ResumeAsync();
+            var grain = target.Client.GetGrain<ISweepGrain>(sweepId);
+            var status = await ClusterRetry.CallAsync(grain.ResumeAsync, cancellationToken: interrupt.Token);
             if (status.Status == "unknown")
             {
                 console.MarkupLine($"[red]error:[/] the cluster does not know sweep '{Markup.Escape(sweepId)}'.");
@@ -53,7 +60,6 @@ internal static class SweepResume
             console.MarkupLine($"resuming sweep [blue]{Markup.Escape(sweepId)}[/]: {status.Done} done, {status.Failed} failed, {status.Remaining} to go" +
                 (status.StillLeased > 0 ? $" ({status.StillLeased} still leased by live devices)" : "") +
                 (cluster is null ? $"; results in {Markup.Escape(SweepStoreFactory.Redact(db))}" : ""));
-            using var interrupt = new Interrupt(cancellationToken);
             return await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token);
         }
     }

@@ -39,10 +39,11 @@ internal sealed class SweepTarget : IAsyncDisposable
 
     public bool Embedded => _embedded is not null;
 
+    /// <param name="sweeps">The only sweeps its devices run (the one this command started or resumes; none for an inventory).</param>
     /// <exception cref="PlanException">A device could not be opened: nothing would run the sweep's cases (it is not stored).</exception>
-    public static async Task<SweepTarget> StartEmbeddedAsync(string db, string devices, CancellationToken cancellationToken)
+    public static async Task<SweepTarget> StartEmbeddedAsync(string db, string devices, IReadOnlyList<string> sweeps, CancellationToken cancellationToken)
     {
-        var embedded = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Db = db, Devices = devices }, cancellationToken);
+        var embedded = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Db = db, Devices = devices, Sweeps = sweeps }, cancellationToken);
         var wanted = DeviceSelection.Resolve(devices);
         var started = embedded.Services.GetService<DeviceWorkerService>()?.Workers.Count ?? wanted.Count;
         if (started < wanted.Count)
@@ -81,6 +82,7 @@ internal sealed class SweepTarget : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = "hyperbench-client" });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddHyperBenchClient();
+        builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
         var host = builder.Build();
         try
         {
