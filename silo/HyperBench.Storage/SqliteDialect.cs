@@ -12,6 +12,9 @@ internal sealed class SqliteDialect : StoreDialect
     private const int BusyTimeoutMs = 5000;
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
+    private const int SqlitePermission = 3;
+    private const int SqliteCantOpen = 14;
+    private const int SqliteNotADatabase = 26;
 
     private readonly string _connectionString;
     private readonly string _path;
@@ -124,19 +127,26 @@ internal sealed class SqliteDialect : StoreDialect
             if (mustExist) throw new InvalidStoreException($"database '{path}' does not exist.");
             return;
         }
-        Span<byte> header = stackalloc byte[16];
-        int read;
+        // Asked through SQLite itself, never by opening the file another way: closing any other descriptor of the file would drop
+        // the POSIX locks SQLite holds on it in this process (a pooled connection's read lock among them), so another process
+        // could checkpoint under it and this process would read stale pages. SQLite's own VFS shares one lock state per file.
+        var probe = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
         try
         {
-            using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            read = file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+            using var connection = new SqliteConnection(probe);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM sqlite_master";
+            command.ExecuteScalar();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteNotADatabase)
+        {
+            throw new InvalidStoreException($"database '{path}' is not a SQLite database (the file does not start with the SQLite header).", e);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteCantOpen or SqlitePermission)
         {
             throw new InvalidStoreException($"database '{path}' cannot be read: {e.Message}", e);
         }
-        if (read > 0 && (read < header.Length || !header.SequenceEqual("SQLite format 3\0"u8)))
-            throw new InvalidStoreException($"database '{path}' is not a SQLite database (the file does not start with the SQLite header).");
     }
 
     public override bool IsTransient(Exception exception) =>
