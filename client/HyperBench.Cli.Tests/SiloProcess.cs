@@ -34,6 +34,25 @@ internal static class SiloProcess
         return new CliProcess.Outcome(process.ExitCode, stdout.Result + stderr.Result);
     }
 
+    /// <summary>
+    /// Starts a silo that keeps running (the caller kills it): only the given HYPERBENCH__* settings and ASPNETCORE_URLS, output
+    /// redirected (the caller reads it).
+    /// </summary>
+    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.ArgumentList.Add(DllPath());
+        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("HYPERBENCH__", StringComparison.OrdinalIgnoreCase)).ToList())
+            psi.Environment.Remove(key);
+        foreach (var (key, value) in environment) psi.Environment[key] = value;
+        return Process.Start(psi)!;
+    }
+
     /// <summary>silo/HyperBench.Silo/bin/CONFIGURATION/TFM/HyperBench.Silo.dll, the same configuration as these tests.</summary>
     private static string DllPath()
     {

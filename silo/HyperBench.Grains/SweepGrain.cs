@@ -54,6 +54,8 @@ public sealed class SweepGrain(
         {
             StartTimer();
             await GrainFactory.GetGrain<IActiveSweepsGrain>(0).AddAsync(SweepId);
+            // Re-activated because its silo died: that silo's leases go back now, not at the first tick (a check period later).
+            await ReleaseOrphanedLeasesAsync(membershipOnly: true);
             logger.LogInformation("Sweep {SweepId} loaded: {Total} cases, {Pending} pending, {Leased} leased", SweepId, _cases.Count,
                 Count("pending"), Count("leased"));
         }
