@@ -10,6 +10,12 @@ namespace HyperBench.Cli.Commands;
 /// <summary>Live progress of a sweep (overall and per device) until it finishes, then its summary table. Shared by `sweep` and `sweep resume`.</summary>
 internal static class SweepMonitor
 {
+    /// <summary>
+    /// A status poll is read-only, so one that does not answer soon is abandoned and sent again: a request already on its way to a
+    /// silo that was just killed would otherwise wait out Orleans' 30 s response timeout while the sweep goes on elsewhere.
+    /// </summary>
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(5);
+
     public static async Task<int> FollowAsync(IAnsiConsole console, SweepTarget target, string sweepId, CancellationToken cancellationToken)
     {
         var sweep = target.Client.GetGrain<ISweepGrain>(sweepId);
@@ -20,7 +26,7 @@ internal static class SweepMonitor
         {
             // The silo hosting the sweep grain may die while we watch; the cluster re-activates the grain elsewhere and the sweep goes
             // on, so a rejected or timed-out poll is retried (bounded) instead of ending the command.
-            status = await ClusterRetry.CallAsync(sweep.GetStatusAsync, cancellationToken: cancellationToken);
+            status = await ClusterRetry.CallAsync(() => sweep.GetStatusAsync().WaitAsync(PollTimeout, cancellationToken), cancellationToken: cancellationToken);
             await console.Progress()
                 .AutoClear(false)
                 .HideCompleted(false)
@@ -45,7 +51,7 @@ internal static class SweepMonitor
                         }
                         if (status.Finished || status.Status == "unknown") break;
                         await Task.Delay(250, cancellationToken);
-                        status = await ClusterRetry.CallAsync(sweep.GetStatusAsync, cancellationToken: cancellationToken);
+                        status = await ClusterRetry.CallAsync(() => sweep.GetStatusAsync().WaitAsync(PollTimeout, cancellationToken), cancellationToken: cancellationToken);
                     }
                     overall.StopTask();
                     foreach (var t in devices.Values) t.StopTask();
