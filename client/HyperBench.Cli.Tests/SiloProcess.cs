@@ -10,19 +10,9 @@ internal static class SiloProcess
 {
     public static CliProcess.Outcome Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        psi.ArgumentList.Add(DllPath());
-        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("HYPERBENCH__", StringComparison.OrdinalIgnoreCase)).ToList())
-            psi.Environment.Remove(key);
         // A setting the silo wrongly accepted must not collide with a real silo on this machine: HTTP on a free port.
-        psi.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        foreach (var (key, value) in environment) psi.Environment[key] = value;
-        using var process = Process.Start(psi)!;
+        var settings = new Dictionary<string, string>(environment) { ["ASPNETCORE_URLS"] = "http://127.0.0.1:0" };
+        using var process = Start(workingDirectory, settings);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout))

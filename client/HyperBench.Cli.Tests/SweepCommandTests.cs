@@ -165,24 +165,7 @@ public sealed class SweepCommandTests
             // Drain the pipes so the live progress never blocks the process.
             var drained = Task.WhenAll(process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken),
                 process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken));
-            var clock = Stopwatch.StartNew();
-            int stored = 0;
-            while (stored < 2 && clock.Elapsed < TimeSpan.FromSeconds(90) && !process.HasExited)
-            {
-                await Task.Delay(200, TestContext.Current.CancellationToken);
-                if (!File.Exists(db)) continue;
-                await using var probe = SweepStoreFactory.Create(db);
-                try
-                {
-                    // Case rows, not the sweep's counts: those are written on the grain's timer and lag.
-                    var s = await probe.ListSweepsAsync(1, TestContext.Current.CancellationToken);
-                    stored = s.Count == 0 ? 0 : (await probe.GetCasesAsync(s[0].SweepId, TestContext.Current.CancellationToken)).Count(c => c.Status == "done");
-                }
-                catch (System.Data.Common.DbException)
-                {
-                    // The file exists before the silo's migrations have created the tables: look again.
-                }
-            }
+            await WaitForDoneCasesAsync(db, 2, process);
             Assert.False(process.HasExited, "the sweep finished before it could be interrupted");
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(TestContext.Current.CancellationToken);
