@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The HyperAttention figures of issue #4, in one run on one machine (cpu backend): speed-up hyper/flash at n = 8k, 16k, 32k,
 # forward and forward+backward, causal and not; how the non-causal speed-up grows with n; the error metrics of
-# ALGORITHMS.md section 4 per input distribution per n. Default hyper parameters (r 7, b 256, m 256, min_seq_len 4096).
+# docs/algorithms.md section 4 per input distribution per n. Default hyper parameters (r 7, b 256, m 256, min_seq_len 4096).
 #   usage: infra/bench/hyper-figures.sh [OUT_DIR] [N_LIST]      (defaults: results/cpu/DATE-HOST-hyper, 8k,16k,32k; about 5 minutes on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -2,7 +2,7 @@ namespace HyperBench.Kernels.Tests;
 
 /// <summary>
 /// Attention over an explicit sparse pattern in double precision: query i attends to its listed (key, log-weight) terms,
-/// p_ij = w_j exp(s_ij - lse_i) (ALGORITHMS.md section 3, backward). The independent check of HyperAttention's forward and
+/// p_ij = w_j exp(s_ij - lse_i) (docs/algorithms.md section 3, backward). The independent check of HyperAttention's forward and
 /// of its exact gradient; it knows nothing of blocks, sorting or plans.
 /// </summary>
 internal static class SparseReference

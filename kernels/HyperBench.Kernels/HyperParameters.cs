@@ -1,7 +1,7 @@
 namespace HyperBench.Kernels;
 
 /// <summary>
-/// HyperAttention's parameters (ALGORITHMS.md section 3), part of a hyper case's identity and stored with its results.
+/// HyperAttention's parameters (docs/algorithms.md section 3), part of a hyper case's identity and stored with its results.
 /// Defaults are the authors': r = 7 LSH projections, blocks of b = 256, m = 256 sampled keys, exact below min_seq_len = 4096.
 /// </summary>
 /// <param name="LshProjections">r: Gaussian projections per sortLSH hash (2^r buckets).</param>

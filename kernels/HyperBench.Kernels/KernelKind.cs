@@ -6,6 +6,6 @@ public enum KernelKind
     /// <summary>FlashAttention-style exact tiled attention.</summary>
     Flash,
 
-    /// <summary>HyperAttention (sortLSH blocks + sampled keys; ALGORITHMS.md section 3): approximate, near-linear.</summary>
+    /// <summary>HyperAttention (sortLSH blocks + sampled keys; docs/algorithms.md section 3): approximate, near-linear.</summary>
     Hyper,
 }

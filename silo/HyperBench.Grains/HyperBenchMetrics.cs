@@ -5,7 +5,7 @@ using System.Diagnostics.Metrics;
 namespace HyperBench.Grains;
 
 /// <summary>
-/// The "HyperBench" meter (BENCHMARKING.md, Metrics): per-silo counters and histograms, exported by the host (Prometheus).
+/// The "HyperBench" meter (docs/measurement.md, Metrics): per-silo counters and histograms, exported by the host (Prometheus).
 /// Labels are bounded: kernel, n, causal, pass, device; never a sweep or case id.
 /// </summary>
 public sealed class HyperBenchMetrics : IDisposable

@@ -33,7 +33,7 @@ public static class ResultTable
 
     /// <summary>
     /// HyperAttention next to exact flash on the same case (n, mask, pass, shape, distribution, seed): both medians, the
-    /// speed-up time(flash) / time(hyper), and hyper's error against flash (ALGORITHMS.md section 4). A hyper case without a
+    /// speed-up time(flash) / time(hyper), and hyper's error against flash (docs/algorithms.md section 4). A hyper case without a
     /// flash partner in the run still shows its error.
     /// </summary>
     public static Table BuildComparison(IEnumerable<CaseReport> cases)

@@ -4,7 +4,7 @@ using HyperBench.Kernels.Inputs;
 namespace HyperBench.Kernels.Attention;
 
 /// <summary>
-/// HyperAttention (Han et al., arXiv 2310.05869; ALGORITHMS.md section 3) over [batch, heads, n, d] tensors, written once on
+/// HyperAttention (Han et al., arXiv 2310.05869; docs/algorithms.md section 3) over [batch, heads, n, d] tensors, written once on
 /// top of the backend primitives (tile attention with key bias, LSH codes, gather, scatter-add, LSE merge).
 /// Non-causal: one <see cref="HyperLevel"/> with a problem per (batch, head). Causal: the paper's recursion, unrolled at
 /// construction: every leaf (length &lt;= min_seq_len) is an exact causal segment of one flash plan, and every split adds the

@@ -5,7 +5,7 @@ using HyperBench.Kernels.Inputs;
 namespace HyperBench.Kernels.Attention;
 
 /// <summary>
-/// A batch of non-causal HyperAttention problems with disjoint query rows (ALGORITHMS.md section 3, steps 1-5), run as
+/// A batch of non-causal HyperAttention problems with disjoint query rows (docs/algorithms.md section 3, steps 1-5), run as
 /// ONE attention plan. For problem p, sorted query block t (b rows) attends to a gathered key buffer
 /// [b sorted keys of block t ; m sampled keys] with a per-key bias [0 ; log(n_k/m)]: the softmax over that union, with the
 /// sampled terms weighted n_k/m, is exactly the LSE merge of the block-diagonal part and the sampled part, so the flash

@@ -11,7 +11,7 @@ public interface IKernelWorkload : IDisposable
     CaseTensors Download();
 
     /// <summary>
-    /// For approximate kernels: error against the exact kernel on the same device inputs (ALGORITHMS.md section 4), run after
+    /// For approximate kernels: error against the exact kernel on the same device inputs (docs/algorithms.md section 4), run after
     /// timing and never inside a sample. Exact kernels have nothing to report.
     /// </summary>
     AccuracyReport? MeasureAccuracy() => null;

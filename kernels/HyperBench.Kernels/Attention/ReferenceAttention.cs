@@ -3,7 +3,7 @@ using HyperBench.Kernels.Backends;
 namespace HyperBench.Kernels.Attention;
 
 /// <summary>
-/// Plain, obviously-correct attention in double precision (ALGORITHMS.md section 1): the full score row of each query,
+/// Plain, obviously-correct attention in double precision (docs/algorithms.md section 1): the full score row of each query,
 /// max-subtracted softmax. For tests and accuracy checks at small n only.
 /// </summary>
 public static class ReferenceAttention

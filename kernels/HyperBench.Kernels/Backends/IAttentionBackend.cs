@@ -1,7 +1,7 @@
 namespace HyperBench.Kernels.Backends;
 
 /// <summary>
-/// The primitives every backend provides (ALGORITHMS.md section 0). Algorithms (flash, HyperAttention) are written once on top of these.
+/// The primitives every backend provides (docs/algorithms.md section 0). Algorithms (flash, HyperAttention) are written once on top of these.
 /// </summary>
 public interface IAttentionBackend : IDisposable
 {

@@ -3,7 +3,7 @@ using HyperBench.Kernels.Backends;
 namespace HyperBench.Kernels.Inputs;
 
 /// <summary>
-/// A case's inputs in its distribution (ALGORITHMS.md section 4), deterministic from the seed, uploaded to the backend.
+/// A case's inputs in its distribution (docs/algorithms.md section 4), deterministic from the seed, uploaded to the backend.
 /// normal: i.i.d. N(0,1) (diffuse attention; the same streams as before, so flash results are unchanged).
 /// planted: each query aimed at one key of its head, q_i = <see cref="PlantedStrength"/> k_t(i) + N(0,1) noise: the planted
 /// score is about strength * sqrt(d) above the rest, so the top softmax weight is near 1 (peaked attention); the strength sets the angle.

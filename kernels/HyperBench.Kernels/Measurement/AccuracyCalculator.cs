@@ -3,7 +3,7 @@ using MathNet.Numerics.LinearAlgebra;
 namespace HyperBench.Kernels.Measurement;
 
 /// <summary>
-/// The accuracy metrics of ALGORITHMS.md section 4 for one tensor, over a set of (batch, head) slices of n x d rows.
+/// The accuracy metrics of docs/algorithms.md section 4 for one tensor, over a set of (batch, head) slices of n x d rows.
 /// The spectral norm of an n x d matrix is the square root of the largest eigenvalue of its d x d Gram matrix: O(n d^2), no SVD of n x d.
 /// </summary>
 public static class AccuracyCalculator

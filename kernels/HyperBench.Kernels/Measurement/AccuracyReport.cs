@@ -1,7 +1,7 @@
 namespace HyperBench.Kernels.Measurement;
 
 /// <summary>
-/// How far an approximate output is from the exact one on the same inputs (ALGORITHMS.md section 4), for one tensor (O, dQ, dK or dV).
+/// How far an approximate output is from the exact one on the same inputs (docs/algorithms.md section 4), for one tensor (O, dQ, dK or dV).
 /// </summary>
 /// <param name="Tensor">o, dq, dk or dv.</param>
 /// <param name="RelativeFrobenius">||X_approx - X_exact||_F / ||X_exact||_F.</param>

@@ -4,7 +4,7 @@ using System.Text;
 namespace HyperBench.Kernels.Measurement;
 
 /// <summary>
-/// One point of a sweep (BENCHMARKING.md, "A case"). Its identity is a stable hash of every field, so a stored result can be
+/// One point of a sweep (docs/measurement.md, "A case"). Its identity is a stable hash of every field, so a stored result can be
 /// keyed by (sweep, case) and a retried case is never stored twice.
 /// </summary>
 public sealed record BenchmarkCase(
@@ -48,7 +48,7 @@ public sealed record BenchmarkCase(
 
     public string PassName => Pass == AttentionPass.Forward ? "fwd" : "fwdbwd";
 
-    /// <summary>Work by the FlashAttention convention (ALGORITHMS.md section 5): 4 b h n^2 d forward, half when causal, x3.5 with backward.</summary>
+    /// <summary>Work by the FlashAttention convention (docs/algorithms.md section 5): 4 b h n^2 d forward, half when causal, x3.5 with backward.</summary>
     public double Flops
     {
         get

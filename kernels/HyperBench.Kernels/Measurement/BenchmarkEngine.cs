@@ -5,7 +5,7 @@ using HyperBench.Kernels.Backends;
 namespace HyperBench.Kernels.Measurement;
 
 /// <summary>
-/// The one measurement engine (BENCHMARKING.md): the CLI and the orchestrator both call it. Inputs are generated and uploaded
+/// The one measurement engine (docs/measurement.md): the CLI and the orchestrator both call it. Inputs are generated and uploaded
 /// before timing; the first launch (compilation) is recorded apart; each sample is bracketed by device synchronisation with
 /// caches flushed before it; samples continue until both the minimum count and the time budget are reached; every sample is kept.
 /// </summary>
@@ -66,7 +66,7 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
 
             var stats = SampleStatistics.From(samples);
             double flopsPerSecond = benchmarkCase.Flops / stats.Median;
-            // Hyper's TFLOP/s is "effective" (the exact kernel's FLOP count, ALGORITHMS.md section 5) and exceeds the peak by
+            // Hyper's TFLOP/s is "effective" (the exact kernel's FLOP count, docs/algorithms.md section 5) and exceeds the peak by
             // design at large n: the gate applies to exact kernels only; hyper's layout is checked by its accuracy instead.
             string? invalid = benchmarkCase.Kernel != KernelKind.Hyper && flopsPerSecond > backend.Device.PeakFp32Flops
                 ? $"{flopsPerSecond / 1e12:F2} TFLOP/s exceeds the device's fp32 peak of {backend.Device.PeakFp32Flops / 1e12:F2} TFLOP/s: a measurement or layout bug, not a fast kernel"

@@ -37,7 +37,7 @@ public sealed record CaseResult
 
     public long MemoryBytesEstimate { get; init; }
 
-    /// <summary>For approximate kernels: error against the exact kernel on the same inputs (ALGORITHMS.md section 4).</summary>
+    /// <summary>For approximate kernels: error against the exact kernel on the same inputs (docs/algorithms.md section 4).</summary>
     public AccuracyReport? Accuracy { get; init; }
 
     /// <summary>Inputs and outputs on the host, only when <see cref="MeasurementOptions.KeepTensors"/> was set.</summary>

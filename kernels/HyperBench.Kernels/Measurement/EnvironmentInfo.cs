@@ -4,7 +4,7 @@ using HyperBench.Kernels.Backends;
 
 namespace HyperBench.Kernels.Measurement;
 
-/// <summary>The fingerprint stored with every result (BENCHMARKING.md): without it a stored number cannot be compared later.</summary>
+/// <summary>The fingerprint stored with every result (docs/measurement.md): without it a stored number cannot be compared later.</summary>
 public sealed record EnvironmentInfo(
     string HostName,
     string Os,

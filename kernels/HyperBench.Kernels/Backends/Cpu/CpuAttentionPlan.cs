@@ -4,7 +4,7 @@ using static HyperBench.Kernels.Backends.Cpu.CpuKernels;
 namespace HyperBench.Kernels.Backends.Cpu;
 
 /// <summary>
-/// Flash-style tiled attention on the CPU over a fixed list of segments (ALGORITHMS.md section 2).
+/// Flash-style tiled attention on the CPU over a fixed list of segments (docs/algorithms.md section 2).
 /// Forward: one work item per (segment, block of <see cref="FwdBq"/> query rows), online softmax over key blocks of
 /// <see cref="FwdBk"/>; causal key blocks wholly above the diagonal are skipped, the diagonal one is masked element-wise.
 /// Its score tiles are transposed (keys x queries) so the softmax statistics are vector ops across queries. Backward (FA-2 order, 5 GEMMs per tile):
