@@ -75,14 +75,7 @@ internal static class FlashBackwardKernels
             Group.Barrier();
 
             // S^T (first half-warp) or dP^T (second): the same instructions on different operands.
-            var x = default(Tile4x4);
-            var ar = (first ? ks : vs).SubView(kg * 64, 64);
-            var br = (first ? qs : dos).SubView(qg * 64, 64);
-            for (int c = 0; c < 16; c++)
-            {
-                int ca = c ^ kg, cq = c ^ qg;
-                x.FmaDot(ar[ca], ar[16 + ca], ar[32 + ca], ar[48 + ca], br[cq], br[16 + cq], br[32 + cq], br[48 + cq]);
-            }
+            var x = RowProduct(first ? ks : vs, first ? qs : dos, kg, qg, 16, 0, 16);
             var y = x.FromLane(16);
             var p = Tile4x4.Select(first, x, y);
             var ds = Tile4x4.Select(first, y, x);
@@ -111,37 +104,9 @@ internal static class FlashBackwardKernels
             }
             Group.Barrier();
 
-            // dV += P^T dO and dK += dS^T Q over the tile's 32 queries.
-            for (int i = 0; i < D64Queries; i += 4)
-            {
-                int g = i >> 2;
-                int pa = ra ^ g, pc = cb ^ g;
-                var pb = ps.SubView(i * 8, 32);
-                var sb = dss.SubView(i * 8, 32);
-                var ob = dos.SubView(i * 16, 64);
-                var qb = qs.SubView(i * 16, 64);
-                dv.Fma(pb[pa], ob[pc]);
-                dk.Fma(sb[pa], qb[pc]);
-                dv.Fma(pb[8 + pa], ob[16 + pc]);
-                dk.Fma(sb[8 + pa], qb[16 + pc]);
-                dv.Fma(pb[16 + pa], ob[32 + pc]);
-                dk.Fma(sb[16 + pa], qb[32 + pc]);
-                dv.Fma(pb[24 + pa], ob[48 + pc]);
-                dk.Fma(sb[24 + pa], qb[48 + pc]);
-            }
-
-            // dQ += dS K over the tile's 32 keys, added to global memory.
-            var dq = default(Tile4x4);
-            for (int j = 0; j < D64Keys; j += 4)
-            {
-                int kc = cb ^ (j >> 2);
-                var tb = dst.SubView(j * 8, 32);
-                var kb = ks.SubView(j * 16, 64);
-                dq.Fma(tb[ra], kb[kc]);
-                dq.Fma(tb[8 + ra], kb[16 + kc]);
-                dq.Fma(tb[16 + ra], kb[32 + kc]);
-                dq.Fma(tb[24 + ra], kb[48 + kc]);
-            }
+            // dV += P^T dO and dK += dS^T Q over the tile's 32 queries; dQ += dS K over its 32 keys, added to global memory.
+            AccumulateKeyGradients(ref dk, ref dv, ps, dss, dos, qs, D64Queries, 8, 16, ra, cb);
+            var dq = QueryGradient(dst, ks, D64Keys, 8, 16, ra, cb);
             AddTile(a.DQ, rowBase, 4 * ra, rowCount, 64, cb, dq, a.Scale);
         }
 
@@ -198,14 +163,7 @@ internal static class FlashBackwardKernels
             var rowDot = LoadRowDot(a.RowDot, rowBase, 4 * qg, rowCount);
             Group.Barrier();
 
-            var x = default(Tile4x4);
-            var ar = (first ? ks : vs).SubView(kg * 128, 128);
-            var br = (first ? qs : dos).SubView(qg * 128, 128);
-            for (int c = quarter * 8; c < quarter * 8 + 8; c++)
-            {
-                int ca = c ^ kg, cc = c ^ qg;
-                x.FmaDot(ar[ca], ar[32 + ca], ar[64 + ca], ar[96 + ca], br[cc], br[32 + cc], br[64 + cc], br[96 + cc]);
-            }
+            var x = RowProduct(first ? ks : vs, first ? qs : dos, kg, qg, 32, quarter * 8, 8);
             x.AddFromLane(4);
             x.AddFromLane(8);
             var y = x.FromLane(16);
@@ -244,42 +202,78 @@ internal static class FlashBackwardKernels
             }
             Group.Barrier();
 
-            // dV += P^T dO and dK += dS^T Q over the tile's 16 queries.
-            for (int i = 0; i < D128Queries; i += 4)
-            {
-                int g = i >> 2;
-                int pa = rw ^ g, pc = cw ^ g;
-                var pb = ps.SubView(i * 4, 16);
-                var sb = dss.SubView(i * 4, 16);
-                var ob = dos.SubView(i * 32, 128);
-                var qb = qs.SubView(i * 32, 128);
-                dv.Fma(pb[pa], ob[pc]);
-                dk.Fma(sb[pa], qb[pc]);
-                dv.Fma(pb[4 + pa], ob[32 + pc]);
-                dk.Fma(sb[4 + pa], qb[32 + pc]);
-                dv.Fma(pb[8 + pa], ob[64 + pc]);
-                dk.Fma(sb[8 + pa], qb[64 + pc]);
-                dv.Fma(pb[12 + pa], ob[96 + pc]);
-                dk.Fma(sb[12 + pa], qb[96 + pc]);
-            }
-
-            // dQ += dS K over the tile's 16 keys, added to global memory.
-            var dq = default(Tile4x4);
-            for (int j = 0; j < D128Keys; j += 4)
-            {
-                int kc = cw ^ (j >> 2);
-                var tb = dst.SubView(j * 4, 16);
-                var kb = ks.SubView(j * 32, 128);
-                dq.Fma(tb[rw], kb[kc]);
-                dq.Fma(tb[4 + rw], kb[32 + kc]);
-                dq.Fma(tb[8 + rw], kb[64 + kc]);
-                dq.Fma(tb[12 + rw], kb[96 + kc]);
-            }
+            // dV += P^T dO and dK += dS^T Q over the tile's 16 queries; dQ += dS K over its 16 keys, added to global memory.
+            AccumulateKeyGradients(ref dk, ref dv, ps, dss, dos, qs, D128Queries, 4, 32, rw, cw);
+            var dq = QueryGradient(dst, ks, D128Keys, 4, 32, rw, cw);
             AddTile(a.DQ, rowBase, 4 * rw, rowCount, 128, cw, dq, a.Scale);
         }
 
         AddTile(a.DK, keyBase, 4 * rw, keyCount, 128, cw, dk, a.Scale);
         AddTile(a.DV, keyBase, 4 * rw, keyCount, 128, cw, dv, 1f);
+    }
+
+    /// <summary>
+    /// Rows 4kg..4kg+3 of <paramref name="a"/> times rows 4qg..4qg+3 of <paramref name="b"/> (both stored by row, rows of
+    /// <paramref name="rowQuads"/> quads swizzled by row / 4) over quads [c0, c0 + count): S^T = K Q^T or dP^T = V dO^T.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Tile4x4 RowProduct(ArrayView<Float4> a, ArrayView<Float4> b, int kg, int qg, int rowQuads, int c0, int count)
+    {
+        var x = default(Tile4x4);
+        var ar = a.SubView(kg * 4 * rowQuads, 4 * rowQuads);
+        var br = b.SubView(qg * 4 * rowQuads, 4 * rowQuads);
+        for (int c = c0; c < c0 + count; c++)
+        {
+            int ca = c ^ kg, cc = c ^ qg;
+            x.FmaDot(ar[ca], ar[rowQuads + ca], ar[2 * rowQuads + ca], ar[3 * rowQuads + ca],
+                br[cc], br[rowQuads + cc], br[2 * rowQuads + cc], br[3 * rowQuads + cc]);
+        }
+        return x;
+    }
+
+    /// <summary>
+    /// dV += P^T dO and dK += dS^T Q for keys 4ra.., column quad cb, over <paramref name="queries"/> query rows: P and dS by query
+    /// (rows of <paramref name="keyQuads"/> quads), dO and Q by row (rows of <paramref name="rowQuads"/> quads), all swizzled by row / 4.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateKeyGradients(ref Tile4x4 dk, ref Tile4x4 dv, ArrayView<Float4> ps, ArrayView<Float4> dss,
+        ArrayView<Float4> dos, ArrayView<Float4> qs, int queries, int keyQuads, int rowQuads, int ra, int cb)
+    {
+        for (int i = 0; i < queries; i += 4)
+        {
+            int g = i >> 2;
+            int pa = ra ^ g, pc = cb ^ g;
+            var pb = ps.SubView(i * keyQuads, 4 * keyQuads);
+            var sb = dss.SubView(i * keyQuads, 4 * keyQuads);
+            var ob = dos.SubView(i * rowQuads, 4 * rowQuads);
+            var qb = qs.SubView(i * rowQuads, 4 * rowQuads);
+            dv.Fma(pb[pa], ob[pc]);
+            dk.Fma(sb[pa], qb[pc]);
+            dv.Fma(pb[keyQuads + pa], ob[rowQuads + pc]);
+            dk.Fma(sb[keyQuads + pa], qb[rowQuads + pc]);
+            dv.Fma(pb[2 * keyQuads + pa], ob[2 * rowQuads + pc]);
+            dk.Fma(sb[2 * keyQuads + pa], qb[2 * rowQuads + pc]);
+            dv.Fma(pb[3 * keyQuads + pa], ob[3 * rowQuads + pc]);
+            dk.Fma(sb[3 * keyQuads + pa], qb[3 * rowQuads + pc]);
+        }
+    }
+
+    /// <summary>dS K for queries 4ra.., column quad cb, over <paramref name="keys"/> keys: dS^T by key (rows of <paramref name="queryQuads"/> quads), K by row (swizzled).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Tile4x4 QueryGradient(ArrayView<Float4> dst, ArrayView<Float4> ks, int keys, int queryQuads, int rowQuads, int ra, int cb)
+    {
+        var dq = default(Tile4x4);
+        for (int j = 0; j < keys; j += 4)
+        {
+            int kc = cb ^ (j >> 2);
+            var tb = dst.SubView(j * queryQuads, 4 * queryQuads);
+            var kb = ks.SubView(j * rowQuads, 4 * rowQuads);
+            dq.Fma(tb[ra], kb[kc]);
+            dq.Fma(tb[queryQuads + ra], kb[rowQuads + kc]);
+            dq.Fma(tb[2 * queryQuads + ra], kb[2 * rowQuads + kc]);
+            dq.Fma(tb[3 * queryQuads + ra], kb[3 * rowQuads + kc]);
+        }
+        return dq;
     }
 
     /// <summary>

@@ -105,10 +105,7 @@ internal static class FlashForwardKernels
         var l = soft.TotalSums(true);
         var o4 = a.O.Cast<Float4>();
         int row0 = 4 * ty;
-        WriteRow(a, o4, tile, row0 + 0, 16, tx, acc.Row0(), soft.M.X, l.X, tx == 0);
-        WriteRow(a, o4, tile, row0 + 1, 16, tx, acc.Row1(), soft.M.Y, l.Y, tx == 0);
-        WriteRow(a, o4, tile, row0 + 2, 16, tx, acc.Row2(), soft.M.Z, l.Z, tx == 0);
-        WriteRow(a, o4, tile, row0 + 3, 16, tx, acc.Row3(), soft.M.W, l.W, tx == 0);
+        WriteTile(a, o4, tile, row0, 16, tx, acc, soft.M, l, tx == 0);
     }
 
     /// <summary>
@@ -224,14 +221,8 @@ internal static class FlashForwardKernels
         var o4 = a.O.Cast<Float4>();
         int row0 = 4 * rg;
         bool writesLse = (lane & 23) == 0; // h == 0 and kg == 0
-        WriteRow(a, o4, tile, row0 + 0, 32, oq, acc0.Row0(), soft.M.X, l.X, writesLse);
-        WriteRow(a, o4, tile, row0 + 1, 32, oq, acc0.Row1(), soft.M.Y, l.Y, writesLse);
-        WriteRow(a, o4, tile, row0 + 2, 32, oq, acc0.Row2(), soft.M.Z, l.Z, writesLse);
-        WriteRow(a, o4, tile, row0 + 3, 32, oq, acc0.Row3(), soft.M.W, l.W, writesLse);
-        WriteRow(a, o4, tile, row0 + 0, 32, 16 + oq, acc1.Row0(), soft.M.X, l.X, false);
-        WriteRow(a, o4, tile, row0 + 1, 32, 16 + oq, acc1.Row1(), soft.M.Y, l.Y, false);
-        WriteRow(a, o4, tile, row0 + 2, 32, 16 + oq, acc1.Row2(), soft.M.Z, l.Z, false);
-        WriteRow(a, o4, tile, row0 + 3, 32, 16 + oq, acc1.Row3(), soft.M.W, l.W, false);
+        WriteTile(a, o4, tile, row0, 32, oq, acc0, soft.M, l, writesLse);
+        WriteTile(a, o4, tile, row0, 32, 16 + oq, acc1, soft.M, l, false);
     }
 
     /// <summary>Keys a query tile must visit: all of them, or (causal) those up to its last row; the rest are skipped, not masked.</summary>
@@ -313,6 +304,17 @@ internal static class FlashForwardKernels
         StoreTransposed(dst, 32, sq, sr + 20, x5.Times(scale));
         StoreTransposed(dst, 32, sq, sr + 24, x6.Times(scale));
         StoreTransposed(dst, 32, sq, sr + 28, x7.Times(scale));
+    }
+
+    /// <summary>Rows row0..row0+3 of an output tile (one quad each) through <see cref="WriteRow"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteTile(KernelArgs a, ArrayView<Float4> o4, AttentionTile tile, int row0, int quadsPerRow, int quad, in Tile4x4 acc,
+        Float4 m, Float4 l, bool writeLse)
+    {
+        WriteRow(a, o4, tile, row0 + 0, quadsPerRow, quad, acc.Row0(), m.X, l.X, writeLse);
+        WriteRow(a, o4, tile, row0 + 1, quadsPerRow, quad, acc.Row1(), m.Y, l.Y, writeLse);
+        WriteRow(a, o4, tile, row0 + 2, quadsPerRow, quad, acc.Row2(), m.Z, l.Z, writeLse);
+        WriteRow(a, o4, tile, row0 + 3, quadsPerRow, quad, acc.Row3(), m.W, l.W, writeLse);
     }
 
     /// <summary>O = acc / l and lse = (m + log2 l) ln 2 for one row, or O = 0 and lse = -inf when the row saw no key.</summary>
