@@ -37,8 +37,9 @@ internal static class CliProcess
         };
         if (!File.Exists(exe)) psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hyperbench.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
-        // Environment settings of the test runner must not redirect the CLI's database.
-        psi.Environment.Remove("HYPERBENCH__DB");
+        // Settings of the test runner's environment must not reach the CLI (its database, its in-process silo).
+        foreach (string key in psi.Environment.Keys.Where(k => k.StartsWith("HYPERBENCH__", StringComparison.OrdinalIgnoreCase)).ToList())
+            psi.Environment.Remove(key);
         // Nor may the runner's terminal width change the layout under test.
         psi.Environment.Remove("COLUMNS");
         foreach (var (name, value) in environment) psi.Environment[name] = value;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using HyperBench.Hosting;
 using HyperBench.Storage;
+using Microsoft.Extensions.Configuration;
 
 namespace HyperBench.Cli.Tests;
 
@@ -14,8 +15,13 @@ public sealed class ClusterModeTests
         string dir = CliProcess.TempDirectory();
         string db = Path.Combine(dir, "cluster.db");
         int gateway = FreePort();
-        await using var cluster = await EmbeddedCluster.StartAsync(
-            new EmbeddedClusterOptions { Db = db, Devices = "cpu", GatewayPort = gateway }, TestContext.Current.CancellationToken);
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["HyperBench:Db"] = db,
+            ["HyperBench:Devices"] = "cpu",
+        }).Build();
+        await using var cluster = await EmbeddedCluster.StartAsync(settings, new EmbeddedClusterOptions { GatewayPort = gateway },
+            TestContext.Current.CancellationToken);
 
         var devices = CliProcess.Run(dir, "devices", "--cluster", $"localhost:{gateway}");
         Assert.True(devices.ExitCode == 0, devices.Output);

@@ -151,15 +151,15 @@ public sealed class AdonetClusteringTests
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             [s + nameof(HyperBenchSiloOptions.Db)] = connectionString,
-            [s + nameof(HyperBenchSiloOptions.Devices)] = "cpu",
+            [s + nameof(DeviceWorkerOptions.Devices)] = "cpu",
             [s + nameof(HyperBenchSiloOptions.Clustering)] = "adonet",
             [s + nameof(HyperBenchSiloOptions.ClusteringConnectionString)] = connectionString,
             [s + nameof(HyperBenchSiloOptions.AdvertisedIp)] = "127.0.0.1",
             [s + nameof(HyperBenchSiloOptions.SiloPort)] = siloPort.ToString(CultureInfo.InvariantCulture),
             [s + nameof(HyperBenchSiloOptions.GatewayPort)] = gatewayPort.ToString(CultureInfo.InvariantCulture),
-            [s + nameof(HyperBenchSiloOptions.DeviceMemoryLimitBytes)] = TinyPlans.DeviceMemoryBytes.ToString(CultureInfo.InvariantCulture),
-            [s + nameof(HyperBenchSiloOptions.HeartbeatSeconds)] = "0.3",
-            [s + nameof(HyperBenchSiloOptions.IdlePollMilliseconds)] = "20",
+            [s + nameof(DeviceWorkerOptions.DeviceMemoryLimitBytes)] = TinyPlans.DeviceMemoryBytes.ToString(CultureInfo.InvariantCulture),
+            [s + nameof(DeviceWorkerOptions.HeartbeatSeconds)] = "0.3",
+            [s + nameof(DeviceWorkerOptions.IdlePollMilliseconds)] = "20",
         });
         builder.AddHyperBenchStorage();
         builder.AddHyperBenchOrleans();

@@ -18,32 +18,64 @@ public sealed class HostingTests
     [InlineData("Devices", "tpu:0", "HyperBench:Devices")]
     [InlineData("AdvertisedIp", "not-an-ip", "HyperBench:AdvertisedIp")]
     [InlineData("ListenAddress", "everywhere", "HyperBench:ListenAddress")]
-    public void Validator_BadSetting_NamesTheKey(string key, string value, string expected)
+    [InlineData("SiloPort", "0", "HyperBench:SiloPort")]
+    [InlineData("SiloPort", "eleven", "HyperBench:SiloPort")]
+    [InlineData("HeartbeatSeconds", "-1", "HyperBench:HeartbeatSeconds")]
+    [InlineData("DeviceMemoryLimitBytes", "lots", "HyperBench:DeviceMemoryLimitBytes")]
+    [InlineData("DeviceGoneSeconds", "0", "HyperBench:DeviceGoneSeconds")]
+    public void Settings_BadValue_NamesTheKeyAndTheValue(string key, string value, string expected)
     {
-        var options = new HyperBenchSiloOptions();
-        typeof(HyperBenchSiloOptions).GetProperty(key)!.SetValue(options, value);
+        var ex = Assert.Throws<OptionsValidationException>(() => HyperBenchSettings.Read(Settings(("HyperBench:" + key, value))));
 
-        var result = new HyperBenchSiloOptionsValidator().Validate(null, options);
-
-        Assert.True(result.Failed);
-        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
-        Assert.Contains(value, result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{value}'", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Validator_AdonetWithoutConnectionString_NamesTheKey()
+    public void Settings_AdonetWithoutConnectionString_NamesTheKey()
     {
-        var result = new HyperBenchSiloOptionsValidator().Validate(null, new HyperBenchSiloOptions { Clustering = "adonet" });
+        var ex = Assert.Throws<OptionsValidationException>(() => HyperBenchSettings.Read(Settings(("HyperBench:Clustering", "adonet"))));
 
-        Assert.Contains("HyperBench:ClusteringConnectionString", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("HyperBench:ClusteringConnectionString", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Settings_SeveralBadValues_NamesEach()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() =>
+            HyperBenchSettings.Read(Settings(("HyperBench:GatewayPort", "70000"), ("HyperBench:IdlePollMilliseconds", "5"))));
+
+        Assert.Contains("HyperBench:GatewayPort = '70000'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("HyperBench:IdlePollMilliseconds = '5'", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>One section feeds both options: the workers' settings are bound from the keys a silo reads, not copied over.</summary>
+    [Fact]
+    public void Settings_OneSection_BindsSiloAndWorkerOptions()
+    {
+        var (silo, workers) = HyperBenchSettings.Read(Settings(
+            ("HyperBench:Db", "x.db"), ("HyperBench:GatewayPort", "30005"), ("HyperBench:Devices", "cpu"),
+            ("HyperBench:HeartbeatSeconds", "0.5"), ("HyperBench:IdlePollMilliseconds", "40"), ("HyperBench:DeviceMemoryLimitBytes", "1048576")));
+
+        Assert.Equal(("x.db", 30005), (silo.Db, silo.GatewayPort));
+        Assert.Equal(("cpu", 0.5, 40, 1048576L), (workers.Devices, workers.HeartbeatSeconds, workers.IdlePollMilliseconds, workers.DeviceMemoryLimitBytes));
+    }
+
+    [Fact]
+    public void Settings_NoDb_IsTheSharedDefaultUnderTheWorkingDirectory()
+    {
+        var (silo, _) = HyperBenchSettings.Read(Settings());
+
+        Assert.Equal(HyperBenchSiloOptions.DefaultDb, silo.Db);
+        Assert.Equal(Path.Combine("hyperbench-results", "hyperbench.db"), Path.Combine(HyperBenchSiloOptions.DefaultDb.Split('/')));
     }
 
     [Fact]
     public async Task EmbeddedCluster_BadSetting_RefusesToStartNamingTheKey()
     {
-        var options = new EmbeddedClusterOptions { Devices = "cpu", Settings = new Dictionary<string, string?> { ["HyperBench:DeviceGoneSeconds"] = "0" } };
+        var settings = Settings(("HyperBench:Devices", "cpu"), ("HyperBench:DeviceGoneSeconds", "0"));
 
-        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => EmbeddedCluster.StartAsync(options, TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => EmbeddedCluster.StartAsync(settings, cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Contains("HyperBench:DeviceGoneSeconds", ex.Message, StringComparison.Ordinal);
     }
@@ -55,8 +87,10 @@ public sealed class HostingTests
         var folder = Directory.CreateTempSubdirectory("hyperbench-embedded-");
         try
         {
-            await using (var cluster = await EmbeddedCluster.StartAsync(
-                new EmbeddedClusterOptions { Db = Path.Combine(folder.FullName, "results.db"), Devices = "cpu" }, ct))
+            // A cluster silo's ports in the settings: the embedded silo takes free ports of its own all the same.
+            await using (var cluster = await EmbeddedCluster.StartAsync(Settings(
+                ("HyperBench:Db", Path.Combine(folder.FullName, "results.db")), ("HyperBench:Devices", "cpu"),
+                ("HyperBench:SiloPort", "1"), ("HyperBench:GatewayPort", "2"), ("HyperBench:Clustering", "adonet")), cancellationToken: ct))
             {
                 string id = EmbeddedCluster.NewSweepId();
                 var plan = TinyPlans.Flash([64, 128, 192]);
@@ -89,7 +123,8 @@ public sealed class HostingTests
         try
         {
             await using var cluster = await EmbeddedCluster.StartAsync(
-                new EmbeddedClusterOptions { Db = Path.Combine(folder.FullName, "results.db"), Devices = "cpu", GatewayPort = gateway }, ct);
+                Settings(("HyperBench:Db", Path.Combine(folder.FullName, "results.db")), ("HyperBench:Devices", "cpu")),
+                new EmbeddedClusterOptions { GatewayPort = gateway }, ct);
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["HyperBench:GatewayPort"] = gateway.ToString(System.Globalization.CultureInfo.InvariantCulture) });
             builder.AddHyperBenchClient();
@@ -113,6 +148,9 @@ public sealed class HostingTests
             folder.Delete(recursive: true);
         }
     }
+
+    private static IConfiguration Settings(params (string Key, string Value)[] settings) =>
+        new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
 
     private static int FreePort()
     {

@@ -21,7 +21,9 @@ internal sealed class SweepCluster : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.Client;
 
-    /// <param name="dieAfterLeases">Per silo (index in <c>Cluster.Silos</c>): the DieAfterLeases test hook of its worker; 0 = healthy.</param>
+    /// <param name="dieAfterLeases">
+    /// Per silo (index in <c>Cluster.Silos</c>): its worker dies holding its Nth lease (<see cref="DieAfterLeases"/>); 0 = healthy.
+    /// </param>
     /// <param name="rejectFirstCompletion">
     /// When set, each lease's first <c>CompleteAsync</c> is rejected as a dying silo rejects messages (its lease id is added here),
     /// as when the silo hosting the sweep grain goes down between a case's end and its completion.
@@ -51,11 +53,12 @@ internal sealed class SweepCluster : IAsyncDisposable
             silo.Services.AddHyperBenchDeviceWorkers(o =>
             {
                 o.Devices = "cpu";
-                o.MemoryLimitBytes = TinyPlans.DeviceMemoryBytes;
-                o.Heartbeat = TimeSpan.FromMilliseconds(300);
-                o.IdlePoll = TimeSpan.FromMilliseconds(20);
-                o.DieAfterLeases = dieAfterLeases is not null && index < dieAfterLeases.Length ? dieAfterLeases[index] : 0;
+                o.DeviceMemoryLimitBytes = TinyPlans.DeviceMemoryBytes;
+                o.HeartbeatSeconds = 0.3;
+                o.IdlePollMilliseconds = 20;
             });
+            if (dieAfterLeases is not null && index < dieAfterLeases.Length && dieAfterLeases[index] > 0)
+                silo.Services.AddSingleton<IDeviceWorkerFaults>(new DieAfterLeases(dieAfterLeases[index]));
         });
         var cluster = builder.Build();
         await cluster.DeployAsync(cancellationToken);

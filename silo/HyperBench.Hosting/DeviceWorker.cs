@@ -19,6 +19,10 @@ public sealed class DeviceWorker : IDisposable
     private readonly IGrainFactory _grains;
     private readonly HyperBenchMetrics _metrics;
     private readonly DeviceWorkerOptions _options;
+    private readonly TimeSpan _heartbeat;
+    private readonly TimeSpan _idlePoll;
+    private readonly DeviceWorkerScope _scope;
+    private readonly IDeviceWorkerFaults _faults;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource<DeviceView> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -27,17 +31,20 @@ public sealed class DeviceWorker : IDisposable
     private readonly BufferedResultWriter _results;
     private DeviceView? _view;
     private string[] _knownSweeps = [];
-    private int _leasesTaken;
     private bool _died;
 
     public DeviceWorker(string deviceSpec, string siloAddress, IGrainFactory grains, ISweepStore store, HyperBenchMetrics metrics,
-        DeviceWorkerOptions options, ILoggerFactory loggerFactory)
+        DeviceWorkerOptions options, DeviceWorkerScope scope, IDeviceWorkerFaults faults, ILoggerFactory loggerFactory)
     {
         _deviceSpec = deviceSpec;
         _siloAddress = siloAddress;
         _grains = grains;
         _metrics = metrics;
         _options = options;
+        _heartbeat = TimeSpan.FromSeconds(options.HeartbeatSeconds);
+        _idlePoll = TimeSpan.FromMilliseconds(options.IdlePollMilliseconds);
+        _scope = scope;
+        _faults = faults;
         _logger = loggerFactory.CreateLogger<DeviceWorker>();
         _results = new BufferedResultWriter(store, logger: loggerFactory.CreateLogger<BufferedResultWriter>());
         _thread = new Thread(Run) { IsBackground = true, Name = $"hyperbench-device {deviceSpec}" };
@@ -92,7 +99,7 @@ public sealed class DeviceWorker : IDisposable
             var device = backend.Device;
             var environment = EnvironmentInfo.Capture(device);
             _view = new DeviceView($"{_siloAddress}/{device.Id}", device.Id, KindName(device.Kind), device.Name,
-                _options.MemoryLimitBytes > 0 ? Math.Min(_options.MemoryLimitBytes, device.MemoryBytes) : device.MemoryBytes, device.Detail,
+                _options.DeviceMemoryLimitBytes > 0 ? Math.Min(_options.DeviceMemoryLimitBytes, device.MemoryBytes) : device.MemoryBytes, device.Detail,
                 _siloAddress, DateTime.UtcNow);
             Wait(_grains.GetGrain<IDeviceRegistryGrain>(0).RegisterAsync(_view));
             _metrics.DeviceStarted(_view.DeviceKey, _siloAddress, device.Name, _view.Kind);
@@ -132,17 +139,17 @@ public sealed class DeviceWorker : IDisposable
                 var lease = TryLease(view);
                 if (lease is null)
                 {
-                    if (lastHeartbeat.Elapsed >= _options.Heartbeat)
+                    if (lastHeartbeat.Elapsed >= _heartbeat)
                     {
                         Heartbeat(view, null);
                         lastHeartbeat.Restart();
                     }
-                    _stopping.Token.WaitHandle.WaitOne(_options.IdlePoll);
+                    _stopping.Token.WaitHandle.WaitOne(_idlePoll);
                     continue;
                 }
-                if (_options.DieAfterLeases > 0 && ++_leasesTaken >= _options.DieAfterLeases)
+                if (_faults.DiesHolding(lease))
                 {
-                    _logger.LogWarning("Device worker {DeviceKey} dies holding lease {LeaseId} (test hook DieAfterLeases)", view.DeviceKey, lease.LeaseId);
+                    _logger.LogWarning("Device worker {DeviceKey} dies holding lease {LeaseId} (injected fault)", view.DeviceKey, lease.LeaseId);
                     _died = true;
                     return;
                 }
@@ -160,7 +167,7 @@ public sealed class DeviceWorker : IDisposable
             {
                 // The cluster or the store is unreachable for now: keep the device, try again shortly.
                 _logger.LogWarning(ex, "Device worker {DeviceKey}: {Error}; retrying", view.DeviceKey, ex.Message);
-                _stopping.Token.WaitHandle.WaitOne(_options.IdlePoll * 4);
+                _stopping.Token.WaitHandle.WaitOne(_idlePoll * 4);
             }
             catch (Exception) when (_stopping.IsCancellationRequested)
             {
@@ -175,7 +182,7 @@ public sealed class DeviceWorker : IDisposable
     /// </summary>
     private CaseLease? TryLease(DeviceView view)
     {
-        if (_options.Sweeps is { } only)
+        if (_scope.Sweeps is { } only)
         {
             foreach (var sweepId in only)
             {
@@ -207,7 +214,7 @@ public sealed class DeviceWorker : IDisposable
         using var run = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         using var renewal = new CancellationTokenSource();
         bool leaseLost = false;
-        var every = TimeSpan.FromSeconds(Math.Max(0.05, Math.Min(_options.Heartbeat.TotalSeconds, lease.LeaseSeconds / 3)));
+        var every = TimeSpan.FromSeconds(Math.Max(0.05, Math.Min(_heartbeat.TotalSeconds, lease.LeaseSeconds / 3)));
         var renewing = Task.Run(async () =>
         {
             using var timer = new PeriodicTimer(every);

@@ -1,29 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace HyperBench.Hosting;
 
-/// <summary>How a silo's device workers behave (from <see cref="HyperBenchSiloOptions"/>, or set directly by tests).</summary>
+/// <summary>
+/// How a silo's device workers behave: what an operator sets, bound from the same section "HyperBench" as
+/// <see cref="HyperBenchSiloOptions"/> (the property names are the keys). Test clusters set them in code.
+/// </summary>
 public sealed class DeviceWorkerOptions
 {
-    /// <summary>See <see cref="HyperBenchSiloOptions.Devices"/>.</summary>
+    /// <summary>"auto" (every CUDA device, else the cpu backend), "none" (no workers), or a list: "cpu", "cuda:0,cuda:1", "ilgpu-cpu".</summary>
+    [Required(AllowEmptyStrings = false)]
     public string Devices { get; set; } = "auto";
 
-    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>How often a running case renews its lease (a sweep's lease time bounds how long a dead worker holds a case).</summary>
+    [Range(0.05, 3600)]
+    public double HeartbeatSeconds { get; set; } = 5;
 
-    public TimeSpan IdlePoll { get; set; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>How long an idle worker waits before asking for work again.</summary>
+    [Range(10, 60000)]
+    public int IdlePollMilliseconds { get; set; } = 250;
 
-    /// <summary>
-    /// When &gt; 0, the device advertises at most this much memory (a share of a machine, or a test): larger cases go elsewhere.
-    /// </summary>
-    public long MemoryLimitBytes { get; set; }
-
-    /// <summary>
-    /// Null: the worker leases from every running sweep (a cluster silo). Otherwise only from these sweeps (an embedded silo runs
-    /// the sweep it was started for, not another process's running on the same database).
-    /// </summary>
-    public IReadOnlyList<string>? Sweeps { get; set; }
-
-    /// <summary>
-    /// Test hook: when &gt; 0, a worker that takes its Nth lease dies on the spot (its thread ends without running the case,
-    /// renewing or answering), as a crashed process would, so the lease must expire and be re-issued elsewhere.
-    /// </summary>
-    public int DieAfterLeases { get; set; }
+    /// <summary>When &gt; 0, each device advertises at most this many bytes (a share of a machine, or a test): larger cases go elsewhere.</summary>
+    [Range(0, long.MaxValue)]
+    public long DeviceMemoryLimitBytes { get; set; }
 }

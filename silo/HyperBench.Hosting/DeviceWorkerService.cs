@@ -15,6 +15,8 @@ public sealed class DeviceWorkerService(
     HyperBenchMetrics metrics,
     ILocalSiloDetails silo,
     IOptions<DeviceWorkerOptions> options,
+    DeviceWorkerScope scope,
+    IDeviceWorkerFaults faults,
     ILoggerFactory loggerFactory) : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly List<DeviceWorker> _workers = [];
@@ -31,7 +33,7 @@ public sealed class DeviceWorkerService(
         var devices = DeviceSelection.Resolve(options.Value.Devices);
         foreach (var device in devices)
         {
-            var worker = new DeviceWorker(device, address, grains, store, metrics, options.Value, loggerFactory);
+            var worker = new DeviceWorker(device, address, grains, store, metrics, options.Value, scope, faults, loggerFactory);
             _workers.Add(worker);
             worker.Start();
         }

@@ -15,7 +15,8 @@ namespace HyperBench.Hosting;
 /// </summary>
 /// <example>
 /// <code>
-/// await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Db = "results.db", Devices = "auto" }, ct);
+/// var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary&lt;string, string?&gt; { ["HyperBench:Db"] = "results.db" }).Build();
+/// await using var cluster = await EmbeddedCluster.StartAsync(settings, cancellationToken: ct);
 /// string id = EmbeddedCluster.NewSweepId();
 /// await cluster.Sweep(id).StartAsync(plan);
 /// var status = await cluster.WaitAsync(id, new Progress&lt;SweepStatusView&gt;(Show), cancellationToken: ct);
@@ -41,28 +42,39 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
+    /// <param name="settings">
+    /// The section "HyperBench" as the caller bound it (the CLI: appsettings.json, HYPERBENCH__* and its own options), read through
+    /// the same <see cref="HyperBenchSettings"/> as a standalone silo. Clustering and ports are this silo's own: one silo on
+    /// loopback, on free ports, whatever the settings say for a cluster silo.
+    /// </param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is invalid (the message names it).</exception>
-    public static async Task<EmbeddedCluster> StartAsync(EmbeddedClusterOptions options, CancellationToken cancellationToken = default)
+    public static async Task<EmbeddedCluster> StartAsync(IConfiguration settings, EmbeddedClusterOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
+        options ??= new EmbeddedClusterOptions();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
             ApplicationName = "hyperbench-embedded",
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
-        string s = HyperBenchSiloOptions.Section + ":";
-        var settings = new Dictionary<string, string?>
+        const string s = HyperBenchSettings.Section + ":";
+        // Under the caller's settings: a sweep waits on this silo's only worker, so an idle worker asks again sooner than a cluster's.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [s + nameof(HyperBenchSiloOptions.Db)] = options.Db,
-            [s + nameof(HyperBenchSiloOptions.Devices)] = options.Devices,
+            [s + nameof(DeviceWorkerOptions.IdlePollMilliseconds)] = "50",
+        });
+        builder.Configuration.AddConfiguration(settings);
+        // Over them: the settings of a cluster silo (another silo's ports, an address to join) must not reach this one.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
             [s + nameof(HyperBenchSiloOptions.Clustering)] = "localhost",
-            [s + nameof(HyperBenchSiloOptions.SiloPort)] = (options.SiloPort > 0 ? options.SiloPort : FreePort()).ToString(CultureInfo.InvariantCulture),
+            [s + nameof(HyperBenchSiloOptions.SiloPort)] = FreePort().ToString(CultureInfo.InvariantCulture),
             [s + nameof(HyperBenchSiloOptions.GatewayPort)] = (options.GatewayPort > 0 ? options.GatewayPort : FreePort()).ToString(CultureInfo.InvariantCulture),
-            [s + nameof(HyperBenchSiloOptions.HeartbeatSeconds)] = options.HeartbeatSeconds.ToString(CultureInfo.InvariantCulture),
-            [s + nameof(HyperBenchSiloOptions.IdlePollMilliseconds)] = options.IdlePollMilliseconds.ToString(CultureInfo.InvariantCulture),
-        };
-        foreach (var (key, value) in options.Settings) settings[key] = value;
-        builder.Configuration.AddInMemoryCollection(settings);
+            [s + nameof(HyperBenchSiloOptions.PrimarySiloEndpoint)] = "",
+            [s + nameof(HyperBenchSiloOptions.AdvertisedIp)] = "",
+            [s + nameof(HyperBenchSiloOptions.ListenAddress)] = "",
+        });
         options.ConfigureLogging?.Invoke(builder.Logging);
 
         builder.AddHyperBenchStorage();
@@ -70,7 +82,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         builder.AddHyperBenchDeviceWorkers();
         // One process, one sweep: without this an in-process silo would also run the cases of any other sweep running on the same
         // database (another process's), and that process's would run ours.
-        if (options.Sweeps is { } sweeps) builder.Services.Configure<DeviceWorkerOptions>(w => w.Sweeps = [.. sweeps]);
+        if (options.Sweeps is { } sweeps) builder.Services.AddSingleton(new DeviceWorkerScope([.. sweeps]));
         builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
 
         var host = builder.Build();

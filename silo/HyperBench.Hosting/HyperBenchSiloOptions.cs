@@ -3,20 +3,23 @@ using System.ComponentModel.DataAnnotations;
 namespace HyperBench.Hosting;
 
 /// <summary>
-/// A silo's settings: configuration section "HyperBench" (appsettings.json) or environment variables HYPERBENCH__DB,
-/// HYPERBENCH__DEVICES, HYPERBENCH__CLUSTERING, ... Validated at start; a bad value stops the silo with a message naming its key.
+/// A silo's store and cluster settings: configuration section "HyperBench" (appsettings.json, HYPERBENCH__* environment variables,
+/// command-line overrides), bound and validated by <see cref="HyperBenchSettings"/>; the device workers' settings of the same
+/// section are <see cref="DeviceWorkerOptions"/>. Every key, its default and its variable: docs/configuration.md.
 /// </summary>
 public sealed class HyperBenchSiloOptions
 {
-    public const string Section = "HyperBench";
+    public const string Section = HyperBenchSettings.Section;
 
-    /// <summary>Where results go: a SQLite file (hyperbench.db, sqlite:PATH) or a PostgreSQL connection string.</summary>
-    [Required(AllowEmptyStrings = false)]
-    public string Db { get; set; } = "hyperbench.db";
+    /// <summary>
+    /// The results database when none is set, for the silo and the `hyperbench` CLI alike: a SQLite file under the working directory
+    /// (its folder is created with it), so a silo and a CLI started in the same folder share their results.
+    /// </summary>
+    public const string DefaultDb = "hyperbench-results/hyperbench.db";
 
-    /// <summary>"auto" (every CUDA device, else the cpu backend), "none" (no workers), or a list: "cpu", "cuda:0,cuda:1", "ilgpu-cpu".</summary>
+    /// <summary>Where results go: a SQLite file (PATH, sqlite:PATH) or a PostgreSQL connection string.</summary>
     [Required(AllowEmptyStrings = false)]
-    public string Devices { get; set; } = "auto";
+    public string Db { get; set; } = DefaultDb;
 
     /// <summary>"localhost" (one machine, development) or "adonet" (PostgreSQL membership table, <see cref="ClusteringConnectionString"/>).</summary>
     [Required(AllowEmptyStrings = false)]
@@ -51,18 +54,6 @@ public sealed class HyperBenchSiloOptions
     /// opens them on every interface. The gateway has no authentication: keep it on a private network.
     /// </summary>
     public string? ListenAddress { get; set; }
-
-    /// <summary>When &gt; 0, each device advertises at most this many bytes (cases needing more go to other devices).</summary>
-    [Range(0, long.MaxValue)]
-    public long DeviceMemoryLimitBytes { get; set; }
-
-    /// <summary>How often a running case renews its lease (a sweep's lease time bounds how long a dead worker holds a case).</summary>
-    [Range(0.05, 3600)]
-    public double HeartbeatSeconds { get; set; } = 5;
-
-    /// <summary>How long an idle worker waits before asking for work again.</summary>
-    [Range(10, 60000)]
-    public int IdlePollMilliseconds { get; set; } = 250;
 
     /// <summary>A device not heard from for this long is no longer counted as able to hold a case.</summary>
     [Range(1, 86400)]

@@ -3,13 +3,13 @@ using Microsoft.Extensions.Options;
 
 namespace HyperBench.Hosting;
 
-/// <summary>The checks data annotations cannot express, each message naming the configuration key.</summary>
+/// <summary>The silo's store and cluster settings, each failure naming the configuration key and the value.</summary>
 public sealed class HyperBenchSiloOptionsValidator : IValidateOptions<HyperBenchSiloOptions>
 {
     public ValidateOptionsResult Validate(string? name, HyperBenchSiloOptions options)
     {
-        var failures = new List<string>();
-        const string prefix = HyperBenchSiloOptions.Section + ":";
+        var failures = HyperBenchSettings.AnnotationFailures(options).ToList();
+        const string prefix = HyperBenchSettings.Section + ":";
         if (options.Clustering is not ("localhost" or "adonet"))
             failures.Add($"{prefix}Clustering = '{options.Clustering}' is not known; use 'localhost' or 'adonet'.");
         if (options.Clustering == "adonet" && string.IsNullOrWhiteSpace(options.ClusteringConnectionString))
@@ -22,21 +22,16 @@ public sealed class HyperBenchSiloOptionsValidator : IValidateOptions<HyperBench
             failures.Add($"{prefix}PrimarySiloEndpoint = '{options.PrimarySiloEndpoint}' is not an IP endpoint (e.g. 127.0.0.1:11111).");
         if (options.SiloPort == options.GatewayPort)
             failures.Add($"{prefix}SiloPort and {prefix}GatewayPort are both {options.SiloPort}; they must differ.");
-        try
+        if (!string.IsNullOrWhiteSpace(options.Db))
         {
-            Storage.SweepStoreFactory.Check(options.Db);
-        }
-        catch (Exception ex) when (ex is ArgumentException or Storage.InvalidStoreException)
-        {
-            failures.Add($"{prefix}Db: {ex.Message.Split(" (Parameter", 2)[0]}");
-        }
-        try
-        {
-            DeviceSelection.Parse(options.Devices);
-        }
-        catch (ArgumentException ex)
-        {
-            failures.Add($"{prefix}Devices: {ex.Message.Split(" (Parameter", 2)[0]}");
+            try
+            {
+                Storage.SweepStoreFactory.Check(options.Db);
+            }
+            catch (Exception ex) when (ex is ArgumentException or Storage.InvalidStoreException)
+            {
+                failures.Add($"{prefix}Db: {ex.Message.Split(" (Parameter", 2)[0]}");
+            }
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

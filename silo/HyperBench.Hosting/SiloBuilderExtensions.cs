@@ -1,6 +1,7 @@
 using HyperBench.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace HyperBench.Hosting;
 
@@ -17,11 +18,17 @@ public static class SiloBuilderExtensions
         return silo;
     }
 
-    /// <summary>One device worker per device of this silo, started when the silo is active.</summary>
+    /// <summary>
+    /// One device worker per device of this silo, started when the silo is active. <paramref name="configure"/> sets the options in
+    /// code (test clusters); hosts bind them from configuration instead (<see cref="HostApplicationBuilderExtensions.AddHyperBenchDeviceWorkers"/>).
+    /// </summary>
     public static IServiceCollection AddHyperBenchDeviceWorkers(this IServiceCollection services, Action<DeviceWorkerOptions>? configure = null)
     {
-        var workers = services.AddOptions<DeviceWorkerOptions>();
+        var workers = services.AddOptions<DeviceWorkerOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceWorkerOptions>, DeviceWorkerOptionsValidator>());
         if (configure is not null) workers.Configure(configure);
+        services.TryAddSingleton(DeviceWorkerScope.Everything);
+        services.TryAddSingleton<IDeviceWorkerFaults, NoDeviceWorkerFaults>();
         services.TryAddSingleton<DeviceWorkerService>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DeviceWorkerService>());
         return services;

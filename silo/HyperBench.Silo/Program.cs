@@ -1,8 +1,8 @@
 using HyperBench.Hosting;
 using HyperBench.Silo;
 
-// A HyperBench silo: Orleans, its device workers, the SQL store and /metrics. Settings: section "HyperBench" of
-// appsettings.json or HYPERBENCH__* environment variables (see HyperBenchSiloOptions); HTTP port: ASPNETCORE_URLS.
+// A HyperBench silo: Orleans, its device workers, the SQL store and /metrics. Settings: section "HyperBench" of appsettings.json,
+// HYPERBENCH__* environment variables or --HyperBench:Key=value arguments (docs/configuration.md); HTTP port: ASPNETCORE_URLS.
 try
 {
     var builder = WebApplication.CreateBuilder(args);

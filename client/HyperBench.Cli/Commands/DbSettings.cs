@@ -8,6 +8,6 @@ public class DbSettings : CommandSettings
 {
     [CommandOption("--db <DB>")]
     [Description("Where results are stored: a SQLite file path, or a PostgreSQL connection string (Host=...;Database=...) or postgres:// URI. " +
-        "Also from HYPERBENCH__DB or HyperBench:Db in appsettings.json. [grey](default: hyperbench-results/hyperbench.db)[/]")]
+        "Also from HYPERBENCH__DB or HyperBench:Db in appsettings.json (docs/configuration.md). [grey](default: " + Hosting.HyperBenchSiloOptions.DefaultDb + ")[/]")]
     public string? Db { get; init; }
 }

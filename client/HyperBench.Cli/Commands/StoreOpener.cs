@@ -4,23 +4,23 @@ using HyperBench.Storage;
 namespace HyperBench.Cli.Commands;
 
 /// <summary>
-/// Opens the results store named by --db for reading only: SQLite with Mode=ReadOnly, no migration on either database. An absent
+/// Opens the results store named by --db (or the HyperBench:Db setting) for reading only: SQLite with Mode=ReadOnly, no migration on either database. An absent
 /// file, or one without the HyperBench schema, is an error naming it, and its bytes stay as they were.
 /// </summary>
 internal static class StoreOpener
 {
     public static async Task<ISweepStore> OpenExistingAsync(string? dbOption, CancellationToken cancellationToken)
     {
-        string db = DbLocation.Resolve(dbOption);
+        var (db, name) = CliConfiguration.Db(dbOption);
         if (SweepStoreFactory.SqliteFilePath(db) is { } file && file != ":memory:" && !File.Exists(file) && !Directory.Exists(file))
-            throw new PlanException($"--db: no results database at '{db}' (run `hyperbench sweep` first, or name the database with --db).");
+            throw new PlanException($"{name}: no results database at '{db}' (run `hyperbench sweep` first, or name the database with --db).");
         try
         {
             return await SweepStoreFactory.OpenReadOnlyAsync(db, options: RetryOptions(), cancellationToken: cancellationToken);
         }
         catch (InvalidStoreException ex)
         {
-            throw new PlanException($"--db: {ex.Message}");
+            throw new PlanException($"{name}: {ex.Message}");
         }
     }
 
@@ -35,8 +35,11 @@ internal static class StoreOpener
         return new SweepStoreOptions { RetryWindow = TimeSpan.FromSeconds(seconds) };
     }
 
-    /// <summary>Checks a --db a sweep will write to, creating nothing (a directory, a path under a file, a non-SQLite file, a bad connection string).</summary>
-    public static void CheckWritable(string db)
+    /// <summary>
+    /// Checks the database a sweep will write to, creating nothing (a directory, a path under a file, a non-SQLite file, a bad
+    /// connection string); <paramref name="name"/> says where it came from (--db or HyperBench:Db).
+    /// </summary>
+    public static void CheckWritable(string db, string name)
     {
         try
         {
@@ -44,7 +47,11 @@ internal static class StoreOpener
         }
         catch (InvalidStoreException ex)
         {
-            throw new PlanException($"--db: {ex.Message}");
+            throw new PlanException($"{name}: {ex.Message}");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PlanException($"{name}: {ex.Message.Split(" (Parameter", 2)[0]}");
         }
     }
 

@@ -37,8 +37,8 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
             plan = SweepPlanBuilder.Build(settings, gpu);
             if (settings.Cluster is not null && devices is not [Kernels.Backends.BackendFactory.Auto])
                 plan = plan with { Devices = [.. devices] };
-            db = DbLocation.Resolve(settings.Db);
-            StoreOpener.CheckWritable(db); // names a malformed or unusable --db before anything is created
+            (db, string dbName) = CliConfiguration.Db(settings.Db);
+            StoreOpener.CheckWritable(db, dbName); // names a malformed or unusable database before anything is created
             if (settings.Detach && settings.Cluster is null) throw new PlanException("--detach needs --cluster: the in-process silo stops when this command ends.");
         }
         catch (Exception ex) when (ex is PlanException or ArgumentException)

@@ -14,11 +14,11 @@ internal static class SweepResume
         string db;
         try
         {
-            db = DbLocation.Resolve(dbOption);
+            db = CliConfiguration.Db(dbOption).Value;
             if (cluster is null)
             {
                 _ = DeviceCheck.ResolveLocal(device);
-                await using var store = await StoreOpener.OpenExistingAsync(db, cancellationToken);
+                await using var store = await StoreOpener.OpenExistingAsync(dbOption, cancellationToken);
                 var row = await StoreOpener.FindSweepAsync(store, sweepId, cancellationToken);
                 if (row.Status != "running")
                     throw new PlanException($"sweep '{sweepId}' is {row.Status}: there is nothing to resume.");

@@ -15,7 +15,7 @@ public sealed class SweepSettings : PlanSettings
 
     [CommandOption("--db <DB>")]
     [Description("Where results are stored: a SQLite file path, or a PostgreSQL connection string (Host=...;Database=...) or postgres:// URI. " +
-        "Also from HYPERBENCH__DB or HyperBench:Db in appsettings.json. [grey](default: hyperbench-results/hyperbench.db)[/]")]
+        "Also from HYPERBENCH__DB or HyperBench:Db in appsettings.json (docs/configuration.md). [grey](default: " + Hosting.HyperBenchSiloOptions.DefaultDb + ")[/]")]
     public string? Db { get; init; }
 
     [CommandOption("--tag <TEXT>")]

@@ -43,7 +43,8 @@ internal sealed class SweepTarget : IAsyncDisposable
     /// <exception cref="PlanException">A device could not be opened: nothing would run the sweep's cases (it is not stored).</exception>
     public static async Task<SweepTarget> StartEmbeddedAsync(string db, string devices, IReadOnlyList<string> sweeps, CancellationToken cancellationToken)
     {
-        var embedded = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Db = db, Devices = devices, Sweeps = sweeps }, cancellationToken);
+        var embedded = await EmbeddedCluster.StartAsync(CliConfiguration.ForEmbeddedSilo(db, devices), new EmbeddedClusterOptions { Sweeps = sweeps },
+            cancellationToken);
         var wanted = DeviceSelection.Resolve(devices);
         var started = embedded.Services.GetService<DeviceWorkerService>()?.Workers.Count ?? wanted.Count;
         if (started < wanted.Count)
@@ -80,7 +81,8 @@ internal sealed class SweepTarget : IAsyncDisposable
         }
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = "hyperbench-client" });
-        builder.Configuration.AddInMemoryCollection(settings);
+        // The user's settings (ClusterId, ServiceId, ...) as a silo reads them, with what --cluster says over them.
+        builder.Configuration.AddConfiguration(CliConfiguration.Build(settings));
         builder.AddHyperBenchClient();
         builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
         var host = builder.Build();
@@ -97,7 +99,7 @@ internal sealed class SweepTarget : IAsyncDisposable
         }
 
         ISweepStore? store = null;
-        string resolved = DbLocation.Resolve(db);
+        string resolved = CliConfiguration.Db(db).Value;
         if (SweepStoreFactory.SqliteFilePath(resolved) is not { } file || File.Exists(file))
         {
             store = SweepStoreFactory.Create(resolved);
