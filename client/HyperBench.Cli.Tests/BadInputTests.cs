@@ -143,6 +143,90 @@ public sealed class BadInputTests
         Assert.Equal(before, Snapshot(dir));
     }
 
+    /// <summary>
+    /// The CLI reads the silo's settings (docs/configuration.md): a bad one in a HYPERBENCH__* variable or in appsettings.json of the
+    /// working directory exits 2 naming the key and the value, whether the CLI checks it (the database) or its in-process silo does.
+    /// </summary>
+    [Theory]
+    [InlineData("env", "Db", "adir", "HyperBench:Db: database 'adir' is a directory", "sweep", "--device", "cpu")]
+    [InlineData("file", "Db", "text.db", "HyperBench:Db: database 'text.db' is not a SQLite database", "sweep", "--device", "cpu")]
+    [InlineData("env", "Db", "mysql://x", "HyperBench:Db: database 'mysql://x'", "sweep", "--device", "cpu")]
+    [InlineData("env", "Db", "missing.db", "HyperBench:Db: no results database at 'missing.db'", "results")]
+    [InlineData("file", "Db", "empty.db", "HyperBench:Db: database sqlite:empty.db has no HyperBench schema", "results")]
+    [InlineData("env", "DeviceMemoryLimitBytes", "lots", "HyperBench:DeviceMemoryLimitBytes = 'lots'", "sweep", "--device", "cpu", "--db", "new.db")]
+    [InlineData("file", "HeartbeatSeconds", "-1", "HyperBench:HeartbeatSeconds = '-1'", "sweep", "--device", "cpu", "--db", "new.db")]
+    [InlineData("env", "DeviceGoneSeconds", "0", "HyperBench:DeviceGoneSeconds = '0'", "sweep", "--device", "cpu", "--db", "new.db")]
+    [InlineData("file", "IdlePollMilliseconds", "5", "HyperBench:IdlePollMilliseconds = '5'", "sweep", "--device", "cpu", "--db", "new.db")]
+    public async Task Cli_BadSetting_ExitsTwoNamingTheKeyAndChangesNoFile(string source, string key, string value, string expected, params string[] args)
+    {
+        string dir = await NewWorkingDirectoryAsync();
+        var environment = new Dictionary<string, string?>();
+        if (source == "env") environment["HYPERBENCH__" + key.ToUpperInvariant()] = value;
+        else await WriteAppSettingsAsync(dir, key, value);
+        var before = Snapshot(dir);
+        var clock = Stopwatch.StartNew();
+        var outcome = CliProcess.Run(dir, environment, args);
+        AssertCleanFailure(outcome, 2, expected, clock.Elapsed, $"hyperbench {string.Join(' ', args)} with {key} = '{value}' from {source}");
+        Assert.Equal(before, Snapshot(dir));
+    }
+
+    [Fact]
+    public async Task Cli_AppSettingsNotJson_ExitsTwoNamingTheFile()
+    {
+        string dir = await NewWorkingDirectoryAsync();
+        await File.WriteAllTextAsync(Path.Combine(dir, "appsettings.json"), "{ \"HyperBench\": { \"Db\": ", TestContext.Current.CancellationToken);
+        var before = Snapshot(dir);
+        var clock = Stopwatch.StartNew();
+        var outcome = CliProcess.Run(dir, "sweep", "--device", "cpu");
+        AssertCleanFailure(outcome, 2, Path.Combine(dir, "appsettings.json"), clock.Elapsed, "sweep with a broken appsettings.json");
+        Assert.Contains("not valid JSON", outcome.Output, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot(dir));
+    }
+
+    /// <summary>The standalone silo reads appsettings.json of its working directory: a bad value there exits 2 naming the key.</summary>
+    [Theory]
+    [InlineData("SiloPort", "abc", "HyperBench:SiloPort = 'abc'")]
+    [InlineData("Devices", "warp", "HyperBench:Devices: device 'warp'")]
+    [InlineData("Db", "adir", "HyperBench:Db: database 'adir' is a directory")]
+    public async Task Silo_BadSettingInAppSettings_ExitsTwoNamingTheKeyAndChangesNoFile(string key, string value, string expected)
+    {
+        string dir = await NewWorkingDirectoryAsync();
+        await WriteAppSettingsAsync(dir, key, value);
+        var before = Snapshot(dir);
+        var clock = Stopwatch.StartNew();
+        var outcome = SiloProcess.Run(dir, new Dictionary<string, string>(), TimeSpan.FromSeconds(60));
+        AssertCleanFailure(outcome, 2, expected, clock.Elapsed, $"silo with {key} = '{value}' in appsettings.json");
+        Assert.Equal(before, Snapshot(dir));
+    }
+
+    /// <summary>HYPERBENCH__* over appsettings.json, and the command's own option over both: the message names the value that won.</summary>
+    [Fact]
+    public async Task Settings_EnvironmentOverFile_OptionOverEnvironment()
+    {
+        string dir = await NewWorkingDirectoryAsync();
+        await WriteAppSettingsAsync(dir, "Db", "adir");
+        var environment = new Dictionary<string, string?> { ["HYPERBENCH__DB"] = "text.db" };
+
+        var cli = CliProcess.Run(dir, environment, "sweep", "--device", "cpu");
+        var silo = SiloProcess.Run(dir, new Dictionary<string, string> { ["HYPERBENCH__DB"] = "text.db" }, TimeSpan.FromSeconds(60));
+        var option = CliProcess.Run(dir, environment, "sweep", "--device", "cpu", "--db", "afile/x.db");
+
+        foreach (var (outcome, what) in new[] { (cli, "cli"), (silo, "silo") })
+        {
+            Assert.True(outcome.ExitCode == 2, $"{what}: exit {outcome.ExitCode}\n{outcome.Output}");
+            Assert.Contains("HyperBench:Db: database 'text.db' is not a SQLite database", outcome.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("adir", outcome.Output, StringComparison.Ordinal);
+        }
+        Assert.Equal(2, option.ExitCode);
+        Assert.Contains("--db: database 'afile/x.db'", option.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("text.db", option.Output, StringComparison.Ordinal);
+    }
+
+    private static Task WriteAppSettingsAsync(string dir, string key, string value) =>
+        File.WriteAllTextAsync(Path.Combine(dir, "appsettings.json"),
+            System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, Dictionary<string, string>> { ["HyperBench"] = new() { [key] = value } }),
+            TestContext.Current.CancellationToken);
+
     /// <summary>Connection refused is retried; HYPERBENCH_DB_RETRY_SECONDS keeps the window (30 s by default) short here.</summary>
     [Fact]
     public async Task Results_PostgresHostUnreachable_ExitsThreeNamingTheHostNotThePassword()
