@@ -199,6 +199,18 @@ public sealed class BadInputTests
         Assert.Equal(before, Snapshot(dir));
     }
 
+    [Fact]
+    public async Task Silo_AppSettingsNotJson_ExitsTwoNamingTheFile()
+    {
+        string dir = await NewWorkingDirectoryAsync();
+        await File.WriteAllTextAsync(Path.Combine(dir, "appsettings.json"), "{ \"HyperBench\": { \"Db\": ", TestContext.Current.CancellationToken);
+        var before = Snapshot(dir);
+        var clock = Stopwatch.StartNew();
+        var outcome = SiloProcess.Run(dir, new Dictionary<string, string>(), TimeSpan.FromSeconds(60));
+        AssertCleanFailure(outcome, 2, "appsettings.json", clock.Elapsed, "silo with a broken appsettings.json");
+        Assert.Equal(before, Snapshot(dir));
+    }
+
     /// <summary>HYPERBENCH__* over appsettings.json, and the command's own option over both: the message names the value that won.</summary>
     [Fact]
     public async Task Settings_EnvironmentOverFile_OptionOverEnvironment()

@@ -51,6 +51,8 @@ public static class ProcessExit
         StorageUnavailableException => (Unavailable, FirstLine(e.Message)),
         InvalidStoreException => (InvalidInput, e.Message),
         OptionsValidationException o => (InvalidInput, string.Join("; ", o.Failures)),
+        // A settings file that does not parse (Microsoft.Extensions.Configuration names the file, the parser the place).
+        InvalidDataException { InnerException: FormatException f } => (InvalidInput, $"{FirstLine(e.Message)} {FirstLine(f.Message)}"),
         _ when isInvalidInput?.Invoke(e) == true => (InvalidInput, e.Message),
         ArgumentException => (InvalidInput, e.Message.Split(" (Parameter", 2)[0]),
         // 14 SQLITE_CANTOPEN, 26 SQLITE_NOTADB, 8 SQLITE_READONLY: the file named by the setting, not the program.
