@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using HyperBench.Kernels;
 using HyperBench.Kernels.Measurement;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -234,7 +235,7 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
                     benchmarkCase.Batch,
                     benchmarkCase.Heads,
                     benchmarkCase.D,
-                    benchmarkCase.Dtype,
+                    Dtype = benchmarkCase.Dtype.Name(),
                     benchmarkCase.Distribution,
                     Seed = unchecked((long)benchmarkCase.Seed),
                     HyperParameters = benchmarkCase.Kernel == Kernels.KernelKind.Hyper ? benchmarkCase.HyperOrDefault.Canonical : null,
