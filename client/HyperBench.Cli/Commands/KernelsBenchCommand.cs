@@ -16,26 +16,21 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
     public override int Execute(CommandContext context, KernelsBenchSettings settings, CancellationToken cancellationToken)
     {
         MeasurementOptions measurement;
-        KernelBenchPlan plan;
+        IReadOnlyList<BenchmarkCase> cases;
         IAttentionBackend backend;
         try
         {
-            MeasurementSettings.Validate(settings);
-            measurement = new MeasurementOptions(settings.MinSamples, settings.Budget, Math.Max(1000, settings.MinSamples), settings.Warmup)
-            {
-                KeepTensors = settings.Dump is not null,
-                WarmupSeconds = settings.WarmupTime,
-            };
             if (!(settings.TimeLimit >= 0) || double.IsInfinity(settings.TimeLimit)) throw new PlanException($"--time-limit: {settings.TimeLimit} must be >= 0 seconds (0 = no limit).");
             if (settings.DumpLimit < 1) throw new PlanException($"--dump-limit: {settings.DumpLimit} must be >= 1 element.");
             OutputPath.CheckFile("--json", settings.Json);
             OutputPath.CheckDirectory("--dump", settings.Dump);
             string deviceId = BackendFactory.Resolve(settings.Device);
             bool gpu = deviceId.StartsWith("cuda", StringComparison.Ordinal);
-            plan = KernelBenchPlan.Parse(settings.Kernel ?? "flash", settings.N ?? (gpu ? "4k,8k,16k,32k,64k,128k" : "1k,2k,4k"), settings.Causal, settings.Pass,
-                settings.Batch, settings.Heads ?? (gpu ? "32" : "2"), settings.D, settings.Dtype, settings.Dist, settings.Seed,
-                new HyperParameters(settings.LshProjections, settings.BlockSize, settings.Samples, settings.MinSeqLen, settings.Sampling));
-            if (settings.Dump is not null) TensorDumpWriter.EnsureWithinLimit(plan.Cases, settings.DumpLimit);
+            var plan = PlanBuilder.Build(settings.ToPlanOptions(PlanDefaults.KernelsBench(gpu)));
+            measurement = plan.Measurement with { KeepTensors = settings.Dump is not null };
+            cases = plan.Grid.Expand();
+            if (settings.Dump is not null) TensorDumpWriter.EnsureWithinLimit(cases, settings.DumpLimit);
+            PlanBuilder.RequireDtypes(plan.Grid, [deviceId]);
             backend = BackendFactory.Create(settings.Device);
         }
         catch (Exception ex) when (ex is PlanException or ArgumentException)
@@ -48,7 +43,7 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
         {
             var env = EnvironmentInfo.Capture(backend.Device);
             string jsonPath = settings.Json ?? Path.Combine("hyperbench-results", $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
-            console.MarkupLine($"[bold]HyperBench[/] kernels bench: {plan.Cases.Count} case(s) on [green]{Markup.Escape(backend.Device.Id)}[/] ({Markup.Escape(backend.Device.Name)}; {Markup.Escape(backend.Device.Detail)})");
+            console.MarkupLine($"[bold]HyperBench[/] kernels bench: {cases.Count} case(s) on [green]{Markup.Escape(backend.Device.Id)}[/] ({Markup.Escape(backend.Device.Name)}; {Markup.Escape(backend.Device.Detail)})");
             console.MarkupLine($"[grey]min {measurement.MinSamples} samples, budget {measurement.BudgetSeconds.ToString(CultureInfo.InvariantCulture)} s per case; report: {Markup.Escape(jsonPath)}[/]");
 
             var engine = new BenchmarkEngine(backend, measurement);
@@ -62,8 +57,8 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
                 .Start(ctx =>
                 {
-                    var overall = ctx.AddTask($"[bold]{plan.Cases.Count} cases[/]", maxValue: plan.Cases.Count);
-                    foreach (var c in plan.Cases)
+                    var overall = ctx.AddTask($"[bold]{cases.Count} cases[/]", maxValue: cases.Count);
+                    foreach (var c in cases)
                     {
                         if (settings.TimeLimit > 0 && wall.Elapsed.TotalSeconds > settings.TimeLimit)
                         {

@@ -48,7 +48,7 @@ public sealed record CaseReport(
         r.Case.Batch,
         r.Case.Heads,
         r.Case.D,
-        r.Case.Dtype,
+        r.Case.Dtype.Name(),
         r.Case.Distribution,
         r.Case.Seed,
         r.DeviceId,
@@ -67,6 +67,6 @@ public sealed record CaseReport(
         r.Accuracy);
 
     public static CaseReport Skipped(BenchmarkCase c, string device, string reason) => new(
-        c.Id, c.Kernel.ToString().ToLowerInvariant(), c.N, c.Causal, c.PassName, c.Batch, c.Heads, c.D, c.Dtype, c.Distribution, c.Seed,
+        c.Id, c.Kernel.ToString().ToLowerInvariant(), c.N, c.Causal, c.PassName, c.Batch, c.Heads, c.D, c.Dtype.Name(), c.Distribution, c.Seed,
         device, "skipped", [], null, 0, 0, c.Flops, 0, false, null, reason, 0, c.Kernel == KernelKind.Hyper ? c.HyperOrDefault : null);
 }
