@@ -47,7 +47,7 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
             console.MarkupLine($"[grey]min {measurement.MinSamples} samples, budget {measurement.BudgetSeconds.ToString(CultureInfo.InvariantCulture)} s per case; report: {Markup.Escape(jsonPath)}[/]");
 
             var engine = new BenchmarkEngine(backend, measurement);
-            var reports = new List<CaseReport>();
+            var reports = new List<ResultLine>();
             var results = new List<CaseResult>();
             var wall = Stopwatch.StartNew();
             var command = "hyperbench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
@@ -62,7 +62,7 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
                     {
                         if (settings.TimeLimit > 0 && wall.Elapsed.TotalSeconds > settings.TimeLimit)
                         {
-                            reports.Add(CaseReport.Skipped(c, backend.Device.Id, $"--time-limit of {settings.TimeLimit} s reached before this case started"));
+                            reports.Add(ResultLine.Skipped(c, backend.Device, $"--time-limit of {settings.TimeLimit} s reached before this case started"));
                             overall.Increment(1);
                             continue;
                         }
@@ -77,21 +77,21 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
                         task.Description = $"{Markup.Escape(c.ToString())} {(result.Error is null ? $"[green]{Format.Seconds(result.Statistics!.Median)}[/]" : "[red]failed[/]")}";
                         task.StopTask();
                         results.Add(result);
-                        reports.Add(CaseReport.From(result));
+                        reports.Add(ResultLine.Measured(result, backend.Device));
                         if (settings.Dump is not null && result.Tensors is not null) TensorDumpWriter.Write(settings.Dump, result);
                         overall.Increment(1);
                         // Rewrite after every case: a run cut short still leaves every finished case on disk.
-                        JsonReportWriter.Write(jsonPath, new BenchReport("hyperbench", command, env, measurement, reports));
+                        JsonReportWriter.Write(jsonPath, BenchReport.Of("hyperbench", command, env, measurement, reports));
                     }
                 });
 
-            JsonReportWriter.Write(jsonPath, new BenchReport("hyperbench", command, env, measurement, reports));
+            JsonReportWriter.Write(jsonPath, BenchReport.Of("hyperbench", command, env, measurement, reports));
             console.Write(ResultTable.Build(reports));
             if (reports.Any(r => r.Kernel == "hyper")) console.Write(ResultTable.BuildComparison(reports));
             console.MarkupLine($"wall time {wall.Elapsed.TotalSeconds:F1} s; report written to [blue]{Markup.Escape(Path.GetFullPath(jsonPath))}[/]");
             if (settings.Dump is not null) console.MarkupLine($"tensors dumped under [blue]{Markup.Escape(Path.GetFullPath(settings.Dump))}[/]");
-            foreach (var r in reports.Where(r => r.Error is not null || r.InvalidReason is not null))
-                console.MarkupLine($"[yellow]{Markup.Escape(r.Status)}[/] {Markup.Escape($"{r.Kernel} n={r.N} causal={r.Causal} {r.Pass}")}: {Markup.Escape(r.Error ?? r.InvalidReason ?? "")}");
+            foreach (var r in reports.Where(r => r.Error is not null))
+                console.MarkupLine($"[yellow]{Markup.Escape(r.Status)}[/] {Markup.Escape($"{r.Kernel} n={r.N} causal={r.Causal} {r.Pass}")}: {Markup.Escape(r.Error ?? "")}");
             return reports.Any(r => r.Status == "failed") ? ExitCodes.CaseFailed : ExitCodes.Ok;
         }
     }
