@@ -38,6 +38,7 @@ public sealed class BadInputTests
     [InlineData(2, "--heads: 0", "sweep", "--device", "cpu", "--heads", "0")]
     [InlineData(2, "--d: 96", "sweep", "--device", "cpu", "--d", "96")]
     [InlineData(2, "--lsh-projections", "sweep", "--device", "cpu", "--lsh-projections", "99")]
+    [InlineData(2, "dtype tf32x3 is not implemented by the cpu backend", "sweep", "--device", "cpu", "--dtype", "tf32x3")]
     // sweep: the database, the devices, the target
     [InlineData(2, "'adir' is a directory", "sweep", "--device", "cpu", "--db", "adir")]
     [InlineData(2, "is a file, not a directory", "sweep", "--device", "cpu", "--db", "afile/x.db")]
@@ -71,6 +72,7 @@ public sealed class BadInputTests
     [InlineData(2, "cuda:7", "kernels", "bench", "--device", "cuda:7")]
     [InlineData(2, "'none'", "kernels", "bench", "--device", "none")]
     [InlineData(2, "'warp'", "kernels", "bench", "--device", "cpu", "--kernel", "warp")]
+    [InlineData(2, "dtype bf16 is not implemented by the cpu backend", "kernels", "bench", "--device", "cpu", "--dtype", "bf16")]
     // kernels ptx
     [InlineData(2, "'sm_10'", "kernels", "ptx", "--arch", "sm_10")]
     [InlineData(2, "'zzz'", "kernels", "ptx", "--kernel", "zzz")]

@@ -45,6 +45,8 @@ public sealed class KernelsBenchCommandTests
     [InlineData("--device", "tpu", "'tpu'")]
     [InlineData("--kernel", "sparse", "'sparse'")]
     [InlineData("--min-samples", "0", "--min-samples: 0")]
+    [InlineData("--dtype", "fp8", "--dtype: 'fp8' is not a dtype")]
+    [InlineData("--dtype", "fp32,fp16", "--dtype: dtype fp16 is not implemented by the cpu backend (it implements: fp32).")]
     public void Bench_BadValue_ExitsWith2NamingTheValue_AndWritesNothing(string option, string value, string expected)
     {
         string dir = CliProcess.TempDirectory();

@@ -128,7 +128,7 @@ public sealed class SummaryTableTests
         Assert.Equal((0.421, 0.135), (line.SpectralOverV!.Value, line.MeanRowCosine!.Value));
     }
 
-    internal static List<SweepSummaryLine> Lines() =>
+    internal static List<ResultLine> Lines() =>
     [
         new()
         {
@@ -146,7 +146,7 @@ public sealed class SummaryTableTests
         },
     ];
 
-    internal static string Render(IReadOnlyList<SweepSummaryLine> lines, int width)
+    internal static string Render(IReadOnlyList<ResultLine> lines, int width)
     {
         var writer = new StringWriter(CultureInfo.InvariantCulture);
         var console = AnsiConsole.Create(new AnsiConsoleSettings

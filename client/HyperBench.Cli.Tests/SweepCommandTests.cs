@@ -54,7 +54,8 @@ public sealed class SweepCommandTests
     [InlineData("--n", "0", "--n: 0")]
     [InlineData("--kernel", "flash,warp", "'warp'")]
     [InlineData("--block-size", "100", "--block-size")]
-    [InlineData("--heads", "2,4", "--heads")]
+    [InlineData("--heads", "2,0", "--heads: 0")]
+    [InlineData("--dtype", "bf16", "dtype bf16 is not implemented by the cpu backend")]
     [InlineData("--db", "mysql://x", "mysql://x")]
     public void Sweep_BadValue_ExitsTwoNamingItAndCreatesNoDatabase(string option, string value, string expected)
     {

@@ -122,6 +122,8 @@ public sealed class MeasurementTests(BackendFixture backends)
 
         public DeviceInfo Device => device;
 
+        public bool Supports(Dtype dtype) => inner.Supports(dtype);
+
         public IDeviceTensor Allocate(long length)
         {
             Allocations++;

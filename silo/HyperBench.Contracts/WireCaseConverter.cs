@@ -15,7 +15,7 @@ public sealed class WireCaseConverter : IConverter<BenchmarkCase, WireCase>
         surrogate.Batch,
         surrogate.Heads,
         surrogate.D,
-        surrogate.Dtype,
+        DtypeNames.Parse(surrogate.Dtype),
         surrogate.Distribution,
         surrogate.Seed,
         surrogate.HasHyper
@@ -30,7 +30,7 @@ public sealed class WireCaseConverter : IConverter<BenchmarkCase, WireCase>
         value.Batch,
         value.Heads,
         value.D,
-        value.Dtype,
+        value.Dtype.Name(),
         value.Distribution,
         value.Seed,
         value.Hyper is not null,

@@ -31,9 +31,9 @@ public sealed class OrchestrationOverheadBenchmark
         var direct = new List<double>();
         using (var backend = BackendFactory.Create("cpu"))
         {
-            var engine = new BenchmarkEngine(backend, plan.Measurement());
-            foreach (var c in plan.Expand().Take(20)) engine.Run(c, null, ct); // JIT and caches out of the way
-            foreach (var c in plan.Expand())
+            var engine = new BenchmarkEngine(backend, plan.Measurement);
+            foreach (var c in plan.Grid.Expand().Take(20)) engine.Run(c, null, ct); // JIT and caches out of the way
+            foreach (var c in plan.Grid.Expand())
             {
                 long start = Stopwatch.GetTimestamp();
                 engine.Run(c, null, ct);
@@ -55,7 +55,7 @@ public sealed class OrchestrationOverheadBenchmark
         listener.Start();
         await using var store = await SqliteTestStore.CreateAsync(ct);
         await using var cluster = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: ct);
-        await cluster.Sweep("warm").StartAsync(plan with { SeqLens = [64, 65, 66, 67, 68, 69, 70, 71, 72, 73] });
+        await cluster.Sweep("warm").StartAsync(plan with { Grid = plan.Grid with { SeqLens = [64, 65, 66, 67, 68, 69, 70, 71, 72, 73] } });
         await cluster.WaitFinishedAsync("warm", TimeSpan.FromSeconds(60), ct);
         lock (overhead) overhead.Clear();
         var wall = Stopwatch.StartNew();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using HyperBench.Contracts;
+using HyperBench.Kernels.Measurement;
 using HyperBench.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -28,7 +29,7 @@ public sealed class SweepGrainTests
         Assert.Equal(7, status.Done);
         Assert.Equal(0, status.Failed + status.Pending + status.Leased);
         var results = await store.GetResultsAsync("s1", Ct);
-        Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
+        Assert.Equal(plan.Grid.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
         Assert.All(results, r => Assert.Null(r.Error));
         Assert.All(results, r => Assert.True(r.SampleCount >= 2));
         Assert.Equal(7, store.SaveCalls);
@@ -51,7 +52,7 @@ public sealed class SweepGrainTests
         var again = await cluster.Sweep("same").StartAsync(plan);
         await cluster.WaitFinishedAsync("same", Timeout, Ct);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.Sweep("same").StartAsync(plan with { SeqLens = [64, 256] }));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.Sweep("same").StartAsync(plan with { Grid = plan.Grid with { SeqLens = [64, 256] } }));
         Assert.Equal(2, again.Total);
         Assert.Single(await store.ListSweepsAsync(cancellationToken: Ct));
         Assert.Equal(2, (await store.GetResultsAsync("same", Ct)).Count);
@@ -63,7 +64,7 @@ public sealed class SweepGrainTests
         await using var store = await SqliteTestStore.CreateAsync(Ct);
         await using var cluster = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: Ct);
 
-        var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => cluster.Sweep("bad").StartAsync(TinyPlans.Flash([64]) with { Passes = ["sideways"] }));
+        var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => cluster.Sweep("bad").StartAsync(WithGrid(TinyPlans.Flash([64]), g => g with { Distributions = ["sideways"] })));
 
         Assert.Contains("sideways", ex.Message, StringComparison.Ordinal);
         Assert.Empty(await store.ListSweepsAsync(cancellationToken: Ct));
@@ -101,7 +102,7 @@ public sealed class SweepGrainTests
         await using var store = await SqliteTestStore.CreateAsync(Ct);
         await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
         // n = 64k with 8 heads of 64: 4 x 128 MiB of fp32 tensors, more than the 256 MiB each test device advertises; n = 64 is tiny.
-        var plan = TinyPlans.Flash([64, 65536]) with { Heads = 8 };
+        var plan = WithGrid(TinyPlans.Flash([64, 65536]), g => g with { Heads = [8] });
 
         await cluster.Sweep("big").StartAsync(plan);
         var status = await cluster.WaitFinishedAsync("big", Timeout, Ct);
@@ -164,7 +165,7 @@ public sealed class SweepGrainTests
         Assert.Equal("completed", status.Status);
         Assert.Equal(10, status.Done);
         var results = await reopened.GetResultsAsync("resume", Ct);
-        Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
+        Assert.Equal(plan.Grid.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
     }
 
     [Fact]
@@ -200,7 +201,7 @@ public sealed class SweepGrainTests
         // Every unfinished case, the orphan included, was leased exactly once more: a lease taken from the live device shows twice.
         Assert.All(before, b => Assert.Equal(b.Status == "done" ? b.Attempts : b.Attempts + 1, after[b.CaseId].Attempts));
         var results = await store.GetResultsAsync("orphan", Ct);
-        Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
+        Assert.Equal(plan.Grid.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
     }
 
     [Fact]
@@ -265,7 +266,7 @@ public sealed class SweepGrainTests
         Assert.Equal("completed", status.Status);
         Assert.Equal(12, status.Done);
         var results = await store.GetResultsAsync("killed", Ct);
-        Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
+        Assert.Equal(plan.Grid.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
     }
 
     [Fact]
@@ -312,7 +313,7 @@ public sealed class SweepGrainTests
         Assert.Equal("completed", status.Status);
         Assert.Equal(8, status.Done);
         var results = await store.GetResultsAsync("dead-holder", Ct);
-        Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
+        Assert.Equal(plan.Grid.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
         Assert.DoesNotContain(results, r => r.DeviceKey.StartsWith(victimSilo + "/", StringComparison.Ordinal) && r.CaseId == caseId);
     }
 
@@ -359,7 +360,7 @@ public sealed class SweepGrainTests
         Assert.True(rows.Count(r => r.Attempts > 1) <= 1, "only the case the dead silo's device held may run twice: " +
             string.Join(", ", rows.Where(r => r.Attempts > 1).Select(r => $"{r.CaseId} x{r.Attempts}")));
         var results = await store.GetResultsAsync(id, Ct);
-        Assert.Equal(plan.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
+        Assert.Equal(plan.Grid.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
     }
 
     [Fact]
@@ -380,4 +381,6 @@ public sealed class SweepGrainTests
         Assert.All(await store.GetCasesAsync("rejected", Ct), r => Assert.Equal(1, r.Attempts));
         Assert.Equal(4, store.SaveCalls);
     }
+
+    private static SweepPlan WithGrid(SweepPlan plan, Func<BenchmarkGrid, BenchmarkGrid> change) => plan with { Grid = change(plan.Grid) };
 }

@@ -1,4 +1,6 @@
 using HyperBench.Contracts;
+using HyperBench.Kernels;
+using HyperBench.Kernels.Measurement;
 
 namespace HyperBench.Grains.Tests;
 
@@ -10,17 +12,17 @@ internal static class TinyPlans
 
     public static SweepPlan Flash(int[] seqLens, double budgetSeconds = 0, double leaseSeconds = 10) => new()
     {
-        Kernels = ["flash"],
-        SeqLens = seqLens,
-        Causal = [false],
-        Passes = ["fwd"],
-        Batch = 1,
-        Heads = 1,
-        HeadDims = [64],
-        MinSamples = 2,
-        BudgetSeconds = budgetSeconds,
-        WarmupRuns = 0,
-        WarmupSeconds = 0,
+        Grid = new BenchmarkGrid
+        {
+            Kernels = [KernelKind.Flash],
+            SeqLens = seqLens,
+            Causal = [false],
+            Passes = [AttentionPass.Forward],
+            Batches = [1],
+            Heads = [1],
+            HeadDims = [64],
+        },
+        Measurement = MeasurementOptions.ForMinSamples(2, budgetSeconds, 0, 0),
         LeaseSeconds = leaseSeconds,
         MaxAttempts = 3,
         Tag = "test",

@@ -14,9 +14,9 @@ public sealed class WireFormatTests
     [Fact]
     public void CaseLease_HyperCase_RoundTripsWithParametersAndId()
     {
-        var hyperCase = new BenchmarkCase(KernelKind.Hyper, 8192, true, AttentionPass.ForwardBackward, 2, 4, 128, "fp32", "planted", 7,
+        var hyperCase = new BenchmarkCase(KernelKind.Hyper, 8192, true, AttentionPass.ForwardBackward, 2, 4, 128, Dtype.Fp32, "planted", 7,
             new HyperParameters(5, 128, 64, 2048, "value-norm"));
-        var lease = new CaseLease("l1", "s1", hyperCase, 3, 2, new DateTime(2026, 11, 27, 12, 0, 0, DateTimeKind.Utc), 60, 5, 1.5, 1, 0.5);
+        var lease = new CaseLease("l1", "s1", hyperCase, 3, 2, new DateTime(2026, 11, 27, 12, 0, 0, DateTimeKind.Utc), 60, MeasurementOptions.ForMinSamples(5, 1.5, 1, 0.5));
 
         var back = Serializer.Deserialize<CaseLease>(Serializer.SerializeToArray(lease))!;
 
@@ -29,7 +29,7 @@ public sealed class WireFormatTests
     public void CaseLease_FlashCase_KeepsNullHyper()
     {
         var flash = new BenchmarkCase(KernelKind.Flash, 64, false, AttentionPass.Forward, 1, 1, 64);
-        var lease = new CaseLease("l2", "s1", flash, 0, 1, DateTime.UtcNow, 2, 2, 0, 0, 0);
+        var lease = new CaseLease("l2", "s1", flash, 0, 1, DateTime.UtcNow, 2, MeasurementOptions.ForMinSamples(2, 0, 0, 0));
 
         var back = Serializer.Deserialize<CaseLease>(Serializer.SerializeToArray(lease))!;
 
@@ -54,11 +54,22 @@ public sealed class WireFormatTests
     [Fact]
     public void SweepPlan_RoundTrip_ExpandsToSameCases()
     {
-        var plan = new SweepPlan { Kernels = ["flash", "hyper"], SeqLens = [256, 512], Causal = [true, false], Devices = ["cpu"], Tag = "x" };
+        var plan = new SweepPlan
+        {
+            Grid = new BenchmarkGrid
+            {
+                Kernels = [KernelKind.Flash, KernelKind.Hyper], SeqLens = [256, 512], Causal = [true, false], Batches = [1, 2],
+                Dtypes = [Dtype.Fp32, Dtype.Bf16], Hyper = new HyperParameters(5, 128, 64, 2048, "value-norm"),
+            },
+            Measurement = MeasurementOptions.ForMinSamples(3, 0.25, 2, 0.1),
+            Devices = ["cpu"],
+            Tag = "x",
+        };
 
         var back = Serializer.Deserialize<SweepPlan>(Serializer.SerializeToArray(plan))!;
 
-        Assert.Equal(plan.Expand(), back.Expand());
+        Assert.Equal(plan.Grid.Expand(), back.Grid.Expand());
+        Assert.Equal(plan.Measurement, back.Measurement);
         Assert.Equal(["cpu"], back.Devices);
         Assert.Equal("x", back.Tag);
     }

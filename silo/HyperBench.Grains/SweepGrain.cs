@@ -71,7 +71,7 @@ public sealed class SweepGrain(
             return View();
         }
         plan.Validate();
-        var cases = plan.Expand();
+        var cases = plan.Grid.Expand();
         var now = DateTime.UtcNow;
         var sweep = new SweepRow
         {
@@ -162,7 +162,7 @@ public sealed class SweepGrain(
         }
         _leases[row.LeaseId] = entry;
         return new CaseLease(row.LeaseId, SweepId, entry.Case, row.Ordinal, row.Attempts, row.LeaseExpiresUtc.Value, _plan.LeaseSeconds,
-            _plan.MinSamples, _plan.BudgetSeconds, _plan.WarmupRuns, _plan.WarmupSeconds);
+            _plan.Measurement);
     }
 
     public async Task<bool> RenewAsync(string leaseId)

@@ -247,7 +247,7 @@ public sealed class DeviceWorker : IDisposable
         TimeSpan engineTime;
         try
         {
-            result = new BenchmarkEngine(backend, lease.Measurement()).Run(lease.Case, null, run.Token);
+            result = new BenchmarkEngine(backend, lease.Measurement).Run(lease.Case, null, run.Token);
         }
         catch (OperationCanceledException)
         {

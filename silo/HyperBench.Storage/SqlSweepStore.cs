@@ -178,8 +178,8 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
         CancellationToken cancellationToken = default) =>
         _retry.ExecuteAsync("save result", async ct =>
         {
-            var benchmarkCase = result.Case;
-            string caseId = result.CaseId; // a SHA-256 per access
+            var fields = CaseFields.Of(result.Case);
+            string caseId = fields.CaseId;
             string environmentId = EnvironmentId(environment);
             long now = UnixTime.ToMs(DateTime.UtcNow);
             await using var connection = await _dialect.OpenAsync(ct);
@@ -227,17 +227,17 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
                 {
                     sweepId,
                     CaseId = caseId,
-                    Kernel = benchmarkCase.Kernel.ToString().ToLowerInvariant(),
-                    benchmarkCase.N,
-                    benchmarkCase.Causal,
-                    Pass = benchmarkCase.PassName,
-                    benchmarkCase.Batch,
-                    benchmarkCase.Heads,
-                    benchmarkCase.D,
-                    benchmarkCase.Dtype,
-                    benchmarkCase.Distribution,
-                    Seed = unchecked((long)benchmarkCase.Seed),
-                    HyperParameters = benchmarkCase.Kernel == Kernels.KernelKind.Hyper ? benchmarkCase.HyperOrDefault.Canonical : null,
+                    fields.Kernel,
+                    fields.N,
+                    fields.Causal,
+                    fields.Pass,
+                    fields.Batch,
+                    fields.Heads,
+                    fields.D,
+                    fields.Dtype,
+                    fields.Distribution,
+                    Seed = unchecked((long)fields.Seed), // a signed BIGINT column
+                    HyperParameters = fields.Hyper?.Canonical,
                     Status = result.Error is not null ? "failed" : result.InvalidReason is not null ? "invalid" : "ok",
                     result.Error,
                     result.InvalidReason,

@@ -16,26 +16,21 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
     public override int Execute(CommandContext context, KernelsBenchSettings settings, CancellationToken cancellationToken)
     {
         MeasurementOptions measurement;
-        KernelBenchPlan plan;
+        IReadOnlyList<BenchmarkCase> cases;
         IAttentionBackend backend;
         try
         {
-            MeasurementSettings.Validate(settings);
-            measurement = new MeasurementOptions(settings.MinSamples, settings.Budget, Math.Max(1000, settings.MinSamples), settings.Warmup)
-            {
-                KeepTensors = settings.Dump is not null,
-                WarmupSeconds = settings.WarmupTime,
-            };
             if (!(settings.TimeLimit >= 0) || double.IsInfinity(settings.TimeLimit)) throw new PlanException($"--time-limit: {settings.TimeLimit} must be >= 0 seconds (0 = no limit).");
             if (settings.DumpLimit < 1) throw new PlanException($"--dump-limit: {settings.DumpLimit} must be >= 1 element.");
             OutputPath.CheckFile("--json", settings.Json);
             OutputPath.CheckDirectory("--dump", settings.Dump);
             string deviceId = BackendFactory.Resolve(settings.Device);
             bool gpu = deviceId.StartsWith("cuda", StringComparison.Ordinal);
-            plan = KernelBenchPlan.Parse(settings.Kernel ?? "flash", settings.N ?? (gpu ? "4k,8k,16k,32k,64k,128k" : "1k,2k,4k"), settings.Causal, settings.Pass,
-                settings.Batch, settings.Heads ?? (gpu ? "32" : "2"), settings.D, settings.Dtype, settings.Dist, settings.Seed,
-                new HyperParameters(settings.LshProjections, settings.BlockSize, settings.Samples, settings.MinSeqLen, settings.Sampling));
-            if (settings.Dump is not null) TensorDumpWriter.EnsureWithinLimit(plan.Cases, settings.DumpLimit);
+            var plan = PlanBuilder.Build(settings.ToPlanOptions(PlanDefaults.KernelsBench(gpu)));
+            measurement = plan.Measurement with { KeepTensors = settings.Dump is not null };
+            cases = plan.Grid.Expand();
+            if (settings.Dump is not null) TensorDumpWriter.EnsureWithinLimit(cases, settings.DumpLimit);
+            PlanBuilder.RequireDtypes(plan.Grid, [deviceId]);
             backend = BackendFactory.Create(settings.Device);
         }
         catch (Exception ex) when (ex is PlanException or ArgumentException)
@@ -48,11 +43,11 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
         {
             var env = EnvironmentInfo.Capture(backend.Device);
             string jsonPath = settings.Json ?? Path.Combine("hyperbench-results", $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
-            console.MarkupLine($"[bold]HyperBench[/] kernels bench: {plan.Cases.Count} case(s) on [green]{Markup.Escape(backend.Device.Id)}[/] ({Markup.Escape(backend.Device.Name)}; {Markup.Escape(backend.Device.Detail)})");
+            console.MarkupLine($"[bold]HyperBench[/] kernels bench: {cases.Count} case(s) on [green]{Markup.Escape(backend.Device.Id)}[/] ({Markup.Escape(backend.Device.Name)}; {Markup.Escape(backend.Device.Detail)})");
             console.MarkupLine($"[grey]min {measurement.MinSamples} samples, budget {measurement.BudgetSeconds.ToString(CultureInfo.InvariantCulture)} s per case; report: {Markup.Escape(jsonPath)}[/]");
 
             var engine = new BenchmarkEngine(backend, measurement);
-            var reports = new List<CaseReport>();
+            var reports = new List<ResultLine>();
             var results = new List<CaseResult>();
             var wall = Stopwatch.StartNew();
             var command = "hyperbench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
@@ -62,12 +57,12 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
                 .Start(ctx =>
                 {
-                    var overall = ctx.AddTask($"[bold]{plan.Cases.Count} cases[/]", maxValue: plan.Cases.Count);
-                    foreach (var c in plan.Cases)
+                    var overall = ctx.AddTask($"[bold]{cases.Count} cases[/]", maxValue: cases.Count);
+                    foreach (var c in cases)
                     {
                         if (settings.TimeLimit > 0 && wall.Elapsed.TotalSeconds > settings.TimeLimit)
                         {
-                            reports.Add(CaseReport.Skipped(c, backend.Device.Id, $"--time-limit of {settings.TimeLimit} s reached before this case started"));
+                            reports.Add(ResultLine.Skipped(c, backend.Device, $"--time-limit of {settings.TimeLimit} s reached before this case started"));
                             overall.Increment(1);
                             continue;
                         }
@@ -82,21 +77,21 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
                         task.Description = $"{Markup.Escape(c.ToString())} {(result.Error is null ? $"[green]{Format.Seconds(result.Statistics!.Median)}[/]" : "[red]failed[/]")}";
                         task.StopTask();
                         results.Add(result);
-                        reports.Add(CaseReport.From(result));
+                        reports.Add(ResultLine.Measured(result, backend.Device));
                         if (settings.Dump is not null && result.Tensors is not null) TensorDumpWriter.Write(settings.Dump, result);
                         overall.Increment(1);
                         // Rewrite after every case: a run cut short still leaves every finished case on disk.
-                        JsonReportWriter.Write(jsonPath, new BenchReport("hyperbench", command, env, measurement, reports));
+                        JsonReportWriter.Write(jsonPath, BenchReport.Of("hyperbench", command, env, measurement, reports));
                     }
                 });
 
-            JsonReportWriter.Write(jsonPath, new BenchReport("hyperbench", command, env, measurement, reports));
+            JsonReportWriter.Write(jsonPath, BenchReport.Of("hyperbench", command, env, measurement, reports));
             console.Write(ResultTable.Build(reports));
             if (reports.Any(r => r.Kernel == "hyper")) console.Write(ResultTable.BuildComparison(reports));
             console.MarkupLine($"wall time {wall.Elapsed.TotalSeconds:F1} s; report written to [blue]{Markup.Escape(Path.GetFullPath(jsonPath))}[/]");
             if (settings.Dump is not null) console.MarkupLine($"tensors dumped under [blue]{Markup.Escape(Path.GetFullPath(settings.Dump))}[/]");
-            foreach (var r in reports.Where(r => r.Error is not null || r.InvalidReason is not null))
-                console.MarkupLine($"[yellow]{Markup.Escape(r.Status)}[/] {Markup.Escape($"{r.Kernel} n={r.N} causal={r.Causal} {r.Pass}")}: {Markup.Escape(r.Error ?? r.InvalidReason ?? "")}");
+            foreach (var r in reports.Where(r => r.Error is not null))
+                console.MarkupLine($"[yellow]{Markup.Escape(r.Status)}[/] {Markup.Escape($"{r.Kernel} n={r.N} causal={r.Causal} {r.Pass}")}: {Markup.Escape(r.Error ?? "")}");
             return reports.Any(r => r.Status == "failed") ? ExitCodes.CaseFailed : ExitCodes.Ok;
         }
     }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using HyperBench.Cli.Plans;
 using HyperBench.Kernels;
 using Spectre.Console.Cli;
 
@@ -24,11 +25,11 @@ public class PlanSettings : CommandSettings
     public string Pass { get; init; } = "fwd,fwdbwd";
 
     [CommandOption("--batch <LIST>")]
-    [Description("Batch sizes (sweep: one value). [grey](default: 1)[/]")]
+    [Description("Batch sizes, comma-separated. [grey](default: 1)[/]")]
     public string Batch { get; init; } = "1";
 
     [CommandOption("--heads <LIST>")]
-    [Description("Head counts (sweep: one value). [grey](default: sweep 1; kernels bench 32 on a GPU, 2 on the CPU)[/]")]
+    [Description("Head counts, comma-separated. [grey](default: sweep 1; kernels bench 32 on a GPU, 2 on the CPU)[/]")]
     public string? Heads { get; init; }
 
     [CommandOption("-d|--head-dim <LIST>")]
@@ -36,7 +37,7 @@ public class PlanSettings : CommandSettings
     public string D { get; init; } = "64";
 
     [CommandOption("--dtype <LIST>")]
-    [Description("Storage type: fp32. [grey](default: fp32)[/]")]
+    [Description("Storage types, comma-separated: fp32, tf32x3, bf16, fp16; a dtype the device's backend does not implement is refused (today every backend implements fp32 only). [grey](default: fp32)[/]")]
     public string Dtype { get; init; } = "fp32";
 
     [CommandOption("--dist <LIST>")]
@@ -86,4 +87,24 @@ public class PlanSettings : CommandSettings
     [CommandOption("--sampling <MODE>")]
     [Description("HyperAttention: uniform (the authors' code) or value-norm (by ||v_j||^2, the paper). [grey](default: uniform)[/]")]
     public string Sampling { get; init; } = HyperParameters.Default.Sampling;
+
+    /// <summary>The options as the plan builder takes them, with <paramref name="defaults"/> for what was not given.</summary>
+    public PlanOptions ToPlanOptions(PlanDefaults defaults) => new()
+    {
+        Kernel = Kernel ?? defaults.Kernel,
+        N = N ?? defaults.N,
+        Causal = Causal,
+        Pass = Pass,
+        Batch = Batch,
+        Heads = Heads ?? defaults.Heads,
+        D = D,
+        Dtype = Dtype,
+        Dist = Dist,
+        Seed = Seed,
+        Hyper = new HyperParameters(LshProjections, BlockSize, Samples, MinSeqLen, Sampling),
+        MinSamples = MinSamples,
+        Budget = Budget,
+        Warmup = Warmup,
+        WarmupTime = WarmupTime,
+    };
 }

@@ -34,7 +34,8 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
         {
             devices = settings.Cluster is null ? DeviceCheck.ResolveLocal(settings.Device) : DeviceSelection.Parse(settings.Device);
             bool gpu = devices.Any(d => d.StartsWith("cuda", StringComparison.Ordinal));
-            plan = SweepPlanBuilder.Build(settings, gpu);
+            plan = PlanBuilder.Build(settings.ToPlanOptions(gpu));
+            if (settings.Cluster is null) PlanBuilder.RequireDtypes(plan.Grid, devices);
             if (settings.Cluster is not null && devices is not [Kernels.Backends.BackendFactory.Auto])
                 plan = plan with { Devices = [.. devices] };
             (db, string dbName) = CliConfiguration.Db(settings.Db);
@@ -47,18 +48,18 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
             return ExitCodes.InvalidInput;
         }
 
-        var cases = plan.Expand();
+        var cases = plan.Grid.Expand();
         string sweepId = EmbeddedCluster.NewSweepId();
         // The id is printed once the sweep is stored: one printed earlier may name a sweep that never existed (no silo, a signal).
         console.MarkupLine($"[bold]HyperBench sweep[/]: {cases.Count} cases ({Markup.Escape(plan.ToString())}), " +
-            $"min {plan.MinSamples} samples / {plan.BudgetSeconds} s per case");
+            $"min {plan.Measurement.MinSamples} samples / {plan.Measurement.BudgetSeconds} s per case");
         if (settings.Cluster is null)
         {
             console.MarkupLine($"in-process silo on {Markup.Escape(string.Join(", ", devices))}; results to [blue]{Markup.Escape(SweepStoreFactory.Redact(db))}[/]");
             if (settings.N is null && !devices.Any(d => d.StartsWith("cuda", StringComparison.Ordinal)))
             {
-                console.MarkupLine($"[yellow]No CUDA device: running the reduced CPU plan (n = {SweepPlanBuilder.CpuSeqLens}, heads {plan.Heads}; " +
-                    $"about a minute on 2 cores). The GPU default is n = {SweepPlanBuilder.GpuSeqLens}: pass --n to choose.[/]");
+                console.MarkupLine($"[yellow]No CUDA device: running the reduced CPU plan (n = {PlanDefaults.CpuSeqLens}, heads {string.Join(',', plan.Grid.Heads)}; " +
+                    $"about a minute on 2 cores). The GPU default is n = {PlanDefaults.GpuSeqLens}: pass --n to choose.[/]");
             }
         }
         else
@@ -94,8 +95,8 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
                 var registered = await target.Client.GetGrain<IDeviceRegistryGrain>(0).ListAsync();
                 if (registered.Any(d => !d.Gone && d.Kind == "cuda" && d.Matches(plan.Devices)))
                 {
-                    plan = SweepPlanBuilder.Build(settings, gpu: true) with { Devices = plan.Devices };
-                    console.MarkupLine($"the cluster has CUDA devices: default n = {SweepPlanBuilder.GpuSeqLens} ({plan.Expand().Count} cases)");
+                    plan = PlanBuilder.Build(settings.ToPlanOptions(gpu: true)) with { Devices = plan.Devices };
+                    console.MarkupLine($"the cluster has CUDA devices: default n = {PlanDefaults.GpuSeqLens} ({plan.Grid.Expand().Count} cases)");
                 }
             }
             var sweep = target.Client.GetGrain<ISweepGrain>(sweepId);

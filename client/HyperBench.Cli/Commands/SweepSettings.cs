@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using HyperBench.Cli.Plans;
 using Spectre.Console.Cli;
 
 namespace HyperBench.Cli.Commands;
@@ -38,4 +39,12 @@ public sealed class SweepSettings : PlanSettings
     [CommandOption("--detach")]
     [Description("With --cluster: submit, print the sweep id and return without waiting.")]
     public bool Detach { get; init; }
+
+    /// <summary>The plan options of a sweep: the shared ones with the sweep's defaults, plus scheduling.</summary>
+    public PlanOptions ToPlanOptions(bool gpu) => ToPlanOptions(PlanDefaults.Sweep(gpu)) with
+    {
+        MaxAttempts = MaxAttempts,
+        LeaseSeconds = LeaseSeconds,
+        Tag = Tag,
+    };
 }

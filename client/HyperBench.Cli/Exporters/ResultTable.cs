@@ -6,25 +6,24 @@ namespace HyperBench.Cli.Exporters;
 /// <summary>The console table of a bench run. Presents; never measures.</summary>
 public static class ResultTable
 {
-    public static Table Build(IEnumerable<CaseReport> cases)
+    public static Table Build(IEnumerable<ResultLine> cases)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumns("kernel", "n", "causal", "pass", "b×h×d", "median", "p20–p80", "95% CI median", "CV", "TFLOP/s", "samples", "first run", "status");
         foreach (var r in cases)
         {
-            var s = r.Statistics;
             table.AddRow(
                 r.Kernel,
                 r.N.ToString(CultureInfo.InvariantCulture),
                 r.Causal ? "yes" : "no",
                 r.Pass,
                 $"{r.Batch}×{r.Heads}×{r.D}",
-                s is null ? "-" : Format.Seconds(s.Median),
-                s is null ? "-" : $"{Format.Seconds(s.P20)}–{Format.Seconds(s.P80)}",
-                s is null ? "-" : $"{Format.Seconds(s.MedianCiLower)}–{Format.Seconds(s.MedianCiUpper)}",
-                s is null ? "-" : (s.CoefficientOfVariation * 100).ToString("F1", CultureInfo.InvariantCulture) + "%",
-                s is null ? "-" : r.Tflops.ToString(r.Tflops >= 1 ? "F2" : "F4", CultureInfo.InvariantCulture) + (r.Kernel == "hyper" ? " eff." : ""),
-                r.SamplesSeconds.Count.ToString(CultureInfo.InvariantCulture),
+                r.MedianSeconds is { } m ? Format.Seconds(m) : "-",
+                r.P20Seconds is { } p20 && r.P80Seconds is { } p80 ? $"{Format.Seconds(p20)}–{Format.Seconds(p80)}" : "-",
+                r.CiLowSeconds is { } lo && r.CiHighSeconds is { } hi ? $"{Format.Seconds(lo)}–{Format.Seconds(hi)}" : "-",
+                r.Cv is { } cv ? (cv * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-",
+                r.Tflops is { } t ? t.ToString(t >= 1 ? "F2" : "F4", CultureInfo.InvariantCulture) + (r.Kernel == "hyper" ? " eff." : "") : "-",
+                r.Samples.ToString(CultureInfo.InvariantCulture),
                 r.FirstRunSeconds > 0 ? Format.Seconds(r.FirstRunSeconds) : "-",
                 r.Status switch { "ok" => "[green]ok[/]", "invalid" => "[yellow]invalid[/]", "skipped" => "[grey]skipped[/]", _ => "[red]failed[/]" });
         }
@@ -36,7 +35,7 @@ public static class ResultTable
     /// speed-up time(flash) / time(hyper), and hyper's error against flash (docs/algorithms.md section 4). A hyper case without a
     /// flash partner in the run still shows its error.
     /// </summary>
-    public static Table BuildComparison(IEnumerable<CaseReport> cases)
+    public static Table BuildComparison(IEnumerable<ResultLine> cases)
     {
         var list = cases.ToList();
         var table = new Table().Border(TableBorder.Rounded).Title("HyperAttention vs flash")
@@ -45,7 +44,7 @@ public static class ResultTable
         {
             var flash = list.FirstOrDefault(r => r.Kernel == "flash" && r.N == h.N && r.Causal == h.Causal && r.Pass == h.Pass && r.Batch == h.Batch
                 && r.Heads == h.Heads && r.D == h.D && r.Dtype == h.Dtype && r.Distribution == h.Distribution && r.Seed == h.Seed);
-            double? tf = flash?.Statistics?.Median, th = h.Statistics?.Median;
+            double? tf = flash?.MedianSeconds, th = h.MedianSeconds;
             var metrics = h.Accuracy?.Metrics ?? [];
             var o = metrics.FirstOrDefault(m => m.Tensor == "o");
             var grads = metrics.Where(m => m.Tensor != "o").ToList();

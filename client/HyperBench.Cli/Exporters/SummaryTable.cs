@@ -13,11 +13,11 @@ public static class SummaryTable
 {
     private const string SpectralHeader = "‖E‖₂/‖V‖₂";
 
-    private sealed record Column(string Header, Func<SweepSummaryLine, string> Cell, bool Right = false);
+    private sealed record Column(string Header, Func<ResultLine, string> Cell, bool Right = false);
 
     /// <summary>Writes the table with what is above and below it at <paramref name="console"/>'s width.</summary>
     /// <param name="sweepId">Named in the hint to the full export when columns were dropped.</param>
-    public static void Write(IAnsiConsole console, IReadOnlyList<SweepSummaryLine> lines, string? sweepId = null)
+    public static void Write(IAnsiConsole console, IReadOnlyList<ResultLine> lines, string? sweepId = null)
     {
         int width = console.Profile.Width;
         var layouts = Layouts(lines).ToList();
@@ -30,10 +30,10 @@ public static class SummaryTable
     }
 
     /// <summary>The full table (every column), for callers that place it themselves.</summary>
-    public static Table Build(IReadOnlyList<SweepSummaryLine> lines) => Build(lines, Layouts(lines).First().Columns, TableBorder.Rounded);
+    public static Table Build(IReadOnlyList<ResultLine> lines) => Build(lines, Layouts(lines).First().Columns, TableBorder.Rounded);
 
     /// <summary>The layouts from widest to narrowest: columns, border, and whether columns that only the exports keep were dropped.</summary>
-    private static IEnumerable<(IReadOnlyList<Column> Columns, TableBorder Border, bool Dropped)> Layouts(IReadOnlyList<SweepSummaryLine> lines)
+    private static IEnumerable<(IReadOnlyList<Column> Columns, TableBorder Border, bool Dropped)> Layouts(IReadOnlyList<ResultLine> lines)
     {
         bool hyper = lines.Any(l => l.Kernel == "hyper");
         // Context columns stay in a narrow table only when they differ between rows (else they are printed once, above it).
@@ -61,7 +61,7 @@ public static class SummaryTable
         yield return ([.. key, .. varying, Median(true), Tflops(true), Speedup(), .. accuracy], TableBorder.None, true);
     }
 
-    private static Column Column_(string header, Func<SweepSummaryLine, string> cell, bool right = false) => new(header, cell, right);
+    private static Column Column_(string header, Func<ResultLine, string> cell, bool right = false) => new(header, cell, right);
 
     private static Column Median(bool withStatus) => Column_("median", l =>
         l.MedianSeconds is { } m ? (l.Noise is null ? "" : "[yellow]~[/]") + Format.Seconds(m)
@@ -88,7 +88,7 @@ public static class SummaryTable
         _ => x.Value.ToString("F3", CultureInfo.InvariantCulture),
     };
 
-    private static Table Build(IReadOnlyList<SweepSummaryLine> lines, IReadOnlyList<Column> columns, TableBorder border)
+    private static Table Build(IReadOnlyList<ResultLine> lines, IReadOnlyList<Column> columns, TableBorder border)
     {
         var table = new Table().Border(border);
         bool framed = border != TableBorder.None;
@@ -103,7 +103,7 @@ public static class SummaryTable
     }
 
     /// <summary>What every row shares and the table no longer shows: shape, inputs, device.</summary>
-    private static string Context(IReadOnlyList<SweepSummaryLine> lines, IReadOnlyList<Column> columns)
+    private static string Context(IReadOnlyList<ResultLine> lines, IReadOnlyList<Column> columns)
     {
         if (lines.Count == 0) return "";
         var parts = new List<string>();
@@ -115,7 +115,7 @@ public static class SummaryTable
         return string.Join("; ", parts);
     }
 
-    private static IEnumerable<string> Footer(IReadOnlyList<SweepSummaryLine> lines, IReadOnlyList<Column> columns, bool dropped, string? sweepId)
+    private static IEnumerable<string> Footer(IReadOnlyList<ResultLine> lines, IReadOnlyList<Column> columns, bool dropped, string? sweepId)
     {
         if (lines.Any(l => l.Kernel == "hyper"))
         {

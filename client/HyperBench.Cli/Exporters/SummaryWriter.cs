@@ -12,7 +12,7 @@ public static class SummaryWriter
 {
     public static IReadOnlyList<string> Formats { get; } = ["table", "csv", "json", "markdown"];
 
-    private static readonly (string Name, Func<SweepSummaryLine, string> Cell)[] Columns =
+    private static readonly (string Name, Func<ResultLine, string> Cell)[] Columns =
     [
         ("sweep_id", l => l.SweepId), ("case_id", l => l.CaseId), ("kernel", l => l.Kernel), ("n", l => Num(l.N)),
         ("causal", l => l.Causal ? "true" : "false"), ("pass", l => l.Pass), ("batch", l => Num(l.Batch)), ("heads", l => Num(l.Heads)),
@@ -26,14 +26,14 @@ public static class SummaryWriter
         ("noise", l => l.Noise ?? ""), ("error", l => l.Error ?? ""),
     ];
 
-    public static string Csv(IEnumerable<SweepSummaryLine> lines)
+    public static string Csv(IEnumerable<ResultLine> lines)
     {
         var sb = new StringBuilder().AppendLine(string.Join(',', Columns.Select(c => c.Name)));
         foreach (var l in lines) sb.AppendLine(string.Join(',', Columns.Select(c => CsvEscape(c.Cell(l)))));
         return sb.ToString();
     }
 
-    public static string Markdown(IEnumerable<SweepSummaryLine> lines)
+    public static string Markdown(IEnumerable<ResultLine> lines)
     {
         var list = lines.ToList();
         var sb = new StringBuilder()
@@ -64,7 +64,7 @@ public static class SummaryWriter
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static string Json(IEnumerable<SweepSummaryLine> lines) => JsonSerializer.Serialize(lines, JsonOptions);
+    public static string Json(IEnumerable<ResultLine> lines) => JsonSerializer.Serialize(lines, JsonOptions);
 
     private static string Cell(string s) => s.Replace("|", "/", StringComparison.Ordinal);
 

@@ -9,7 +9,7 @@ namespace HyperBench.Cli.Exporters;
 /// </summary>
 public static class SweepPlot
 {
-    public static void Save(string path, string title, IReadOnlyList<SweepSummaryLine> lines, int width = 1000, int height = 1100)
+    public static void Save(string path, string title, IReadOnlyList<ResultLine> lines, int width = 1000, int height = 1100)
     {
         var ok = lines.Where(l => l.MedianSeconds is > 0).ToList();
         if (ok.Count == 0) throw new InvalidOperationException("the sweep has no successful result to plot.");

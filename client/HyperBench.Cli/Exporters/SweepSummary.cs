@@ -9,7 +9,7 @@ public static class SweepSummary
     /// <summary>A coefficient of variation at or above this marks a timing as noisy.</summary>
     public const double NoisyCv = 0.20;
 
-    public static IReadOnlyList<SweepSummaryLine> From(IEnumerable<ResultSummaryRow> rows)
+    public static IReadOnlyList<ResultLine> From(IEnumerable<ResultSummaryRow> rows)
     {
         var list = rows.ToList();
         // Speed-up pairs a hyper result with the flash result measured on the same inputs and the same device model.
@@ -27,7 +27,7 @@ public static class SweepSummary
             {
                 var hyper = ParseHyper(r.HyperParameters);
                 double? exactTwin = r.Causal && r.Kernel != "hyper" && nonCausal.TryGetValue(MaskTwinKey(r), out double t) ? t : null;
-                return new SweepSummaryLine
+                return new ResultLine
                 {
                     SweepId = r.SweepId,
                     CaseId = r.CaseId,

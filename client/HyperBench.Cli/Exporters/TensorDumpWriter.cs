@@ -64,18 +64,19 @@ public static class TensorDumpWriter
                     "or - log(m p_j) (value-norm)",
             };
         }
+        var f = CaseFields.Of(c);
         var manifest = new
         {
-            case_id = result.CaseId,
+            case_id = f.CaseId,
             @case = c.Canonical,
-            kernel = c.Kernel.ToString().ToLowerInvariant(),
-            c.N,
-            c.Causal,
-            pass = c.PassName,
-            c.Batch,
-            c.Heads,
-            c.D,
-            scale = 1.0 / Math.Sqrt(c.D),
+            kernel = f.Kernel,
+            f.N,
+            f.Causal,
+            pass = f.Pass,
+            f.Batch,
+            f.Heads,
+            f.D,
+            scale = 1.0 / Math.Sqrt(f.D),
             layout = "[batch, heads, n, d], row-major; lse = log sum_j exp(scale * q_i . k_j) over visible keys; loss for gradients = sum(dO * O)",
             device = result.DeviceId,
             hyper,

@@ -47,6 +47,30 @@ public static class ListParser
         return values;
     }
 
+    /// <summary>Each item through <paramref name="parse"/> (the vocabulary's own parser); its ArgumentException names the option.</summary>
+    public static IReadOnlyList<T> Parsed<T>(string option, string? text, Func<string, T> parse)
+    {
+        var values = new List<T>();
+        foreach (var item in Split(option, text))
+        {
+            T value;
+            try
+            {
+                value = parse(item);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new PlanException($"{option}: {ErrorText.For(ex)}");
+            }
+            if (!values.Contains(value)) values.Add(value);
+        }
+        return values;
+    }
+
+    /// <summary>Lower-cased, duplicates dropped; which words are valid is the plan's check, not the parser's.</summary>
+    public static IReadOnlyList<string> Words(string option, string? text) =>
+        Split(option, text).Select(s => s.ToLowerInvariant()).Distinct().ToList();
+
     private static IEnumerable<string> Split(string option, string? text)
     {
         var items = (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -7,6 +7,12 @@ public interface IAttentionBackend : IDisposable
 {
     DeviceInfo Device { get; }
 
+    /// <summary>
+    /// Whether this backend stores and computes <paramref name="dtype"/>. A case whose dtype it does not implement is refused
+    /// (<see cref="BackendDtypes.Refusal"/>), never computed in another type.
+    /// </summary>
+    bool Supports(Dtype dtype);
+
     IDeviceTensor Allocate(long length);
 
     IDeviceTensor Upload(ReadOnlySpan<float> data);

@@ -17,11 +17,13 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
 
     /// <summary>
     /// Measures one case. A case that cannot fit or whose kernel throws comes back with <see cref="CaseResult.Error"/> set;
-    /// an invalid case (bad shape) throws <see cref="ArgumentException"/> before anything runs.
+    /// an invalid case (bad shape) throws <see cref="ArgumentException"/> before anything runs; a dtype the backend does not
+    /// implement comes back failed, never computed in fp32.
     /// </summary>
     public CaseResult Run(BenchmarkCase benchmarkCase, IProgress<CaseProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         benchmarkCase.Shape();
+        if (!backend.Supports(benchmarkCase.Dtype)) return Failed(benchmarkCase, 0, BackendDtypes.Refusal(benchmarkCase.Dtype, backend.Device.Id));
         long estimate = MemoryEstimate.BytesNeeded(benchmarkCase, backend);
         try
         {

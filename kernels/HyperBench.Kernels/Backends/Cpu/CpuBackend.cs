@@ -18,6 +18,11 @@ public sealed class CpuBackend : IAttentionBackend
 
     public DeviceInfo Device { get; }
 
+    /// <summary>The dtypes this backend implements (asked before a device is opened, see <see cref="BackendDtypes"/>).</summary>
+    public static IReadOnlySet<Dtype> Dtypes { get; } = new HashSet<Dtype> { Dtype.Fp32 };
+
+    public bool Supports(Dtype dtype) => Dtypes.Contains(dtype);
+
     public IDeviceTensor Allocate(long length) => new CpuTensor(length);
 
     public IDeviceTensor Upload(ReadOnlySpan<float> data)

@@ -25,6 +25,11 @@ public sealed class IlgpuBackend : IAttentionBackend
 
     public DeviceInfo Device { get; }
 
+    /// <summary>The dtypes these kernels implement, on CUDA and on ILGPU's CPU accelerator alike (see <see cref="BackendDtypes"/>).</summary>
+    public static IReadOnlySet<Dtype> Dtypes { get; } = new HashSet<Dtype> { Dtype.Fp32 };
+
+    public bool Supports(Dtype dtype) => Dtypes.Contains(dtype);
+
     internal Accelerator Accelerator { get; }
 
     /// <summary>CUDA devices visible to ILGPU (an empty list, not an exception, when there is none).</summary>

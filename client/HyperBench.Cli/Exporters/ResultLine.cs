@@ -1,0 +1,163 @@
+using System.Text.Json.Serialization;
+using HyperBench.Kernels.Backends;
+using HyperBench.Kernels.Measurement;
+
+namespace HyperBench.Cli.Exporters;
+
+/// <summary>
+/// One result as every exporter sees it, from `kernels bench` (measured in this process) or from a stored sweep: what identifies it
+/// (case, hyper parameters, seed, sweep, device), its statistics, and for HyperAttention its accuracy and its speed-up over the
+/// flash result of the same (n, causal, pass, shape, inputs, device). Property order is the `results` JSON export's field order;
+/// what only an in-process run has (every sample, the full statistics and accuracy) is left out of that export.
+/// </summary>
+public sealed record ResultLine
+{
+    public string SweepId { get; init; } = "";
+    public required string CaseId { get; init; }
+    public required string Kernel { get; init; }
+    public required int N { get; init; }
+    public required bool Causal { get; init; }
+    public required string Pass { get; init; }
+    public int Batch { get; init; } = 1;
+    public int Heads { get; init; } = 1;
+    public int D { get; init; } = 64;
+    public string Dtype { get; init; } = "fp32";
+    public string Distribution { get; init; } = "normal";
+    public ulong Seed { get; init; }
+
+    /// <summary>HyperAttention's r: LSH projections (null for exact kernels; so are b, m, min_seq_len and sampling).</summary>
+    public int? R { get; init; }
+
+    /// <summary>HyperAttention's b: block size of the block-diagonal part.</summary>
+    public int? B { get; init; }
+
+    /// <summary>HyperAttention's m: sampled keys.</summary>
+    public int? M { get; init; }
+
+    public int? MinSeqLen { get; init; }
+    public string? Sampling { get; init; }
+
+    /// <summary>The device model (GPU name, CPU model name).</summary>
+    public string Device { get; init; } = "";
+
+    /// <summary>The backend's device id: cpu, ilgpu-cpu, cuda:0, ...</summary>
+    public string DeviceId { get; init; } = "";
+
+    /// <summary>Compute capability and driver, or cores, ISA and clock.</summary>
+    public string DeviceDetail { get; init; } = "";
+
+    /// <summary>The silo's key of the device that ran the case (silo address / device id).</summary>
+    public string DeviceKey { get; init; } = "";
+
+    public string HostName { get; init; } = "";
+    public required string Status { get; init; }
+    public double? MedianSeconds { get; init; }
+    public double? CiLowSeconds { get; init; }
+    public double? CiHighSeconds { get; init; }
+
+    /// <summary>Coefficient of variation of the samples (stddev / mean).</summary>
+    public double? Cv { get; init; }
+
+    public int Samples { get; init; }
+    public double? Tflops { get; init; }
+    public double? Speedup { get; init; }
+
+    /// <summary>‖O_hyper − O_exact‖_F / ‖O_exact‖_F: large on diffuse attention by construction (docs/accuracy.md).</summary>
+    public double? RelativeError { get; init; }
+
+    /// <summary>‖O_hyper − O_exact‖₂ / ‖V‖₂, the worst measured head: the ratio the HyperAttention paper bounds.</summary>
+    public double? SpectralOverV { get; init; }
+
+    /// <summary>Mean cosine similarity of the rows of O and the exact O.</summary>
+    public double? MeanRowCosine { get; init; }
+
+    /// <summary>Why the timing should not be trusted as it stands (CV of 20% or more, causal no faster than non-causal); null when it looks clean.</summary>
+    public string? Noise { get; init; }
+
+    public string? Error { get; init; }
+
+    /// <summary>20th and 80th percentiles of the samples (the console table's spread).</summary>
+    [JsonIgnore] public double? P20Seconds { get; init; }
+
+    [JsonIgnore] public double? P80Seconds { get; init; }
+
+    /// <summary>The first (compiling) run, timed apart.</summary>
+    [JsonIgnore] public double FirstRunSeconds { get; init; }
+
+    /// <summary>Work by the FlashAttention convention (docs/algorithms.md section 5).</summary>
+    [JsonIgnore] public double Flops { get; init; }
+
+    /// <summary>Why the timing is rejected (above the device's peak); <see cref="Error"/> holds it too.</summary>
+    [JsonIgnore] public string? InvalidReason { get; init; }
+
+    // In-process runs only (null or empty for a stored sweep): the raw report writes them.
+    [JsonIgnore] public IReadOnlyList<double> SamplesSeconds { get; init; } = [];
+
+    [JsonIgnore] public SampleStatistics? Statistics { get; init; }
+
+    [JsonIgnore] public double CompileSecondsEstimate { get; init; }
+
+    [JsonIgnore] public long MemoryBytesEstimate { get; init; }
+
+    /// <summary>Every accuracy metric (O and the gradients), in-process runs only; the O metric is also in the columns above.</summary>
+    [JsonIgnore] public AccuracyReport? Accuracy { get; init; }
+
+    /// <summary>A result of this process's engine on <paramref name="device"/>.</summary>
+    public static ResultLine Measured(CaseResult r, DeviceInfo device)
+    {
+        var s = r.Statistics;
+        var o = r.Accuracy?.Metrics.FirstOrDefault(m => m.Tensor == "o");
+        return ForCase(CaseFields.Of(r.Case), device) with
+        {
+            Status = r.Error is not null ? "failed" : r.InvalidReason is not null ? "invalid" : "ok",
+            MedianSeconds = s?.Median,
+            CiLowSeconds = s?.MedianCiLower,
+            CiHighSeconds = s?.MedianCiUpper,
+            Cv = s?.CoefficientOfVariation,
+            Samples = r.Samples.Count,
+            Tflops = s is null ? null : r.Tflops,
+            RelativeError = o?.RelativeFrobenius,
+            SpectralOverV = o?.SpectralOverV,
+            MeanRowCosine = o?.MeanRowCosine,
+            Error = r.Error ?? r.InvalidReason,
+            P20Seconds = s?.P20,
+            P80Seconds = s?.P80,
+            FirstRunSeconds = r.FirstRunSeconds,
+            Flops = r.Flops,
+            InvalidReason = r.InvalidReason,
+            SamplesSeconds = r.Samples,
+            Statistics = s,
+            CompileSecondsEstimate = r.CompileSecondsEstimate,
+            MemoryBytesEstimate = r.MemoryBytesEstimate,
+            Accuracy = r.Accuracy,
+        };
+    }
+
+    /// <summary>A case that was not run, with why.</summary>
+    public static ResultLine Skipped(BenchmarkCase c, DeviceInfo device, string reason) =>
+        ForCase(CaseFields.Of(c), device) with { Status = "skipped", Flops = c.Flops, Error = reason };
+
+    private static ResultLine ForCase(CaseFields c, DeviceInfo device) => new()
+    {
+        CaseId = c.CaseId,
+        Kernel = c.Kernel,
+        N = c.N,
+        Causal = c.Causal,
+        Pass = c.Pass,
+        Batch = c.Batch,
+        Heads = c.Heads,
+        D = c.D,
+        Dtype = c.Dtype,
+        Distribution = c.Distribution,
+        Seed = c.Seed,
+        R = c.Hyper?.LshProjections,
+        B = c.Hyper?.BlockSize,
+        M = c.Hyper?.Samples,
+        MinSeqLen = c.Hyper?.MinSeqLen,
+        Sampling = c.Hyper?.Sampling,
+        Device = device.Name,
+        DeviceId = device.Id,
+        DeviceDetail = device.Detail,
+        Status = "",
+    };
+}
