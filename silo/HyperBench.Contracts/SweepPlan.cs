@@ -1,5 +1,6 @@
 using System.Globalization;
 using HyperBench.Kernels;
+using HyperBench.Kernels.Backends;
 using HyperBench.Kernels.Measurement;
 
 namespace HyperBench.Contracts;
@@ -97,6 +98,8 @@ public sealed record SweepPlan
         RequireNonEmpty(HeadDims, nameof(HeadDims));
         RequireNonEmpty(Dtypes, nameof(Dtypes));
         RequireNonEmpty(Distributions, nameof(Distributions));
+        foreach (var device in Devices)
+            if (!DeviceSpec.TryParse(device, out _, out var error)) throw new ArgumentException(error, nameof(Devices));
         if (MaxAttempts < 1) throw new ArgumentException($"max attempts {MaxAttempts} must be >= 1.", nameof(MaxAttempts));
         if (!(LeaseSeconds > 0)) throw new ArgumentException($"lease seconds {LeaseSeconds} must be > 0.", nameof(LeaseSeconds));
         if (WarmupSeconds < 0 || double.IsNaN(WarmupSeconds))

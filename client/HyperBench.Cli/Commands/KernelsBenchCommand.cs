@@ -30,8 +30,7 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
             if (settings.DumpLimit < 1) throw new PlanException($"--dump-limit: {settings.DumpLimit} must be >= 1 element.");
             OutputPath.CheckFile("--json", settings.Json);
             OutputPath.CheckDirectory("--dump", settings.Dump);
-            string deviceId = BackendFactory.Resolve(settings.Device);
-            bool gpu = deviceId.StartsWith("cuda", StringComparison.Ordinal);
+            bool gpu = BackendFactory.Resolve(settings.Device).Kind == DeviceKind.Cuda;
             plan = KernelBenchPlan.Parse(settings.Kernel ?? "flash", settings.N ?? (gpu ? "4k,8k,16k,32k,64k,128k" : "1k,2k,4k"), settings.Causal, settings.Pass,
                 settings.Batch, settings.Heads ?? (gpu ? "32" : "2"), settings.D, settings.Dtype, settings.Dist, settings.Seed,
                 new HyperParameters(settings.LshProjections, settings.BlockSize, settings.Samples, settings.MinSeqLen, settings.Sampling));
