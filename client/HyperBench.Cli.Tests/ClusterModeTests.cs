@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using HyperBench.Hosting;
+using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 
 namespace HyperBench.Cli.Tests;
@@ -28,7 +29,7 @@ public sealed class ClusterModeTests
 
         var stored = Assert.Single(await cluster.Store.ListSweepsAsync(10, TestContext.Current.CancellationToken));
         Assert.Equal("remote", stored.Tag);
-        Assert.Equal("completed", stored.Status);
+        Assert.Equal(SweepStatus.Completed, stored.Status);
         Assert.Contains(stored.SweepId, sweep.Output, StringComparison.Ordinal);
         var results = await cluster.Store.GetResultsAsync(stored.SweepId, TestContext.Current.CancellationToken);
         Assert.Equal(2, results.Count);

@@ -25,7 +25,7 @@ public sealed record CaseReport(
     string Distribution,
     ulong Seed,
     string Device,
-    string Status,
+    ResultStatus Status,
     IReadOnlyList<double> SamplesSeconds,
     SampleStatistics? Statistics,
     double FirstRunSeconds,
@@ -37,7 +37,8 @@ public sealed record CaseReport(
     string? Error,
     long MemoryBytesEstimate,
     HyperParameters? Hyper = null,
-    AccuracyReport? Accuracy = null)
+    AccuracyReport? Accuracy = null,
+    string? SkipReason = null)
 {
     public static CaseReport From(CaseResult r) => new(
         r.CaseId,
@@ -52,7 +53,7 @@ public sealed record CaseReport(
         r.Case.Distribution,
         r.Case.Seed,
         r.DeviceId,
-        r.Error is not null ? "failed" : r.InvalidReason is not null ? "invalid" : "ok",
+        r.Status,
         r.Samples,
         r.Statistics,
         r.FirstRunSeconds,
@@ -66,7 +67,9 @@ public sealed record CaseReport(
         r.Case.Kernel == KernelKind.Hyper ? r.Case.HyperOrDefault : null,
         r.Accuracy);
 
+    /// <summary>A case not run, with why (the same status and reason field a sweep stores for a case it skips).</summary>
     public static CaseReport Skipped(BenchmarkCase c, string device, string reason) => new(
         c.Id, c.Kernel.ToString().ToLowerInvariant(), c.N, c.Causal, c.PassName, c.Batch, c.Heads, c.D, c.Dtype, c.Distribution, c.Seed,
-        device, "skipped", [], null, 0, 0, c.Flops, 0, false, null, reason, 0, c.Kernel == KernelKind.Hyper ? c.HyperOrDefault : null);
+        device, ResultStatus.Skipped, [], null, 0, 0, c.Flops, 0, false, null, null, 0, c.Kernel == KernelKind.Hyper ? c.HyperOrDefault : null,
+        SkipReason: reason);
 }

@@ -26,7 +26,7 @@ public static class ResultTable
                 s is null ? "-" : r.Tflops.ToString(r.Tflops >= 1 ? "F2" : "F4", CultureInfo.InvariantCulture) + (r.Kernel == "hyper" ? " eff." : ""),
                 r.SamplesSeconds.Count.ToString(CultureInfo.InvariantCulture),
                 r.FirstRunSeconds > 0 ? Format.Seconds(r.FirstRunSeconds) : "-",
-                r.Status switch { "ok" => "[green]ok[/]", "invalid" => "[yellow]invalid[/]", "skipped" => "[grey]skipped[/]", _ => "[red]failed[/]" });
+                SummaryTable.StatusMarkup(r.Status));
         }
         return table;
     }

@@ -1,3 +1,5 @@
+using HyperBench.Kernels.Measurement;
+
 namespace HyperBench.Cli.Exporters;
 
 /// <summary>
@@ -45,7 +47,7 @@ public sealed record SweepSummaryLine
     public string DeviceKey { get; init; } = "";
 
     public string HostName { get; init; } = "";
-    public required string Status { get; init; }
+    public required ResultStatus Status { get; init; }
     public double? MedianSeconds { get; init; }
     public double? CiLowSeconds { get; init; }
     public double? CiHighSeconds { get; init; }
