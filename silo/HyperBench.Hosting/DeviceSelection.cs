@@ -29,7 +29,7 @@ public static class DeviceSelection
                 throw new ArgumentException($"device '{d}' is a device key of a cluster; a silo opens its own devices: {string.Join(", ", DeviceSpec.Spellings)}, {None}.", nameof(devices));
             if (spec.IsAuto && list.Length > 1)
                 throw new ArgumentException($"device '{d}' cannot be listed with other devices ('{devices}'): auto already picks them.", nameof(devices));
-            specs.Add(spec.Kind == DeviceKind.Cuda && spec.CudaIndex is null ? DeviceSpec.Cuda(0) : spec);
+            specs.Add(spec.Opened);
         }
         return specs.Select(s => s.ToString()).Distinct().ToArray();
     }

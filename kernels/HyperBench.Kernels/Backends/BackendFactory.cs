@@ -16,7 +16,7 @@ public static class BackendFactory
         if (parsed.Silo is not null)
             throw new ArgumentException($"--device '{spec}' is a device key of a cluster; this process opens local devices ({string.Join(", ", DeviceSpec.Spellings)}).", nameof(spec));
         if (parsed.IsAuto) return IlgpuBackend.CudaDeviceCount() > 0 ? DeviceSpec.Cuda(0) : DeviceSpec.Cpu;
-        return parsed.Kind == DeviceKind.Cuda && parsed.CudaIndex is null ? DeviceSpec.Cuda(0) : parsed;
+        return parsed.Opened;
     }
 
     /// <exception cref="ArgumentException">The spelling is unknown or names a device that is not there.</exception>

@@ -54,8 +54,8 @@ public sealed record DeviceSpec
         _ => Cuda(),
     };
 
-    /// <summary>The device a device key names on its silo (cuda:0 for "10.0.0.5:11111/cuda:0").</summary>
-    public DeviceSpec Local => Silo is null ? this : new(Kind, CudaIndex, null);
+    /// <summary>The device a backend opens for this spelling: "cuda" alone is cuda:0; anything else is itself.</summary>
+    public DeviceSpec Opened => Kind == DeviceKind.Cuda && CudaIndex is null ? new(Kind, 0, Silo) : this;
 
     /// <summary>This device as a key in a cluster: "{silo}/{device}".</summary>
     public DeviceSpec OnSilo(string silo)
