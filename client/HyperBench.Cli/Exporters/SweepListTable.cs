@@ -14,7 +14,9 @@ public static class SweepListTable
 
     public static Table Build(IEnumerable<SweepRow> sweeps)
     {
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("sweep", "tag", "status", "cases", "done", "failed", "skipped", "created (UTC)", "finished (UTC)");
+        // The count columns are named after the case status they count.
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("sweep", "tag", "status", "cases", StatusWords.Word(CaseStatus.Done),
+            StatusWords.Word(CaseStatus.Failed), StatusWords.Word(CaseStatus.Skipped), "created (UTC)", "finished (UTC)");
         foreach (var s in sweeps)
         {
             table.AddRow(Markup.Escape(s.SweepId), Markup.Escape(s.Tag ?? ""), StatusWords.Word(s.Status), Num(s.CaseCount), Num(s.DoneCount), Num(s.FailedCount), Num(s.SkippedCount),
