@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -311,7 +312,7 @@ public sealed class BadInputTests
                 SweepId = KnownSweep,
                 PlanJson = "{}",
                 MeasurementJson = "{}",
-                Status = "completed",
+                Status = SweepStatus.Completed,
                 CreatedUtc = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
                 FinishedUtc = new DateTime(2026, 1, 1, 0, 1, 0, DateTimeKind.Utc),
             }, []);

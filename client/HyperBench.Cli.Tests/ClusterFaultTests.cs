@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 using Npgsql;
 
@@ -89,8 +90,8 @@ public sealed class ClusterFaultTests
                 host = silos.SingleOrDefault(s => s.Output.Contains($"Sweep {sweepId} started", StringComparison.Ordinal));
                 if (host is null) return false;
                 var cases = await store.GetCasesAsync(sweepId, ct);
-                var leased = cases.FirstOrDefault(c => c.Status == "leased" && host.Holds(c.DeviceKey));
-                doneAtKill = cases.Count(c => c.Status == "done");
+                var leased = cases.FirstOrDefault(c => c.Status == CaseStatus.Leased && host.Holds(c.DeviceKey));
+                doneAtKill = cases.Count(c => c.Status == CaseStatus.Done);
                 bool fresh = leased is not null && seenLeases.Add(leased.LeaseId!) && seenLeases.Count > 1;
                 held = fresh ? leased : null;
                 return doneAtKill >= 2 && held is not null;
@@ -104,7 +105,7 @@ public sealed class ClusterFaultTests
             Mark($"killed the grain host (silo port {host.SiloPort}) holding case {held!.CaseId} (lease {held.LeaseId}); {doneAtKill} of {Cases} done");
             await host.Process.WaitForExitAsync(ct);
             var atKill = (await store.GetCasesAsync(sweepId, ct)).Single(c => c.CaseId == held.CaseId);
-            Assert.True(atKill.Status == "leased" && atKill.LeaseId == held.LeaseId,
+            Assert.True(atKill.Status == CaseStatus.Leased && atKill.LeaseId == held.LeaseId,
                 $"the case finished as the silo was killed ({atKill.Status}): nothing to re-issue\n{timeline}\nkilled silo:\n{host.Output}");
 
             TimeSpan? declaredDead = null, handedBack = null, reissued = null;
@@ -121,7 +122,7 @@ public sealed class ClusterFaultTests
                     handedBack = clock.Elapsed;
                     Mark($"case {row.CaseId}: old lease gone ({row.Status})");
                 }
-                if (reissued is null && (row.Status == "done" || (row.Status == "leased" && row.LeaseId != held.LeaseId)))
+                if (reissued is null && (row.Status == CaseStatus.Done || (row.Status == CaseStatus.Leased && row.LeaseId != held.LeaseId)))
                 {
                     reissued = clock.Elapsed;
                     Mark($"case {row.CaseId}: re-issued ({row.Status} on {row.DeviceKey})");
@@ -133,7 +134,7 @@ public sealed class ClusterFaultTests
             TimeSpan? completed = null;
             await PollAsync(async () =>
             {
-                if ((await store.GetSweepAsync(sweepId, ct))?.Status == "completed")
+                if ((await store.GetSweepAsync(sweepId, ct))?.Status == SweepStatus.Completed)
                 {
                     completed = clock.Elapsed;
                     Mark("the sweep is completed in the store");
@@ -159,10 +160,10 @@ public sealed class ClusterFaultTests
             Assert.True(reissued - declaredDead < TimeSpan.FromSeconds(8), $"re-issued {(reissued - declaredDead)!.Value.TotalSeconds:F1} s after the death declaration\n" + story);
             Assert.True(exited > declaredDead, "the sweep was over before the death declaration: the kill tested nothing\n" + story);
 
-            Assert.Equal("completed", (await store.GetSweepAsync(sweepId, ct))!.Status);
+            Assert.Equal(SweepStatus.Completed, (await store.GetSweepAsync(sweepId, ct))!.Status);
             var cases = await store.GetCasesAsync(sweepId, ct);
             Assert.Equal(Cases, cases.Count);
-            Assert.All(cases, c => Assert.Equal("done", c.Status));
+            Assert.All(cases, c => Assert.Equal(CaseStatus.Done, c.Status));
             long rows = await ScalarAsync(db, $"SELECT count(*) FROM results WHERE sweep_id = '{sweepId}'", ct);
             long distinct = await ScalarAsync(db, $"SELECT count(DISTINCT case_id) FROM results WHERE sweep_id = '{sweepId}'", ct);
             Assert.True(rows == Cases && distinct == Cases, $"{rows} result rows, {distinct} distinct cases, {Cases} in the plan\n" + story);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using HyperBench.Hosting;
+using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 using Microsoft.Extensions.Configuration;
 
@@ -34,7 +35,7 @@ public sealed class ClusterModeTests
 
         var stored = Assert.Single(await cluster.Store.ListSweepsAsync(10, TestContext.Current.CancellationToken));
         Assert.Equal("remote", stored.Tag);
-        Assert.Equal("completed", stored.Status);
+        Assert.Equal(SweepStatus.Completed, stored.Status);
         Assert.Contains(stored.SweepId, sweep.Output, StringComparison.Ordinal);
         var results = await cluster.Store.GetResultsAsync(stored.SweepId, TestContext.Current.CancellationToken);
         Assert.Equal(2, results.Count);

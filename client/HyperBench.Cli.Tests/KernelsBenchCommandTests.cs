@@ -35,6 +35,25 @@ public sealed class KernelsBenchCommandTests
         Assert.Contains("TFLOP/s", outcome.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Bench_CaseTheDeviceCannotHold_SkippedWithReasonLikeASweepExitZero()
+    {
+        // About 61 GiB of tensors (n = 1,000,000, 32 heads of 64, forward and backward) and more of workspace: skipped before anything is allocated.
+        if (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes > (56L << 30)) Assert.Skip("this machine has room for a 61 GiB case; nothing to skip");
+        string dir = CliProcess.TempDirectory();
+        var outcome = CliProcess.Run(dir, "kernels", "bench", "--device", "cpu", "--n", "64,1000000", "--causal", "false", "--pass", "fwdbwd",
+            "--heads", "32", "--min-samples", "3", "--budget", "0", "--json", "out.json");
+
+        Assert.True(outcome.ExitCode == 0, outcome.Output);
+        Assert.Matches(@"skipped flash n=1000000 causal=False fwdbwd: no device can hold it: needs [\d.]+ GiB, cpu has [\d.]+ GiB", outcome.Output);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "out.json")));
+        var cases = doc.RootElement.GetProperty("cases").EnumerateArray().ToList();
+        Assert.Equal(["ok", "skipped"], cases.Select(c => c.GetProperty("status").GetString()));
+        Assert.StartsWith("no device can hold it: needs ", cases[1].GetProperty("skip_reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, cases[1].GetProperty("error").ValueKind);
+        Assert.Empty(cases[1].GetProperty("samples_seconds").EnumerateArray());
+    }
+
     [Theory]
     [InlineData("--n", "0", "--n: 0")]
     [InlineData("--n", "12x", "'12x'")]

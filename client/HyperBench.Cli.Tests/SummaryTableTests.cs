@@ -1,5 +1,6 @@
 using System.Globalization;
 using HyperBench.Cli.Exporters;
+using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 using Spectre.Console;
 
@@ -133,14 +134,14 @@ public sealed class SummaryTableTests
         new()
         {
             SweepId = "s1", CaseId = "f", Kernel = "flash", N = 131072, Causal = false, Pass = "fwdbwd", Heads = 32, Seed = 1,
-            Device = "NVIDIA H200", DeviceId = "cuda:0", DeviceDetail = "sm_90, 132 SMs", Status = "ok",
+            Device = "NVIDIA H200", DeviceId = "cuda:0", DeviceDetail = "sm_90, 132 SMs", Status = ResultStatus.Ok,
             MedianSeconds = 1.2, CiLowSeconds = 1.19, CiHighSeconds = 1.21, Cv = 0.01, Samples = 25, Tflops = 412.3,
         },
         new()
         {
             SweepId = "s1", CaseId = "h", Kernel = "hyper", N = 131072, Causal = false, Pass = "fwdbwd", Heads = 32, Seed = 1,
             R = 7, B = 256, M = 256, MinSeqLen = 4096, Sampling = "uniform",
-            Device = "NVIDIA H200", DeviceId = "cuda:0", DeviceDetail = "sm_90, 132 SMs", Status = "ok",
+            Device = "NVIDIA H200", DeviceId = "cuda:0", DeviceDetail = "sm_90, 132 SMs", Status = ResultStatus.Ok,
             MedianSeconds = 0.0548, CiLowSeconds = 0.05, CiHighSeconds = 0.07, Cv = 0.20, Samples = 25, Tflops = 9030,
             Speedup = 1.2 / 0.0548, RelativeError = 5.015, SpectralOverV = 0.421, MeanRowCosine = 0.135, Noise = SweepSummary.Noise(0.20, 0.0548, null),
         },
@@ -174,7 +175,7 @@ public sealed class SummaryTableTests
     {
         SweepId = "s1", CaseId = $"{kernel}-{causal}-{n}", Kernel = kernel, N = n, Causal = causal, Pass = "fwd", Batch = 1, Heads = 1, D = 64,
         Dtype = "fp32", Distribution = "normal", Seed = 1, DeviceName = "AMD EPYC 9654 96-Core Processor", DeviceId = "cpu",
-        DeviceDetail = "96 cores, AVX-512", Status = "ok", SampleCount = 10, MedianSeconds = median, CoefficientOfVariation = cv,
+        DeviceDetail = "96 cores, AVX-512", Status = ResultStatus.Ok, SampleCount = 10, MedianSeconds = median, CoefficientOfVariation = cv,
         SpectralOverV = kernel == "hyper" ? 0.421 : null, MeanRowCosine = kernel == "hyper" ? 0.135 : null, RelativeError = kernel == "hyper" ? 5.015 : null,
     };
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 
 namespace HyperBench.Cli.Tests;
@@ -28,7 +29,7 @@ public sealed class SweepCommandTests
         var sweeps = await store.ListSweepsAsync(10, TestContext.Current.CancellationToken);
         var sweep = Assert.Single(sweeps);
         Assert.Contains(sweep.SweepId, outcome.Output, StringComparison.Ordinal);
-        Assert.Equal("completed", sweep.Status);
+        Assert.Equal(SweepStatus.Completed, sweep.Status);
         Assert.Equal("e2e", sweep.Tag);
         Assert.Equal(16, sweep.CaseCount);
         Assert.Equal(16, sweep.DoneCount);
@@ -38,7 +39,7 @@ public sealed class SweepCommandTests
         Assert.Equal(16, results.Select(r => r.CaseId).Distinct().Count());
         foreach (var r in results)
         {
-            Assert.Equal("ok", r.Status);
+            Assert.Equal(ResultStatus.Ok, r.Status);
             var samples = await store.GetSamplesAsync(sweep.SweepId, r.CaseId, TestContext.Current.CancellationToken);
             Assert.True(samples.Count >= 3, $"{r.CaseId}: {samples.Count} samples");
             Assert.Equal(samples.Count, r.SampleCount);
@@ -48,6 +49,29 @@ public sealed class SweepCommandTests
             else Assert.Null(r.RelativeError);
         }
         Assert.Contains("speed-up", outcome.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sweep_CaseNoDeviceCanHold_SkippedWithReasonSweepCompletesExitZero()
+    {
+        // n = 1,000,000 with 32 heads of 64, forward and backward: about 61 GiB of tensors, more than this machine's cpu device has.
+        if (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes > (56L << 30)) Assert.Skip("this machine has room for a 61 GiB case; nothing to skip");
+        string dir = CliProcess.TempDirectory();
+        var outcome = CliProcess.Run(dir, ["sweep", "--device", "cpu", "--kernel", "flash", "--n", "128,1000000", "--causal", "false", "--heads", "32",
+            "--pass", "fwdbwd", "--min-samples", "3", "--budget", "0", "--warmup", "0", "--warmup-time", "0"]);
+
+        Assert.True(outcome.ExitCode == 0, outcome.Output);
+        Assert.Matches(@"skipped flash n=1000000 full fwdbwd b1 h32 d64 fp32: no device can hold it: needs 61\.\d\d GiB, largest has [\d.]+ GiB \(", outcome.Output);
+        Assert.Contains("completed: 1 done, 0 failed, 1 skipped", outcome.Output, StringComparison.Ordinal);
+        await using var store = SweepStoreFactory.Create(Path.Combine(dir, "hyperbench-results", "hyperbench.db"));
+        var sweep = Assert.Single(await store.ListSweepsAsync(10, TestContext.Current.CancellationToken));
+        Assert.Equal((SweepStatus.Completed, 1, 0, 1), (sweep.Status, sweep.DoneCount, sweep.FailedCount, sweep.SkippedCount));
+        var skipped = Assert.Single(await store.GetCasesAsync(sweep.SweepId, TestContext.Current.CancellationToken), c => c.Status == CaseStatus.Skipped);
+        Assert.StartsWith("no device can hold it: needs 61.", skipped.SkipReason, StringComparison.Ordinal);
+        Assert.Equal(128, Assert.Single(await store.GetResultsAsync(sweep.SweepId, TestContext.Current.CancellationToken)).N);
+        var list = CliProcess.Run(dir, "results", "--format", "csv");
+        Assert.True(list.ExitCode == 0, list.Output);
+        Assert.Contains($"{sweep.SweepId},\"\",completed,2,1,0,1,", list.Output, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -177,8 +201,8 @@ public sealed class SweepCommandTests
         await using (var store = SweepStoreFactory.Create(db))
         {
             var sweep = Assert.Single(await store.ListSweepsAsync(1, TestContext.Current.CancellationToken));
-            Assert.Equal("running", sweep.Status);
-            int done = (await store.GetCasesAsync(sweep.SweepId, TestContext.Current.CancellationToken)).Count(c => c.Status == "done");
+            Assert.Equal(SweepStatus.Running, sweep.Status);
+            int done = (await store.GetCasesAsync(sweep.SweepId, TestContext.Current.CancellationToken)).Count(c => c.Status == CaseStatus.Done);
             Assert.True(done is >= 2 and < 16, $"{done} done before the kill");
             id = sweep.SweepId;
         }
@@ -190,11 +214,11 @@ public sealed class SweepCommandTests
         await using (var store = SweepStoreFactory.Create(db))
         {
             var sweep = await store.GetSweepAsync(id, TestContext.Current.CancellationToken);
-            Assert.Equal("completed", sweep!.Status);
+            Assert.Equal(SweepStatus.Completed, sweep!.Status);
             var results = await store.GetResultsAsync(id, TestContext.Current.CancellationToken);
             Assert.Equal(16, results.Count);
             Assert.Equal(16, results.Select(r => r.CaseId).Distinct().Count());
-            Assert.All(results, r => Assert.Equal("ok", r.Status));
+            Assert.All(results, r => Assert.Equal(ResultStatus.Ok, r.Status));
         }
         var again = CliProcess.Run(dir, "sweep", "resume", id, "--device", "cpu");
         Assert.Equal(2, again.ExitCode);
@@ -242,11 +266,11 @@ public sealed class SweepCommandTests
         {
             var sweep = Assert.Single(await store.ListSweepsAsync(1, TestContext.Current.CancellationToken));
             id = sweep.SweepId;
-            Assert.Equal("running", sweep.Status);
+            Assert.Equal(SweepStatus.Running, sweep.Status);
             var cases = await store.GetCasesAsync(id, TestContext.Current.CancellationToken);
             // The running case was handed back on the way out, not left to its 60 s lease.
-            Assert.DoesNotContain(cases, c => c.Status == "leased");
-            Assert.InRange(cases.Count(c => c.Status == "done"), 1, 15);
+            Assert.DoesNotContain(cases, c => c.Status == CaseStatus.Leased);
+            Assert.InRange(cases.Count(c => c.Status == CaseStatus.Done), 1, 15);
         }
         Assert.Contains($"sweep resume {id}", output, StringComparison.Ordinal);
 
@@ -254,11 +278,11 @@ public sealed class SweepCommandTests
         Assert.True(resumed.ExitCode == 0, resumed.Output);
         await using (var store = SweepStoreFactory.Create(db))
         {
-            Assert.Equal("completed", (await store.GetSweepAsync(id, TestContext.Current.CancellationToken))!.Status);
+            Assert.Equal(SweepStatus.Completed, (await store.GetSweepAsync(id, TestContext.Current.CancellationToken))!.Status);
             var results = await store.GetResultsAsync(id, TestContext.Current.CancellationToken);
             Assert.Equal(16, results.Count);
             Assert.Equal(16, results.Select(r => r.CaseId).Distinct().Count());
-            Assert.All(results, r => Assert.Equal("ok", r.Status));
+            Assert.All(results, r => Assert.Equal(ResultStatus.Ok, r.Status));
         }
     }
 
@@ -289,7 +313,7 @@ public sealed class SweepCommandTests
         var devices = new List<string>();
         foreach (var sweep in sweeps)
         {
-            Assert.Equal("completed", sweep.Status);
+            Assert.Equal(SweepStatus.Completed, sweep.Status);
             Assert.Contains(sweep.SweepId, sweep.Tag == "first" ? firstText : second.Output, StringComparison.Ordinal);
             var results = await store.GetResultsAsync(sweep.SweepId, TestContext.Current.CancellationToken);
             Assert.Equal(sweep.CaseCount, results.Count);
@@ -320,7 +344,7 @@ public sealed class SweepCommandTests
             try
             {
                 var s = await probe.ListSweepsAsync(1, TestContext.Current.CancellationToken);
-                stored = s.Count == 0 ? 0 : (await probe.GetCasesAsync(s[0].SweepId, TestContext.Current.CancellationToken)).Count(c => c.Status == "done");
+                stored = s.Count == 0 ? 0 : (await probe.GetCasesAsync(s[0].SweepId, TestContext.Current.CancellationToken)).Count(c => c.Status == CaseStatus.Done);
             }
             catch (System.Data.Common.DbException)
             {

@@ -1,3 +1,5 @@
+using HyperBench.Kernels.Backends;
+
 namespace HyperBench.Contracts;
 
 /// <summary>A device as the cluster sees it: what it is, where it lives, whether it is alive and what it runs.</summary>
@@ -24,10 +26,17 @@ public sealed record DeviceView(
     [property: Id(8)] string? BusyCase = null,
     [property: Id(9)] bool Gone = false)
 {
-    /// <summary>Whether a plan's device filter admits this device (empty filter: every device).</summary>
-    public bool Matches(IReadOnlyCollection<string> filter) =>
-        filter.Count == 0 || filter.Any(f =>
-            string.Equals(f, Kind, StringComparison.OrdinalIgnoreCase)
-            || string.Equals(f, DeviceId, StringComparison.OrdinalIgnoreCase)
-            || string.Equals(f, DeviceKey, StringComparison.OrdinalIgnoreCase));
+    /// <summary>This device's key, parsed: its kind, CUDA index and silo.</summary>
+    public DeviceSpec Spec => DeviceSpec.Parse(DeviceKey);
+
+    /// <summary>
+    /// Whether a plan's device filter admits this device (empty filter: every device). Entries are <see cref="DeviceSpec"/> spellings;
+    /// the plan was validated, so each parses.
+    /// </summary>
+    public bool Matches(IReadOnlyCollection<string> filter)
+    {
+        if (filter.Count == 0) return true;
+        var self = Spec;
+        return filter.Any(f => DeviceSpec.Parse(f).Matches(self));
+    }
 }

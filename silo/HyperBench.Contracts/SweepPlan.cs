@@ -1,4 +1,5 @@
 using System.Globalization;
+using HyperBench.Kernels.Backends;
 using HyperBench.Kernels.Measurement;
 
 namespace HyperBench.Contracts;
@@ -41,6 +42,8 @@ public sealed record SweepPlan
     public void Validate()
     {
         Grid.Validate();
+        foreach (var device in Devices)
+            if (!DeviceSpec.TryParse(device, out _, out var error)) throw new ArgumentException(error, nameof(Devices));
         if (MaxAttempts < 1) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{MaxAttempts} must be >= 1."), nameof(MaxAttempts));
         if (!(LeaseSeconds > 0) || double.IsInfinity(LeaseSeconds))
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{LeaseSeconds} must be > 0 seconds."), nameof(LeaseSeconds));

@@ -1,10 +1,12 @@
+using HyperBench.Kernels.Measurement;
+
 namespace HyperBench.Contracts;
 
-/// <summary>Where a sweep is, for progress displays. <see cref="Status"/> is "unknown" for a sweep id never started.</summary>
+/// <summary>Where a sweep is, for progress displays. <see cref="Status"/> is null for a sweep id never started.</summary>
 [GenerateSerializer, Alias("hyperbench.SweepStatusView")]
 public sealed record SweepStatusView(
     [property: Id(0)] string SweepId,
-    [property: Id(1)] string Status,
+    [property: Id(1)] SweepStatus? Status,
     [property: Id(2)] string? Tag,
     [property: Id(3)] int Total,
     [property: Id(4)] int Pending,
@@ -17,7 +19,17 @@ public sealed record SweepStatusView(
     [property: Id(11)] DeviceProgress[] Devices)
 {
     /// <summary>Completed or cancelled: nothing more will run.</summary>
-    public bool Finished => Status is "completed" or "cancelled";
+    public bool Finished => Status is SweepStatus.Completed or SweepStatus.Cancelled;
+
+    /// <summary>False for a sweep id the cluster never started.</summary>
+    public bool Exists => Status is not null;
+
+    /// <summary>Cases the scheduler decided not to run (no device can hold them); each has its reason stored with it.</summary>
+    [Id(13)]
+    public int Skipped { get; init; }
+
+    /// <summary>The status as stored and shown: running, completed, cancelled, or unknown (never started).</summary>
+    public string StatusWord => Status is { } status ? StatusWords.Word(status) : "unknown";
 
     /// <summary>
     /// Set only in the answer to <see cref="ISweepGrain.ResumeAsync"/>: leases found from before the sweep was last loaded that the

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using HyperBench.Contracts;
 using HyperBench.Hosting;
+using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,7 +57,7 @@ public sealed class AdonetClusteringTests
             await grains.GetGrain<ISweepGrain>(id).StartAsync(plan);
             var status = await PollAsync(() => grains.GetGrain<ISweepGrain>(id).GetStatusAsync(), s => s.Finished, ct);
 
-            Assert.Equal("completed", status.Status);
+            Assert.Equal(SweepStatus.Completed, status.Status);
             Assert.Equal(4, status.Done);
             var store = first.Services.GetRequiredService<ISweepStore>();
             var results = await store.GetResultsAsync(id, ct);
@@ -90,7 +91,7 @@ public sealed class AdonetClusteringTests
             var status = await PollAsync(() => client.GetGrain<ISweepGrain>(id).GetStatusAsync(), s => s.Finished, ct);
             await clientHost.StopAsync(ct);
 
-            Assert.Equal("completed", status.Status);
+            Assert.Equal(SweepStatus.Completed, status.Status);
             Assert.Equal(2, status.Done);
             Assert.Equal(2, (await silo.Services.GetRequiredService<ISweepStore>().GetResultsAsync(id, ct)).Count);
         }

@@ -2,6 +2,7 @@ using HyperBench.Contracts;
 using HyperBench.Hosting;
 using System.Net;
 using System.Net.Sockets;
+using HyperBench.Kernels.Measurement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -100,7 +101,7 @@ public sealed class HostingTests
                 var status = await cluster.WaitAsync(id, new Progress<SweepStatusView>(seen.Add), TimeSpan.FromMilliseconds(50), ct)
                     .WaitAsync(TimeSpan.FromSeconds(60), ct);
 
-                Assert.Equal("completed", status.Status);
+                Assert.Equal(SweepStatus.Completed, status.Status);
                 Assert.Equal(3, status.Done);
                 Assert.Equal(3, (await cluster.Store.GetResultsAsync(id, ct)).Count);
                 var device = Assert.Single(await cluster.DevicesAsync());
@@ -139,7 +140,7 @@ public sealed class HostingTests
             while (!(status = await client.GetGrain<ISweepGrain>("remote").GetStatusAsync()).Finished) await Task.Delay(50, timeout.Token);
             await host.StopAsync(ct);
 
-            Assert.Equal("completed", status.Status);
+            Assert.Equal(SweepStatus.Completed, status.Status);
             Assert.Equal(2, status.Done);
             Assert.Equal(2, (await cluster.Store.GetResultsAsync("remote", ct)).Count);
         }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using HyperBench.Contracts;
 using HyperBench.Hosting;
+using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,7 +34,7 @@ public sealed class SiloProcessTests
             await client.Services.GetRequiredService<IClusterClient>().GetGrain<ISweepGrain>("sigterm").StartAsync(plan);
             await using var store = SweepStoreFactory.Create(db);
             var clock = Stopwatch.StartNew();
-            while (!(await store.GetCasesAsync("sigterm", Ct)).Any(c => c.Status == "done"))
+            while (!(await store.GetCasesAsync("sigterm", Ct)).Any(c => c.Status == CaseStatus.Done))
             {
                 Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60) && !silo.HasExited, "no case finished in 60 s");
                 await Task.Delay(100, Ct);
@@ -51,9 +52,9 @@ public sealed class SiloProcessTests
             Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(30), $"stopping took {stopping.Elapsed.TotalSeconds:F1} s");
             var cases = await store.GetCasesAsync("sigterm", Ct);
             // Nothing left to wait out its 60 s lease: the running case went back to pending as the worker stopped.
-            Assert.DoesNotContain(cases, c => c.Status == "leased");
-            Assert.Contains(cases, c => c.Status == "pending");
-            Assert.Equal("running", (await store.GetSweepAsync("sigterm", Ct))!.Status);
+            Assert.DoesNotContain(cases, c => c.Status == CaseStatus.Leased);
+            Assert.Contains(cases, c => c.Status == CaseStatus.Pending);
+            Assert.Equal(SweepStatus.Running, (await store.GetSweepAsync("sigterm", Ct))!.Status);
         }
         finally
         {

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using HyperBench.Contracts;
-using HyperBench.Kernels.Measurement;
 using HyperBench.Hosting;
+using HyperBench.Kernels.Measurement;
+using HyperBench.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HyperBench.Grains.Tests;
@@ -25,7 +26,7 @@ public sealed class SweepGrainTests
         var status = await cluster.WaitFinishedAsync("s1", Timeout, Ct);
 
         Assert.Equal(7, started.Total);
-        Assert.Equal("completed", status.Status);
+        Assert.Equal(SweepStatus.Completed, status.Status);
         Assert.Equal(7, status.Done);
         Assert.Equal(0, status.Failed + status.Pending + status.Leased);
         var results = await store.GetResultsAsync("s1", Ct);
@@ -34,7 +35,7 @@ public sealed class SweepGrainTests
         Assert.All(results, r => Assert.True(r.SampleCount >= 2));
         Assert.Equal(7, store.SaveCalls);
         var sweep = await store.GetSweepAsync("s1", Ct);
-        Assert.Equal("completed", sweep!.Status);
+        Assert.Equal(SweepStatus.Completed, sweep!.Status);
         Assert.Equal(7, sweep.DoneCount);
         Assert.NotNull(sweep.FinishedUtc);
         var devices = await cluster.Grains.GetGrain<IDeviceRegistryGrain>(0).ListAsync();
@@ -81,7 +82,7 @@ public sealed class SweepGrainTests
         await cluster.Sweep("dies").StartAsync(plan);
         var status = await cluster.WaitFinishedAsync("dies", Timeout, Ct);
 
-        Assert.Equal("completed", status.Status);
+        Assert.Equal(SweepStatus.Completed, status.Status);
         Assert.Equal(4, status.Done);
         var rows = await store.GetCasesAsync("dies", Ct);
         var retried = Assert.Single(rows, r => r.Attempts > 1);
@@ -97,7 +98,7 @@ public sealed class SweepGrainTests
     }
 
     [Fact]
-    public async Task Case_TooBigForEveryDevice_StoredFailedAndSweepCompletes()
+    public async Task Case_TooBigForEveryDevice_SkippedWithReasonAndSweepCompletes()
     {
         await using var store = await SqliteTestStore.CreateAsync(Ct);
         await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
@@ -107,15 +108,71 @@ public sealed class SweepGrainTests
         await cluster.Sweep("big").StartAsync(plan);
         var status = await cluster.WaitFinishedAsync("big", Timeout, Ct);
 
-        Assert.Equal("completed", status.Status);
+        Assert.Equal(SweepStatus.Completed, status.Status);
         Assert.Equal(1, status.Done);
-        Assert.Equal(1, status.Failed);
-        var failed = Assert.Single(await store.GetResultsAsync("big", Ct), r => r.Error is not null);
-        Assert.Equal(65536, failed.N);
-        Assert.Contains("no device can hold it", failed.Error, StringComparison.Ordinal);
-        Assert.Contains("GiB", failed.Error, StringComparison.Ordinal);
-        var row = Assert.Single(await store.GetCasesAsync("big", Ct), r => r.Status == "failed");
-        Assert.Equal(0, row.Attempts);
+        Assert.Equal(0, status.Failed);
+        Assert.Equal(1, status.Skipped);
+        // Only the measured case has a result: no row for a made-up device stands in for the skipped one.
+        var result = Assert.Single(await store.GetResultsAsync("big", Ct));
+        Assert.Equal(64, result.N);
+        Assert.Equal(ResultStatus.Ok, result.Status);
+        Assert.NotEqual("scheduler", result.DeviceKey);
+        var rows = await store.GetCasesAsync("big", Ct);
+        var skipped = Assert.Single(rows, r => r.Status == CaseStatus.Skipped);
+        Assert.Equal(65536, CaseJson.Deserialize(skipped.CaseJson).N);
+        Assert.StartsWith("no device can hold it: needs 0.50 GiB, largest has 0.25 GiB (", skipped.SkipReason, StringComparison.Ordinal);
+        Assert.Null(skipped.Error);
+        Assert.Equal(0, skipped.Attempts);
+        Assert.Null(skipped.LeaseId);
+        Assert.Single(rows, r => r.Status == CaseStatus.Done);
+        var sweep = await store.GetSweepAsync("big", Ct);
+        Assert.Equal((SweepStatus.Completed, 1, 0, 1), (sweep!.Status, sweep.DoneCount, sweep.FailedCount, sweep.SkippedCount));
+    }
+
+    [Fact]
+    public async Task Lease_AbandonedOnLastAttempt_CaseFailedWithReasonAndNoResultRow()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
+        // Only CUDA devices may run it, so the cluster's cpu workers never take it: the test's made-up device is the only holder.
+        var plan = TinyPlans.Flash([64]) with { MaxAttempts = 1, Devices = ["cuda"] };
+        var gpu = new DeviceView("10.9.9.9:11111/cuda:0", "cuda:0", "cuda", "test GPU", TinyPlans.DeviceMemoryBytes, "", "10.9.9.9:11111",
+            DateTime.UtcNow);
+        var sweep = cluster.Sweep("gives-up");
+        await sweep.StartAsync(plan);
+
+        var lease = await sweep.LeaseAsync(gpu);
+        Assert.NotNull(lease);
+        Assert.True(await sweep.AbandonAsync(lease.LeaseId, "driver reset"));
+        var status = await cluster.WaitFinishedAsync("gives-up", Timeout, Ct);
+
+        Assert.Equal((SweepStatus.Completed, 0, 1, 0), (status.Status, status.Done, status.Failed, status.Skipped));
+        var row = Assert.Single(await store.GetCasesAsync("gives-up", Ct));
+        Assert.Equal(CaseStatus.Failed, row.Status);
+        Assert.Equal("lease abandoned by 10.9.9.9:11111/cuda:0: driver reset; gave up after 1 attempt(s)", row.Error);
+        Assert.Equal((1, (string?)null, (string?)null), (row.Attempts, row.LeaseId, row.SkipReason));
+        // The failure lives with the case: no result row of a made-up "scheduler" device.
+        Assert.Empty(await store.GetResultsAsync("gives-up", Ct));
+    }
+
+    [Fact]
+    public async Task Lease_DeviceOutsidePlanFilter_GetsNothing()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
+        var plan = TinyPlans.Flash([64]) with { Devices = ["10.9.9.9:11111/cuda:1"] };
+        var sweep = cluster.Sweep("filtered");
+        await sweep.StartAsync(plan);
+
+        DeviceView Gpu(string key) => new(key, key[(key.IndexOf('/', StringComparison.Ordinal) + 1)..], "cuda", "test GPU",
+            TinyPlans.DeviceMemoryBytes, "", key[..key.IndexOf('/', StringComparison.Ordinal)], DateTime.UtcNow);
+
+        Assert.Null(await sweep.LeaseAsync(Gpu("10.9.9.9:11111/cuda:0")));
+        Assert.Null(await sweep.LeaseAsync(Gpu("10.9.9.8:11111/cuda:1")));
+        var lease = await sweep.LeaseAsync(Gpu("10.9.9.9:11111/cuda:1"));
+        Assert.NotNull(lease);
+        Assert.Equal(64, lease.Case.N);
+        await sweep.CancelAsync();
     }
 
     [Fact]
@@ -132,13 +189,13 @@ public sealed class SweepGrainTests
         int storedSoon = (await store.GetResultsAsync("cancel", Ct)).Count;
         await Task.Delay(1000, Ct);
 
-        Assert.Equal("cancelled", cancelled.Status);
+        Assert.Equal(SweepStatus.Cancelled, cancelled.Status);
         Assert.True(cancelled.Finished);
         Assert.Equal(0, cancelled.Pending + cancelled.Leased);
         Assert.True(cancelled.Cancelled >= 20, $"only {cancelled.Cancelled} cancelled");
         Assert.Equal(storedSoon, (await store.GetResultsAsync("cancel", Ct)).Count);
         Assert.True(storedSoon <= cancelled.Done + 2, $"{storedSoon} stored, {cancelled.Done} done at cancel");
-        Assert.DoesNotContain(await store.GetCasesAsync("cancel", Ct), r => r.Status is "pending" or "leased");
+        Assert.DoesNotContain(await store.GetCasesAsync("cancel", Ct), r => r.Status is CaseStatus.Pending or CaseStatus.Leased);
         Assert.Empty(await cluster.Grains.GetGrain<IActiveSweepsGrain>(0).ListAsync());
     }
 
@@ -153,16 +210,16 @@ public sealed class SweepGrainTests
             await first.WaitUntilAsync("resume", s => s.Done >= 2, Timeout, Ct);
         }
         var between = await store.GetSweepAsync("resume", Ct);
-        int doneBetween = (await store.GetCasesAsync("resume", Ct)).Count(r => r.Status == "done");
+        int doneBetween = (await store.GetCasesAsync("resume", Ct)).Count(r => r.Status == CaseStatus.Done);
 
         await using var reopened = await store.ReopenAsync(Ct);
         await using var second = await SweepCluster.StartAsync(reopened, cancellationToken: Ct);
         // No call names the sweep: the second cluster's workers find it through the active list loaded from the store.
         var status = await second.WaitFinishedAsync("resume", Timeout, Ct);
 
-        Assert.Equal("running", between!.Status);
+        Assert.Equal(SweepStatus.Running, between!.Status);
         Assert.InRange(doneBetween, 2, 9);
-        Assert.Equal("completed", status.Status);
+        Assert.Equal(SweepStatus.Completed, status.Status);
         Assert.Equal(10, status.Done);
         var results = await reopened.GetResultsAsync("resume", Ct);
         Assert.Equal(plan.Grid.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
@@ -179,8 +236,8 @@ public sealed class SweepGrainTests
             await first.WaitUntilAsync("orphan", s => s.Done >= 1, Timeout, Ct);
         }
         // What a killed process leaves: a case leased (for long) by a device whose silo is gone.
-        var orphan = (await store.GetCasesAsync("orphan", Ct)).Where(r => r.Status == "pending").OrderBy(r => r.Ordinal).Last();
-        orphan.Status = "leased";
+        var orphan = (await store.GetCasesAsync("orphan", Ct)).Where(r => r.Status == CaseStatus.Pending).OrderBy(r => r.Ordinal).Last();
+        orphan.Status = CaseStatus.Leased;
         orphan.Attempts++;
         orphan.LeaseId = "lease-of-a-dead-process";
         orphan.DeviceKey = "127.0.0.1:1/cpu";
@@ -195,11 +252,11 @@ public sealed class SweepGrainTests
         Assert.Equal(0, resumed.StillLeased);
         var status = await second.WaitFinishedAsync("orphan", Timeout, Ct);
 
-        Assert.Equal("completed", status.Status);
+        Assert.Equal(SweepStatus.Completed, status.Status);
         Assert.Equal(6, status.Done);
         var after = (await store.GetCasesAsync("orphan", Ct)).ToDictionary(r => r.CaseId);
         // Every unfinished case, the orphan included, was leased exactly once more: a lease taken from the live device shows twice.
-        Assert.All(before, b => Assert.Equal(b.Status == "done" ? b.Attempts : b.Attempts + 1, after[b.CaseId].Attempts));
+        Assert.All(before, b => Assert.Equal(b.Status == CaseStatus.Done ? b.Attempts : b.Attempts + 1, after[b.CaseId].Attempts));
         var results = await store.GetResultsAsync("orphan", Ct);
         Assert.Equal(plan.Grid.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
     }
@@ -245,7 +302,7 @@ public sealed class SweepGrainTests
         var cuda = await cluster.Sweep("cuda-only").GetStatusAsync();
 
         Assert.Equal(2, cpu.Done);
-        Assert.Equal("running", cuda.Status);
+        Assert.Equal(SweepStatus.Running, cuda.Status);
         Assert.Equal(2, cuda.Pending);
         Assert.Empty(await store.GetResultsAsync("cuda-only", Ct));
     }
@@ -263,7 +320,7 @@ public sealed class SweepGrainTests
         await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1], Ct);
         var status = await cluster.WaitFinishedAsync("killed", Timeout, Ct);
 
-        Assert.Equal("completed", status.Status);
+        Assert.Equal(SweepStatus.Completed, status.Status);
         Assert.Equal(12, status.Done);
         var results = await store.GetResultsAsync("killed", Ct);
         Assert.Equal(plan.Grid.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
@@ -289,7 +346,7 @@ public sealed class SweepGrainTests
         await cluster.Cluster.KillSiloAsync(victim, Ct);
         // Read after the kill: nothing of the dead silo's changes the rows any more.
         string caseId = Assert.Single(await store.GetCasesAsync("dead-holder", Ct),
-            r => r.Status == "leased" && r.DeviceKey!.StartsWith(victimSilo + "/", StringComparison.Ordinal)).CaseId;
+            r => r.Status == CaseStatus.Leased && r.DeviceKey!.StartsWith(victimSilo + "/", StringComparison.Ordinal)).CaseId;
 
         var membership = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<IClusterMembershipService>();
         while (!membership.CurrentSnapshot.Members.Values.Any(m => m.SiloAddress.Equals(victim.SiloAddress) && m.Status == SiloStatus.Dead))
@@ -299,7 +356,7 @@ public sealed class SweepGrainTests
         }
         var declaredDead = clock.Elapsed;
         // Handed back: pending again (or already re-leased to the survivor), no longer waiting out the 60 s lease.
-        while ((await store.GetCasesAsync("dead-holder", Ct)).Single(r => r.CaseId == caseId) is { Status: "leased" } row && row.Attempts < 2)
+        while ((await store.GetCasesAsync("dead-holder", Ct)).Single(r => r.CaseId == caseId) is { Status: CaseStatus.Leased } row && row.Attempts < 2)
         {
             Assert.True(clock.Elapsed < declaredDead + TimeSpan.FromSeconds(5),
                 $"the dead silo's lease was not handed back within 5 s of its death declaration ({declaredDead.TotalSeconds:F1} s after the kill)");
@@ -310,7 +367,7 @@ public sealed class SweepGrainTests
 
         TestContext.Current.SendDiagnosticMessage($"declared dead {declaredDead.TotalSeconds:F1} s, handed back {handedBack.TotalSeconds:F1} s after the kill");
         Assert.True(handedBack < TimeSpan.FromSeconds(40), $"handed back {handedBack.TotalSeconds:F1} s after the kill; the lease is 60 s");
-        Assert.Equal("completed", status.Status);
+        Assert.Equal(SweepStatus.Completed, status.Status);
         Assert.Equal(8, status.Done);
         var results = await store.GetResultsAsync("dead-holder", Ct);
         Assert.Equal(plan.Grid.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());
@@ -352,7 +409,7 @@ public sealed class SweepGrainTests
         while (!status.Finished);
 
         TestContext.Current.SendDiagnosticMessage($"finished {clock.Elapsed.TotalSeconds:F1} s after the kill; {retries} poll(s) retried");
-        Assert.Equal("completed", status.Status);
+        Assert.Equal(SweepStatus.Completed, status.Status);
         Assert.Equal(16, status.Done);
         // A completion lost to the dead grain would leave its case leased until the 60 s lease ran out, then measure it again.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(45), $"finished {clock.Elapsed.TotalSeconds:F1} s after the kill: a lease ran out");
@@ -375,7 +432,7 @@ public sealed class SweepGrainTests
         await cluster.Sweep("rejected").StartAsync(plan);
         var status = await cluster.WaitFinishedAsync("rejected", TimeSpan.FromSeconds(30), Ct);
 
-        Assert.Equal("completed", status.Status);
+        Assert.Equal(SweepStatus.Completed, status.Status);
         Assert.Equal(4, status.Done);
         Assert.Equal(4, rejected.Count);
         Assert.All(await store.GetCasesAsync("rejected", Ct), r => Assert.Equal(1, r.Attempts));

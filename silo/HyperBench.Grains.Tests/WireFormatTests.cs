@@ -40,7 +40,7 @@ public sealed class WireFormatTests
     [Fact]
     public void SweepStatusView_StillLeased_RoundTrips()
     {
-        var view = new SweepStatusView("s1", "running", null, 4, 1, 2, 1, 0, 0, null, null, [new DeviceProgress("h:1/cpu", 1, 0, null, null)])
+        var view = new SweepStatusView("s1", SweepStatus.Running, null, 4, 1, 2, 1, 0, 0, null, null, [new DeviceProgress("h:1/cpu", 1, 0, null, null)])
         {
             StillLeased = 1,
         };

@@ -1,4 +1,5 @@
 using HyperBench.Contracts;
+using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 
 namespace HyperBench.Grains;
@@ -14,7 +15,7 @@ public sealed class ActiveSweepsGrain(ISweepStore store) : Grain, IActiveSweepsG
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         foreach (var sweep in await store.ListUnfinishedSweepsAsync(cancellationToken))
-            if (sweep.Status == "running" && !_sweeps.Contains(sweep.SweepId)) _sweeps.Add(sweep.SweepId);
+            if (sweep.Status == SweepStatus.Running && !_sweeps.Contains(sweep.SweepId)) _sweeps.Add(sweep.SweepId);
     }
 
     public Task<string[]> ListAsync() => Task.FromResult(_sweeps.ToArray());

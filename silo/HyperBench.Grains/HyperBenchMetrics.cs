@@ -17,6 +17,7 @@ public sealed class HyperBenchMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _completed;
     private readonly Counter<long> _failed;
+    private readonly Counter<long> _skipped;
     private readonly Counter<long> _retries;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _overhead;
@@ -27,7 +28,8 @@ public sealed class HyperBenchMetrics : IDisposable
     {
         _meter = meterFactory.Create(MeterName);
         _completed = _meter.CreateCounter<long>("hyperbench_cases_completed", description: "Cases measured and stored.");
-        _failed = _meter.CreateCounter<long>("hyperbench_cases_failed", description: "Cases stored failed (kernel error, cannot fit, out of attempts).");
+        _failed = _meter.CreateCounter<long>("hyperbench_cases_failed", description: "Cases stored failed (kernel error, out of attempts).");
+        _skipped = _meter.CreateCounter<long>("hyperbench_cases_skipped", description: "Cases the scheduler skipped: no device of the sweep can hold them.");
         _retries = _meter.CreateCounter<long>("hyperbench_case_retries", description: "Leases expired or abandoned and offered again.");
         _duration = _meter.CreateHistogram<double>("hyperbench_kernel_duration", unit: "s", description: "Median kernel time of a measured case.");
         _overhead = _meter.CreateHistogram<double>(OverheadInstrument, unit: "s",
@@ -47,6 +49,8 @@ public sealed class HyperBenchMetrics : IDisposable
 
     public void CaseFailed(string kernel, string device) =>
         _failed.Add(1, new TagList { { "kernel", kernel }, { "device", device } });
+
+    public void CaseSkipped(string kernel) => _skipped.Add(1, new TagList { { "kernel", kernel } });
 
     public void CaseOverhead(double seconds, string device) => _overhead.Record(seconds, new TagList { { "device", device } });
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HyperBench.Contracts;
+using HyperBench.Kernels.Backends;
 using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 using Microsoft.Extensions.Logging;
@@ -32,7 +33,7 @@ public sealed class SweepGrain(
 
     private string SweepId => this.GetPrimaryKeyString();
 
-    private bool Running => _sweep?.Status == "running";
+    private bool Running => _sweep?.Status == SweepStatus.Running;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -44,7 +45,7 @@ public sealed class SweepGrain(
             var entry = new SweepEntry(row, CaseJson.Deserialize(row.CaseJson));
             _cases.Add(entry);
             // A lease that outlived this activation stays valid: its worker may still be running and renewing it.
-            if (row.Status == "leased" && row.LeaseId is not null)
+            if (row.Status == CaseStatus.Leased && row.LeaseId is not null)
             {
                 _leases[row.LeaseId] = entry;
                 _inherited.Add(row.LeaseId);
@@ -57,7 +58,7 @@ public sealed class SweepGrain(
             // Re-activated because its silo died: that silo's leases go back now, not at the first tick (a check period later).
             await ReleaseOrphanedLeasesAsync(membershipOnly: true);
             logger.LogInformation("Sweep {SweepId} loaded: {Total} cases, {Pending} pending, {Leased} leased", SweepId, _cases.Count,
-                Count("pending"), Count("leased"));
+                Count(CaseStatus.Pending), Count(CaseStatus.Leased));
         }
     }
 
@@ -79,7 +80,7 @@ public sealed class SweepGrain(
             Tag = plan.Tag,
             PlanJson = PlanJson.Serialize(plan),
             MeasurementJson = PlanJson.SerializeMeasurement(plan),
-            Status = "running",
+            Status = SweepStatus.Running,
             CreatedUtc = now,
             CaseCount = cases.Count,
         };
@@ -89,7 +90,7 @@ public sealed class SweepGrain(
             CaseId = c.Id,
             Ordinal = i,
             CaseJson = CaseJson.Serialize(c),
-            Status = "pending",
+            Status = CaseStatus.Pending,
             UpdatedUtc = now,
         }).ToList();
         await store.CreateSweepAsync(sweep, rows);
@@ -112,25 +113,17 @@ public sealed class SweepGrain(
         StartTimer();
         await GrainFactory.GetGrain<IActiveSweepsGrain>(0).AddAsync(SweepId);
         await FinishIfDoneAsync();
-        int stillLeased = _cases.Count(e => e.Row is { Status: "leased", LeaseId: { } id } && _inherited.Contains(id));
+        int stillLeased = _cases.Count(e => e.Row is { Status: CaseStatus.Leased, LeaseId: { } id } && _inherited.Contains(id));
         return View() with { StillLeased = stillLeased };
     }
 
     public async Task<SweepStatusView> CancelAsync()
     {
         if (!Running) return View();
-        var now = DateTime.UtcNow;
-        foreach (var entry in _cases.Where(e => e.Row.Status is "pending" or "leased"))
-        {
-            var row = entry.Row;
-            row.Status = "cancelled";
-            row.LeaseId = null;
-            row.LeaseExpiresUtc = null;
-            row.UpdatedUtc = now;
-            await store.UpdateCaseAsync(row);
-        }
+        foreach (var entry in _cases.Where(e => IsLive(e.Row.Status)))
+            await MoveAsync(entry, CaseStatus.Cancelled, entry.Row.Error);
         _leases.Clear();
-        await EndAsync("cancelled");
+        await EndAsync(SweepStatus.Cancelled);
         return View();
     }
 
@@ -139,29 +132,13 @@ public sealed class SweepGrain(
     public async Task<CaseLease?> LeaseAsync(DeviceView device)
     {
         if (!Running || _plan is null || !device.Matches(_plan.Devices)) return null;
-        var entry = _cases.FirstOrDefault(e => e.Row.Status == "pending" && e.Bytes <= device.MemoryBytes);
+        var entry = _cases.FirstOrDefault(e => e.Row.Status == CaseStatus.Pending && e.Bytes <= device.MemoryBytes);
         if (entry is null) return null;
 
-        var now = DateTime.UtcNow;
+        await MoveAsync(entry, CaseStatus.Leased, entry.Row.Error, leaseTo: device);
         var row = entry.Row;
-        var before = entry.Snapshot();
-        row.Status = "leased";
-        row.Attempts++;
-        row.LeaseId = Guid.NewGuid().ToString("N");
-        row.DeviceKey = device.DeviceKey;
-        row.LeaseExpiresUtc = now.AddSeconds(_plan.LeaseSeconds);
-        row.UpdatedUtc = now;
-        try
-        {
-            await store.UpdateCaseAsync(row);
-        }
-        catch
-        {
-            entry.Restore(before);
-            throw;
-        }
-        _leases[row.LeaseId] = entry;
-        return new CaseLease(row.LeaseId, SweepId, entry.Case, row.Ordinal, row.Attempts, row.LeaseExpiresUtc.Value, _plan.LeaseSeconds,
+        _leases[row.LeaseId!] = entry;
+        return new CaseLease(row.LeaseId!, SweepId, entry.Case, row.Ordinal, row.Attempts, row.LeaseExpiresUtc!.Value, _plan.LeaseSeconds,
             _plan.Measurement);
     }
 
@@ -183,14 +160,15 @@ public sealed class SweepGrain(
             logger.LogInformation("Sweep {SweepId}: completion of unknown lease {LeaseId} ignored (expired or cancelled)", SweepId, leaseId);
             return false;
         }
-        var row = entry.Row;
-        row.Status = outcome.Failed ? "failed" : "done";
-        row.Error = outcome.Error;
-        row.LeaseId = null;
-        row.LeaseExpiresUtc = null;
-        row.UpdatedUtc = DateTime.UtcNow;
-        await store.UpdateCaseAsync(row);
-        _countsDirty = true;
+        try
+        {
+            await MoveAsync(entry, outcome.Failed ? CaseStatus.Failed : CaseStatus.Done, outcome.Error);
+        }
+        catch
+        {
+            _leases[leaseId] = entry; // not stored: the lease stands, so the worker's retried completion is still accepted
+            throw;
+        }
         await FinishIfDoneAsync();
         return true;
     }
@@ -218,18 +196,18 @@ public sealed class SweepGrain(
 
     private async Task TickAsync(CancellationToken cancellationToken)
     {
-        metrics.SweepPending(SweepId, Running ? Count("pending") : 0);
+        metrics.SweepPending(SweepId, Running ? Count(CaseStatus.Pending) : 0);
         if (!Running) return;
         await ExpireLeasesAsync(DateTime.UtcNow);
         await ReleaseOrphanedLeasesAsync(membershipOnly: true);
-        await FailUnplaceableAsync();
+        await SkipUnplaceableAsync();
         if (_countsDirty) await WriteSweepAsync();
         await FinishIfDoneAsync();
     }
 
     private async Task ExpireLeasesAsync(DateTime now)
     {
-        foreach (var entry in _cases.Where(e => e.Row.Status == "leased" && (e.Row.LeaseExpiresUtc is null || e.Row.LeaseExpiresUtc < now)).ToList())
+        foreach (var entry in _cases.Where(e => e.Row.Status == CaseStatus.Leased && (e.Row.LeaseExpiresUtc is null || e.Row.LeaseExpiresUtc < now)).ToList())
         {
             if (entry.Row.LeaseId is not null) _leases.Remove(entry.Row.LeaseId);
             await RetryOrFailAsync(entry, string.Create(CultureInfo.InvariantCulture,
@@ -246,11 +224,11 @@ public sealed class SweepGrain(
     /// </summary>
     private async Task ReleaseOrphanedLeasesAsync(bool membershipOnly)
     {
-        var leased = _cases.Where(e => e.Row.Status == "leased").ToList();
+        var leased = _cases.Where(e => e.Row.Status == CaseStatus.Leased).ToList();
         if (leased.Count == 0) return;
         var members = membership.CurrentSnapshot.Members.Values;
-        var alive = members.Where(m => m.Status != SiloStatus.Dead).Select(m => m.SiloAddress.Endpoint.ToString()).ToHashSet(StringComparer.Ordinal);
-        var dead = members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress.Endpoint.ToString()).ToHashSet(StringComparer.Ordinal);
+        var alive = members.Where(m => m.Status != SiloStatus.Dead).Select(m => m.SiloAddress.Endpoint.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var dead = members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress.Endpoint.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
         HashSet<string>? registered = null;
         foreach (var entry in leased)
         {
@@ -276,21 +254,26 @@ public sealed class SweepGrain(
         }
     }
 
-    private static string? SiloOf(string? deviceKey) => deviceKey?.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash ? deviceKey[..slash] : null;
+    private static string? SiloOf(string? deviceKey) => DeviceSpec.TryParse(deviceKey, out var device, out _) ? device.Silo : null;
 
-    /// <summary>A pending case that no live device can hold would wait forever: store it failed, naming the sizes.</summary>
-    private async Task FailUnplaceableAsync()
+    /// <summary>
+    /// A pending case that no live device can hold would wait forever: skip it, storing the reason (the sizes) with the case. Nothing ran
+    /// it, so it has no result row; `kernels bench` reports a case it does not run the same way.
+    /// </summary>
+    private async Task SkipUnplaceableAsync()
     {
-        if (_plan is null || !_cases.Any(e => e.Row.Status == "pending")) return;
+        if (_plan is null || !_cases.Any(e => e.Row.Status == CaseStatus.Pending)) return;
         var devices = (await GrainFactory.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Where(d => d.Matches(_plan.Devices)).ToList();
         // With no device at all the sweep waits: one may join.
         if (devices.Count == 0) return;
         var largest = devices.MaxBy(d => d.MemoryBytes)!;
-        foreach (var entry in _cases.Where(e => e.Row.Status == "pending" && e.Bytes > largest.MemoryBytes).ToList())
+        foreach (var entry in _cases.Where(e => e.Row.Status == CaseStatus.Pending && e.Bytes > largest.MemoryBytes).ToList())
         {
             string reason = string.Create(CultureInfo.InvariantCulture,
                 $"no device can hold it: needs {entry.Bytes / GiB:F2} GiB, largest has {largest.MemoryBytes / GiB:F2} GiB ({largest.DeviceKey})");
-            await FailAsync(entry, reason);
+            logger.LogWarning("Sweep {SweepId} case {CaseId} ({Case}) skipped: {Reason}", SweepId, entry.Row.CaseId, entry.Case, reason);
+            await MoveAsync(entry, CaseStatus.Skipped, entry.Row.Error, skipReason: reason);
+            metrics.CaseSkipped(KernelName(entry));
         }
     }
 
@@ -304,45 +287,75 @@ public sealed class SweepGrain(
         }
         logger.LogWarning("Sweep {SweepId} case {CaseId} goes back to pending (attempt {Attempt} of {MaxAttempts}): {Reason}", SweepId, row.CaseId,
             row.Attempts, _plan.MaxAttempts, reason);
-        row.Status = "pending";
-        row.Error = reason;
-        row.LeaseId = null;
-        row.LeaseExpiresUtc = null;
-        row.UpdatedUtc = DateTime.UtcNow;
-        await store.UpdateCaseAsync(row);
+        await MoveAsync(entry, CaseStatus.Pending, reason);
         metrics.CaseRetried();
     }
 
-    /// <summary>Stores the case failed with the reason (a result row, like a measured failure) and moves on.</summary>
+    /// <summary>
+    /// Stores the case failed with the reason on its row and moves on. No device finished it, so it has no result row: the reason lives
+    /// with the case, and the metric names the device that held it last.
+    /// </summary>
     private async Task FailAsync(SweepEntry entry, string reason)
     {
-        var row = entry.Row;
-        logger.LogWarning("Sweep {SweepId} case {CaseId} ({Case}) failed: {Reason}", SweepId, row.CaseId, entry.Case, reason);
-        var result = new CaseResult
-        {
-            Case = entry.Case,
-            DeviceId = SchedulerEnvironment.DeviceKey,
-            Error = reason,
-            MemoryBytesEstimate = entry.Bytes,
-        };
-        await store.SaveResultAsync(SweepId, result, SchedulerEnvironment.Value, SchedulerEnvironment.DeviceKey, row.Attempts);
-        row.Status = "failed";
-        row.Error = reason;
-        row.LeaseId = null;
-        row.LeaseExpiresUtc = null;
-        row.UpdatedUtc = DateTime.UtcNow;
-        await store.UpdateCaseAsync(row);
-        metrics.CaseFailed(entry.Case.Kernel.ToString().ToLowerInvariant(), SchedulerEnvironment.DeviceKey);
-        _countsDirty = true;
+        logger.LogWarning("Sweep {SweepId} case {CaseId} ({Case}) failed: {Reason}", SweepId, entry.Row.CaseId, entry.Case, reason);
+        await MoveAsync(entry, CaseStatus.Failed, reason);
+        metrics.CaseFailed(KernelName(entry), entry.Row.DeviceKey ?? "none");
     }
+
+    /// <summary>
+    /// Every change of a case's state goes through here: status, lease fields, attempts, error and skip reason change together and are
+    /// written to SQL before anyone is answered; a failed write puts the row back as it was, so memory never runs ahead of SQL.
+    /// </summary>
+    /// <param name="error">The error the row keeps (callers that do not change it pass the row's own).</param>
+    /// <param name="leaseTo">With <see cref="CaseStatus.Leased"/>: the device taking a new lease (one more attempt).</param>
+    /// <param name="skipReason">With <see cref="CaseStatus.Skipped"/>: why it will not run.</param>
+    private async Task MoveAsync(SweepEntry entry, CaseStatus status, string? error, DeviceView? leaseTo = null, string? skipReason = null)
+    {
+        if ((status == CaseStatus.Leased) != (leaseTo is not null) || (status == CaseStatus.Skipped) != (skipReason is not null))
+            throw new ArgumentException($"case {entry.Row.CaseId}: a lease needs a device and a skip a reason, and only they do ({status}).");
+        var row = entry.Row;
+        var before = entry.Snapshot();
+        var now = DateTime.UtcNow;
+        row.Status = status;
+        row.Error = error;
+        row.SkipReason = skipReason;
+        row.UpdatedUtc = now;
+        if (leaseTo is not null)
+        {
+            row.Attempts++;
+            row.LeaseId = Guid.NewGuid().ToString("N");
+            row.DeviceKey = leaseTo.DeviceKey;
+            row.LeaseExpiresUtc = now.AddSeconds(_plan!.LeaseSeconds);
+        }
+        else
+        {
+            row.LeaseId = null;
+            row.LeaseExpiresUtc = null;
+        }
+        try
+        {
+            await store.UpdateCaseAsync(row);
+        }
+        catch
+        {
+            entry.Restore(before);
+            throw;
+        }
+        if (!IsLive(status)) _countsDirty = true;
+    }
+
+    private static bool IsLive(CaseStatus status) => status is CaseStatus.Pending or CaseStatus.Leased;
+
+    private static string KernelName(SweepEntry entry) => entry.Case.Kernel.ToString().ToLowerInvariant();
 
     private async Task FinishIfDoneAsync()
     {
-        if (!Running || _cases.Any(e => e.Row.Status is "pending" or "leased")) return;
-        await EndAsync("completed");
+        // Done, failed, skipped or cancelled are all final: a sweep with skipped cases completes like any other.
+        if (!Running || _cases.Any(e => IsLive(e.Row.Status))) return;
+        await EndAsync(SweepStatus.Completed);
     }
 
-    private async Task EndAsync(string status)
+    private async Task EndAsync(SweepStatus status)
     {
         _sweep!.Status = status;
         _sweep.FinishedUtc = DateTime.UtcNow;
@@ -351,35 +364,39 @@ public sealed class SweepGrain(
         _timer = null;
         metrics.SweepPending(SweepId, 0);
         await GrainFactory.GetGrain<IActiveSweepsGrain>(0).RemoveAsync(SweepId);
-        logger.LogInformation("Sweep {SweepId} {Status}: {Done} done, {Failed} failed, {Cancelled} cancelled", SweepId, status, Count("done"),
-            Count("failed"), Count("cancelled"));
+        logger.LogInformation("Sweep {SweepId} {Status}: {Done} done, {Failed} failed, {Skipped} skipped, {Cancelled} cancelled", SweepId,
+            StatusWords.Word(status), Count(CaseStatus.Done), Count(CaseStatus.Failed), Count(CaseStatus.Skipped), Count(CaseStatus.Cancelled));
     }
 
     private async Task WriteSweepAsync()
     {
-        _sweep!.DoneCount = Count("done");
-        _sweep.FailedCount = Count("failed");
+        _sweep!.DoneCount = Count(CaseStatus.Done);
+        _sweep.FailedCount = Count(CaseStatus.Failed);
+        _sweep.SkippedCount = Count(CaseStatus.Skipped);
         await store.UpdateSweepAsync(_sweep);
         _countsDirty = false;
     }
 
-    private int Count(string status) => _cases.Count(e => e.Row.Status == status);
+    private int Count(CaseStatus status) => _cases.Count(e => e.Row.Status == status);
 
     private SweepStatusView View()
     {
-        if (_sweep is null) return new SweepStatusView(SweepId, "unknown", null, 0, 0, 0, 0, 0, 0, null, null, []);
+        if (_sweep is null) return new SweepStatusView(SweepId, null, null, 0, 0, 0, 0, 0, 0, null, null, []);
         var devices = _cases
-            .Where(e => e.Row.DeviceKey is not null && e.Row.Status is "done" or "failed" or "leased")
+            .Where(e => e.Row.DeviceKey is not null && e.Row.Status is CaseStatus.Done or CaseStatus.Failed or CaseStatus.Leased)
             .GroupBy(e => e.Row.DeviceKey!, StringComparer.Ordinal)
             .Select(g =>
             {
-                var current = g.FirstOrDefault(e => e.Row.Status == "leased");
-                return new DeviceProgress(g.Key, g.Count(e => e.Row.Status == "done"), g.Count(e => e.Row.Status == "failed"),
+                var current = g.FirstOrDefault(e => e.Row.Status == CaseStatus.Leased);
+                return new DeviceProgress(g.Key, g.Count(e => e.Row.Status == CaseStatus.Done), g.Count(e => e.Row.Status == CaseStatus.Failed),
                     current?.Row.CaseId, current?.Case.ToString());
             })
             .OrderBy(d => d.DeviceKey, StringComparer.Ordinal)
             .ToArray();
-        return new SweepStatusView(SweepId, _sweep.Status, _sweep.Tag, _cases.Count, Count("pending"), Count("leased"), Count("done"),
-            Count("failed"), Count("cancelled"), _sweep.CreatedUtc, _sweep.FinishedUtc, devices);
+        return new SweepStatusView(SweepId, _sweep.Status, _sweep.Tag, _cases.Count, Count(CaseStatus.Pending), Count(CaseStatus.Leased),
+            Count(CaseStatus.Done), Count(CaseStatus.Failed), Count(CaseStatus.Cancelled), _sweep.CreatedUtc, _sweep.FinishedUtc, devices)
+        {
+            Skipped = Count(CaseStatus.Skipped),
+        };
     }
 }

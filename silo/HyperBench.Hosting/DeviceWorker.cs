@@ -98,7 +98,7 @@ public sealed class DeviceWorker : IDisposable
             backend = BackendFactory.Create(_deviceSpec);
             var device = backend.Device;
             var environment = EnvironmentInfo.Capture(device);
-            _view = new DeviceView($"{_siloAddress}/{device.Id}", device.Id, KindName(device.Kind), device.Name,
+            _view = new DeviceView($"{_siloAddress}/{device.Id}", device.Id, DeviceSpec.OfKind(device.Kind).ToString(), device.Name,
                 _options.DeviceMemoryLimitBytes > 0 ? Math.Min(_options.DeviceMemoryLimitBytes, device.MemoryBytes) : device.MemoryBytes, device.Detail,
                 _siloAddress, DateTime.UtcNow);
             Wait(_grains.GetGrain<IDeviceRegistryGrain>(0).RegisterAsync(_view));
@@ -336,11 +336,4 @@ public sealed class DeviceWorker : IDisposable
     private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
     private static void Wait(Task task) => task.GetAwaiter().GetResult();
-
-    private static string KindName(DeviceKind kind) => kind switch
-    {
-        DeviceKind.Cuda => "cuda",
-        DeviceKind.IlgpuCpu => "ilgpu-cpu",
-        _ => "cpu",
-    };
 }

@@ -116,7 +116,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         {
             var status = await sweep.GetStatusAsync().WaitAsync(cancellationToken);
             progress?.Report(status);
-            if (status.Finished || status.Status == "unknown") return status;
+            if (status.Finished || !status.Exists) return status;
             await Task.Delay(pollInterval ?? TimeSpan.FromMilliseconds(250), cancellationToken);
         }
     }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Dapper;
 using HyperBench.Kernels;
 using HyperBench.Kernels.Measurement;
+using HyperBench.Storage;
 
 namespace HyperBench.Storage.Tests;
 
@@ -105,7 +106,7 @@ public abstract class SweepStoreTests : IAsyncLifetime
         Assert.Equal("nightly", loaded.Tag);
         Assert.Equal(sweep.PlanJson, loaded.PlanJson);
         Assert.Equal(sweep.MeasurementJson, loaded.MeasurementJson);
-        Assert.Equal("running", loaded.Status);
+        Assert.Equal(SweepStatus.Running, loaded.Status);
         Assert.Equal(TestData.Created, loaded.CreatedUtc);
         Assert.Equal(DateTimeKind.Utc, loaded.CreatedUtc.Kind);
         Assert.Null(loaded.FinishedUtc);
@@ -120,8 +121,122 @@ public abstract class SweepStoreTests : IAsyncLifetime
         var storedCases = await store.GetCasesAsync(sweep.SweepId, Ct);
         Assert.Equal(cases.Select(c => c.CaseId), storedCases.Select(c => c.CaseId));
         Assert.Equal([0, 1, 2], storedCases.Select(c => c.Ordinal));
-        Assert.All(storedCases, c => Assert.Equal("pending", c.Status));
+        Assert.All(storedCases, c => Assert.Equal(CaseStatus.Pending, c.Status));
         Assert.Equal(TestData.Case(512, KernelKind.Hyper, causal: true), CaseJson.Deserialize(storedCases[2].CaseJson));
+    }
+
+    // The words existing databases hold: spelled out here, so that renaming an enum member cannot silently change what is stored.
+    public static TheoryData<CaseStatus, string> CaseWords => new()
+    {
+        { CaseStatus.Pending, "pending" }, { CaseStatus.Leased, "leased" }, { CaseStatus.Done, "done" }, { CaseStatus.Failed, "failed" },
+        { CaseStatus.Cancelled, "cancelled" }, { CaseStatus.Skipped, "skipped" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CaseWords))]
+    public async Task UpdateCaseAsync_EveryCaseStatus_StoresItsWordAndReadsBackTheStatus(CaseStatus status, string word)
+    {
+        Assert.Equal(Enum.GetValues<CaseStatus>().Length, CaseWords.Count);
+        var store = await StoreAsync();
+        var (sweep, cases) = TestData.Sweep(TestData.Case(128));
+        await store.CreateSweepAsync(sweep, cases, Ct);
+        var row = cases[0];
+        row.Status = status;
+        row.SkipReason = status == CaseStatus.Skipped ? "no device can hold it: needs 9.00 GiB, largest has 1.00 GiB (h:1/cpu)" : null;
+
+        await store.UpdateCaseAsync(row, Ct);
+
+        Assert.Equal(word, await ScalarAsync<string>(store, "SELECT status FROM sweep_cases WHERE case_id = @CaseId", new { row.CaseId }));
+        var loaded = Assert.Single(await store.GetCasesAsync(sweep.SweepId, Ct));
+        Assert.Equal(status, loaded.Status);
+        Assert.Equal(row.SkipReason, loaded.SkipReason);
+    }
+
+    [Theory]
+    [InlineData(SweepStatus.Running, "running")]
+    [InlineData(SweepStatus.Completed, "completed")]
+    [InlineData(SweepStatus.Cancelled, "cancelled")]
+    public async Task UpdateSweepAsync_EverySweepStatus_StoresItsWordAndReadsBackTheStatus(SweepStatus status, string word)
+    {
+        var store = await StoreAsync();
+        var (sweep, cases) = TestData.Sweep(TestData.Case(128), TestData.Case(256));
+        await store.CreateSweepAsync(sweep, cases, Ct);
+        sweep.Status = status;
+        (sweep.DoneCount, sweep.FailedCount, sweep.SkippedCount) = (0, 1, 1);
+        cases[0].Status = CaseStatus.Failed;
+        cases[1].Status = CaseStatus.Skipped;
+        cases[1].SkipReason = "too big";
+        foreach (var c in cases) await store.UpdateCaseAsync(c, Ct);
+
+        await store.UpdateSweepAsync(sweep, Ct);
+
+        Assert.Equal(word, await ScalarAsync<string>(store, "SELECT status FROM sweeps WHERE sweep_id = @SweepId", new { sweep.SweepId }));
+        var loaded = await store.GetSweepAsync(sweep.SweepId, Ct);
+        Assert.Equal((status, 0, 1, 1), (loaded!.Status, loaded.DoneCount, loaded.FailedCount, loaded.SkippedCount));
+        Assert.Equal(status == SweepStatus.Running, (await store.ListUnfinishedSweepsAsync(Ct)).Any(s => s.SweepId == sweep.SweepId));
+    }
+
+    [Fact]
+    public async Task SaveResultAsync_EachOutcome_StoresItsWordAndReadsBackTheStatus()
+    {
+        var store = await StoreAsync();
+        var (sweep, cases) = TestData.Sweep(TestData.Case(64), TestData.Case(128), TestData.Case(256));
+        await store.CreateSweepAsync(sweep, cases, Ct);
+        var ok = TestData.Result(TestData.Case(64));
+        var invalid = TestData.Result(TestData.Case(128)) with { InvalidReason = "faster than the device's peak" };
+        var failed = TestData.Failed(TestData.Case(256));
+
+        foreach (var result in new[] { ok, invalid, failed })
+            Assert.True(await store.SaveResultAsync(sweep.SweepId, result, TestData.Environment(), "h:1/cpu", 1, Ct));
+
+        var words = new[] { ok, invalid, failed }.Select(r => r.CaseId).ToList();
+        foreach (var (caseId, word) in words.Zip(new[] { "ok", "invalid", "failed" }))
+            Assert.Equal(word, await ScalarAsync<string>(store, "SELECT status FROM results WHERE case_id = @caseId", new { caseId }));
+        Assert.Equal([ResultStatus.Ok, ResultStatus.Invalid, ResultStatus.Failed], (await store.GetResultsAsync(sweep.SweepId, Ct)).Select(r => r.Status));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_DatabaseAtVersionOneWithCases_KeepsEveryRowAndAcceptsSkipped()
+    {
+        string db = await NewDatabaseAsync();
+        var store = Open(db);
+        var first = Migration.LoadEmbedded()[0];
+        var (sweep, cases) = TestData.Sweep(TestData.Case(64), TestData.Case(128), TestData.Case(256));
+        await using (var connection = await store.Dialect.OpenAsync(Ct))
+        {
+            // A database written before version 2: only 0001 applied, cases in the old statuses.
+            await connection.ExecuteAsync(new CommandDefinition(first.TextFor(store.Provider), cancellationToken: Ct));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at_ms BIGINT NOT NULL); " +
+                "INSERT INTO schema_migrations VALUES (1, @Name, @Checksum, 0)", new { first.Name, first.Checksum }, cancellationToken: Ct));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO sweeps (sweep_id, plan_json, measurement_json, status, created_at_ms, case_count, done_count, failed_count) " +
+                "VALUES (@SweepId, '{}', '{}', 'completed', 0, 3, 1, 1)", new { sweep.SweepId }, cancellationToken: Ct));
+            string[] old = ["done", "failed", "cancelled"];
+            for (int i = 0; i < cases.Count; i++)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO sweep_cases (sweep_id, case_id, ordinal, case_json, status, attempts, device_key, error, updated_at_ms) " +
+                    "VALUES (@SweepId, @CaseId, @Ordinal, @CaseJson, @Status, 1, 'h:1/cpu', @Error, 5)",
+                    new { sweep.SweepId, cases[i].CaseId, cases[i].Ordinal, cases[i].CaseJson, Status = old[i], Error = i == 1 ? "boom" : null },
+                    cancellationToken: Ct));
+            }
+        }
+
+        await store.MigrateAsync(Ct);
+
+        var loaded = await store.GetCasesAsync(sweep.SweepId, Ct);
+        Assert.Equal([CaseStatus.Done, CaseStatus.Failed, CaseStatus.Cancelled], loaded.Select(c => c.Status));
+        Assert.Equal(cases.Select(c => c.CaseId), loaded.Select(c => c.CaseId));
+        Assert.Equal([null, "boom", null], loaded.Select(c => c.Error));
+        Assert.All(loaded, c => Assert.Equal(("h:1/cpu", 1, (string?)null), (c.DeviceKey, c.Attempts, c.SkipReason)));
+        var swept = await store.GetSweepAsync(sweep.SweepId, Ct);
+        Assert.Equal((SweepStatus.Completed, 1, 1, 0), (swept!.Status, swept.DoneCount, swept.FailedCount, swept.SkippedCount));
+        loaded[2].Status = CaseStatus.Skipped;
+        loaded[2].SkipReason = "too big";
+        await store.UpdateCaseAsync(loaded[2], Ct);
+        Assert.Equal("too big", (await store.GetCasesAsync(sweep.SweepId, Ct))[2].SkipReason);
+        Assert.Equal(Migration.LoadEmbedded().Count, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM schema_migrations"));
     }
 
     [Fact]
@@ -133,7 +248,7 @@ public abstract class SweepStoreTests : IAsyncLifetime
         await store.CreateSweepAsync(done, doneCases, Ct);
         await store.CreateSweepAsync(running, runningCases, Ct);
 
-        done.Status = "completed";
+        done.Status = SweepStatus.Completed;
         done.FinishedUtc = TestData.Created.AddMinutes(5);
         done.DoneCount = 1;
         done.FailedCount = 0;
@@ -142,11 +257,11 @@ public abstract class SweepStoreTests : IAsyncLifetime
         var unfinished = await store.ListUnfinishedSweepsAsync(Ct);
         Assert.Equal([running.SweepId], unfinished.Select(s => s.SweepId));
         var loaded = await store.GetSweepAsync(done.SweepId, Ct);
-        Assert.Equal("completed", loaded!.Status);
+        Assert.Equal(SweepStatus.Completed, loaded!.Status);
         Assert.Equal(TestData.Created.AddMinutes(5), loaded.FinishedUtc);
         Assert.Equal(DateTimeKind.Utc, loaded.FinishedUtc!.Value.Kind);
         Assert.Equal(1, loaded.DoneCount);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => store.UpdateSweepAsync(new SweepRow { SweepId = "missing", Status = "running" }, Ct));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.UpdateSweepAsync(new SweepRow { SweepId = "missing", Status = SweepStatus.Running }, Ct));
     }
 
     [Fact]
@@ -157,8 +272,8 @@ public abstract class SweepStoreTests : IAsyncLifetime
         await store.CreateSweepAsync(sweep, cases, Ct);
         // What a killed process leaves: cases finished, the sweep row's counts (written on a timer) not yet.
         var rows = await store.GetCasesAsync(sweep.SweepId, Ct);
-        rows[0].Status = "done";
-        rows[1].Status = "failed";
+        rows[0].Status = CaseStatus.Done;
+        rows[1].Status = CaseStatus.Failed;
         foreach (var row in rows.Take(2)) await store.UpdateCaseAsync(row, Ct);
 
         var listed = Assert.Single(await store.ListSweepsAsync(10, Ct));
@@ -177,7 +292,7 @@ public abstract class SweepStoreTests : IAsyncLifetime
         var expires = new DateTime(2026, 3, 1, 13, 0, 0, 125, DateTimeKind.Utc);
 
         var leased = cases[1];
-        leased.Status = "leased";
+        leased.Status = CaseStatus.Leased;
         leased.Attempts = 1;
         leased.LeaseId = "lease-1";
         leased.DeviceKey = "node-a/cuda:0";
@@ -186,7 +301,7 @@ public abstract class SweepStoreTests : IAsyncLifetime
         await store.UpdateCaseAsync(leased, Ct);
 
         var loaded = (await store.GetCasesAsync(sweep.SweepId, Ct))[1];
-        Assert.Equal("leased", loaded.Status);
+        Assert.Equal(CaseStatus.Leased, loaded.Status);
         Assert.Equal(1, loaded.Attempts);
         Assert.Equal("lease-1", loaded.LeaseId);
         Assert.Equal("node-a/cuda:0", loaded.DeviceKey);
@@ -194,7 +309,7 @@ public abstract class SweepStoreTests : IAsyncLifetime
         Assert.Equal(DateTimeKind.Utc, loaded.LeaseExpiresUtc!.Value.Kind);
         Assert.Equal(expires.AddMinutes(-1), loaded.UpdatedUtc);
 
-        loaded.Status = "failed";
+        loaded.Status = CaseStatus.Failed;
         loaded.LeaseId = null;
         loaded.DeviceKey = null;
         loaded.LeaseExpiresUtc = null;
@@ -202,14 +317,14 @@ public abstract class SweepStoreTests : IAsyncLifetime
         await store.UpdateCaseAsync(loaded, Ct);
 
         var again = await store.GetCasesAsync(sweep.SweepId, Ct);
-        Assert.Equal("pending", again[0].Status);
-        Assert.Equal("failed", again[1].Status);
+        Assert.Equal(CaseStatus.Pending, again[0].Status);
+        Assert.Equal(CaseStatus.Failed, again[1].Status);
         Assert.Null(again[1].LeaseId);
         Assert.Null(again[1].DeviceKey);
         Assert.Null(again[1].LeaseExpiresUtc);
         Assert.Equal("device lost", again[1].Error);
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            store.UpdateCaseAsync(new SweepCaseRow { SweepId = sweep.SweepId, CaseId = "missing", Status = "pending" }, Ct));
+            store.UpdateCaseAsync(new SweepCaseRow { SweepId = sweep.SweepId, CaseId = "missing", Status = CaseStatus.Pending }, Ct));
     }
 
     [Fact]
@@ -234,7 +349,7 @@ public abstract class SweepStoreTests : IAsyncLifetime
         Assert.Equal((1, 2, 64), (row.Batch, row.Heads, row.D));
         Assert.Equal(42, row.Seed);
         Assert.Equal(HyperParameters.Default.Canonical, row.HyperParameters);
-        Assert.Equal("ok", row.Status);
+        Assert.Equal(ResultStatus.Ok, row.Status);
         Assert.Equal(40, row.SampleCount);
         Assert.Equal(stats.Median, row.MedianSeconds);
         Assert.Equal(stats.Mean, row.MeanSeconds);
@@ -305,7 +420,7 @@ public abstract class SweepStoreTests : IAsyncLifetime
         Assert.True(await store.SaveResultAsync(sweep.SweepId, TestData.Failed(benchmarkCase), TestData.Environment(), "node-a/cpu:0", 3, Ct));
 
         var row = Assert.Single(await store.GetResultsAsync(sweep.SweepId, Ct));
-        Assert.Equal("failed", row.Status);
+        Assert.Equal(ResultStatus.Failed, row.Status);
         Assert.Equal("out of memory", row.Error);
         Assert.True(row.Causal);
         Assert.Equal(0, row.SampleCount);
@@ -330,7 +445,7 @@ public abstract class SweepStoreTests : IAsyncLifetime
 
         var rows = await store.GetResultsAsync(sweep.SweepId, Ct);
         Assert.Equal(plan.Select(c => c.Id), rows.Select(r => r.CaseId));
-        Assert.Equal(["ok", "invalid", "ok"], rows.Select(r => r.Status));
+        Assert.Equal([ResultStatus.Ok, ResultStatus.Invalid, ResultStatus.Ok], rows.Select(r => r.Status));
         Assert.Equal("faster than peak", rows[1].InvalidReason);
         Assert.Equal([25, 10, 25], rows.Select(r => r.SampleCount));
         Assert.Equal(["node-a/cpu:0", "node-b/cpu:0", "node-a/cpu:0"], rows.Select(r => r.DeviceKey));

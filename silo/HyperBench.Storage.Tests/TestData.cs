@@ -1,5 +1,6 @@
 using HyperBench.Kernels;
 using HyperBench.Kernels.Measurement;
+using HyperBench.Storage;
 
 namespace HyperBench.Storage.Tests;
 
@@ -48,7 +49,7 @@ internal static class TestData
             Tag = "nightly",
             PlanJson = """{"kernels":["flash"]}""",
             MeasurementJson = """{"min_samples":25}""",
-            Status = "running",
+            Status = SweepStatus.Running,
             CreatedUtc = Created,
             CaseCount = cases.Length,
         };
@@ -58,7 +59,7 @@ internal static class TestData
             CaseId = c.Id,
             Ordinal = i,
             CaseJson = CaseJson.Serialize(c),
-            Status = "pending",
+            Status = CaseStatus.Pending,
             UpdatedUtc = Created,
         }).ToList();
         return (sweep, rows);

@@ -1,3 +1,5 @@
+using HyperBench.Kernels.Measurement;
+
 namespace HyperBench.Storage;
 
 /// <summary>A stored result with its statistics and case fields, flat for tables, CSV and plots.</summary>
@@ -27,7 +29,7 @@ public sealed class ResultSummaryRow
     public long DeviceMemoryBytes { get; set; }
     public string HostName { get; set; } = "";
     public string GitCommit { get; set; } = "";
-    public string Status { get; set; } = "";
+    public ResultStatus Status { get; set; }
     public string? Error { get; set; }
     public string? InvalidReason { get; set; }
     public int SampleCount { get; set; }
@@ -56,6 +58,8 @@ public sealed class ResultSummaryRow
     public int Attempt { get; set; }
     public DateTime RecordedUtc { get; set; }
 
-    // Dapper maps the stored epoch milliseconds through this (it sets non-public properties); see UnixTime.
+    // Dapper maps the stored word and epoch milliseconds through these (it sets non-public properties); see UnixTime.
+    internal string StatusWord { get => StatusWords.Word(Status); set => Status = StatusWords.Parse<ResultStatus>(value); }
+
     internal long RecordedAtMs { get => UnixTime.ToMs(RecordedUtc); set => RecordedUtc = UnixTime.FromMs(value); }
 }

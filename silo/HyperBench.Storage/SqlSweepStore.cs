@@ -16,15 +16,14 @@ namespace HyperBench.Storage;
 /// </summary>
 public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
 {
-    // A running sweep's counts come from its case rows: the sweep row's are written on the grain's timer, and a killed process
-    // leaves them behind the cases it finished. A finished sweep's were written when it ended.
-    private const string SweepColumns =
-        "sweep_id AS SweepId, tag AS Tag, plan_json AS PlanJson, measurement_json AS MeasurementJson, status AS Status, " +
+    // A running sweep's counts come from its case rows (see LiveCount).
+    private static readonly string SweepColumns =
+        "sweep_id AS SweepId, tag AS Tag, plan_json AS PlanJson, measurement_json AS MeasurementJson, status AS StatusWord, " +
         "created_at_ms AS CreatedAtMs, finished_at_ms AS FinishedAtMs, case_count AS CaseCount, " +
-        "CASE WHEN status = 'running' THEN (SELECT COUNT(*) FROM sweep_cases c WHERE c.sweep_id = sweeps.sweep_id AND c.status = 'done') " +
-        "ELSE done_count END AS DoneCount, " +
-        "CASE WHEN status = 'running' THEN (SELECT COUNT(*) FROM sweep_cases c WHERE c.sweep_id = sweeps.sweep_id AND c.status = 'failed') " +
-        "ELSE failed_count END AS FailedCount";
+        $"{LiveCount(CaseStatus.Done, "done_count")} AS DoneCount, {LiveCount(CaseStatus.Failed, "failed_count")} AS FailedCount, " +
+        $"{LiveCount(CaseStatus.Skipped, "skipped_count")} AS SkippedCount";
+
+    private static readonly string Running = Word(SweepStatus.Running);
 
     private readonly StoreDialect _dialect;
     private readonly StoreRetry _retry;
@@ -105,14 +104,16 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
             await using var connection = await _dialect.OpenAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO sweeps (sweep_id, tag, plan_json, measurement_json, status, created_at_ms, finished_at_ms, case_count, done_count, failed_count) " +
-                "VALUES (@SweepId, @Tag, @PlanJson, @MeasurementJson, @Status, @CreatedAtMs, @FinishedAtMs, @CaseCount, @DoneCount, @FailedCount)",
+                "INSERT INTO sweeps (sweep_id, tag, plan_json, measurement_json, status, created_at_ms, finished_at_ms, case_count, done_count, failed_count, " +
+                "skipped_count) VALUES (@SweepId, @Tag, @PlanJson, @MeasurementJson, @Status, @CreatedAtMs, @FinishedAtMs, @CaseCount, @DoneCount, " +
+                "@FailedCount, @SkippedCount)",
                 SweepParameters(sweep), transaction, cancellationToken: ct));
             long now = UnixTime.ToMs(DateTime.UtcNow);
             // Dapper runs the statement once per element: one prepared insert in the transaction.
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO sweep_cases (sweep_id, case_id, ordinal, case_json, status, attempts, lease_id, device_key, lease_expires_at_ms, error, updated_at_ms) " +
-                "VALUES (@SweepId, @CaseId, @Ordinal, @CaseJson, @Status, @Attempts, @LeaseId, @DeviceKey, @LeaseExpiresAtMs, @Error, @UpdatedAtMs)",
+                "INSERT INTO sweep_cases (sweep_id, case_id, ordinal, case_json, status, attempts, lease_id, device_key, lease_expires_at_ms, error, " +
+                "skip_reason, updated_at_ms) VALUES (@SweepId, @CaseId, @Ordinal, @CaseJson, @Status, @Attempts, @LeaseId, @DeviceKey, @LeaseExpiresAtMs, " +
+                "@Error, @SkipReason, @UpdatedAtMs)",
                 cases.Select(c => CaseParameters(c, sweep.SweepId, now)).ToList(), transaction, cancellationToken: ct));
             await transaction.CommitAsync(ct);
         }, cancellationToken);
@@ -138,7 +139,7 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
         {
             await using var connection = await _dialect.OpenAsync(ct);
             return [.. await connection.QueryAsync<SweepRow>(new CommandDefinition(
-                $"SELECT {SweepColumns} FROM sweeps WHERE status = 'running' ORDER BY created_at_ms, sweep_id", cancellationToken: ct))];
+                $"SELECT {SweepColumns} FROM sweeps WHERE status = @Running ORDER BY created_at_ms, sweep_id", new { Running }, cancellationToken: ct))];
         }, cancellationToken);
 
     public Task<IReadOnlyList<SweepCaseRow>> GetCasesAsync(string sweepId, CancellationToken cancellationToken = default) =>
@@ -146,8 +147,9 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
         {
             await using var connection = await _dialect.OpenAsync(ct);
             return [.. await connection.QueryAsync<SweepCaseRow>(new CommandDefinition(
-                "SELECT sweep_id AS SweepId, case_id AS CaseId, ordinal AS Ordinal, case_json AS CaseJson, status AS Status, attempts AS Attempts, " +
-                "lease_id AS LeaseId, device_key AS DeviceKey, lease_expires_at_ms AS LeaseExpiresAtMs, error AS Error, updated_at_ms AS UpdatedAtMs " +
+                "SELECT sweep_id AS SweepId, case_id AS CaseId, ordinal AS Ordinal, case_json AS CaseJson, status AS StatusWord, attempts AS Attempts, " +
+                "lease_id AS LeaseId, device_key AS DeviceKey, lease_expires_at_ms AS LeaseExpiresAtMs, error AS Error, skip_reason AS SkipReason, " +
+                "updated_at_ms AS UpdatedAtMs " +
                 "FROM sweep_cases WHERE sweep_id = @sweepId ORDER BY ordinal", new { sweepId }, cancellationToken: ct))];
         }, cancellationToken);
 
@@ -157,7 +159,8 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
             await using var connection = await _dialect.OpenAsync(ct);
             int updated = await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE sweep_cases SET status = @Status, attempts = @Attempts, lease_id = @LeaseId, device_key = @DeviceKey, " +
-                "lease_expires_at_ms = @LeaseExpiresAtMs, error = @Error, updated_at_ms = @UpdatedAtMs WHERE sweep_id = @SweepId AND case_id = @CaseId",
+                "lease_expires_at_ms = @LeaseExpiresAtMs, error = @Error, skip_reason = @SkipReason, updated_at_ms = @UpdatedAtMs " +
+                "WHERE sweep_id = @SweepId AND case_id = @CaseId",
                 CaseParameters(row, row.SweepId, UnixTime.ToMs(DateTime.UtcNow)), cancellationToken: ct));
             if (updated == 0)
                 throw new InvalidOperationException($"case {row.CaseId} of sweep {row.SweepId} is not stored in {Description}.");
@@ -169,7 +172,7 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
             await using var connection = await _dialect.OpenAsync(ct);
             int updated = await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE sweeps SET status = @Status, finished_at_ms = @FinishedAtMs, case_count = @CaseCount, done_count = @DoneCount, " +
-                "failed_count = @FailedCount WHERE sweep_id = @SweepId", SweepParameters(sweep), cancellationToken: ct));
+                "failed_count = @FailedCount, skipped_count = @SkippedCount WHERE sweep_id = @SweepId", SweepParameters(sweep), cancellationToken: ct));
             if (updated == 0)
                 throw new InvalidOperationException($"sweep {sweep.SweepId} is not stored in {Description}.");
         }, cancellationToken);
@@ -238,7 +241,7 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
                     fields.Distribution,
                     Seed = unchecked((long)fields.Seed), // a signed BIGINT column
                     HyperParameters = fields.Hyper?.Canonical,
-                    Status = result.Error is not null ? "failed" : result.InvalidReason is not null ? "invalid" : "ok",
+                    Status = Word(result.Status),
                     result.Error,
                     result.InvalidReason,
                     attempt,
@@ -316,7 +319,7 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
                 "r.heads AS Heads, r.d AS D, r.dtype AS Dtype, r.distribution AS Distribution, r.seed AS Seed, r.hyper_parameters AS HyperParameters, " +
                 "r.device_key AS DeviceKey, e.device_name AS DeviceName, e.device_id AS DeviceId, e.device_detail AS DeviceDetail, " +
                 "e.device_memory_bytes AS DeviceMemoryBytes, e.host_name AS HostName, e.git_commit AS GitCommit, " +
-                "r.status AS Status, r.error AS Error, r.invalid_reason AS InvalidReason, " +
+                "r.status AS StatusWord, r.error AS Error, r.invalid_reason AS InvalidReason, " +
                 "COALESCE(s.sample_count, 0) AS SampleCount, s.median_seconds AS MedianSeconds, s.mean_seconds AS MeanSeconds, s.min_seconds AS MinSeconds, " +
                 "s.p20_seconds AS P20Seconds, s.p80_seconds AS P80Seconds, s.stddev_seconds AS StdDevSeconds, s.max_seconds AS MaxSeconds, " +
                 "s.cv AS CoefficientOfVariation, s.ci_low_seconds AS CiLowSeconds, " +
@@ -349,12 +352,13 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
         sweep.Tag,
         sweep.PlanJson,
         sweep.MeasurementJson,
-        sweep.Status,
+        Status = Word(sweep.Status),
         CreatedAtMs = UnixTime.ToMs(sweep.CreatedUtc == default ? DateTime.UtcNow : sweep.CreatedUtc),
         FinishedAtMs = UnixTime.ToMs(sweep.FinishedUtc),
         sweep.CaseCount,
         sweep.DoneCount,
         sweep.FailedCount,
+        sweep.SkippedCount,
     };
 
     private static object CaseParameters(SweepCaseRow row, string sweepId, long now) => new
@@ -363,14 +367,26 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
         row.CaseId,
         row.Ordinal,
         row.CaseJson,
-        row.Status,
+        Status = Word(row.Status),
         row.Attempts,
         row.LeaseId,
         row.DeviceKey,
         LeaseExpiresAtMs = UnixTime.ToMs(row.LeaseExpiresUtc),
         row.Error,
+        row.SkipReason,
         UpdatedAtMs = row.UpdatedUtc == default ? now : UnixTime.ToMs(row.UpdatedUtc),
     };
+
+    private static string Word<TStatus>(TStatus status) where TStatus : struct, Enum => StatusWords.Word(status);
+
+    /// <summary>
+    /// A running sweep's count of cases in one status comes from its case rows: the sweep row's are written on the grain's timer, and a
+    /// killed process leaves them behind the cases it finished. A finished sweep's were written when it ended. (The words are the
+    /// enums' own, never user input.)
+    /// </summary>
+    private static string LiveCount(CaseStatus status, string storedColumn) =>
+        $"CASE WHEN status = '{Word(SweepStatus.Running)}' THEN (SELECT COUNT(*) FROM sweep_cases c WHERE c.sweep_id = sweeps.sweep_id " +
+        $"AND c.status = '{Word(status)}') ELSE {storedColumn} END";
 
     /// <summary>Hash of every fingerprint field but the capture time: the same machine and build share one environments row.</summary>
     internal static string EnvironmentId(EnvironmentInfo e)

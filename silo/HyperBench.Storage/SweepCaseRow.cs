@@ -1,3 +1,5 @@
+using HyperBench.Kernels.Measurement;
+
 namespace HyperBench.Storage;
 
 /// <summary>
@@ -17,7 +19,7 @@ public sealed class SweepCaseRow
     /// <summary>The case, JSON (<see cref="CaseJson"/>).</summary>
     public string CaseJson { get; set; } = "";
 
-    public string Status { get; set; } = "pending";
+    public CaseStatus Status { get; set; } = CaseStatus.Pending;
 
     public int Attempts { get; set; }
 
@@ -27,12 +29,18 @@ public sealed class SweepCaseRow
 
     public DateTime? LeaseExpiresUtc { get; set; }
 
+    /// <summary>The last failure: the final error of a failed case, or why a pending case went back (expired or abandoned lease).</summary>
     public string? Error { get; set; }
+
+    /// <summary>Why the scheduler skipped the case; set only when <see cref="Status"/> is skipped.</summary>
+    public string? SkipReason { get; set; }
 
     public DateTime UpdatedUtc { get; set; }
 
-    // Dapper maps the stored epoch milliseconds through these (it sets non-public properties); see UnixTime.
+    // Dapper maps the stored word and epoch milliseconds through these (it sets non-public properties); see UnixTime.
     internal long? LeaseExpiresAtMs { get => UnixTime.ToMs(LeaseExpiresUtc); set => LeaseExpiresUtc = UnixTime.FromMs(value); }
+
+    internal string StatusWord { get => StatusWords.Word(Status); set => Status = StatusWords.Parse<CaseStatus>(value); }
 
     internal long UpdatedAtMs { get => UnixTime.ToMs(UpdatedUtc); set => UpdatedUtc = UnixTime.FromMs(value); }
 }

@@ -1,3 +1,5 @@
+using HyperBench.Kernels.Measurement;
+
 namespace HyperBench.Storage;
 
 /// <summary>A sweep as stored: its plan (JSON, as submitted) and progress. Times are UTC.</summary>
@@ -13,7 +15,7 @@ public sealed class SweepRow
     /// <summary>Measurement options (min samples, budget, warm-up), JSON.</summary>
     public string MeasurementJson { get; set; } = "";
 
-    public string Status { get; set; } = "running";
+    public SweepStatus Status { get; set; } = SweepStatus.Running;
 
     public DateTime CreatedUtc { get; set; }
 
@@ -25,7 +27,11 @@ public sealed class SweepRow
 
     public int FailedCount { get; set; }
 
-    // Dapper maps the stored epoch milliseconds through these (it sets non-public properties); see UnixTime.
+    public int SkippedCount { get; set; }
+
+    // Dapper maps the stored word and epoch milliseconds through these (it sets non-public properties); see UnixTime.
+    internal string StatusWord { get => StatusWords.Word(Status); set => Status = StatusWords.Parse<SweepStatus>(value); }
+
     internal long CreatedAtMs { get => UnixTime.ToMs(CreatedUtc); set => CreatedUtc = UnixTime.FromMs(value); }
 
     internal long? FinishedAtMs { get => UnixTime.ToMs(FinishedUtc); set => FinishedUtc = UnixTime.FromMs(value); }

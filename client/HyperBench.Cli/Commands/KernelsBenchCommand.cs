@@ -24,13 +24,13 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
             if (settings.DumpLimit < 1) throw new PlanException($"--dump-limit: {settings.DumpLimit} must be >= 1 element.");
             OutputPath.CheckFile("--json", settings.Json);
             OutputPath.CheckDirectory("--dump", settings.Dump);
-            string deviceId = BackendFactory.Resolve(settings.Device);
-            bool gpu = deviceId.StartsWith("cuda", StringComparison.Ordinal);
+            var device = BackendFactory.Resolve(settings.Device);
+            bool gpu = device.Kind == DeviceKind.Cuda;
             var plan = PlanBuilder.Build(settings.ToPlanOptions(PlanDefaults.KernelsBench(gpu)));
             measurement = plan.Measurement with { KeepTensors = settings.Dump is not null };
             cases = plan.Grid.Expand();
             if (settings.Dump is not null) TensorDumpWriter.EnsureWithinLimit(cases, settings.DumpLimit);
-            PlanBuilder.RequireDtypes(plan.Grid, [deviceId]);
+            PlanBuilder.RequireDtypes(plan.Grid, [device.ToString()]);
             backend = BackendFactory.Create(settings.Device);
         }
         catch (Exception ex) when (ex is PlanException or ArgumentException)
@@ -66,6 +66,13 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
                             overall.Increment(1);
                             continue;
                         }
+                        if (NoRoomFor(c, backend) is { } noRoom)
+                        {
+                            // As a sweep does for a case no device can hold: skipped with the sizes, not failed.
+                            reports.Add(ResultLine.Skipped(c, backend.Device, noRoom));
+                            overall.Increment(1);
+                            continue;
+                        }
                         var task = ctx.AddTask(Markup.Escape(c.ToString()), maxValue: 1.0);
                         var progress = new SynchronousProgress<CaseProgress>(p =>
                         {
@@ -90,10 +97,21 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
             if (reports.Any(r => r.Kernel == "hyper")) console.Write(ResultTable.BuildComparison(reports));
             console.MarkupLine($"wall time {wall.Elapsed.TotalSeconds:F1} s; report written to [blue]{Markup.Escape(Path.GetFullPath(jsonPath))}[/]");
             if (settings.Dump is not null) console.MarkupLine($"tensors dumped under [blue]{Markup.Escape(Path.GetFullPath(settings.Dump))}[/]");
-            foreach (var r in reports.Where(r => r.Error is not null))
-                console.MarkupLine($"[yellow]{Markup.Escape(r.Status)}[/] {Markup.Escape($"{r.Kernel} n={r.N} causal={r.Causal} {r.Pass}")}: {Markup.Escape(r.Error ?? "")}");
-            return reports.Any(r => r.Status == "failed") ? ExitCodes.CaseFailed : ExitCodes.Ok;
+            foreach (var r in reports.Where(r => r.Status != ResultStatus.Ok))
+                console.MarkupLine($"{SummaryTable.StatusMarkup(r.Status)} {Markup.Escape($"{r.Kernel} n={r.N} causal={r.Causal} {r.Pass}")}: " +
+                    Markup.Escape(r.SkipReason ?? r.Error ?? r.InvalidReason ?? ""));
+            // Skipped is not failed (docs/exit-codes.md): the same rule as a sweep's.
+            return reports.Any(r => r.Status == ResultStatus.Failed) ? ExitCodes.CaseFailed : ExitCodes.Ok;
         }
+    }
+
+    /// <summary>Why the device cannot hold the case (the sweep scheduler's wording), or null when it fits.</summary>
+    private static string? NoRoomFor(BenchmarkCase c, IAttentionBackend backend)
+    {
+        const double GiB = 1L << 30;
+        long needed = MemoryEstimate.BytesNeeded(c, backend), available = MemoryEstimate.BytesAvailable(backend);
+        return needed <= available ? null : string.Create(CultureInfo.InvariantCulture,
+            $"no device can hold it: needs {needed / GiB:F2} GiB, {backend.Device.Id} has {available / GiB:F2} GiB");
     }
 
     /// <summary>Progress&lt;T&gt; posts to the thread pool; the live display wants updates in order, on this thread.</summary>

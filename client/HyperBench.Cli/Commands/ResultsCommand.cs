@@ -1,6 +1,7 @@
 using System.Globalization;
 using HyperBench.Cli.Exporters;
 using HyperBench.Cli.Plans;
+using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -49,8 +50,9 @@ public sealed class ResultsCommand(IAnsiConsole console) : AsyncCommand<ResultsS
         switch (settings.Format)
         {
             case "table":
-                console.MarkupLine($"sweep [bold]{Markup.Escape(sweep.SweepId)}[/]{(sweep.Tag is null ? "" : $" ({Markup.Escape(sweep.Tag)})")}: {sweep.Status}, " +
-                    $"{sweep.DoneCount.ToString(CultureInfo.InvariantCulture)} done, {sweep.FailedCount.ToString(CultureInfo.InvariantCulture)} failed of {sweep.CaseCount.ToString(CultureInfo.InvariantCulture)}; " +
+                console.MarkupLine($"sweep [bold]{Markup.Escape(sweep.SweepId)}[/]{(sweep.Tag is null ? "" : $" ({Markup.Escape(sweep.Tag)})")}: {StatusWords.Word(sweep.Status)}, " +
+                    $"{sweep.DoneCount.ToString(CultureInfo.InvariantCulture)} done, {sweep.FailedCount.ToString(CultureInfo.InvariantCulture)} failed, " +
+                    $"{sweep.SkippedCount.ToString(CultureInfo.InvariantCulture)} skipped of {sweep.CaseCount.ToString(CultureInfo.InvariantCulture)}; " +
                     $"created {sweep.CreatedUtc:yyyy-MM-dd HH:mm:ss} UTC");
                 SummaryTable.Write(console, lines, sweep.SweepId);
                 break;

@@ -1,6 +1,7 @@
 using HyperBench.Cli.Plans;
 using HyperBench.Contracts;
 using HyperBench.Hosting;
+using HyperBench.Kernels.Backends;
 using HyperBench.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -33,10 +34,10 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
         try
         {
             devices = settings.Cluster is null ? DeviceCheck.ResolveLocal(settings.Device) : DeviceSelection.Parse(settings.Device);
-            bool gpu = devices.Any(d => d.StartsWith("cuda", StringComparison.Ordinal));
+            bool gpu = devices.Any(IsCuda);
             plan = PlanBuilder.Build(settings.ToPlanOptions(gpu));
             if (settings.Cluster is null) PlanBuilder.RequireDtypes(plan.Grid, devices);
-            if (settings.Cluster is not null && devices is not [Kernels.Backends.BackendFactory.Auto])
+            if (settings.Cluster is not null && !devices.Any(d => DeviceSpec.Parse(d).IsAuto))
                 plan = plan with { Devices = [.. devices] };
             (db, string dbName) = CliConfiguration.Db(settings.Db);
             StoreOpener.CheckWritable(db, dbName); // names a malformed or unusable database before anything is created
@@ -56,7 +57,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
         if (settings.Cluster is null)
         {
             console.MarkupLine($"in-process silo on {Markup.Escape(string.Join(", ", devices))}; results to [blue]{Markup.Escape(SweepStoreFactory.Redact(db))}[/]");
-            if (settings.N is null && !devices.Any(d => d.StartsWith("cuda", StringComparison.Ordinal)))
+            if (settings.N is null && !devices.Any(IsCuda))
             {
                 console.MarkupLine($"[yellow]No CUDA device: running the reduced CPU plan (n = {PlanDefaults.CpuSeqLens}, heads {string.Join(',', plan.Grid.Heads)}; " +
                     $"about a minute on 2 cores). The GPU default is n = {PlanDefaults.GpuSeqLens}: pass --n to choose.[/]");
@@ -93,7 +94,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
             {
                 // The default lengths follow the cluster's devices, not this machine's: the full grid when it has a GPU.
                 var registered = await target.Client.GetGrain<IDeviceRegistryGrain>(0).ListAsync();
-                if (registered.Any(d => !d.Gone && d.Kind == "cuda" && d.Matches(plan.Devices)))
+                if (registered.Any(d => !d.Gone && d.Spec.Kind == DeviceKind.Cuda && d.Matches(plan.Devices)))
                 {
                     plan = PlanBuilder.Build(settings.ToPlanOptions(gpu: true)) with { Devices = plan.Devices };
                     console.MarkupLine($"the cluster has CUDA devices: default n = {PlanDefaults.GpuSeqLens} ({plan.Grid.Expand().Count} cases)");
@@ -125,4 +126,6 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
             return await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token);
         }
     }
+
+    private static bool IsCuda(string device) => device != DeviceSelection.None && DeviceSpec.Parse(device).Kind == DeviceKind.Cuda;
 }

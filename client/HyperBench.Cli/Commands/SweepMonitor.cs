@@ -3,6 +3,8 @@ using System.Globalization;
 using HyperBench.Cli.Exporters;
 using HyperBench.Contracts;
 using HyperBench.Hosting;
+using HyperBench.Kernels.Measurement;
+using HyperBench.Storage;
 using Spectre.Console;
 
 namespace HyperBench.Cli.Commands;
@@ -38,9 +40,10 @@ internal static class SweepMonitor
                     while (true)
                     {
                         overall.MaxValue = Math.Max(1, status.Total);
-                        overall.Value = status.Done + status.Failed + status.Cancelled;
+                        overall.Value = status.Done + status.Failed + status.Skipped + status.Cancelled;
                         overall.Description = $"[bold]sweep[/] {status.Done}/{status.Total} done" +
-                            (status.Failed > 0 ? $", [red]{status.Failed} failed[/]" : "") + (status.Leased > 0 ? $", {status.Leased} running" : "");
+                            (status.Failed > 0 ? $", [red]{status.Failed} failed[/]" : "") + (status.Skipped > 0 ? $", [grey]{status.Skipped} skipped[/]" : "") +
+                            (status.Leased > 0 ? $", {status.Leased} running" : "");
                         foreach (var d in status.Devices)
                         {
                             if (!devices.TryGetValue(d.DeviceKey, out var task))
@@ -49,7 +52,7 @@ internal static class SweepMonitor
                             task.Description = $"  {Markup.Escape(d.DeviceKey)} [grey]{d.Done} done" + (d.Failed > 0 ? $", {d.Failed} failed" : "") +
                                 (d.CurrentCase is null ? "" : $"; now {Markup.Escape(d.CurrentCase)}") + "[/]";
                         }
-                        if (status.Finished || status.Status == "unknown") break;
+                        if (status.Finished || !status.Exists) break;
                         await Task.Delay(250, cancellationToken);
                         status = await ClusterRetry.CallAsync(() => sweep.GetStatusAsync().WaitAsync(PollTimeout, cancellationToken), cancellationToken: cancellationToken);
                     }
@@ -77,15 +80,35 @@ internal static class SweepMonitor
             var lines = SweepSummary.From(await target.Store.GetResultsAsync(sweepId, CancellationToken.None));
             SummaryTable.Write(console, lines, sweepId);
             foreach (var l in lines.Where(l => l.Error is not null))
-                console.MarkupLine($"[yellow]{Markup.Escape(l.Status)}[/] {Markup.Escape($"{l.Kernel} n={l.N} causal={l.Causal} {l.Pass}")}: {Markup.Escape(l.Error!)}");
+                console.MarkupLine($"{SummaryTable.StatusMarkup(l.Status)} {Markup.Escape($"{l.Kernel} n={l.N} causal={l.Causal} {l.Pass}")}: {Markup.Escape(l.Error!)}");
+            await WriteUnmeasuredAsync(console, target.Store, sweepId, lines);
         }
         else
         {
             console.MarkupLine("[grey]no results store named on this side (--db): `hyperbench results <id> --db <the cluster's database>` shows the summary.[/]");
         }
-        console.MarkupLine($"sweep [bold]{sweepId}[/] {status.Status}: {status.Done} done, {status.Failed} failed, {status.Cancelled} cancelled of {status.Total} " +
+        console.MarkupLine($"sweep [bold]{sweepId}[/] {status.StatusWord}: {status.Done} done, {status.Failed} failed, {status.Skipped} skipped, " +
+            $"{status.Cancelled} cancelled of {status.Total} " +
             $"in {wall.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
         if (target.Store is not null) console.MarkupLine($"results in [blue]{Markup.Escape(target.Store.Description)}[/]: `hyperbench results {sweepId}`, `hyperbench plot {sweepId}`");
-        return status.Failed > 0 || status.Status != "completed" ? ExitCodes.CaseFailed : ExitCodes.Ok;
+        // Skipped cases (no device can hold them) do not fail the sweep, as in `kernels bench` (docs/exit-codes.md): each is listed with its reason.
+        return status.Failed > 0 || status.Status != SweepStatus.Completed ? ExitCodes.CaseFailed : ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Cases that end without a result row, from their stored case rows: skipped ones with their reason, and ones failed by the scheduler
+    /// (out of attempts: no device finished them) with their error.
+    /// </summary>
+    private static async Task WriteUnmeasuredAsync(IAnsiConsole console, ISweepStore store, string sweepId, IReadOnlyList<ResultLine> measured)
+    {
+        var withResult = measured.Select(l => l.CaseId).ToHashSet(StringComparer.Ordinal);
+        foreach (var row in await store.GetCasesAsync(sweepId, CancellationToken.None))
+        {
+            if (row.Status == CaseStatus.Skipped) Write(ResultStatus.Skipped, row, row.SkipReason);
+            else if (row.Status == CaseStatus.Failed && !withResult.Contains(row.CaseId)) Write(ResultStatus.Failed, row, row.Error);
+        }
+
+        void Write(ResultStatus status, SweepCaseRow row, string? why) =>
+            console.MarkupLine($"{SummaryTable.StatusMarkup(status)} {Markup.Escape(CaseJson.Deserialize(row.CaseJson).ToString())}: {Markup.Escape(why ?? "")}");
     }
 }

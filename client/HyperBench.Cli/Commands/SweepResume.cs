@@ -1,6 +1,7 @@
 using HyperBench.Cli.Plans;
 using HyperBench.Contracts;
 using HyperBench.Hosting;
+using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 using Spectre.Console;
 
@@ -20,8 +21,8 @@ internal static class SweepResume
                 _ = DeviceCheck.ResolveLocal(device);
                 await using var store = await StoreOpener.OpenExistingAsync(dbOption, cancellationToken);
                 var row = await StoreOpener.FindSweepAsync(store, sweepId, cancellationToken);
-                if (row.Status != "running")
-                    throw new PlanException($"sweep '{sweepId}' is {row.Status}: there is nothing to resume.");
+                if (row.Status != SweepStatus.Running)
+                    throw new PlanException($"sweep '{sweepId}' is {StatusWords.Word(row.Status)}: there is nothing to resume.");
             }
         }
         catch (Exception ex) when (ex is PlanException or ArgumentException)
@@ -52,12 +53,13 @@ internal static class SweepResume
         {
             var grain = target.Client.GetGrain<ISweepGrain>(sweepId);
             var status = await ClusterRetry.CallAsync(grain.ResumeAsync, cancellationToken: interrupt.Token);
-            if (status.Status == "unknown")
+            if (!status.Exists)
             {
                 console.MarkupLine($"[red]error:[/] the cluster does not know sweep '{Markup.Escape(sweepId)}'.");
                 return ExitCodes.InvalidInput;
             }
-            console.MarkupLine($"resuming sweep [blue]{Markup.Escape(sweepId)}[/]: {status.Done} done, {status.Failed} failed, {status.Remaining} to go" +
+            console.MarkupLine($"resuming sweep [blue]{Markup.Escape(sweepId)}[/]: {status.Done} done, {status.Failed} failed, " +
+                (status.Skipped > 0 ? $"{status.Skipped} skipped, " : "") + $"{status.Remaining} to go" +
                 (status.StillLeased > 0 ? $" ({status.StillLeased} still leased by live devices)" : "") +
                 (cluster is null ? $"; results in {Markup.Escape(SweepStoreFactory.Redact(db))}" : ""));
             return await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token);

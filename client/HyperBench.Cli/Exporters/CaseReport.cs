@@ -20,7 +20,7 @@ public sealed record CaseReport(
     string Distribution,
     ulong Seed,
     string Device,
-    string Status,
+    ResultStatus Status,
     IReadOnlyList<double> SamplesSeconds,
     SampleStatistics? Statistics,
     double FirstRunSeconds,
@@ -32,7 +32,8 @@ public sealed record CaseReport(
     string? Error,
     long MemoryBytesEstimate,
     HyperParameters? Hyper = null,
-    AccuracyReport? Accuracy = null)
+    AccuracyReport? Accuracy = null,
+    string? SkipReason = null)
 {
     public static CaseReport Of(ResultLine l) => new(
         l.CaseId,
@@ -54,10 +55,11 @@ public sealed record CaseReport(
         l.CompileSecondsEstimate,
         l.Flops,
         l.Tflops ?? 0,
-        l.Status == "ok",
+        l.Status == ResultStatus.Ok,
         l.InvalidReason,
         l.InvalidReason is null ? l.Error : null,
         l.MemoryBytesEstimate,
         l.R is { } r ? new HyperParameters(r, l.B!.Value, l.M!.Value, l.MinSeqLen!.Value, l.Sampling!) : null,
-        l.Accuracy);
+        l.Accuracy,
+        l.SkipReason);
 }

@@ -50,7 +50,7 @@ public sealed record ResultLine
     public string DeviceKey { get; init; } = "";
 
     public string HostName { get; init; } = "";
-    public required string Status { get; init; }
+    public required ResultStatus Status { get; init; }
     public double? MedianSeconds { get; init; }
     public double? CiLowSeconds { get; init; }
     public double? CiHighSeconds { get; init; }
@@ -75,6 +75,9 @@ public sealed record ResultLine
     public string? Noise { get; init; }
 
     public string? Error { get; init; }
+
+    /// <summary>Why the case was not run (status skipped): the reason a sweep stores with the case.</summary>
+    public string? SkipReason { get; init; }
 
     /// <summary>20th and 80th percentiles of the samples (the console table's spread).</summary>
     [JsonIgnore] public double? P20Seconds { get; init; }
@@ -109,7 +112,7 @@ public sealed record ResultLine
         var o = r.Accuracy?.Metrics.FirstOrDefault(m => m.Tensor == "o");
         return ForCase(CaseFields.Of(r.Case), device) with
         {
-            Status = r.Error is not null ? "failed" : r.InvalidReason is not null ? "invalid" : "ok",
+            Status = r.Status,
             MedianSeconds = s?.Median,
             CiLowSeconds = s?.MedianCiLower,
             CiHighSeconds = s?.MedianCiUpper,
@@ -135,7 +138,7 @@ public sealed record ResultLine
 
     /// <summary>A case that was not run, with why.</summary>
     public static ResultLine Skipped(BenchmarkCase c, DeviceInfo device, string reason) =>
-        ForCase(CaseFields.Of(c), device) with { Status = "skipped", Flops = c.Flops, Error = reason };
+        ForCase(CaseFields.Of(c), device) with { Status = ResultStatus.Skipped, Flops = c.Flops, SkipReason = reason };
 
     private static ResultLine ForCase(CaseFields c, DeviceInfo device) => new()
     {
@@ -158,6 +161,6 @@ public sealed record ResultLine
         Device = device.Name,
         DeviceId = device.Id,
         DeviceDetail = device.Detail,
-        Status = "",
+        Status = ResultStatus.Skipped, // every caller sets its own
     };
 }

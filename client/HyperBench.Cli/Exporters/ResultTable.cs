@@ -25,7 +25,7 @@ public static class ResultTable
                 r.Tflops is { } t ? t.ToString(t >= 1 ? "F2" : "F4", CultureInfo.InvariantCulture) + (r.Kernel == "hyper" ? " eff." : "") : "-",
                 r.Samples.ToString(CultureInfo.InvariantCulture),
                 r.FirstRunSeconds > 0 ? Format.Seconds(r.FirstRunSeconds) : "-",
-                r.Status switch { "ok" => "[green]ok[/]", "invalid" => "[yellow]invalid[/]", "skipped" => "[grey]skipped[/]", _ => "[red]failed[/]" });
+                SummaryTable.StatusMarkup(r.Status));
         }
         return table;
     }

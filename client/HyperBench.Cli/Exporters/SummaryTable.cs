@@ -1,4 +1,5 @@
 using System.Globalization;
+using HyperBench.Kernels.Measurement;
 using Spectre.Console;
 
 namespace HyperBench.Cli.Exporters;
@@ -65,19 +66,23 @@ public static class SummaryTable
 
     private static Column Median(bool withStatus) => Column_("median", l =>
         l.MedianSeconds is { } m ? (l.Noise is null ? "" : "[yellow]~[/]") + Format.Seconds(m)
-        : withStatus && l.Status != "ok" ? StatusMarkup(l.Status) : "-", right: true);
+        : withStatus && l.Status != ResultStatus.Ok ? StatusMarkup(l.Status) : "-", right: true);
 
     private static Column Tflops(bool withStatus) => Column_("TFLOP/s", l =>
-        withStatus && l.Status == "invalid" ? StatusMarkup(l.Status)
+        withStatus && l.Status == ResultStatus.Invalid ? StatusMarkup(l.Status)
         : l.Tflops is { } t ? t.ToString(t >= 1 ? "F2" : "F4", CultureInfo.InvariantCulture) + (l.Kernel == "flash" ? "" : "*") : "-", right: true);
 
     private static Column Speedup() => Column_("speed-up", l => l.Speedup is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) + "×" : "-", right: true);
 
-    private static string StatusMarkup(string status) => status switch
+    /// <summary>A result's status word, coloured: the same in `kernels bench` and sweep tables.</summary>
+    public static string StatusMarkup(ResultStatus status) => $"[{StatusColour(status)}]{StatusWords.Word(status)}[/]";
+
+    private static string StatusColour(ResultStatus status) => status switch
     {
-        "ok" => "[green]ok[/]",
-        "invalid" => "[yellow]invalid[/]",
-        _ => "[red]" + Markup.Escape(status) + "[/]",
+        ResultStatus.Ok => "green",
+        ResultStatus.Invalid => "yellow",
+        ResultStatus.Skipped => "grey",
+        _ => "red",
     };
 
     private static string Number(double? x) => x switch

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using HyperBench.Kernels.Measurement;
 
 namespace HyperBench.Cli.Exporters;
 
@@ -19,7 +20,7 @@ public static class SummaryWriter
         ("d", l => Num(l.D)), ("dtype", l => l.Dtype), ("distribution", l => l.Distribution), ("seed", l => l.Seed.ToString(CultureInfo.InvariantCulture)),
         ("r", l => Num(l.R)), ("b", l => Num(l.B)), ("m", l => Num(l.M)), ("min_seq_len", l => Num(l.MinSeqLen)), ("sampling", l => l.Sampling ?? ""),
         ("device", l => l.Device), ("device_id", l => l.DeviceId), ("device_detail", l => l.DeviceDetail), ("device_key", l => l.DeviceKey),
-        ("host_name", l => l.HostName), ("status", l => l.Status),
+        ("host_name", l => l.HostName), ("status", l => StatusWords.Word(l.Status)),
         ("median_s", l => Num(l.MedianSeconds)), ("ci_low_s", l => Num(l.CiLowSeconds)), ("ci_high_s", l => Num(l.CiHighSeconds)), ("cv", l => Num(l.Cv)),
         ("samples", l => Num(l.Samples)), ("tflops", l => Num(l.Tflops)), ("speedup", l => Num(l.Speedup)),
         ("relative_error", l => Num(l.RelativeError)), ("spectral_over_v", l => Num(l.SpectralOverV)), ("mean_row_cosine", l => Num(l.MeanRowCosine)),
@@ -46,7 +47,7 @@ public static class SummaryWriter
                 $"{(l.MedianSeconds is { } m ? (l.Noise is null ? "" : "~") + Format.Seconds(m) : "-")} | " +
                 $"{(l.Cv is { } cv ? (cv * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-")} | " +
                 $"{(l.Tflops is { } t ? t.ToString("G4", CultureInfo.InvariantCulture) : "-")} | " +
-                $"{(l.Speedup is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) + "×" : "-")} | {G3(l.SpectralOverV)} | {G3(l.RelativeError)} | {l.Status} |");
+                $"{(l.Speedup is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) + "×" : "-")} | {G3(l.SpectralOverV)} | {G3(l.RelativeError)} | {StatusWords.Word(l.Status)} |");
         }
         if (list.Any(l => l.Kernel == "hyper"))
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 using Spectre.Console;
 
@@ -13,10 +14,12 @@ public static class SweepListTable
 
     public static Table Build(IEnumerable<SweepRow> sweeps)
     {
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("sweep", "tag", "status", "cases", "done", "failed", "created (UTC)", "finished (UTC)");
+        // The count columns are named after the case status they count.
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("sweep", "tag", "status", "cases", StatusWords.Word(CaseStatus.Done),
+            StatusWords.Word(CaseStatus.Failed), StatusWords.Word(CaseStatus.Skipped), "created (UTC)", "finished (UTC)");
         foreach (var s in sweeps)
         {
-            table.AddRow(Markup.Escape(s.SweepId), Markup.Escape(s.Tag ?? ""), Markup.Escape(s.Status), Num(s.CaseCount), Num(s.DoneCount), Num(s.FailedCount),
+            table.AddRow(Markup.Escape(s.SweepId), Markup.Escape(s.Tag ?? ""), StatusWords.Word(s.Status), Num(s.CaseCount), Num(s.DoneCount), Num(s.FailedCount), Num(s.SkippedCount),
                 s.CreatedUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                 s.FinishedUtc?.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-");
         }
@@ -27,19 +30,20 @@ public static class SweepListTable
     {
         var rows = sweeps.Select(s => new
         {
-            sweep_id = s.SweepId, tag = s.Tag ?? "", status = s.Status, cases = s.CaseCount, done = s.DoneCount, failed = s.FailedCount,
+            sweep_id = s.SweepId, tag = s.Tag ?? "", status = StatusWords.Word(s.Status), cases = s.CaseCount, done = s.DoneCount, failed = s.FailedCount,
+            skipped = s.SkippedCount,
             created_utc = s.CreatedUtc.ToString("O", CultureInfo.InvariantCulture), finished_utc = s.FinishedUtc?.ToString("O", CultureInfo.InvariantCulture) ?? "",
         }).ToList();
         if (format == "json") return JsonSerializer.Serialize(rows, JsonOptions);
         var sb = new StringBuilder();
         if (format == "csv")
         {
-            sb.AppendLine("sweep_id,tag,status,cases,done,failed,created_utc,finished_utc");
-            foreach (var r in rows) sb.AppendLine(CultureInfo.InvariantCulture, $"{r.sweep_id},\"{r.tag.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{r.status},{r.cases},{r.done},{r.failed},{r.created_utc},{r.finished_utc}");
+            sb.AppendLine("sweep_id,tag,status,cases,done,failed,skipped,created_utc,finished_utc");
+            foreach (var r in rows) sb.AppendLine(CultureInfo.InvariantCulture, $"{r.sweep_id},\"{r.tag.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{r.status},{r.cases},{r.done},{r.failed},{r.skipped},{r.created_utc},{r.finished_utc}");
             return sb.ToString();
         }
-        sb.AppendLine("| sweep | tag | status | cases | done | failed | created (UTC) |").AppendLine("|---|---|---|---:|---:|---:|---|");
-        foreach (var r in rows) sb.AppendLine(CultureInfo.InvariantCulture, $"| {r.sweep_id} | {r.tag} | {r.status} | {r.cases} | {r.done} | {r.failed} | {r.created_utc} |");
+        sb.AppendLine("| sweep | tag | status | cases | done | failed | skipped | created (UTC) |").AppendLine("|---|---|---|---:|---:|---:|---:|---|");
+        foreach (var r in rows) sb.AppendLine(CultureInfo.InvariantCulture, $"| {r.sweep_id} | {r.tag} | {r.status} | {r.cases} | {r.done} | {r.failed} | {r.skipped} | {r.created_utc} |");
         return sb.ToString();
     }
 

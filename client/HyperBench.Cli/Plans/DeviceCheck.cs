@@ -1,4 +1,5 @@
 using HyperBench.Hosting;
+using HyperBench.Kernels.Backends;
 using HyperBench.Kernels.Backends.Ilgpu;
 
 namespace HyperBench.Cli.Plans;
@@ -21,16 +22,15 @@ public static class DeviceCheck
         {
             throw new PlanException($"--device: {ErrorText.For(ex)}");
         }
-        if (parsed is ["none"])
+        if (parsed is [DeviceSelection.None])
             throw new PlanException("--device none: an in-process silo needs a device to run cases on (auto, cpu, ilgpu-cpu, cuda:<i>).");
-        var cuda = parsed.Where(d => d.StartsWith("cuda:", StringComparison.Ordinal)).ToList();
+        var cuda = parsed.Select(DeviceSpec.Parse).Where(d => d.Kind == DeviceKind.Cuda).ToList();
         if (cuda.Count > 0)
         {
             int present = IlgpuBackend.CudaDeviceCount();
             foreach (var d in cuda)
             {
-                int index = int.Parse(d.AsSpan(5), System.Globalization.CultureInfo.InvariantCulture);
-                if (index >= present)
+                if (d.CudaIndex >= present)
                     throw new PlanException(present == 0
                         ? $"--device {d}: no CUDA device is visible on this machine."
                         : $"--device {d}: only {present} CUDA device(s) (cuda:0..cuda:{present - 1}).");

@@ -11,7 +11,7 @@ public static class BackendDtypes
 {
     /// <summary>The set of the backend a resolved device id opens: cpu, ilgpu-cpu, cuda:&lt;i&gt;.</summary>
     public static IReadOnlySet<Dtype> For(string deviceId) =>
-        deviceId == "cpu" ? CpuBackend.Dtypes : IlgpuBackend.Dtypes;
+        DeviceSpec.Parse(deviceId).Kind == DeviceKind.Cpu ? CpuBackend.Dtypes : IlgpuBackend.Dtypes;
 
     public static string Refusal(Dtype dtype, string deviceId) =>
         $"dtype {dtype.Name()} is not implemented by the {deviceId} backend (it implements: {string.Join(", ", DtypeNames.All.Where(For(deviceId).Contains).Select(d => d.Name()))}).";

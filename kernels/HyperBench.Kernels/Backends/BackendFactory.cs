@@ -6,31 +6,28 @@ namespace HyperBench.Kernels.Backends;
 /// <summary>Turns a --device value into a backend: cuda[:i], ilgpu-cpu, cpu, or auto (cuda when a CUDA device is present, else cpu).</summary>
 public static class BackendFactory
 {
-    public const string Auto = "auto";
-
-    public static IReadOnlyList<string> Spellings { get; } = ["auto", "cuda", "cuda:<i>", "ilgpu-cpu", "cpu"];
-
-    /// <summary>Resolves "auto" without creating anything heavy.</summary>
-    public static string Resolve(string? spec)
+    /// <summary>The one device a spelling opens, without creating anything heavy: auto becomes cuda:0 or cpu, "cuda" cuda:0.</summary>
+    /// <exception cref="ArgumentException">The spelling is unknown, or is a device key (another silo's device).</exception>
+    public static DeviceSpec Resolve(string? spec)
     {
-        string s = (spec ?? Auto).Trim().ToLowerInvariant();
-        if (s == Auto) return IlgpuBackend.CudaDeviceCount() > 0 ? "cuda:0" : "cpu";
-        if (s == "cuda") return "cuda:0";
-        return s;
+        var parsed = DeviceSpec.Auto;
+        if (!string.IsNullOrWhiteSpace(spec) && !DeviceSpec.TryParse(spec, out parsed, out var error))
+            throw new ArgumentException("--" + error, nameof(spec));
+        if (parsed.Silo is not null)
+            throw new ArgumentException($"--device '{spec}' is a device key of a cluster; this process opens local devices ({string.Join(", ", DeviceSpec.Spellings)}).", nameof(spec));
+        if (parsed.IsAuto) return IlgpuBackend.CudaDeviceCount() > 0 ? DeviceSpec.Cuda(0) : DeviceSpec.Cpu;
+        return parsed.Opened;
     }
 
     /// <exception cref="ArgumentException">The spelling is unknown or names a device that is not there.</exception>
     public static IAttentionBackend Create(string? spec)
     {
-        string s = Resolve(spec);
-        if (s == "cpu") return new CpuBackend();
-        if (s == "ilgpu-cpu") return IlgpuBackend.CreateCpu();
-        if (s.StartsWith("cuda:", StringComparison.Ordinal))
+        var device = Resolve(spec);
+        return device.Kind switch
         {
-            if (!int.TryParse(s.AsSpan(5), out int index) || index < 0)
-                throw new ArgumentException($"--device '{spec}': the CUDA index must be a non-negative integer (cuda:0, cuda:1, ...).", nameof(spec));
-            return IlgpuBackend.CreateCuda(index);
-        }
-        throw new ArgumentException($"--device '{spec}' is not known; use one of: {string.Join(", ", Spellings)}.", nameof(spec));
+            DeviceKind.Cpu => new CpuBackend(),
+            DeviceKind.IlgpuCpu => IlgpuBackend.CreateCpu(),
+            _ => IlgpuBackend.CreateCuda(device.CudaIndex!.Value),
+        };
     }
 }

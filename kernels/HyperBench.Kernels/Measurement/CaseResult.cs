@@ -35,6 +35,9 @@ public sealed record CaseResult
 
     public string? Error { get; init; }
 
+    /// <summary>Failed (an error), invalid (rejected by the sanity gate) or ok; a measured case is never skipped.</summary>
+    public ResultStatus Status => Error is not null ? ResultStatus.Failed : InvalidReason is not null ? ResultStatus.Invalid : ResultStatus.Ok;
+
     public long MemoryBytesEstimate { get; init; }
 
     /// <summary>For approximate kernels: error against the exact kernel on the same inputs (docs/algorithms.md section 4).</summary>

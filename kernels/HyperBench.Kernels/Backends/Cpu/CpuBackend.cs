@@ -118,7 +118,7 @@ public sealed class CpuBackend : IAttentionBackend
         double peak = cores * 2.0 * 2.0 * lanes * ghz * 1e9;
         string isa = avx512 ? "AVX-512" : Vector256.IsHardwareAccelerated ? "AVX2" : "Vector<float> x" + Vector<float>.Count;
         string detail = string.Create(CultureInfo.InvariantCulture, $"{cores} cores, {isa}, {ghz:0.00} GHz assumed for peak");
-        return new DeviceInfo(DeviceKind.Cpu, "cpu", name, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, peak, detail);
+        return new DeviceInfo(DeviceKind.Cpu, DeviceSpec.Cpu.ToString(), name, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, peak, detail);
     }
 
     /// <summary>

@@ -66,7 +66,7 @@ public sealed class IlgpuBackend : IAttentionBackend
         // ILGPU reports the SM clock in MHz (an H200 gave 1980); CUDA's own attribute is in kHz. Accept either.
         double clockHz = accelerator.ClockRate >= 100_000 ? accelerator.ClockRate * 1e3 : accelerator.ClockRate * 1e6;
         double peak = (double)accelerator.NumMultiprocessors * coresPerSm * 2.0 * clockHz;
-        var info = new DeviceInfo(DeviceKind.Cuda, $"cuda:{index}", accelerator.Name, accelerator.MemorySize, peak,
+        var info = new DeviceInfo(DeviceKind.Cuda, DeviceSpec.Cuda(index).ToString(), accelerator.Name, accelerator.MemorySize, peak,
             $"sm_{major}{minor}, {accelerator.NumMultiprocessors} SMs, {clockHz / 1e6:F0} MHz, driver {accelerator.DriverVersion}");
         return new IlgpuBackend(context, accelerator, info);
     }
@@ -76,7 +76,7 @@ public sealed class IlgpuBackend : IAttentionBackend
     {
         var context = Context.Create(b => b.CPU(CPUDevice.Nvidia).EnableAlgorithms());
         var accelerator = context.GetCPUDevice(0).CreateCPUAccelerator(context);
-        var info = new DeviceInfo(DeviceKind.IlgpuCpu, "ilgpu-cpu", $"ILGPU CPU accelerator on {HostCpu.Model}",
+        var info = new DeviceInfo(DeviceKind.IlgpuCpu, DeviceSpec.IlgpuCpu.ToString(), $"ILGPU CPU accelerator on {HostCpu.Model}",
             GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, HostCpu.PeakFp32Flops,
             $"{Environment.ProcessorCount} cores, {accelerator.MaxNumThreadsPerGroup} threads/group");
         return new IlgpuBackend(context, accelerator, info);
