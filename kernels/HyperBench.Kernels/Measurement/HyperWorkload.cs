@@ -1,8 +1,8 @@
+using HyperBench.Kernels.Attention;
 using HyperBench.Kernels.Backends;
 using HyperBench.Kernels.Inputs;
-using HyperBench.Kernels.Measurement;
 
-namespace HyperBench.Kernels.Attention;
+namespace HyperBench.Kernels.Measurement;
 
 /// <summary>
 /// A hyper case ready to time: inputs of the case's distribution uploaded, HyperAttention's plans and buffers built once.
