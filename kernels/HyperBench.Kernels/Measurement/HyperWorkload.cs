@@ -54,7 +54,7 @@ internal sealed class HyperWorkload : IKernelWorkload
     public AccuracyReport MeasureAccuracy()
     {
         var slices = AccuracyCalculator.SliceSubset(_shape.Slices, _shape.N);
-        var all = ReferenceAttention.SegmentsFor(_shape, _case.Causal);
+        var all = AttentionSegment.PerSlice(_shape, _case.Causal);
         using var plan = _backend.CreatePlan(slices.Select(s => all[s]).ToArray(), _shape.D, _shape.Scale);
         using var o = _backend.Allocate(_shape.TensorLength);
         using var lse = _backend.Allocate(_shape.RowsLength);
