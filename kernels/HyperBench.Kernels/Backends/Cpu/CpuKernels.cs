@@ -17,23 +17,30 @@ internal static unsafe class CpuKernels
     public static void Gemm(float* a, nint aRow, nint aInner, float* b, nint ldb, float* c, nint ldc,
         int rows, int cols, int inner, bool accumulate)
     {
+        // Columns [0, blocked) of every group of four rows go through the two-vector register blocks, 512-bit lanes first
+        // where there are (half the loads, broadcasts and loop overhead per flop); Gemm4 finishes the columns left.
+        int groups = rows / 4, blocked = 0;
+        if (groups > 0)
+        {
+            if (Vector512.IsHardwareAccelerated)
+                blocked = Gemm4x2<Vector512<float>, Lanes512>(a, aRow, aInner, b, ldb, c, ldc, groups, blocked, cols, inner, accumulate);
+            blocked = Gemm4x2<Vector256<float>, Lanes256>(a, aRow, aInner, b, ldb, c, ldc, groups, blocked, cols, inner, accumulate);
+        }
         int r = 0;
         for (; r + 4 <= rows; r += 4)
-            Gemm4(a + r * aRow, aRow, aInner, b, ldb, c + r * ldc, ldc, cols, inner, accumulate);
+        {
+            if (blocked < cols) Gemm4(a + r * aRow, aRow, aInner, b, ldb, c + r * ldc, ldc, blocked, cols, inner, accumulate);
+        }
         for (; r < rows; r++)
             Gemm1(a + r * aRow, aInner, b, ldb, c + r * ldc, cols, inner, accumulate);
     }
 
+    /// <summary>Columns [col, cols) of four rows, one vector (then one column) at a time: the remainder of <see cref="Gemm"/>'s register blocks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gemm4(float* a, nint aRow, nint aInner, float* b, nint ldb, float* c, nint ldc,
-        int cols, int inner, bool accumulate)
+        int col, int cols, int inner, bool accumulate)
     {
         float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc;
-        int col = 0;
-        // 512-bit lanes where there are: half the loads, broadcasts and loop overhead per flop.
-        if (Vector512.IsHardwareAccelerated)
-            col = Gemm4x2<Vector512<float>, Lanes512>(a, aRow, aInner, b, ldb, c0, c1, c2, c3, col, cols, inner, accumulate);
-        col = Gemm4x2<Vector256<float>, Lanes256>(a, aRow, aInner, b, ldb, c0, c1, c2, c3, col, cols, inner, accumulate);
         for (; col + 8 <= cols; col += 8)
         {
             Vector256<float> x0, x1, x2, x3;
@@ -73,56 +80,62 @@ internal static unsafe class CpuKernels
     }
 
     /// <summary>
-    /// The 4 x (2 vectors) register block of <see cref="Gemm4"/> from column <paramref name="col"/> while two vectors remain;
-    /// returns the first column not done. Compiled apart per width, not inlined into Gemm4: with both widths inlined the JIT
-    /// ran out of registers and spilled row offsets inside the inner loop.
+    /// The 4 x (2 vectors) register block: for every group of four rows, columns from <paramref name="col0"/> while two
+    /// vectors remain; returns the first column not done. One call per width and GEMM (not per group of rows), compiled
+    /// apart per width: inlined twice into one method the JIT ran out of registers and spilled inside the inner loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Gemm4x2<TVec, L>(float* a, nint aRow, nint aInner, float* b, nint ldb, float* c0, float* c1, float* c2, float* c3,
-        int col, int cols, int inner, bool accumulate)
+    private static int Gemm4x2<TVec, L>(float* a, nint aRow, nint aInner, float* b, nint ldb, float* c, nint ldc,
+        int groups, int col0, int cols, int inner, bool accumulate)
         where TVec : struct
         where L : IFloatLanes<TVec>
     {
         int w = L.Count;
+        int end = col0 + (cols - col0) / (2 * w) * (2 * w);
         // 3 aRow hoisted and the loop counted down by hand: the JIT did neither here (two more instructions per 8 FMAs).
         nint aRow3 = 3 * aRow;
-        for (; col + 2 * w <= cols; col += 2 * w)
+        for (int g = 0; g < groups; g++)
         {
-            TVec x00, x01, x10, x11, x20, x21, x30, x31;
-            if (accumulate)
+            float* ag = a + 4 * g * aRow;
+            float* c0 = c + 4 * g * ldc, c1 = c0 + ldc, c2 = c0 + 2 * ldc, c3 = c0 + 3 * ldc;
+            for (int col = col0; col < end; col += 2 * w)
             {
-                x00 = L.Load(c0 + col); x01 = L.Load(c0 + col + w);
-                x10 = L.Load(c1 + col); x11 = L.Load(c1 + col + w);
-                x20 = L.Load(c2 + col); x21 = L.Load(c2 + col + w);
-                x30 = L.Load(c3 + col); x31 = L.Load(c3 + col + w);
+                TVec x00, x01, x10, x11, x20, x21, x30, x31;
+                if (accumulate)
+                {
+                    x00 = L.Load(c0 + col); x01 = L.Load(c0 + col + w);
+                    x10 = L.Load(c1 + col); x11 = L.Load(c1 + col + w);
+                    x20 = L.Load(c2 + col); x21 = L.Load(c2 + col + w);
+                    x30 = L.Load(c3 + col); x31 = L.Load(c3 + col + w);
+                }
+                else
+                {
+                    x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = L.Zero;
+                }
+                float* bp = b + col;
+                float* ap = ag;
+                for (int t = inner; t > 0; t--)
+                {
+                    var b0 = L.Load(bp);
+                    var b1 = L.Load(bp + w);
+                    var a0 = L.Broadcast(ap[0]);
+                    var a1 = L.Broadcast(ap[aRow]);
+                    var a2 = L.Broadcast(ap[2 * aRow]);
+                    var a3 = L.Broadcast(ap[aRow3]);
+                    x00 = L.MultiplyAdd(a0, b0, x00); x01 = L.MultiplyAdd(a0, b1, x01);
+                    x10 = L.MultiplyAdd(a1, b0, x10); x11 = L.MultiplyAdd(a1, b1, x11);
+                    x20 = L.MultiplyAdd(a2, b0, x20); x21 = L.MultiplyAdd(a2, b1, x21);
+                    x30 = L.MultiplyAdd(a3, b0, x30); x31 = L.MultiplyAdd(a3, b1, x31);
+                    bp += ldb;
+                    ap += aInner;
+                }
+                L.Store(x00, c0 + col); L.Store(x01, c0 + col + w);
+                L.Store(x10, c1 + col); L.Store(x11, c1 + col + w);
+                L.Store(x20, c2 + col); L.Store(x21, c2 + col + w);
+                L.Store(x30, c3 + col); L.Store(x31, c3 + col + w);
             }
-            else
-            {
-                x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = L.Zero;
-            }
-            float* bp = b + col;
-            float* ap = a;
-            for (int t = inner; t > 0; t--)
-            {
-                var b0 = L.Load(bp);
-                var b1 = L.Load(bp + w);
-                var a0 = L.Broadcast(ap[0]);
-                var a1 = L.Broadcast(ap[aRow]);
-                var a2 = L.Broadcast(ap[2 * aRow]);
-                var a3 = L.Broadcast(ap[aRow3]);
-                x00 = L.MultiplyAdd(a0, b0, x00); x01 = L.MultiplyAdd(a0, b1, x01);
-                x10 = L.MultiplyAdd(a1, b0, x10); x11 = L.MultiplyAdd(a1, b1, x11);
-                x20 = L.MultiplyAdd(a2, b0, x20); x21 = L.MultiplyAdd(a2, b1, x21);
-                x30 = L.MultiplyAdd(a3, b0, x30); x31 = L.MultiplyAdd(a3, b1, x31);
-                bp += ldb;
-                ap += aInner;
-            }
-            L.Store(x00, c0 + col); L.Store(x01, c0 + col + w);
-            L.Store(x10, c1 + col); L.Store(x11, c1 + col + w);
-            L.Store(x20, c2 + col); L.Store(x21, c2 + col + w);
-            L.Store(x30, c3 + col); L.Store(x31, c3 + col + w);
         }
-        return col;
+        return end;
     }
 
     private static void Gemm1(float* a, nint aInner, float* b, nint ldb, float* c, int cols, int inner, bool accumulate)
