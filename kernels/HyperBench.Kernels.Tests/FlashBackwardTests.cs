@@ -58,7 +58,7 @@ public sealed class FlashBackwardTests(BackendFixture backends)
         var backend = backends.IlgpuCpu;
         lock (backends.Gate)
         {
-            using var plan = backend.CreatePlan(ReferenceAttention.SegmentsFor(shape, false), shape.D, shape.Scale);
+            using var plan = backend.CreatePlan(AttentionSegment.PerSlice(shape, false), shape.D, shape.Scale);
             using var q = backend.Upload(inputs.Q);
             using var k = backend.Upload(inputs.K);
             using var v = backend.Upload(inputs.V);

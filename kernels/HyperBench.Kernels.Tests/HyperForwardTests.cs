@@ -112,10 +112,10 @@ public sealed class HyperForwardTests(BackendFixture backends)
     }
 
     [Fact]
-    public void GrayRank_IsTheInverseOfTheReflectedGrayCode()
+    public void GrayCodeRank_IsTheInverseOfTheReflectedGrayCode()
     {
-        for (int rank = 0; rank < 1 << 12; rank++) Assert.Equal(rank, IndexTensors.GrayRank(rank ^ (rank >> 1)));
-        Assert.Equal([0, 1, 3, 2, 7, 6, 4, 5], Enumerable.Range(0, 8).Select(IndexTensors.GrayRank).ToArray());
+        for (int rank = 0; rank < 1 << 12; rank++) Assert.Equal(rank, GrayCode.Rank(rank ^ (rank >> 1)));
+        Assert.Equal([0, 1, 3, 2, 7, 6, 4, 5], Enumerable.Range(0, 8).Select(GrayCode.Rank).ToArray());
     }
 
     internal HyperHost.Result Run(string backend, AttentionShape shape, bool causal, HyperParameters parameters, TestData.Inputs inputs, float[]? dO, ulong seed = 7)

@@ -142,16 +142,26 @@ public sealed class MeasurementTests(BackendFixture backends)
 
         public void Write(IDeviceTensor destination, ReadOnlySpan<float> source) => inner.Write(destination, source);
 
-        public void LshCodes(IDeviceTensor x, IDeviceTensor projections, int rows, int headDim, int bits, IDeviceTensor codes) =>
+        public IIndexTensor AllocateIndices(long length)
+        {
+            Allocations++;
+            return inner.AllocateIndices(length);
+        }
+
+        public void WriteIndices(IIndexTensor destination, ReadOnlySpan<int> source) => inner.WriteIndices(destination, source);
+
+        public void DownloadIndices(IIndexTensor source, Span<int> destination) => inner.DownloadIndices(source, destination);
+
+        public void LshCodes(IDeviceTensor x, IDeviceTensor projections, int rows, int headDim, int bits, IIndexTensor codes) =>
             inner.LshCodes(x, projections, rows, headDim, bits, codes);
 
-        public void GatherRows(IDeviceTensor src, IDeviceTensor index, int rows, int width, float fill, IDeviceTensor dst) =>
+        public void GatherRows(IDeviceTensor src, IIndexTensor index, int rows, int width, float fill, IDeviceTensor dst) =>
             inner.GatherRows(src, index, rows, width, fill, dst);
 
-        public void ScatterAddRows(IDeviceTensor src, IDeviceTensor index, int rows, int width, IDeviceTensor dst) =>
+        public void ScatterAddRows(IDeviceTensor src, IIndexTensor index, int rows, int width, IDeviceTensor dst) =>
             inner.ScatterAddRows(src, index, rows, width, dst);
 
-        public void MergeRows(IDeviceTensor partO, IDeviceTensor partLse, IDeviceTensor index, int rows, int headDim, bool accumulate, IDeviceTensor o, IDeviceTensor lse) =>
+        public void MergeRows(IDeviceTensor partO, IDeviceTensor partLse, IIndexTensor index, int rows, int headDim, bool accumulate, IDeviceTensor o, IDeviceTensor lse) =>
             inner.MergeRows(partO, partLse, index, rows, headDim, accumulate, o, lse);
 
         public IAttentionPlan CreatePlan(IReadOnlyList<AttentionSegment> segments, int headDim, float scale) => inner.CreatePlan(segments, headDim, scale);

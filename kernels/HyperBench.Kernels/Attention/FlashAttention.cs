@@ -16,7 +16,7 @@ public sealed class FlashAttention : IAttentionAlgorithm
         _backend = backend;
         Shape = shape;
         Causal = causal;
-        _plan = backend.CreatePlan(ReferenceAttention.SegmentsFor(shape, causal), shape.D, shape.Scale);
+        _plan = backend.CreatePlan(AttentionSegment.PerSlice(shape, causal), shape.D, shape.Scale);
     }
 
     public AttentionShape Shape { get; }

@@ -19,7 +19,8 @@ public sealed class HyperAttention : IAttentionAlgorithm
     private readonly IAttentionPlan? _leafPlan;
     private readonly HyperLevel[] _levels;
     private readonly HyperScratch? _scratch;
-    private readonly IDeviceTensor? _projection, _codesQ, _codesK;
+    private readonly IDeviceTensor? _projection;
+    private readonly IIndexTensor? _codesQ, _codesK;
     private readonly int[] _hostCodesQ, _hostCodesK;
     private readonly float[]? _hostV, _valueNorms;
 
@@ -46,8 +47,8 @@ public sealed class HyperAttention : IAttentionAlgorithm
         {
             // One r x d Gaussian projection per call, shared by Q and K and by all heads (as the authors do).
             _projection = backend.Upload(InputGenerator.Normal(parameters.LshProjections * shape.D, InputGenerator.StreamSeed(seed, 100)));
-            _codesQ = backend.Allocate(shape.RowsLength);
-            _codesK = backend.Allocate(shape.RowsLength);
+            _codesQ = backend.AllocateIndices(shape.RowsLength);
+            _codesK = backend.AllocateIndices(shape.RowsLength);
             if (parameters.Sampling == "value-norm")
             {
                 // Value-norm sampling needs ||v_j||^2 on the host (a download of V per run): an option, not the timed default.
@@ -128,8 +129,8 @@ public sealed class HyperAttention : IAttentionAlgorithm
             int rows = Shape.RowsLength;
             _backend.LshCodes(q, _projection!, rows, Shape.D, Parameters.LshProjections, _codesQ!);
             _backend.LshCodes(k, _projection!, rows, Shape.D, Parameters.LshProjections, _codesK!);
-            IndexTensors.Download(_backend, _codesQ!, _hostCodesQ);
-            IndexTensors.Download(_backend, _codesK!, _hostCodesK);
+            _backend.DownloadIndices(_codesQ!, _hostCodesQ);
+            _backend.DownloadIndices(_codesK!, _hostCodesK);
             if (_valueNorms is not null)
             {
                 _backend.Download(v, _hostV);

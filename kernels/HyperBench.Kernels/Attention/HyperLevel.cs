@@ -30,7 +30,8 @@ internal sealed class HyperLevel : IDisposable
     private readonly float[] _biasHost, _sampleBias;
     private readonly ulong[] _problemSeeds;
     private readonly IAttentionPlan _plan;
-    private readonly IDeviceTensor _qIndex, _kIndex, _bias;
+    private readonly IIndexTensor _qIndex, _kIndex;
+    private readonly IDeviceTensor _bias;
     private readonly HyperScratch _scratch;
 
     public HyperLevel(IAttentionBackend backend, int d, float scale, HyperProblem[] problems, HyperParameters parameters, ulong seed, HyperScratch scratch)
@@ -72,8 +73,8 @@ internal sealed class HyperLevel : IDisposable
             }
         }
 
-        _qIndex = backend.Allocate(TotalQueryRows);
-        _kIndex = backend.Allocate(TotalKeyRows);
+        _qIndex = backend.AllocateIndices(TotalQueryRows);
+        _kIndex = backend.AllocateIndices(TotalKeyRows);
         _bias = backend.Allocate(TotalKeyRows);
     }
 
@@ -136,8 +137,8 @@ internal sealed class HyperLevel : IDisposable
         int[] codesQ, int[] codesK, float[]? valueNorms, bool accumulate)
     {
         Prepare(codesQ, codesK, valueNorms);
-        IndexTensors.Write(_backend, _qIndex, _qIndexHost);
-        IndexTensors.Write(_backend, _kIndex, _kIndexHost);
+        _backend.WriteIndices(_qIndex, _qIndexHost);
+        _backend.WriteIndices(_kIndex, _kIndexHost);
         _backend.Write(_bias, _biasHost);
         GatherInputs(q, k, v);
         _plan.Forward(_scratch.Qs, _scratch.Kg, _scratch.Vg, _bias, _scratch.Os, _scratch.Lses);
@@ -173,7 +174,9 @@ internal sealed class HyperLevel : IDisposable
     public void Dispose()
     {
         _plan.Dispose();
-        foreach (var t in new[] { _qIndex, _kIndex, _bias }) t.Dispose();
+        _qIndex.Dispose();
+        _kIndex.Dispose();
+        _bias.Dispose();
     }
 
     private void GatherInputs(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v)

@@ -12,17 +12,8 @@ public static class ReferenceAttention
 
     public sealed record Gradients(double[] DQ, double[] DK, double[] DV);
 
-    /// <summary>Segments of a whole [batch, heads, n, d] problem: one per (batch, head).</summary>
-    public static AttentionSegment[] SegmentsFor(AttentionShape shape, bool causal)
-    {
-        var segments = new AttentionSegment[shape.Slices];
-        for (int s = 0; s < segments.Length; s++)
-            segments[s] = new AttentionSegment(s * shape.N, shape.N, s * shape.N, shape.N, causal ? 1 : 0);
-        return segments;
-    }
-
     public static Result Forward(AttentionShape shape, bool causal, ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v) =>
-        Forward(SegmentsFor(shape, causal), shape.D, shape.Scale, q, k, v, default, shape.RowsLength);
+        Forward(AttentionSegment.PerSlice(shape, causal), shape.D, shape.Scale, q, k, v, default, shape.RowsLength);
 
     public static Result Forward(IReadOnlyList<AttentionSegment> segments, int d, double scale,
         ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> keyBias, int queryRows)
@@ -60,7 +51,7 @@ public static class ReferenceAttention
 
     public static Gradients Backward(AttentionShape shape, bool causal, ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v,
         ReadOnlySpan<float> dO) =>
-        Backward(SegmentsFor(shape, causal), shape.D, shape.Scale, q, k, v, default, dO, shape.RowsLength, shape.RowsLength);
+        Backward(AttentionSegment.PerSlice(shape, causal), shape.D, shape.Scale, q, k, v, default, dO, shape.RowsLength, shape.RowsLength);
 
     /// <summary>The exact gradient of <see cref="Forward(IReadOnlyList{AttentionSegment}, int, double, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/>, through the softmax.</summary>
     public static Gradients Backward(IReadOnlyList<AttentionSegment> segments, int d, double scale,

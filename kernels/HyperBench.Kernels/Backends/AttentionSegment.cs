@@ -9,4 +9,14 @@ namespace HyperBench.Kernels.Backends;
 /// Flash is one segment per (batch, head); HyperAttention's blocks and samples are many small ones.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
-public readonly record struct AttentionSegment(int QueryStart, int QueryCount, int KeyStart, int KeyCount, int Causal);
+public readonly record struct AttentionSegment(int QueryStart, int QueryCount, int KeyStart, int KeyCount, int Causal)
+{
+    /// <summary>A whole [batch, heads, n, d] problem: one segment per (batch, head), as flash and the exact reference run it.</summary>
+    public static AttentionSegment[] PerSlice(AttentionShape shape, bool causal)
+    {
+        var segments = new AttentionSegment[shape.Slices];
+        for (int s = 0; s < segments.Length; s++)
+            segments[s] = new AttentionSegment(s * shape.N, shape.N, s * shape.N, shape.N, causal ? 1 : 0);
+        return segments;
+    }
+}

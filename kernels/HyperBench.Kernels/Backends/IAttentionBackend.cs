@@ -21,29 +21,36 @@ public interface IAttentionBackend : IDisposable
 
     void Clear(IDeviceTensor tensor);
 
-    /// <summary>Overwrites the first <c>source.Length</c> floats of <paramref name="destination"/> (no allocation: per-run index lists go through here).</summary>
+    /// <summary>Overwrites the first <c>source.Length</c> floats of <paramref name="destination"/> (no allocation: per-run key biases go through here).</summary>
     void Write(IDeviceTensor destination, ReadOnlySpan<float> source);
+
+    /// <summary>A zeroed int buffer for row indices or bucket codes.</summary>
+    IIndexTensor AllocateIndices(long length);
+
+    /// <summary>Overwrites the first <c>source.Length</c> ints of <paramref name="destination"/> (no allocation: per-run index lists go through here).</summary>
+    void WriteIndices(IIndexTensor destination, ReadOnlySpan<int> source);
+
+    void DownloadIndices(IIndexTensor source, Span<int> destination);
 
     /// <summary>
     /// sortLSH hash: for rows [0, rows) of <paramref name="x"/> (rows of <paramref name="headDim"/> floats), bit k of c is
     /// (g_k . x &gt; 0) for the rows g_k of <paramref name="projections"/> (bits x headDim); codes[row] = the rank of c in the
-    /// reflected Gray-code sequence (the inverse Gray code of c), so neighbouring ranks differ in one bit.
-    /// <paramref name="codes"/> is an index tensor (see <see cref="IndexTensors"/>).
+    /// reflected Gray-code sequence (<see cref="GrayCode.Rank"/>), so neighbouring ranks differ in one bit.
     /// </summary>
-    void LshCodes(IDeviceTensor x, IDeviceTensor projections, int rows, int headDim, int bits, IDeviceTensor codes);
+    void LshCodes(IDeviceTensor x, IDeviceTensor projections, int rows, int headDim, int bits, IIndexTensor codes);
 
     /// <summary>dst row i = src row index[i] (rows of <paramref name="width"/> floats) for i &lt; rows; a row whose index is negative is filled with <paramref name="fill"/>.</summary>
-    void GatherRows(IDeviceTensor src, IDeviceTensor index, int rows, int width, float fill, IDeviceTensor dst);
+    void GatherRows(IDeviceTensor src, IIndexTensor index, int rows, int width, float fill, IDeviceTensor dst);
 
     /// <summary>dst row index[i] += src row i for i &lt; rows and index[i] &gt;= 0; repeated indices accumulate.</summary>
-    void ScatterAddRows(IDeviceTensor src, IDeviceTensor index, int rows, int width, IDeviceTensor dst);
+    void ScatterAddRows(IDeviceTensor src, IIndexTensor index, int rows, int width, IDeviceTensor dst);
 
     /// <summary>
     /// Moves partial attention results (O rows, lse) to rows index[i] of (o, lse): a copy, or with <paramref name="accumulate"/>
     /// the LSE merge lse = logaddexp(lse, lse_part), o = o exp(lse_old - lse) + o_part exp(lse_part - lse) (two -inf parts give O = 0, lse = -inf).
     /// Non-negative indices must be distinct.
     /// </summary>
-    void MergeRows(IDeviceTensor partO, IDeviceTensor partLse, IDeviceTensor index, int rows, int headDim, bool accumulate, IDeviceTensor o, IDeviceTensor lse);
+    void MergeRows(IDeviceTensor partO, IDeviceTensor partLse, IIndexTensor index, int rows, int headDim, bool accumulate, IDeviceTensor o, IDeviceTensor lse);
 
     IAttentionPlan CreatePlan(IReadOnlyList<AttentionSegment> segments, int headDim, float scale);
 

@@ -1,5 +1,3 @@
-using HyperBench.Kernels.Backends;
-
 namespace HyperBench.Kernels.Inputs;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using HyperBench.Kernels.Attention;
 using HyperBench.Kernels.Backends;
 
 namespace HyperBench.Kernels.Measurement;

@@ -38,43 +38,53 @@ public sealed class CpuBackend : IAttentionBackend
 
     public void Write(IDeviceTensor destination, ReadOnlySpan<float> source) => source.CopyTo(AsCpu(destination).Span);
 
-    public unsafe void LshCodes(IDeviceTensor x, IDeviceTensor projections, int rows, int headDim, int bits, IDeviceTensor codes)
+    public IIndexTensor AllocateIndices(long length) => new CpuIndexTensor(length);
+
+    public void WriteIndices(IIndexTensor destination, ReadOnlySpan<int> source) => source.CopyTo(AsCpu(destination).Span);
+
+    public void DownloadIndices(IIndexTensor source, Span<int> destination) => AsCpu(source).Span.CopyTo(destination);
+
+    public unsafe void LshCodes(IDeviceTensor x, IDeviceTensor projections, int rows, int headDim, int bits, IIndexTensor codes)
     {
         Require(x, (long)rows * headDim, nameof(x));
         Require(projections, (long)bits * headDim, nameof(projections));
         Require(codes, rows, nameof(codes));
-        CpuRowOps.LshCodes(AsCpu(x).Pointer, AsCpu(projections).Pointer, rows, headDim, bits, (int*)AsCpu(codes).Pointer);
+        CpuRowOps.LshCodes(AsCpu(x).Pointer, AsCpu(projections).Pointer, rows, headDim, bits, AsCpu(codes).Pointer);
     }
 
-    public unsafe void GatherRows(IDeviceTensor src, IDeviceTensor index, int rows, int width, float fill, IDeviceTensor dst)
+    public unsafe void GatherRows(IDeviceTensor src, IIndexTensor index, int rows, int width, float fill, IDeviceTensor dst)
     {
         Require(index, rows, nameof(index));
         Require(dst, (long)rows * width, nameof(dst));
-        CpuRowOps.Gather(AsCpu(src).Pointer, (int*)AsCpu(index).Pointer, rows, width, fill, AsCpu(dst).Pointer);
+        CpuRowOps.Gather(AsCpu(src).Pointer, AsCpu(index).Pointer, rows, width, fill, AsCpu(dst).Pointer);
     }
 
-    public unsafe void ScatterAddRows(IDeviceTensor src, IDeviceTensor index, int rows, int width, IDeviceTensor dst)
+    public unsafe void ScatterAddRows(IDeviceTensor src, IIndexTensor index, int rows, int width, IDeviceTensor dst)
     {
         Require(index, rows, nameof(index));
         Require(src, (long)rows * width, nameof(src));
-        CpuRowOps.ScatterAdd(AsCpu(src).Pointer, (int*)AsCpu(index).Pointer, rows, width, AsCpu(dst).Pointer);
+        CpuRowOps.ScatterAdd(AsCpu(src).Pointer, AsCpu(index).Pointer, rows, width, AsCpu(dst).Pointer);
     }
 
-    public unsafe void MergeRows(IDeviceTensor partO, IDeviceTensor partLse, IDeviceTensor index, int rows, int headDim, bool accumulate,
+    public unsafe void MergeRows(IDeviceTensor partO, IDeviceTensor partLse, IIndexTensor index, int rows, int headDim, bool accumulate,
         IDeviceTensor o, IDeviceTensor lse)
     {
         Require(index, rows, nameof(index));
         Require(partO, (long)rows * headDim, nameof(partO));
         Require(partLse, rows, nameof(partLse));
-        CpuRowOps.Merge(AsCpu(partO).Pointer, AsCpu(partLse).Pointer, (int*)AsCpu(index).Pointer, rows, headDim, accumulate,
+        CpuRowOps.Merge(AsCpu(partO).Pointer, AsCpu(partLse).Pointer, AsCpu(index).Pointer, rows, headDim, accumulate,
             AsCpu(o).Pointer, AsCpu(lse).Pointer);
     }
 
     /// <summary>Index values are trusted (they come from HyperAttention); lengths are checked because a short buffer is the likely bug.</summary>
-    private static void Require(IDeviceTensor t, long floats, string name)
+    private static void Require(IDeviceTensor t, long elements, string name) => Require(AsCpu(t).Length, elements, name);
+
+    private static void Require(IIndexTensor t, long elements, string name) => Require(AsCpu(t).Length, elements, name);
+
+    private static void Require(long length, long elements, string name)
     {
-        if (AsCpu(t).Length < floats)
-            throw new ArgumentException($"{name} has {t.Length} floats; the operation needs {floats}.", name);
+        if (length < elements)
+            throw new ArgumentException($"{name} has {length} elements; the operation needs {elements}.", name);
     }
 
     public IAttentionPlan CreatePlan(IReadOnlyList<AttentionSegment> segments, int headDim, float scale) =>
@@ -105,6 +115,9 @@ public sealed class CpuBackend : IAttentionBackend
 
     private static CpuTensor AsCpu(IDeviceTensor tensor) =>
         tensor as CpuTensor ?? throw new ArgumentException($"expected a CpuTensor, got {tensor?.GetType().Name ?? "null"}.", nameof(tensor));
+
+    private static CpuIndexTensor AsCpu(IIndexTensor tensor) =>
+        tensor as CpuIndexTensor ?? throw new ArgumentException($"expected a CpuIndexTensor, got {tensor?.GetType().Name ?? "null"}.", nameof(tensor));
 
     private static DeviceInfo Describe()
     {

@@ -17,95 +17,30 @@ internal static unsafe class CpuKernels
     public static void Gemm(float* a, nint aRow, nint aInner, float* b, nint ldb, float* c, nint ldc,
         int rows, int cols, int inner, bool accumulate)
     {
+        // Columns [0, blocked) of every group of four rows go through the two-vector register blocks, 512-bit lanes first
+        // where there are (half the loads, broadcasts and loop overhead per flop); Gemm4 finishes the columns left.
+        int groups = rows / 4, blocked = 0;
+        if (groups > 0)
+        {
+            if (Vector512.IsHardwareAccelerated)
+                blocked = Gemm4x2<Vector512<float>, Lanes512>(a, aRow, aInner, b, ldb, c, ldc, groups, blocked, cols, inner, accumulate);
+            blocked = Gemm4x2<Vector256<float>, Lanes256>(a, aRow, aInner, b, ldb, c, ldc, groups, blocked, cols, inner, accumulate);
+        }
         int r = 0;
         for (; r + 4 <= rows; r += 4)
-            Gemm4(a + r * aRow, aRow, aInner, b, ldb, c + r * ldc, ldc, cols, inner, accumulate);
+        {
+            if (blocked < cols) Gemm4(a + r * aRow, aRow, aInner, b, ldb, c + r * ldc, ldc, blocked, cols, inner, accumulate);
+        }
         for (; r < rows; r++)
             Gemm1(a + r * aRow, aInner, b, ldb, c + r * ldc, cols, inner, accumulate);
     }
 
+    /// <summary>Columns [col, cols) of four rows, one vector (then one column) at a time: the remainder of <see cref="Gemm"/>'s register blocks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gemm4(float* a, nint aRow, nint aInner, float* b, nint ldb, float* c, nint ldc,
-        int cols, int inner, bool accumulate)
+        int col, int cols, int inner, bool accumulate)
     {
         float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc;
-        int col = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            // Same shape with 512-bit lanes: half the loads, broadcasts and loop overhead per flop.
-            for (; col + 32 <= cols; col += 32)
-            {
-                Vector512<float> x00, x01, x10, x11, x20, x21, x30, x31;
-                if (accumulate)
-                {
-                    x00 = Vector512.Load(c0 + col); x01 = Vector512.Load(c0 + col + 16);
-                    x10 = Vector512.Load(c1 + col); x11 = Vector512.Load(c1 + col + 16);
-                    x20 = Vector512.Load(c2 + col); x21 = Vector512.Load(c2 + col + 16);
-                    x30 = Vector512.Load(c3 + col); x31 = Vector512.Load(c3 + col + 16);
-                }
-                else
-                {
-                    x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = Vector512<float>.Zero;
-                }
-                float* bp = b + col;
-                float* ap = a;
-                for (int t = 0; t < inner; t++)
-                {
-                    var b0 = Vector512.Load(bp);
-                    var b1 = Vector512.Load(bp + 16);
-                    var a0 = Vector512.Create(ap[0]);
-                    var a1 = Vector512.Create(ap[aRow]);
-                    var a2 = Vector512.Create(ap[2 * aRow]);
-                    var a3 = Vector512.Create(ap[3 * aRow]);
-                    x00 = Vector512.MultiplyAddEstimate(a0, b0, x00); x01 = Vector512.MultiplyAddEstimate(a0, b1, x01);
-                    x10 = Vector512.MultiplyAddEstimate(a1, b0, x10); x11 = Vector512.MultiplyAddEstimate(a1, b1, x11);
-                    x20 = Vector512.MultiplyAddEstimate(a2, b0, x20); x21 = Vector512.MultiplyAddEstimate(a2, b1, x21);
-                    x30 = Vector512.MultiplyAddEstimate(a3, b0, x30); x31 = Vector512.MultiplyAddEstimate(a3, b1, x31);
-                    bp += ldb;
-                    ap += aInner;
-                }
-                x00.Store(c0 + col); x01.Store(c0 + col + 16);
-                x10.Store(c1 + col); x11.Store(c1 + col + 16);
-                x20.Store(c2 + col); x21.Store(c2 + col + 16);
-                x30.Store(c3 + col); x31.Store(c3 + col + 16);
-            }
-        }
-        for (; col + 16 <= cols; col += 16)
-        {
-            Vector256<float> x00, x01, x10, x11, x20, x21, x30, x31;
-            if (accumulate)
-            {
-                x00 = Vector256.Load(c0 + col); x01 = Vector256.Load(c0 + col + 8);
-                x10 = Vector256.Load(c1 + col); x11 = Vector256.Load(c1 + col + 8);
-                x20 = Vector256.Load(c2 + col); x21 = Vector256.Load(c2 + col + 8);
-                x30 = Vector256.Load(c3 + col); x31 = Vector256.Load(c3 + col + 8);
-            }
-            else
-            {
-                x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = Vector256<float>.Zero;
-            }
-            float* bp = b + col;
-            float* ap = a;
-            for (int t = 0; t < inner; t++)
-            {
-                var b0 = Vector256.Load(bp);
-                var b1 = Vector256.Load(bp + 8);
-                var a0 = Vector256.Create(ap[0]);
-                var a1 = Vector256.Create(ap[aRow]);
-                var a2 = Vector256.Create(ap[2 * aRow]);
-                var a3 = Vector256.Create(ap[3 * aRow]);
-                x00 = Vector256.MultiplyAddEstimate(a0, b0, x00); x01 = Vector256.MultiplyAddEstimate(a0, b1, x01);
-                x10 = Vector256.MultiplyAddEstimate(a1, b0, x10); x11 = Vector256.MultiplyAddEstimate(a1, b1, x11);
-                x20 = Vector256.MultiplyAddEstimate(a2, b0, x20); x21 = Vector256.MultiplyAddEstimate(a2, b1, x21);
-                x30 = Vector256.MultiplyAddEstimate(a3, b0, x30); x31 = Vector256.MultiplyAddEstimate(a3, b1, x31);
-                bp += ldb;
-                ap += aInner;
-            }
-            x00.Store(c0 + col); x01.Store(c0 + col + 8);
-            x10.Store(c1 + col); x11.Store(c1 + col + 8);
-            x20.Store(c2 + col); x21.Store(c2 + col + 8);
-            x30.Store(c3 + col); x31.Store(c3 + col + 8);
-        }
         for (; col + 8 <= cols; col += 8)
         {
             Vector256<float> x0, x1, x2, x3;
@@ -142,6 +77,65 @@ internal static unsafe class CpuKernels
                 c[rr * ldc + col] = sum;
             }
         }
+    }
+
+    /// <summary>
+    /// The 4 x (2 vectors) register block: for every group of four rows, columns from <paramref name="col0"/> while two
+    /// vectors remain; returns the first column not done. One call per width and GEMM (not per group of rows), compiled
+    /// apart per width: inlined twice into one method the JIT ran out of registers and spilled inside the inner loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Gemm4x2<TVec, L>(float* a, nint aRow, nint aInner, float* b, nint ldb, float* c, nint ldc,
+        int groups, int col0, int cols, int inner, bool accumulate)
+        where TVec : struct
+        where L : IFloatLanes<TVec>
+    {
+        int w = L.Count;
+        int end = col0 + (cols - col0) / (2 * w) * (2 * w);
+        // 3 aRow hoisted and the loop counted down by hand: the JIT did neither here (two more instructions per 8 FMAs).
+        nint aRow3 = 3 * aRow;
+        for (int g = 0; g < groups; g++)
+        {
+            float* ag = a + 4 * g * aRow;
+            float* c0 = c + 4 * g * ldc, c1 = c0 + ldc, c2 = c0 + 2 * ldc, c3 = c0 + 3 * ldc;
+            for (int col = col0; col < end; col += 2 * w)
+            {
+                TVec x00, x01, x10, x11, x20, x21, x30, x31;
+                if (accumulate)
+                {
+                    x00 = L.Load(c0 + col); x01 = L.Load(c0 + col + w);
+                    x10 = L.Load(c1 + col); x11 = L.Load(c1 + col + w);
+                    x20 = L.Load(c2 + col); x21 = L.Load(c2 + col + w);
+                    x30 = L.Load(c3 + col); x31 = L.Load(c3 + col + w);
+                }
+                else
+                {
+                    x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = L.Zero;
+                }
+                float* bp = b + col;
+                float* ap = ag;
+                for (int t = inner; t > 0; t--)
+                {
+                    var b0 = L.Load(bp);
+                    var b1 = L.Load(bp + w);
+                    var a0 = L.Broadcast(ap[0]);
+                    var a1 = L.Broadcast(ap[aRow]);
+                    var a2 = L.Broadcast(ap[2 * aRow]);
+                    var a3 = L.Broadcast(ap[aRow3]);
+                    x00 = L.MultiplyAdd(a0, b0, x00); x01 = L.MultiplyAdd(a0, b1, x01);
+                    x10 = L.MultiplyAdd(a1, b0, x10); x11 = L.MultiplyAdd(a1, b1, x11);
+                    x20 = L.MultiplyAdd(a2, b0, x20); x21 = L.MultiplyAdd(a2, b1, x21);
+                    x30 = L.MultiplyAdd(a3, b0, x30); x31 = L.MultiplyAdd(a3, b1, x31);
+                    bp += ldb;
+                    ap += aInner;
+                }
+                L.Store(x00, c0 + col); L.Store(x01, c0 + col + w);
+                L.Store(x10, c1 + col); L.Store(x11, c1 + col + w);
+                L.Store(x20, c2 + col); L.Store(x21, c2 + col + w);
+                L.Store(x30, c3 + col); L.Store(x31, c3 + col + w);
+            }
+        }
+        return end;
     }
 
     private static void Gemm1(float* a, nint aInner, float* b, nint ldb, float* c, int cols, int inner, bool accumulate)
@@ -205,51 +199,19 @@ internal static unsafe class CpuKernels
     public static void SoftmaxColumns(float* st, int ld, int kc, int width, float* bias, float* m, float* l, float* alpha)
     {
         int c = 0;
-        if (Vector512.IsHardwareAccelerated) c = SoftmaxColumns512(st, ld, kc, width, bias, m, l, alpha);
-        var negInf = Vector256.Create(float.NegativeInfinity);
-        for (; c < width; c += 8)
-        {
-            float* col = st + c;
-            var vmax = negInf;
-            if (bias != null)
-            {
-                for (int j = 0; j < kc; j++)
-                {
-                    var x = Vector256.Load(col + (nint)j * ld) + Vector256.Create(bias[j]);
-                    x.Store(col + (nint)j * ld);
-                    vmax = Vector256.Max(vmax, x);
-                }
-            }
-            else
-            {
-                for (int j = 0; j < kc; j++) vmax = Vector256.Max(vmax, Vector256.Load(col + (nint)j * ld));
-            }
-            var mOld = Vector256.Load(m + c);
-            var mNew = Vector256.Max(mOld, vmax);
-            var mSafe = Vector256.ConditionalSelect(Vector256.Equals(mNew, negInf), Vector256<float>.Zero, mNew);
-            var a = Exp(mOld - mSafe);
-            var sum = Vector256<float>.Zero;
-            for (int j = 0; j < kc; j++)
-            {
-                var p = Exp(Vector256.Load(col + (nint)j * ld) - mSafe);
-                p.Store(col + (nint)j * ld);
-                sum += p;
-            }
-            mNew.Store(m + c);
-            Vector256.MultiplyAddEstimate(Vector256.Load(l + c), a, sum).Store(l + c);
-            a.Store(alpha + c);
-        }
+        // 16 query lanes per vector while 16 remain: the same operations lane by lane (so the same bits) in half the
+        // instructions; the exp of every score is the forward's inner bottleneck.
+        if (Vector512.IsHardwareAccelerated) c = SoftmaxColumns<Vector512<float>, Lanes512>(st, ld, kc, width, bias, m, l, alpha, c);
+        SoftmaxColumns<Vector256<float>, Lanes256>(st, ld, kc, width, bias, m, l, alpha, c);
     }
 
-    /// <summary>
-    /// <see cref="SoftmaxColumns"/> on 16 query lanes per vector while 16 remain; returns the lanes done. The same operations
-    /// lane by lane (so the same bits), in half the instructions: the exp of every score is the forward's inner bottleneck.
-    /// </summary>
-    private static int SoftmaxColumns512(float* st, int ld, int kc, int width, float* bias, float* m, float* l, float* alpha)
+    /// <summary><see cref="SoftmaxColumns(float*, int, int, int, float*, float*, float*, float*)"/> from lane <paramref name="c"/> while a whole vector remains; returns the lanes done.</summary>
+    private static int SoftmaxColumns<TVec, L>(float* st, int ld, int kc, int width, float* bias, float* m, float* l, float* alpha, int c)
+        where TVec : struct
+        where L : IFloatLanes<TVec>
     {
-        var negInf = Vector512.Create(float.NegativeInfinity);
-        int c = 0;
-        for (; c + 16 <= width; c += 16)
+        var negInf = L.Broadcast(float.NegativeInfinity);
+        for (; c + L.Count <= width; c += L.Count)
         {
             float* col = st + c;
             var vmax = negInf;
@@ -257,29 +219,29 @@ internal static unsafe class CpuKernels
             {
                 for (int j = 0; j < kc; j++)
                 {
-                    var x = Vector512.Load(col + (nint)j * ld) + Vector512.Create(bias[j]);
-                    x.Store(col + (nint)j * ld);
-                    vmax = Vector512.Max(vmax, x);
+                    var x = L.Add(L.Load(col + (nint)j * ld), L.Broadcast(bias[j]));
+                    L.Store(x, col + (nint)j * ld);
+                    vmax = L.Max(vmax, x);
                 }
             }
             else
             {
-                for (int j = 0; j < kc; j++) vmax = Vector512.Max(vmax, Vector512.Load(col + (nint)j * ld));
+                for (int j = 0; j < kc; j++) vmax = L.Max(vmax, L.Load(col + (nint)j * ld));
             }
-            var mOld = Vector512.Load(m + c);
-            var mNew = Vector512.Max(mOld, vmax);
-            var mSafe = Vector512.ConditionalSelect(Vector512.Equals(mNew, negInf), Vector512<float>.Zero, mNew);
-            var a = Exp(mOld - mSafe);
-            var sum = Vector512<float>.Zero;
+            var mOld = L.Load(m + c);
+            var mNew = L.Max(mOld, vmax);
+            var mSafe = L.NegativeInfinityToZero(mNew);
+            var a = Exp<TVec, L>(L.Subtract(mOld, mSafe));
+            var sum = L.Zero;
             for (int j = 0; j < kc; j++)
             {
-                var p = Exp(Vector512.Load(col + (nint)j * ld) - mSafe);
-                p.Store(col + (nint)j * ld);
-                sum += p;
+                var p = Exp<TVec, L>(L.Subtract(L.Load(col + (nint)j * ld), mSafe));
+                L.Store(p, col + (nint)j * ld);
+                sum = L.Add(sum, p);
             }
-            mNew.Store(m + c);
-            Vector512.MultiplyAddEstimate(Vector512.Load(l + c), a, sum).Store(l + c);
-            a.Store(alpha + c);
+            L.Store(mNew, m + c);
+            L.Store(L.MultiplyAdd(L.Load(l + c), a, sum), l + c);
+            L.Store(a, alpha + c);
         }
         return c;
     }
@@ -305,7 +267,7 @@ internal static unsafe class CpuKernels
         {
             for (; j + 8 <= len; j += 8)
             {
-                var p = Exp(Vector256.Load(s + j) + Vector256.Load(bias + j) - vl);
+                var p = Exp<Vector256<float>, Lanes256>(Vector256.Load(s + j) + Vector256.Load(bias + j) - vl);
                 p.Store(s + j);
                 (p * (Vector256.Load(dp + j) - vd)).Store(dp + j);
             }
@@ -314,7 +276,7 @@ internal static unsafe class CpuKernels
         {
             for (; j + 8 <= len; j += 8)
             {
-                var p = Exp(Vector256.Load(s + j) - vl);
+                var p = Exp<Vector256<float>, Lanes256>(Vector256.Load(s + j) - vl);
                 p.Store(s + j);
                 (p * (Vector256.Load(dp + j) - vd)).Store(dp + j);
             }
@@ -369,56 +331,28 @@ internal static unsafe class CpuKernels
         }
     }
 
-    private static float HorizontalMax(Vector256<float> v)
-    {
-        var m = Vector128.Max(v.GetLower(), v.GetUpper());
-        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
-        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
-        return m.ToScalar();
-    }
-
-    /// <summary><see cref="Exp(Vector256{float})"/> on 16 lanes: the same steps, so the same result per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Exp(Vector512<float> x)
-    {
-        var underflow = Vector512.LessThan(x, Vector512.Create(-87f));
-        var xc = Vector512.Min(Vector512.Max(x, Vector512.Create(-87f)), Vector512.Create(88f));
-        var n = Vector512.Round(xc * Vector512.Create(1.44269504088896341f));
-        var r = Vector512.MultiplyAddEstimate(n, Vector512.Create(-0.693359375f), xc);
-        r = Vector512.MultiplyAddEstimate(n, Vector512.Create(2.12194440e-4f), r);
-        var p = Vector512.Create(1f / 5040f);
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 720f));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 120f));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 24f));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 6f));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(0.5f));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512<float>.One);
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512<float>.One);
-        var scale = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
-        return Vector512.AndNot(p * scale, underflow);
-    }
-
     /// <summary>
     /// exp(x) for x &lt;= 0 in float: x = n ln2 + r, |r| &lt;= ln2/2, degree-7 Taylor in r (relative error ~1e-8 plus rounding),
     /// times 2^n through the exponent bits. x below -87 (including -inf of masked scores) gives exactly 0, never NaN.
+    /// The same steps at every width, so the same result per lane.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Exp(Vector256<float> x)
+    private static TVec Exp<TVec, L>(TVec x)
+        where TVec : struct
+        where L : IFloatLanes<TVec>
     {
-        var underflow = Vector256.LessThan(x, Vector256.Create(-87f));
-        var xc = Vector256.Min(Vector256.Max(x, Vector256.Create(-87f)), Vector256.Create(88f));
-        var n = Vector256.Round(xc * Vector256.Create(1.44269504088896341f));
-        var r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-0.693359375f), xc);
-        r = Vector256.MultiplyAddEstimate(n, Vector256.Create(2.12194440e-4f), r);
-        var p = Vector256.Create(1f / 5040f);
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(1f / 720f));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(1f / 120f));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(1f / 24f));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(1f / 6f));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(0.5f));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256<float>.One);
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256<float>.One);
-        var scale = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
-        return Vector256.AndNot(p * scale, underflow);
+        var xc = L.Clamp(x, -87f, 88f);
+        var n = L.Round(L.Multiply(xc, L.Broadcast(1.44269504088896341f)));
+        var r = L.MultiplyAdd(n, L.Broadcast(-0.693359375f), xc);
+        r = L.MultiplyAdd(n, L.Broadcast(2.12194440e-4f), r);
+        var p = L.Broadcast(1f / 5040f);
+        p = L.MultiplyAdd(p, r, L.Broadcast(1f / 720f));
+        p = L.MultiplyAdd(p, r, L.Broadcast(1f / 120f));
+        p = L.MultiplyAdd(p, r, L.Broadcast(1f / 24f));
+        p = L.MultiplyAdd(p, r, L.Broadcast(1f / 6f));
+        p = L.MultiplyAdd(p, r, L.Broadcast(0.5f));
+        p = L.MultiplyAdd(p, r, L.Broadcast(1f));
+        p = L.MultiplyAdd(p, r, L.Broadcast(1f));
+        return L.ZeroWhereLess(L.Multiply(p, L.Pow2(n)), x, L.Broadcast(-87f));
     }
 }

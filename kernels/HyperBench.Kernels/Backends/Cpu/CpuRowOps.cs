@@ -39,7 +39,7 @@ internal static unsafe class CpuRowOps
                 new Span<int>(c8, 8).Clear();
                 for (int group = 0; group < cols; group += 8)
                     Project8(x + (nint)row * d, d, gt + group, cols, c8, group);
-                for (int i = 0; i < 8; i++) codes[row + i] = IndexTensors.GrayRank(c8[i]);
+                for (int i = 0; i < 8; i++) codes[row + i] = GrayCode.Rank(c8[i]);
             }
             for (; row < end; row++)
             {
@@ -51,7 +51,7 @@ internal static unsafe class CpuRowOps
                     for (int t = 0; t < d; t++) acc = Vector256.MultiplyAddEstimate(Vector256.Create(xr[t]), Vector256.Load(gt + t * cols + group), acc);
                     c |= (int)Vector256.GreaterThan(acc, Vector256<float>.Zero).ExtractMostSignificantBits() << group;
                 }
-                codes[row] = IndexTensors.GrayRank(c);
+                codes[row] = GrayCode.Rank(c);
             }
         });
 

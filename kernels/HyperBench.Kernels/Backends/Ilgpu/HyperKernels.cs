@@ -9,7 +9,7 @@ namespace HyperBench.Kernels.Backends.Ilgpu;
 /// </summary>
 internal static class HyperKernels
 {
-    /// <summary>codes[row] = inverse Gray code of the sign bits of G x_row (the same convention as IndexTensors.GrayRank).</summary>
+    /// <summary>codes[row] = inverse Gray code of the sign bits of G x_row (<see cref="GrayCode.Rank"/>, shared with the CPU backend).</summary>
     public static void LshCodes(Index1D row, ArrayView<float> x, ArrayView<float> g, int d, int bits, ArrayView<int> codes)
     {
         long xBase = (long)row.X * d;
@@ -20,11 +20,7 @@ internal static class HyperKernels
             for (int t = 0; t < d; t++) dot += g[k * d + t] * x[xBase + t];
             if (dot > 0f) c |= 1 << k;
         }
-        c ^= c >> 1;
-        c ^= c >> 2;
-        c ^= c >> 4;
-        c ^= c >> 8;
-        codes[row] = c;
+        codes[row] = GrayCode.Rank(c);
     }
 
     public static void Gather(Index1D e, ArrayView<float> src, ArrayView<int> index, int width, float fill, ArrayView<float> dst)

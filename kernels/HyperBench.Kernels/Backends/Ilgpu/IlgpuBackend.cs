@@ -82,11 +82,16 @@ public sealed class IlgpuBackend : IAttentionBackend
         return new IlgpuBackend(context, accelerator, info);
     }
 
-    public IDeviceTensor Allocate(long length)
+    public IDeviceTensor Allocate(long length) => new IlgpuTensor(AllocateZeroed<float>(length));
+
+    public IIndexTensor AllocateIndices(long length) => new IlgpuIndexTensor(AllocateZeroed<int>(length));
+
+    /// <summary>At least one element, so even an empty tensor has a view a kernel launch can take.</summary>
+    private MemoryBuffer1D<T, Stride1D.Dense> AllocateZeroed<T>(long length) where T : unmanaged
     {
-        var buffer = Accelerator.Allocate1D<float>(Math.Max(length, 1));
+        var buffer = Accelerator.Allocate1D<T>(Math.Max(length, 1));
         buffer.MemSetToZero();
-        return new IlgpuTensor(buffer);
+        return buffer;
     }
 
     public IDeviceTensor Upload(ReadOnlySpan<float> data)
@@ -96,43 +101,50 @@ public sealed class IlgpuBackend : IAttentionBackend
         return new IlgpuTensor(buffer);
     }
 
-    public void Download(IDeviceTensor tensor, Span<float> destination)
-    {
-        var buffer = ((IlgpuTensor)tensor).Buffer;
-        buffer.View.AsContiguous().SubView(0, destination.Length).CopyToCPU(destination);
-    }
+    public void Download(IDeviceTensor tensor, Span<float> destination) => CopyToHost(View(tensor), destination);
 
     public void Clear(IDeviceTensor tensor) => ((IlgpuTensor)tensor).Buffer.MemSetToZero();
 
-    public void Write(IDeviceTensor destination, ReadOnlySpan<float> source)
+    public void Write(IDeviceTensor destination, ReadOnlySpan<float> source) => CopyFromHost(source, View(destination));
+
+    public void WriteIndices(IIndexTensor destination, ReadOnlySpan<int> source) => CopyFromHost(source, View(destination));
+
+    public void DownloadIndices(IIndexTensor source, Span<int> destination) => CopyToHost(View(source), destination);
+
+    private static void CopyFromHost<T>(ReadOnlySpan<T> source, ArrayView<T> destination) where T : unmanaged
     {
-        if (source.Length > 0) View(destination).SubView(0, source.Length).CopyFromCPU(source);
+        if (source.Length > 0) destination.SubView(0, source.Length).CopyFromCPU(source);
     }
 
-    public void LshCodes(IDeviceTensor x, IDeviceTensor projections, int rows, int headDim, int bits, IDeviceTensor codes)
+    private static void CopyToHost<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged =>
+        source.SubView(0, destination.Length).CopyToCPU(destination);
+
+    public void LshCodes(IDeviceTensor x, IDeviceTensor projections, int rows, int headDim, int bits, IIndexTensor codes)
     {
-        if (rows > 0) Hyper.LshCodes(rows, View(x), View(projections), headDim, bits, View(codes).Cast<int>());
+        if (rows > 0) Hyper.LshCodes(rows, View(x), View(projections), headDim, bits, View(codes));
     }
 
-    public void GatherRows(IDeviceTensor src, IDeviceTensor index, int rows, int width, float fill, IDeviceTensor dst)
+    public void GatherRows(IDeviceTensor src, IIndexTensor index, int rows, int width, float fill, IDeviceTensor dst)
     {
-        if (rows > 0) Hyper.Gather(rows * width, View(src), View(index).Cast<int>(), width, fill, View(dst));
+        if (rows > 0) Hyper.Gather(rows * width, View(src), View(index), width, fill, View(dst));
     }
 
-    public void ScatterAddRows(IDeviceTensor src, IDeviceTensor index, int rows, int width, IDeviceTensor dst)
+    public void ScatterAddRows(IDeviceTensor src, IIndexTensor index, int rows, int width, IDeviceTensor dst)
     {
-        if (rows > 0) Hyper.ScatterAdd(rows * width, View(src), View(index).Cast<int>(), width, View(dst));
+        if (rows > 0) Hyper.ScatterAdd(rows * width, View(src), View(index), width, View(dst));
     }
 
-    public void MergeRows(IDeviceTensor partO, IDeviceTensor partLse, IDeviceTensor index, int rows, int headDim, bool accumulate,
+    public void MergeRows(IDeviceTensor partO, IDeviceTensor partLse, IIndexTensor index, int rows, int headDim, bool accumulate,
         IDeviceTensor o, IDeviceTensor lse)
     {
-        if (rows > 0) Hyper.Merge(rows, View(partO), View(partLse), View(index).Cast<int>(), headDim, accumulate ? 1 : 0, View(o), View(lse));
+        if (rows > 0) Hyper.Merge(rows, View(partO), View(partLse), View(index), headDim, accumulate ? 1 : 0, View(o), View(lse));
     }
 
     private HyperKernelSet Hyper => _hyper ??= new HyperKernelSet(Accelerator);
 
     private static ArrayView<float> View(IDeviceTensor t) => ((IlgpuTensor)t).Buffer.View;
+
+    private static ArrayView<int> View(IIndexTensor t) => ((IlgpuIndexTensor)t).Buffer.View;
 
     public IAttentionPlan CreatePlan(IReadOnlyList<AttentionSegment> segments, int headDim, float scale)
     {

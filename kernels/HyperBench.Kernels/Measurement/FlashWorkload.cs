@@ -1,7 +1,7 @@
+using HyperBench.Kernels.Attention;
 using HyperBench.Kernels.Backends;
-using HyperBench.Kernels.Measurement;
 
-namespace HyperBench.Kernels.Attention;
+namespace HyperBench.Kernels.Measurement;
 
 /// <summary>A flash case ready to time: inputs of the case's distribution uploaded, outputs allocated.</summary>
 internal sealed class FlashWorkload(IAttentionBackend backend, BenchmarkCase benchmarkCase) : IKernelWorkload

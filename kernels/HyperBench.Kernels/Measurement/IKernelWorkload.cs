@@ -1,6 +1,4 @@
-using HyperBench.Kernels.Measurement;
-
-namespace HyperBench.Kernels.Attention;
+namespace HyperBench.Kernels.Measurement;
 
 /// <summary>A case with its device tensors in place: <see cref="Run"/> queues exactly the work being timed.</summary>
 public interface IKernelWorkload : IDisposable

@@ -1,8 +1,8 @@
+using HyperBench.Kernels.Attention;
 using HyperBench.Kernels.Backends;
 using HyperBench.Kernels.Inputs;
-using HyperBench.Kernels.Measurement;
 
-namespace HyperBench.Kernels.Attention;
+namespace HyperBench.Kernels.Measurement;
 
 /// <summary>
 /// A hyper case ready to time: inputs of the case's distribution uploaded, HyperAttention's plans and buffers built once.
@@ -54,7 +54,7 @@ internal sealed class HyperWorkload : IKernelWorkload
     public AccuracyReport MeasureAccuracy()
     {
         var slices = AccuracyCalculator.SliceSubset(_shape.Slices, _shape.N);
-        var all = ReferenceAttention.SegmentsFor(_shape, _case.Causal);
+        var all = AttentionSegment.PerSlice(_shape, _case.Causal);
         using var plan = _backend.CreatePlan(slices.Select(s => all[s]).ToArray(), _shape.D, _shape.Scale);
         using var o = _backend.Allocate(_shape.TensorLength);
         using var lse = _backend.Allocate(_shape.RowsLength);

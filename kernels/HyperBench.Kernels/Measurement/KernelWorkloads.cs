@@ -1,7 +1,6 @@
 using HyperBench.Kernels.Backends;
-using HyperBench.Kernels.Measurement;
 
-namespace HyperBench.Kernels.Attention;
+namespace HyperBench.Kernels.Measurement;
 
 /// <summary>Builds the workload for a case's kernel.</summary>
 public static class KernelWorkloads

@@ -1,8 +1,7 @@
 using HyperBench.Kernels.Backends;
 using HyperBench.Kernels.Inputs;
-using HyperBench.Kernels.Measurement;
 
-namespace HyperBench.Kernels.Attention;
+namespace HyperBench.Kernels.Measurement;
 
 /// <summary>
 /// A case's tensors on its device: inputs of the case's distribution generated from its seed and uploaded, outputs (and, with the
