@@ -7,9 +7,9 @@ namespace HyperBench.Kernels.Backends.Ilgpu;
 /// <summary>
 /// The warp-wide tensor-core instructions the <see cref="MmaForwardKernels"/> use, as inline PTX on CUDA. On any other
 /// accelerator (ILGPU's CPU accelerator) each one is emulated from the very registers the PTX would receive, element by
-/// element as the PTX ISA lays the fragments out over the lanes ("Matrix Fragments for mma.m16n8k16 / m16n8k8"), with warp
-/// shuffles in place of the tensor core's operand exchange; so the CPU tests check every lane's index maths and the packing
-/// of the registers. With g = lane / 4 and t = lane % 4:
+/// element as the PTX ISA lays the fragments out over the lanes ("Matrix Fragments for mma.m16n8k16 / m16n8k8"), with an
+/// exchange through shared memory in place of the tensor core's operand network; so the CPU tests check every lane's index
+/// maths and the packing of the registers. With g = lane / 4 and t = lane % 4:
 /// <list type="bullet">
 /// <item>m16n8k16 A (16x16, row): a0 = (g, 2t..2t+1), a1 = (g+8, 2t..2t+1), a2 = (g, 2t+8..2t+9), a3 = (g+8, 2t+8..2t+9),
 /// two 16-bit values per register, the lower column in the low half.</item>
@@ -98,23 +98,29 @@ internal static class MmaSync
         return NarrowFloat.ToFp16(lo) | ((uint)NarrowFloat.ToFp16(hi) << 16);
     }
 
+    /// <summary>Words of the CPU emulation's exchange area per warp: each lane's six mma registers.</summary>
+    public const int ExchangeWordsPerWarp = 32 * 6;
+
     /// <summary>
-    /// m16n8k16 on the CPU: lane (g, t) gathers rows g and g+8 of A and columns 2t and 2t+1 of B, register pair by register
-    /// pair (k = 2p, 2p+1 for p = 0..7), from the lanes that hold them, and accumulates in fp32.
+    /// m16n8k16 on the CPU: every lane publishes its six registers in the warp's exchange area (dynamic shared memory, requested
+    /// only on the CPU accelerator), then lane (g, t) reads rows g and g+8 of A and columns 2t and 2t+1 of B, register pair by
+    /// register pair (k = 2p, 2p+1 for p = 0..7), from the lanes the PTX ISA assigns them to, and accumulates in fp32. Two warp
+    /// barriers per mma: a warp shuffle per operand (32 per mma) made the CPU tests too slow to run.
     /// </summary>
     private static void Emulate16(ref FragC c, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1, bool bf16)
     {
+        var x = Publish(a0, a1, a2, a3, b0, b1);
         int lane = Warp.LaneIdx;
         int g = lane >> 2, t = lane & 3;
         for (int p = 0; p < 8; p++)
         {
             // Columns 2p, 2p+1 of A: row g in a0 (p < 4) or a2, row g+8 in a1 or a3, of lane g·4 + p % 4.
-            int aLane = g * 4 + (p & 3);
-            uint top = Warp.Shuffle(p < 4 ? a0 : a2, aLane);
-            uint bottom = Warp.Shuffle(p < 4 ? a1 : a3, aLane);
+            int aLane = (g * 4 + (p & 3)) * 6;
+            uint top = x[aLane + (p < 4 ? 0 : 2)];
+            uint bottom = x[aLane + (p < 4 ? 1 : 3)];
             // Rows 2p, 2p+1 of B: column n in b0 (p < 4) or b1 of lane n·4 + p % 4.
-            uint left = Warp.Shuffle(p < 4 ? b0 : b1, 2 * t * 4 + (p & 3));
-            uint right = Warp.Shuffle(p < 4 ? b0 : b1, (2 * t + 1) * 4 + (p & 3));
+            uint left = x[(2 * t * 4 + (p & 3)) * 6 + (p < 4 ? 4 : 5)];
+            uint right = x[((2 * t + 1) * 4 + (p & 3)) * 6 + (p < 4 ? 4 : 5)];
             float top0 = Unpack(top, bf16), top1 = Unpack(top >> 16, bf16);
             float bottom0 = Unpack(bottom, bf16), bottom1 = Unpack(bottom >> 16, bf16);
             float left0 = Unpack(left, bf16), left1 = Unpack(left >> 16, bf16);
@@ -124,25 +130,43 @@ internal static class MmaSync
             c.C2 += bottom0 * left0 + bottom1 * left1;
             c.C3 += bottom0 * right0 + bottom1 * right1;
         }
+        Warp.Barrier();
     }
 
     /// <summary>m16n8k8 tf32 on the CPU: as <see cref="Emulate16"/>, one k per step (k = p, p+4 in the second register).</summary>
     private static void EmulateTf32(ref FragC c, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
     {
+        var x = Publish(a0, a1, a2, a3, b0, b1);
         int lane = Warp.LaneIdx;
         int g = lane >> 2, t = lane & 3;
         for (int k = 0; k < 8; k++)
         {
-            int aLane = g * 4 + (k & 3);
-            float top = Tf32Value(Warp.Shuffle(k < 4 ? a0 : a2, aLane));
-            float bottom = Tf32Value(Warp.Shuffle(k < 4 ? a1 : a3, aLane));
-            float left = Tf32Value(Warp.Shuffle(k < 4 ? b0 : b1, 2 * t * 4 + (k & 3)));
-            float right = Tf32Value(Warp.Shuffle(k < 4 ? b0 : b1, (2 * t + 1) * 4 + (k & 3)));
+            int aLane = (g * 4 + (k & 3)) * 6;
+            float top = Tf32Value(x[aLane + (k < 4 ? 0 : 2)]);
+            float bottom = Tf32Value(x[aLane + (k < 4 ? 1 : 3)]);
+            float left = Tf32Value(x[(2 * t * 4 + (k & 3)) * 6 + (k < 4 ? 4 : 5)]);
+            float right = Tf32Value(x[((2 * t + 1) * 4 + (k & 3)) * 6 + (k < 4 ? 4 : 5)]);
             c.C0 += top * left;
             c.C1 += top * right;
             c.C2 += bottom * left;
             c.C3 += bottom * right;
         }
+        Warp.Barrier();
+    }
+
+    /// <summary>Writes this lane's registers into its warp's exchange area and waits for the whole warp; returns the area.</summary>
+    private static ArrayView<uint> Publish(uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
+    {
+        var x = SharedMemory.GetDynamic<uint>().SubView((Group.IdxX >> 5) * ExchangeWordsPerWarp, ExchangeWordsPerWarp);
+        int at = Warp.LaneIdx * 6;
+        x[at] = a0;
+        x[at + 1] = a1;
+        x[at + 2] = a2;
+        x[at + 3] = a3;
+        x[at + 4] = b0;
+        x[at + 5] = b1;
+        Warp.Barrier();
+        return x;
     }
 
     private static float Unpack(uint bits, bool bf16) => bf16 ? NarrowFloat.FromBf16(bits & 0xFFFFu) : NarrowFloat.FromFp16(bits & 0xFFFFu);
