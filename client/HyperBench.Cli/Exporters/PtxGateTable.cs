@@ -9,7 +9,7 @@ namespace HyperBench.Cli.Exporters;
 public static class PtxGateTable
 {
     private static readonly string[] Headers =
-        ["kernel", "threads", "registers", "stack B", "spill B", "smem B", "occupancy", "hot-loop FFMA %", "FFMA / LDS.128", "scalar LDS (hot)", "LDL/STL", "verdict"];
+        ["kernel", "threads", "registers", "stack B", "spill B", "smem B", "occupancy", "hot-loop FFMA %", "FFMA / LDS.128", "scalar LDS (hot)", "HMMA (hot/all)", "LDL/STL", "verdict"];
 
     public static Table Build(IEnumerable<PtxGateRow> rows)
     {
@@ -63,6 +63,7 @@ public static class PtxGateTable
             loops ? (hot.FfmaFraction * 100).ToString("F1", CultureInfo.InvariantCulture) : "-",
             !loops ? "-" : double.IsPositiveInfinity(hot.FfmaPerLds128) ? "no LDS.128" : hot.FfmaPerLds128.ToString("F1", CultureInfo.InvariantCulture),
             loops ? hot.LdsScalar.ToString(CultureInfo.InvariantCulture) : "-",
+            r.Whole.Hmma == 0 ? "-" : $"{hot.Hmma}/{r.Whole.Hmma}",
             $"{r.Whole.Ldl}/{r.Whole.Stl}",
             row.Verdict.Passed ? "pass" : "FAIL",
         ];

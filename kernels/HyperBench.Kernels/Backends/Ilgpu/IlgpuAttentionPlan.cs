@@ -7,7 +7,7 @@ namespace HyperBench.Kernels.Backends.Ilgpu;
 /// Segments cut into per-group tiles and uploaded once: query tiles for the forward and for D = rowsum(dO ∘ O), key tiles
 /// for the backward. Tiles are ordered longest first (causal tiles see different amounts of work), so no long tile starts last.
 /// </summary>
-internal sealed class IlgpuAttentionPlan : IAttentionPlan
+internal sealed class IlgpuAttentionPlan : IAttentionPlan, ITensorCorePlan
 {
     private readonly IlgpuBackend _backend;
     private readonly MemoryBuffer1D<AttentionTile, Stride1D.Dense> _forwardTiles;
@@ -18,6 +18,8 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan
     private readonly float _scale;
     private readonly int _forwardThreads;
     private readonly int _backwardThreads;
+    private MemoryBuffer1D<AttentionTile, Stride1D.Dense>? _mmaTiles;
+    private int _mmaTileCount;
 
     public IlgpuAttentionPlan(IlgpuBackend backend, IReadOnlyList<AttentionSegment> segments, int headDim, float scale)
     {
@@ -78,6 +80,27 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan
         _backend.Kernels(HeadDim).Forward(new KernelConfig(ForwardTileCount, _forwardThreads), args);
     }
 
+    public void ForwardMma(MmaPrecision precision, IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse)
+    {
+        if (!IlgpuBackend.SupportsMma(precision, HeadDim))
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, $"no tensor-core kernel for {precision} at d = {HeadDim}.");
+        if (_mmaTiles is null)
+        {
+            // The tensor-core kernels take 64 query rows per group at every d: their own tile list, built on first use.
+            var tiles = new List<AttentionTile>();
+            foreach (var s in Segments)
+                for (int r = 0; r < s.QueryCount; r += MmaForwardKernels.Rows)
+                    tiles.Add(new AttentionTile(s.QueryStart, s.QueryCount, s.KeyStart, s.KeyCount, s.Causal, r));
+            tiles.Sort((x, y) => FlashForwardKernels.KeyEnd(y, MmaForwardKernels.Rows).CompareTo(FlashForwardKernels.KeyEnd(x, MmaForwardKernels.Rows)));
+            _mmaTiles = Upload(_backend.Accelerator, tiles);
+            _mmaTileCount = tiles.Count;
+        }
+        if (_mmaTileCount == 0) return;
+        var args = Args(q, k, v, keyBias, o, lse);
+        args.Tiles = _mmaTiles.View;
+        _backend.Mma.Forward(precision, HeadDim, new KernelConfig(_mmaTileCount, MmaForwardKernels.Threads), args);
+    }
+
     public void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse,
         IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
     {
@@ -101,6 +124,7 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan
         _keyTiles.Dispose();
         _rowDot.Dispose();
         _zeroBias.Dispose();
+        _mmaTiles?.Dispose();
     }
 
     private static int QueriesSeeing(AttentionTile keyTile) =>

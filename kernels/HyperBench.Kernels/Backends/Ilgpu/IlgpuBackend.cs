@@ -15,6 +15,7 @@ public sealed class IlgpuBackend : IAttentionBackend
     private readonly Dictionary<int, IlgpuKernelSet> _kernels = [];
     private MemoryBuffer1D<float, Stride1D.Dense>? _flushBuffer;
     private HyperKernelSet? _hyper;
+    private MmaKernelSet? _mma;
 
     private IlgpuBackend(Context context, Accelerator accelerator, DeviceInfo device)
     {
@@ -94,6 +95,20 @@ public sealed class IlgpuBackend : IAttentionBackend
         return buffer;
     }
 
+    /// <summary>
+    /// 16-bit values (bf16 or fp16 bit patterns, e.g. from <see cref="NarrowFloat"/>) packed two per 32-bit word, the storage the
+    /// tensor-core kernels read (<see cref="ITensorCorePlan"/>); <see cref="IDeviceTensor.Length"/> counts the words.
+    /// </summary>
+    public IDeviceTensor Upload16(ReadOnlySpan<ushort> bits)
+    {
+        var words = new float[Math.Max((bits.Length + 1) / 2, 1)];
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(bits).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(words.AsSpan()));
+        return Upload(words);
+    }
+
+    /// <summary>Whether a tensor-core forward exists for <paramref name="precision"/> at <paramref name="headDim"/>.</summary>
+    public static bool SupportsMma(MmaPrecision precision, int headDim) => Enum.IsDefined(precision) && headDim is 64 or 128;
+
     public IDeviceTensor Upload(ReadOnlySpan<float> data)
     {
         var buffer = Accelerator.Allocate1D<float>(Math.Max(data.Length, 1));
@@ -141,6 +156,8 @@ public sealed class IlgpuBackend : IAttentionBackend
     }
 
     private HyperKernelSet Hyper => _hyper ??= new HyperKernelSet(Accelerator);
+
+    internal MmaKernelSet Mma => _mma ??= new MmaKernelSet(Accelerator);
 
     private static ArrayView<float> View(IDeviceTensor t) => ((IlgpuTensor)t).Buffer.View;
 

@@ -15,6 +15,12 @@ public static class IlgpuKernelCatalog
         Tile("flash.forward.d128", FlashForwardKernels.ForwardD128, FlashForwardKernels.D128Threads),
         RowKernel("flash.rowdot.d128", FlashKernels.RowDot<HeadDim128>, FlashKernels.GroupRows),
         Tile("flash.backward.d128", FlashBackwardKernels.BackwardD128, FlashBackwardKernels.D128Threads),
+        TensorCore("mma.forward.bf16.d64", MmaForwardKernels.Forward16<Bf16Mma, HeadDim64>, MmaForwardKernels.Threads),
+        TensorCore("mma.forward.fp16.d64", MmaForwardKernels.Forward16<Fp16Mma, HeadDim64>, MmaForwardKernels.Threads),
+        TensorCore("mma.forward.tf32x3.d64", MmaForwardKernels.ForwardTf32x3<HeadDim64>, MmaForwardKernels.Threads),
+        TensorCore("mma.forward.bf16.d128", MmaForwardKernels.Forward16<Bf16Mma, HeadDim128>, MmaForwardKernels.Threads),
+        TensorCore("mma.forward.fp16.d128", MmaForwardKernels.Forward16<Fp16Mma, HeadDim128>, MmaForwardKernels.Threads),
+        TensorCore("mma.forward.tf32x3.d128", MmaForwardKernels.ForwardTf32x3<HeadDim128>, MmaForwardKernels.Threads),
         AutoGrouped("hyper.lsh-codes", HyperKernels.LshCodes),
         AutoGrouped("hyper.gather", HyperKernels.Gather),
         AutoGrouped("hyper.scatter-add", HyperKernels.ScatterAdd),
@@ -22,11 +28,18 @@ public static class IlgpuKernelCatalog
     ];
 
     /// <summary>The kernel types whose public static methods must all appear in <see cref="All"/>.</summary>
-    public static IReadOnlyList<Type> KernelClasses { get; } = [typeof(FlashForwardKernels), typeof(FlashBackwardKernels), typeof(FlashKernels), typeof(HyperKernels)];
+    public static IReadOnlyList<Type> KernelClasses { get; } = [typeof(FlashForwardKernels), typeof(FlashBackwardKernels), typeof(FlashKernels), typeof(HyperKernels), typeof(MmaForwardKernels)];
 
     /// <summary>An explicitly grouped attention kernel (a <see cref="KernelArgs"/> launch with a fixed group size).</summary>
     private static IlgpuKernelEntry Tile(string name, Action<KernelArgs> kernel, int threadsPerBlock) =>
         new(name, kernel.Method, ExplicitlyGrouped: true, IsAttentionTile: true, threadsPerBlock);
+
+    /// <summary>
+    /// An explicitly grouped attention kernel whose products run on tensor cores (inline PTX mma.sync): the hot-loop rules are
+    /// the tensor-core ones (HMMA in the hot loop) instead of the FFMA ones.
+    /// </summary>
+    private static IlgpuKernelEntry TensorCore(string name, Action<KernelArgs> kernel, int threadsPerBlock) =>
+        new(name, kernel.Method, ExplicitlyGrouped: true, IsAttentionTile: true, threadsPerBlock, IsTensorCore: true);
 
     /// <summary>
     /// An explicitly grouped flash kernel that does no tile arithmetic (RowDot: rowsum(dO * O), two global loads per FFMA):

@@ -11,4 +11,5 @@ namespace HyperBench.Kernels.Backends.Ilgpu.Ptx;
 /// <param name="IsAttentionTile">True for the kernels that do the attention arithmetic: they get the hot-loop gates.</param>
 /// <param name="ThreadsPerBlock">The group size the backend launches with; null for auto-grouped kernels, whose group
 /// size the CUDA driver picks at load (<see cref="OccupancyCalculator.MaxPotentialBlockSize"/> reproduces that choice).</param>
-public sealed record IlgpuKernelEntry(string Name, MethodInfo Method, bool ExplicitlyGrouped, bool IsAttentionTile, int? ThreadsPerBlock);
+/// <param name="IsTensorCore">True for attention tiles whose products are mma.sync (HMMA): they get the tensor-core hot-loop gates.</param>
+public sealed record IlgpuKernelEntry(string Name, MethodInfo Method, bool ExplicitlyGrouped, bool IsAttentionTile, int? ThreadsPerBlock, bool IsTensorCore = false);

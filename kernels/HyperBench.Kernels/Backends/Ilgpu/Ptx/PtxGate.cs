@@ -4,8 +4,9 @@ namespace HyperBench.Kernels.Backends.Ilgpu.Ptx;
 
 /// <summary>
 /// Pass/fail rules over a <see cref="KernelPtxReport"/>. Every kernel: no stack frame, no spills, no LDL/STL, static shared
-/// memory within CUDA's 48 KB, occupancy at or above the floor. Attention tiles, in their innermost loops: FFMA share,
-/// FFMA per 16-byte shared load, and no scalar shared loads.
+/// memory within CUDA's 48 KB, occupancy at or above the floor. SIMT attention tiles, in their innermost loops: FFMA share,
+/// FFMA per 16-byte shared load, and no scalar shared loads. Tensor-core attention tiles: HMMA in their innermost loops (their
+/// fragment loads are 4- and 8-byte by the mma layout, and their FLOPs are not FFMA, so the SIMT loop rules do not apply).
 /// </summary>
 public sealed class PtxGate(PtxGateThresholds thresholds)
 {
@@ -32,7 +33,14 @@ public sealed class PtxGate(PtxGateThresholds thresholds)
             failures.Add($"occupancy {Percent(report.Occupancy.Fraction)} at {report.ThreadsPerBlock} threads, {r.Registers} registers " +
                 $"(floor {Percent(t.MinOccupancy)}; limited by {report.Occupancy.Limiter})");
 
-        if (report.IsAttentionTile)
+        if (report.IsAttentionTile && report.IsTensorCore)
+        {
+            if (report.InnermostLoopCount == 0)
+                failures.Add("no loop found in the SASS: the hot-loop checks cannot apply");
+            else if (report.HotLoops.Hmma < t.MinHotLoopHmma)
+                failures.Add($"{report.HotLoops.Hmma} HMMA in the hot loops ({report.Whole.Hmma} in the kernel; floor {t.MinHotLoopHmma}): the products do not run on tensor cores");
+        }
+        else if (report.IsAttentionTile)
         {
             var hot = report.HotLoops;
             if (report.InnermostLoopCount == 0)

@@ -49,7 +49,8 @@ public sealed class PtxInspector(CudaToolchain tools, string architecture = "sm_
             InstructionMix.Count(functions.SelectMany(f => f.Instructions)),
             innermost.Count,
             InstructionMix.Sum(innermost.Select(l => l.Mix)),
-            innermost.OrderByDescending(l => l.Mix.Ffma).ThenByDescending(l => l.Mix.Total).FirstOrDefault()?.Mix);
+            innermost.OrderByDescending(l => l.Mix.Hmma).ThenByDescending(l => l.Mix.Ffma).ThenByDescending(l => l.Mix.Total).FirstOrDefault()?.Mix,
+            entry.IsTensorCore);
     }
 
     public void Dispose() => _compiler.Dispose();

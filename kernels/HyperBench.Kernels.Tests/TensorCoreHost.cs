@@ -1,0 +1,48 @@
+using HyperBench.Kernels.Attention;
+using HyperBench.Kernels.Backends;
+using HyperBench.Kernels.Backends.Ilgpu;
+
+namespace HyperBench.Kernels.Tests;
+
+/// <summary>Runs the tensor-core forward on the ILGPU CPU accelerator (through its mma emulation) and rounds inputs to the precision.</summary>
+internal static class TensorCoreHost
+{
+    /// <summary>The inputs as the kernel sees them: rounded to bf16 / fp16 (and back to fp32) or, for 3xTF32, unchanged.</summary>
+    public static float[] Rounded(MmaPrecision precision, float[] x) => precision switch
+    {
+        MmaPrecision.Bf16 => x.Select(v => NarrowFloat.FromBf16(NarrowFloat.ToBf16(v))).ToArray(),
+        MmaPrecision.Fp16 => x.Select(v => NarrowFloat.FromFp16(NarrowFloat.ToFp16(v))).ToArray(),
+        _ => x,
+    };
+
+    /// <summary>O and lse of one plan over <paramref name="segments"/> (rows x d tensors, a per-key bias) at <paramref name="precision"/>.</summary>
+    public static (float[] O, float[] Lse) Forward(BackendFixture backends, MmaPrecision precision, IReadOnlyList<AttentionSegment> segments,
+        int d, float scale, int rows, float[] q, float[] k, float[] v, float[]? bias)
+    {
+        var backend = (IlgpuBackend)backends.IlgpuCpu;
+        var o = new float[rows * d];
+        var lse = new float[rows];
+        lock (backends.Gate)
+        {
+            using var plan = backend.CreatePlan(segments, d, scale);
+            using var tq = Upload(backend, precision, q);
+            using var tk = Upload(backend, precision, k);
+            using var tv = Upload(backend, precision, v);
+            using var tb = bias is null ? null : backend.Upload(bias);
+            using var to = backend.Allocate(rows * d);
+            using var tl = backend.Allocate(rows);
+            ((ITensorCorePlan)plan).ForwardMma(precision, tq, tk, tv, tb, to, tl);
+            backend.Synchronize();
+            backend.Download(to, o);
+            backend.Download(tl, lse);
+        }
+        return (o, lse);
+    }
+
+    private static IDeviceTensor Upload(IlgpuBackend backend, MmaPrecision precision, float[] x) => precision switch
+    {
+        MmaPrecision.Bf16 => backend.Upload16(x.Select(NarrowFloat.ToBf16).ToArray()),
+        MmaPrecision.Fp16 => backend.Upload16(x.Select(NarrowFloat.ToFp16).ToArray()),
+        _ => backend.Upload(x),
+    };
+}

@@ -1,0 +1,44 @@
+using HyperBench.Kernels.Backends.Ilgpu.Ptx;
+
+namespace HyperBench.Kernels.Tests;
+
+/// <summary>
+/// The tensor-core kernels' SASS (sm_90, ptxas): every mma.sync is an HMMA of the intended type, their number matches the
+/// products written in the source, and nothing of the CPU emulation (its loops of exchange loads) reaches the GPU code.
+/// </summary>
+public sealed class TensorCorePtxTests(PtxToolsFixture fixture) : IClassFixture<PtxToolsFixture>
+{
+    [Theory]
+    // Static HMMA count = the S loop body (4 key tiles; 3xTF32: x 2 k-steps of 8 x 3 products) + the written-out P V products
+    // (2 steps of 16 keys x d/8 output tiles; 3xTF32: 4 steps of 8 keys x d/8 x 3).
+    [InlineData("mma.forward.bf16.d64", "HMMA.16816.F32.BF16", 4, 20)]
+    [InlineData("mma.forward.fp16.d64", "HMMA.16816.F32", 4, 20)]
+    [InlineData("mma.forward.tf32x3.d64", "HMMA.1688.F32.TF32", 24, 120)]
+    [InlineData("mma.forward.bf16.d128", "HMMA.16816.F32.BF16", 4, 36)]
+    [InlineData("mma.forward.fp16.d128", "HMMA.16816.F32", 4, 36)]
+    [InlineData("mma.forward.tf32x3.d128", "HMMA.1688.F32.TF32", 24, 216)]
+    public async Task TensorCoreKernel_Sm90_HmmaOfTheRightTypeOncePerProduct(string name, string opcode, int hotHmma, int totalHmma)
+    {
+        var entry = IlgpuKernelCatalog.All.Single(e => e.Name == name);
+        var inspector = fixture.Inspector;
+        string dir = Directory.CreateTempSubdirectory("hyperbench-tc-test-").FullName;
+        await fixture.Gate.WaitAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            var report = await inspector.InspectAsync(entry, dir, TestContext.Current.CancellationToken);
+            var sass = SassListing.Parse(await File.ReadAllTextAsync(Path.Combine(dir, name + ".sass"), TestContext.Current.CancellationToken));
+            var hmma = sass.SelectMany(f => f.Instructions).Where(i => i.BaseOpcode == "HMMA").ToList();
+
+            Assert.Equal(totalHmma, hmma.Count);
+            Assert.All(hmma, i => Assert.Equal(opcode, i.Opcode));
+            Assert.Equal(hotHmma, report.HottestLoop!.Hmma);
+            // The only shuffles are the softmax's (row max and row sums, two rows, two steps each): none from an emulation.
+            Assert.Equal(8, report.Whole.Shfl);
+        }
+        finally
+        {
+            fixture.Gate.Release();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
