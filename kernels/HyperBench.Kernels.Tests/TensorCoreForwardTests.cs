@@ -33,7 +33,7 @@ public sealed class TensorCoreForwardTests(BackendFixture backends)
         var q = TensorCoreHost.Rounded(precision, inputs.Q);
         var k = TensorCoreHost.Rounded(precision, inputs.K);
         var v = TensorCoreHost.Rounded(precision, inputs.V);
-        var segments = ReferenceAttention.SegmentsFor(shape, causal);
+        var segments = AttentionSegment.PerSlice(shape, causal);
         var expected = ReferenceAttention.Forward(shape, causal, q, k, v);
         var (o, lse) = TensorCoreHost.Forward(backends, precision, segments, d, (float)shape.Scale, shape.RowsLength, inputs.Q, inputs.K, inputs.V, null);
 
