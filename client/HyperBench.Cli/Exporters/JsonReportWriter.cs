@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HyperBench.Cli.Plans;
 
 namespace HyperBench.Cli.Exporters;
 
@@ -18,9 +19,7 @@ public static class JsonReportWriter
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        // Write then rename: a crash mid-write never leaves a truncated report where a good one was.
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(report, Options));
-        File.Move(temp, path, overwrite: true);
+        // Atomic for a file (a crash never leaves a truncated report where a good one was); in place for /dev/null or a link.
+        OutputPath.WriteAllText(path, JsonSerializer.Serialize(report, Options));
     }
 }

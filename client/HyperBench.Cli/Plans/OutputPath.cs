@@ -36,10 +36,19 @@ public static class OutputPath
         if (!Directory.Exists(full)) CheckParent(option, path, full);
     }
 
-    /// <summary>Writes through a temporary file in the same directory and renames it: a failed write leaves no partial file.</summary>
+    /// <summary>
+    /// Writes through a temporary file in the same directory and renames it: a failed write leaves no partial file. A link or a
+    /// device (`/dev/null`, `/dev/stdout`) is written in place: renaming over it would replace the link or the device node itself,
+    /// which as root removes /dev/null for every process on the machine.
+    /// </summary>
     public static void WriteAllText(string path, string text)
     {
         string full = Path.GetFullPath(path);
+        if (WritesInPlace(full))
+        {
+            File.WriteAllText(full, text);
+            return;
+        }
         string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -51,6 +60,10 @@ public static class OutputPath
             if (File.Exists(temp)) File.Delete(temp);
         }
     }
+
+    private static bool WritesInPlace(string full) =>
+        full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal) ||
+        (File.Exists(full) && new FileInfo(full).LinkTarget is not null);
 
     private static string Full(string option, string path)
     {
