@@ -20,6 +20,8 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan, ITensorCorePlan
     private readonly int _backwardThreads;
     private MemoryBuffer1D<AttentionTile, Stride1D.Dense>? _mmaTiles;
     private int _mmaTileCount;
+    private MemoryBuffer1D<AttentionTile, Stride1D.Dense>? _mmaKeyTiles;
+    private int _mmaKeyTileCount;
 
     public IlgpuAttentionPlan(IlgpuBackend backend, IReadOnlyList<AttentionSegment> segments, int headDim, float scale)
     {
@@ -101,6 +103,37 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan, ITensorCorePlan
         _backend.Mma.Forward(precision, HeadDim, new KernelConfig(_mmaTileCount, MmaForwardKernels.Threads), args);
     }
 
+    public void BackwardMma(MmaPrecision precision, IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o,
+        IDeviceTensor lse, IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
+    {
+        if (!IlgpuBackend.SupportsMmaBackward(precision, HeadDim))
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, $"no tensor-core backward for {precision} at d = {HeadDim}.");
+        if (_mmaKeyTiles is null)
+        {
+            // The tensor-core backward takes 64 keys per group: its own key-tile list, built on first use, longest first.
+            var tiles = new List<AttentionTile>();
+            foreach (var s in Segments)
+                for (int r = 0; r < s.KeyCount; r += MmaBackwardKernels.Keys)
+                    tiles.Add(new AttentionTile(s.QueryStart, s.QueryCount, s.KeyStart, s.KeyCount, s.Causal, r));
+            tiles.Sort((x, y) => QueriesSeeing(y).CompareTo(QueriesSeeing(x)));
+            _mmaKeyTiles = Upload(_backend.Accelerator, tiles);
+            _mmaKeyTileCount = tiles.Count;
+        }
+        if (RowTileCount == 0 || _mmaKeyTileCount == 0) return;
+        var args = Args(q, k, v, keyBias, o, lse);
+        args.DO = View(dO);
+        args.DQ = View(dq);
+        args.DK = View(dk);
+        args.DV = View(dv);
+        // D = rowsum(dO ∘ O): dO is 16-bit for bf16 / fp16, fp32 for 3xTF32 (the fp32 kernels' RowDot).
+        args.Tiles = _rowTiles.View;
+        var rowConfig = new KernelConfig(RowTileCount, FlashKernels.GroupRows);
+        if (precision == MmaPrecision.Tf32x3) _backend.Kernels(HeadDim).RowDot(rowConfig, args);
+        else _backend.Mma.RowDot16(precision, HeadDim, rowConfig, args);
+        args.Tiles = _mmaKeyTiles.View;
+        _backend.Mma.Backward(precision, HeadDim, new KernelConfig(_mmaKeyTileCount, MmaBackwardKernels.Threads), args);
+    }
+
     public void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse,
         IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
     {
@@ -125,6 +158,7 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan, ITensorCorePlan
         _rowDot.Dispose();
         _zeroBias.Dispose();
         _mmaTiles?.Dispose();
+        _mmaKeyTiles?.Dispose();
     }
 
     private static int QueriesSeeing(AttentionTile keyTile) =>
