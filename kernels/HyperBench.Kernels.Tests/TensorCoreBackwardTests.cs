@@ -18,8 +18,10 @@ public sealed class TensorCoreBackwardTests(BackendFixture backends)
     {
         var data = new TheoryData<MmaPrecision, int, bool, int>();
         foreach (var precision in new[] { MmaPrecision.Bf16, MmaPrecision.Fp16, MmaPrecision.Tf32x3 })
-            foreach (bool causal in new[] { false, true })
-                data.Add(precision, 64, causal, causal ? 130 : 70);
+            foreach (int d in new[] { 64, 128 })
+                foreach (bool causal in new[] { false, true })
+                    if (IlgpuBackend.SupportsMmaBackward(precision, d))
+                        data.Add(precision, d, causal, causal ? 130 : 70);
         return data;
     }
 
@@ -53,12 +55,14 @@ public sealed class TensorCoreBackwardTests(BackendFixture backends)
     /// key is masked (its rows get no gradient, never NaN) and a causal segment with more keys than queries.
     /// </summary>
     [Theory]
-    [InlineData(MmaPrecision.Bf16)]
-    [InlineData(MmaPrecision.Fp16)]
-    [InlineData(MmaPrecision.Tf32x3)]
-    public void IlgpuCpuBackward_SegmentsWithBiasAndMaskedRows_MatchReferenceGradient(MmaPrecision precision)
+    [InlineData(MmaPrecision.Bf16, 64)]
+    [InlineData(MmaPrecision.Fp16, 64)]
+    [InlineData(MmaPrecision.Tf32x3, 64)]
+    [InlineData(MmaPrecision.Bf16, 128)]
+    [InlineData(MmaPrecision.Fp16, 128)]
+    public void IlgpuCpuBackward_SegmentsWithBiasAndMaskedRows_MatchReferenceGradient(MmaPrecision precision, int d)
     {
-        const int n = 70, d = 64;
+        const int n = 70;
         var shape = new AttentionShape(1, 1, n, d);
         var inputs = TestData.Make(shape, 19);
         var q = TensorCoreHost.Rounded(precision, inputs.Q);
@@ -78,21 +82,21 @@ public sealed class TensorCoreBackwardTests(BackendFixture backends)
         Assert.DoesNotContain(dk, float.IsNaN);
         Assert.DoesNotContain(dv, float.IsNaN);
         var bound = Magnitudes(segments, d, shape.Scale, q, k, v, dO, bias, forward, n);
-        Check(precision, dq, expected.DQ, bound.DQ, "dQ", $"{precision} segments");
-        Check(precision, dk, expected.DK, bound.DK, "dK", $"{precision} segments");
-        Check(precision, dv, expected.DV, bound.DV, "dV", $"{precision} segments");
+        Check(precision, dq, expected.DQ, bound.DQ, "dQ", $"{precision} d={d} segments");
+        Check(precision, dk, expected.DK, bound.DK, "dK", $"{precision} d={d} segments");
+        Check(precision, dv, expected.DV, bound.DV, "dV", $"{precision} d={d} segments");
     }
 
     [Fact]
-    public void BackwardMma_AtAHeadDimensionWithoutKernel_Throws()
+    public void BackwardMma_Tf32x3AtD128_ThrowsRatherThanComputingSomethingElse()
     {
-        Assert.False(IlgpuBackend.SupportsMmaBackward(MmaPrecision.Bf16, 128));
+        Assert.False(IlgpuBackend.SupportsMmaBackward(MmaPrecision.Tf32x3, 128));
         var backend = (IlgpuBackend)backends.IlgpuCpu;
         lock (backends.Gate)
         {
             using var plan = backend.CreatePlan([new AttentionSegment(0, 8, 0, 8, 0)], 128, 0.1f);
             using var x = backend.Allocate(8 * 128);
-            Assert.Throws<ArgumentOutOfRangeException>(() => ((ITensorCorePlan)plan).BackwardMma(MmaPrecision.Bf16, x, x, x, null, x, x, x, x, x, x));
+            Assert.Throws<ArgumentOutOfRangeException>(() => ((ITensorCorePlan)plan).BackwardMma(MmaPrecision.Tf32x3, x, x, x, null, x, x, x, x, x, x));
         }
     }
 

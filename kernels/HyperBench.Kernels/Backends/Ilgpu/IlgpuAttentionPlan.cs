@@ -131,7 +131,7 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan, ITensorCorePlan
         if (precision == MmaPrecision.Tf32x3) _backend.Kernels(HeadDim).RowDot(rowConfig, args);
         else _backend.Mma.RowDot16(precision, HeadDim, rowConfig, args);
         args.Tiles = _mmaKeyTiles.View;
-        _backend.Mma.Backward(precision, HeadDim, new KernelConfig(_mmaKeyTileCount, MmaBackwardKernels.Threads), args);
+        _backend.Mma.Backward(precision, HeadDim, new KernelConfig(_mmaKeyTileCount, MmaBackwardKernels.ThreadsFor(precision, HeadDim)), args);
     }
 
     public void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse,

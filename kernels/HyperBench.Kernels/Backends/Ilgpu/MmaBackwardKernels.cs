@@ -18,8 +18,9 @@ namespace HyperBench.Kernels.Backends.Ilgpu;
 /// and K ("column loads": two values of one column in rows 2t and 2t + 1), read element by element: transposed copies would
 /// not fit the 3xTF32 kernel's 48 KB. D = rowsum(dO ∘ O) comes from <see cref="RowDot16{TMma, TDim}"/> (16-bit dO) or
 /// <see cref="FlashKernels.RowDot{TDim}"/> (fp32). Precision: P^T and dS^T are rounded to the input format before their mma
-/// (as FlashAttention-2 does), 3xTF32 splits every operand; accumulation is fp32. d = 64 only: at d = 128 dK and dV alone take
-/// 128 registers (docs/gpu-kernels.md, "Tensor-core backward").
+/// (as FlashAttention-2 does), 3xTF32 splits every operand; accumulation is fp32. d = 128 (16-bit only): two warps per 16 keys
+/// split the columns of dK and dV (at d = 128 they alone would take 128 registers in one warp), see <see cref="Backward16{TMma, TDim}"/>;
+/// 3xTF32 at d = 128 does not fit: K and V alone would be 64 KB of fp32 (docs/gpu-kernels.md, "Tensor-core backward").
 /// </summary>
 internal static class MmaBackwardKernels
 {
@@ -29,23 +30,36 @@ internal static class MmaBackwardKernels
     /// <summary>Queries per tile.</summary>
     public const int Queries = 16;
 
+    /// <summary>Threads per group at d = 64 (four warps); the 16-bit kernel at d = 128 runs eight (<see cref="ThreadsFor"/>).</summary>
     public const int Threads = 128;
+
+    /// <summary>Threads per group of the kernel for <paramref name="precision"/> at <paramref name="headDim"/>.</summary>
+    public static int ThreadsFor(MmaPrecision precision, int headDim) => precision != MmaPrecision.Tf32x3 && headDim == 128 ? 2 * Threads : Threads;
 
     private const float Log2E = 1.44269504088896341f;
 
     /// <summary>
     /// bf16 or fp16 (<typeparamref name="TMma"/>): Q, K, V, dO hold 16-bit values (two per word, row-major [rows, d]); O, lse,
-    /// bias, dQ, dK, dV are fp32. Shared memory: K, V 64 x d, Q, dO 16 x d, dS 16 x 64, all 16-bit: 22 KB at d = 64.
+    /// bias, dQ, dK, dV are fp32. Shared memory: K, V 64 x d, Q, dO 16 x d, dS 16 x 64, all 16-bit: 22 KB at d = 64; at d = 128
+    /// 4 KB more for the exchange between the two warps of a key group, 46 KB.
+    /// d = 64: four warps, each owns 16 keys and all 64 columns of their dK and dV. d = 128: eight warps, warps w and w + 4 own the
+    /// same 16 keys and columns 0..63 and 64..127 of their dK and dV (64 registers each, as at d = 64): warp w computes S^T, warp
+    /// w + 4 dP^T (no product is computed twice), w + 4 hands dP^T to w through shared memory, w forms P^T and dS^T and hands
+    /// them back packed (the form both use as A operands).
     /// </summary>
     public static void Backward16<TMma, TDim>(KernelArgs a) where TMma : struct, IMma16 where TDim : struct, IHeadDim
     {
         int d = default(TDim).Value;
+        bool split = d == 128;
+        int threads = split ? 2 * Threads : Threads;
         int wpr = d / 2, qpr = d / 8;
         var ks = SharedMemory.Allocate<Word4>(Keys * default(TDim).Value / 8);
         var vs = SharedMemory.Allocate<Word4>(Keys * default(TDim).Value / 8);
         var qs = SharedMemory.Allocate<Word4>(Queries * default(TDim).Value / 8);
         var dos = SharedMemory.Allocate<Word4>(Queries * default(TDim).Value / 8);
         var dss = SharedMemory.Allocate<Word4>(Queries * Keys / 8);
+        // Four warps x 32 lanes x 8 words (d = 128 only; one word at d = 64).
+        var ex = SharedMemory.Allocate<uint>(default(TDim).Value == 128 ? 1024 : 1);
         var kw = ks.Cast<uint>();
         var vw = vs.Cast<uint>();
         var qw = qs.Cast<uint>();
@@ -58,21 +72,25 @@ internal static class MmaBackwardKernels
         var tile = a.Tiles[Grid.IdxX];
         int t = Group.IdxX;
         int warp = t >> 5, lane = t & 31, g = lane >> 2, tq = lane & 3;
+        // Key group (16 keys) and the half of d this warp's dK, dV columns cover (always 0 at d = 64).
+        int kg = warp & 3, half = warp >> 2;
+        int col = 64 * half;
         float f = a.Scale * Log2E;
 
         int k0 = tile.RowOffset;
         int keyBase = tile.KeyStart + k0;
         int keyCount = tile.KeyCount - k0;
-        StageRows16(ks, a.K.Cast<Word4>(), keyBase, keyCount, Keys, qpr, t);
-        StageRows16(vs, a.V.Cast<Word4>(), keyBase, keyCount, Keys, qpr, t);
-        float biasTop = LoadBias(a.Bias, keyBase, warp * 16 + g, keyCount);
-        float biasBottom = LoadBias(a.Bias, keyBase, warp * 16 + g + 8, keyCount);
+        StageRows16(ks, a.K.Cast<Word4>(), keyBase, keyCount, Keys, qpr, t, threads);
+        StageRows16(vs, a.V.Cast<Word4>(), keyBase, keyCount, Keys, qpr, t, threads);
+        float biasTop = LoadBias(a.Bias, keyBase, kg * 16 + g, keyCount);
+        float biasBottom = LoadBias(a.Bias, keyBase, kg * 16 + g + 8, keyCount);
 
         var dk = default(FragC8);
         var dv = default(FragC8);
-        // A rows of S^T and dP^T: keys warp·16 + g and + 8 (swizzle (r & 7) = g); B rows: queries g and 8 + g (same swizzle).
-        int kTop = (warp * 16 + g) * wpr, kBottom = kTop + 8 * wpr, qRow = g * wpr, swz = 4 * g;
-        int keyTop = k0 + warp * 16 + g;
+        // A rows of S^T and dP^T: keys kg·16 + g and + 8 (swizzle (r & 7) = g); B rows: queries g and 8 + g (same swizzle).
+        int kTop = (kg * 16 + g) * wpr, kBottom = kTop + 8 * wpr, qRow = g * wpr, swz = 4 * g;
+        int keyTop = k0 + kg * 16 + g;
+        int exAt = (kg * 32 + lane) * 8;
         // Causal: queries before the tile's first key see none of it.
         int qStart = tile.Causal != 0 ? k0 : 0;
         TMma mma = default;
@@ -81,47 +99,85 @@ internal static class MmaBackwardKernels
             Group.Barrier();
             int rowBase = tile.QueryStart + q0;
             int rowCount = tile.QueryCount - q0;
-            StageRows16(qs, a.Q.Cast<Word4>(), rowBase, rowCount, Queries, qpr, t);
-            StageRows16(dos, a.DO.Cast<Word4>(), rowBase, rowCount, Queries, qpr, t);
+            StageRows16(qs, a.Q.Cast<Word4>(), rowBase, rowCount, Queries, qpr, t, threads);
+            StageRows16(dos, a.DO.Cast<Word4>(), rowBase, rowCount, Queries, qpr, t, threads);
             var l0 = LoadNegLse2(a.Lse, rowBase, 2 * tq, rowCount);
             var l1 = LoadNegLse2(a.Lse, rowBase, 8 + 2 * tq, rowCount);
             var r0 = LoadRowDot2(a.RowDot, rowBase, 2 * tq, rowCount);
             var r1 = LoadRowDot2(a.RowDot, rowBase, 8 + 2 * tq, rowCount);
+            bool mask = tile.Causal != 0 && k0 + kg * 16 + 15 > q0;
             Group.Barrier();
 
-            FragC s0 = default, s1 = default, p0 = default, p1 = default;
-            for (int kk = 0; kk < d / 16; kk++)
+            // P^T (x) and dS^T (y) as packed A operands (16 keys x 16 queries), rounded to the input format.
+            uint x0, x1, x2, x3, y0, y1, y2, y3;
+            if (!split)
             {
-                int w0 = (8 * kk + tq) ^ swz, w1 = (8 * kk + 4 + tq) ^ swz;
-                uint a0 = kw[kTop + w0], a1 = kw[kBottom + w0], a2 = kw[kTop + w1], a3 = kw[kBottom + w1];
-                mma.Mma(ref s0, a0, a1, a2, a3, qw[qRow + w0], qw[qRow + w1]);
-                mma.Mma(ref s1, a0, a1, a2, a3, qw[qRow + 8 * wpr + w0], qw[qRow + 8 * wpr + w1]);
-                a0 = vw[kTop + w0]; a1 = vw[kBottom + w0]; a2 = vw[kTop + w1]; a3 = vw[kBottom + w1];
-                mma.Mma(ref p0, a0, a1, a2, a3, ow[qRow + w0], ow[qRow + w1]);
-                mma.Mma(ref p1, a0, a1, a2, a3, ow[qRow + 8 * wpr + w0], ow[qRow + 8 * wpr + w1]);
+                FragC s0 = default, s1 = default, p0 = default, p1 = default;
+                for (int kk = 0; kk < d / 16; kk++)
+                {
+                    int w0 = (8 * kk + tq) ^ swz, w1 = (8 * kk + 4 + tq) ^ swz;
+                    uint a0 = kw[kTop + w0], a1 = kw[kBottom + w0], a2 = kw[kTop + w1], a3 = kw[kBottom + w1];
+                    mma.Mma(ref s0, a0, a1, a2, a3, qw[qRow + w0], qw[qRow + w1]);
+                    mma.Mma(ref s1, a0, a1, a2, a3, qw[qRow + 8 * wpr + w0], qw[qRow + 8 * wpr + w1]);
+                    a0 = vw[kTop + w0]; a1 = vw[kBottom + w0]; a2 = vw[kTop + w1]; a3 = vw[kBottom + w1];
+                    mma.Mma(ref p0, a0, a1, a2, a3, ow[qRow + w0], ow[qRow + w1]);
+                    mma.Mma(ref p1, a0, a1, a2, a3, ow[qRow + 8 * wpr + w0], ow[qRow + 8 * wpr + w1]);
+                }
+                SoftmaxGradient(ref s0, ref p0, f, biasTop, biasBottom, l0, r0, mask, keyTop, q0 + 2 * tq);
+                SoftmaxGradient(ref s1, ref p1, f, biasTop, biasBottom, l1, r1, mask, keyTop, q0 + 8 + 2 * tq);
+                x0 = mma.Pack(s0.C0, s0.C1); x1 = mma.Pack(s0.C2, s0.C3); x2 = mma.Pack(s1.C0, s1.C1); x3 = mma.Pack(s1.C2, s1.C3);
+                y0 = mma.Pack(p0.C0, p0.C1); y1 = mma.Pack(p0.C2, p0.C3); y2 = mma.Pack(p1.C0, p1.C1); y3 = mma.Pack(p1.C2, p1.C3);
+                StoreDs16(sh, kg * 16 + g, tq, y0, y1, y2, y3);
             }
-            bool mask = tile.Causal != 0 && k0 + warp * 16 + 15 > q0;
-            SoftmaxGradient(ref s0, ref p0, f, biasTop, biasBottom, l0, r0, mask, keyTop, q0 + 2 * tq);
-            SoftmaxGradient(ref s1, ref p1, f, biasTop, biasBottom, l1, r1, mask, keyTop, q0 + 8 + 2 * tq);
-
-            // P^T and dS^T as A operands (16 keys x 16 queries), rounded to the input format.
-            uint x0 = mma.Pack(s0.C0, s0.C1), x1 = mma.Pack(s0.C2, s0.C3), x2 = mma.Pack(s1.C0, s1.C1), x3 = mma.Pack(s1.C2, s1.C3);
-            KeyGradient16(mma, ref dv, x0, x1, x2, x3, oh, d, g, tq);
-            x0 = mma.Pack(p0.C0, p0.C1); x1 = mma.Pack(p0.C2, p0.C3); x2 = mma.Pack(p1.C0, p1.C1); x3 = mma.Pack(p1.C2, p1.C3);
-            KeyGradient16(mma, ref dk, x0, x1, x2, x3, qh, d, g, tq);
-            // dS by query for dQ: the low half of each A register is query 2t (+ 8), the high half 2t + 1.
-            int key = warp * 16 + g;
-            sh[Idx16(2 * tq, key, Keys)] = (ushort)x0;
-            sh[Idx16(2 * tq + 1, key, Keys)] = (ushort)(x0 >> 16);
-            sh[Idx16(2 * tq, key + 8, Keys)] = (ushort)x1;
-            sh[Idx16(2 * tq + 1, key + 8, Keys)] = (ushort)(x1 >> 16);
-            sh[Idx16(8 + 2 * tq, key, Keys)] = (ushort)x2;
-            sh[Idx16(9 + 2 * tq, key, Keys)] = (ushort)(x2 >> 16);
-            sh[Idx16(8 + 2 * tq, key + 8, Keys)] = (ushort)x3;
-            sh[Idx16(9 + 2 * tq, key + 8, Keys)] = (ushort)(x3 >> 16);
+            else
+            {
+                // S^T = K Q^T (first half) or dP^T = V dO^T (second half): the same instructions on different operands.
+                var aw = half == 0 ? kw : vw;
+                var bw = half == 0 ? qw : ow;
+                FragC s0 = default, s1 = default;
+                for (int kk = 0; kk < d / 16; kk++)
+                {
+                    int w0 = (8 * kk + tq) ^ swz, w1 = (8 * kk + 4 + tq) ^ swz;
+                    uint a0 = aw[kTop + w0], a1 = aw[kBottom + w0], a2 = aw[kTop + w1], a3 = aw[kBottom + w1];
+                    mma.Mma(ref s0, a0, a1, a2, a3, bw[qRow + w0], bw[qRow + w1]);
+                    mma.Mma(ref s1, a0, a1, a2, a3, bw[qRow + 8 * wpr + w0], bw[qRow + 8 * wpr + w1]);
+                }
+                if (half != 0)
+                {
+                    ex[exAt] = Interop.FloatAsInt(s0.C0); ex[exAt + 1] = Interop.FloatAsInt(s0.C1);
+                    ex[exAt + 2] = Interop.FloatAsInt(s0.C2); ex[exAt + 3] = Interop.FloatAsInt(s0.C3);
+                    ex[exAt + 4] = Interop.FloatAsInt(s1.C0); ex[exAt + 5] = Interop.FloatAsInt(s1.C1);
+                    ex[exAt + 6] = Interop.FloatAsInt(s1.C2); ex[exAt + 7] = Interop.FloatAsInt(s1.C3);
+                }
+                Group.Barrier();
+                if (half == 0)
+                {
+                    var p0 = new FragC { C0 = Interop.IntAsFloat(ex[exAt]), C1 = Interop.IntAsFloat(ex[exAt + 1]), C2 = Interop.IntAsFloat(ex[exAt + 2]), C3 = Interop.IntAsFloat(ex[exAt + 3]) };
+                    var p1 = new FragC { C0 = Interop.IntAsFloat(ex[exAt + 4]), C1 = Interop.IntAsFloat(ex[exAt + 5]), C2 = Interop.IntAsFloat(ex[exAt + 6]), C3 = Interop.IntAsFloat(ex[exAt + 7]) };
+                    SoftmaxGradient(ref s0, ref p0, f, biasTop, biasBottom, l0, r0, mask, keyTop, q0 + 2 * tq);
+                    SoftmaxGradient(ref s1, ref p1, f, biasTop, biasBottom, l1, r1, mask, keyTop, q0 + 8 + 2 * tq);
+                    x0 = mma.Pack(s0.C0, s0.C1); x1 = mma.Pack(s0.C2, s0.C3); x2 = mma.Pack(s1.C0, s1.C1); x3 = mma.Pack(s1.C2, s1.C3);
+                    y0 = mma.Pack(p0.C0, p0.C1); y1 = mma.Pack(p0.C2, p0.C3); y2 = mma.Pack(p1.C0, p1.C1); y3 = mma.Pack(p1.C2, p1.C3);
+                    // Each lane rewrites only the words it has just read: no other thread touches them before the next barrier.
+                    ex[exAt] = x0; ex[exAt + 1] = x1; ex[exAt + 2] = x2; ex[exAt + 3] = x3;
+                    ex[exAt + 4] = y0; ex[exAt + 5] = y1; ex[exAt + 6] = y2; ex[exAt + 7] = y3;
+                    StoreDs16(sh, kg * 16 + g, tq, y0, y1, y2, y3);
+                }
+                else
+                {
+                    x0 = x1 = x2 = x3 = y0 = y1 = y2 = y3 = 0;
+                }
+            }
             Group.Barrier();
+            if (split && half != 0)
+            {
+                x0 = ex[exAt]; x1 = ex[exAt + 1]; x2 = ex[exAt + 2]; x3 = ex[exAt + 3];
+                y0 = ex[exAt + 4]; y1 = ex[exAt + 5]; y2 = ex[exAt + 6]; y3 = ex[exAt + 7];
+            }
 
-            // dQ = dS K for columns warp·16 .. + 15 over the group's 64 keys.
+            // dV += P^T dO and dK += dS^T Q (this warp's 64 columns); dQ = dS K for columns warp·16 .. + 15 over the group's 64 keys.
+            KeyGradient16(mma, ref dv, x0, x1, x2, x3, oh, d, col + g, tq);
+            KeyGradient16(mma, ref dk, y0, y1, y2, y3, qh, d, col + g, tq);
             FragC dq0 = default, dq1 = default;
             int c0 = warp * 16 + g;
             for (int kk = 0; kk < Keys / 16; kk++)
@@ -135,8 +191,22 @@ internal static class MmaBackwardKernels
             AddQueryRows(a.DQ, rowBase, g, rowCount, d, warp * 16 + 2 * tq, dq0, dq1, a.Scale);
         }
 
-        AddKeyRows(a.DK, keyBase, warp * 16 + g, keyCount, d, 2 * tq, dk, a.Scale);
-        AddKeyRows(a.DV, keyBase, warp * 16 + g, keyCount, d, 2 * tq, dv, 1f);
+        AddKeyRows(a.DK, keyBase, kg * 16 + g, keyCount, d, col + 2 * tq, dk, a.Scale);
+        AddKeyRows(a.DV, keyBase, kg * 16 + g, keyCount, d, col + 2 * tq, dv, 1f);
+    }
+
+    /// <summary>dS by query for dQ: the low half of each packed dS^T register is query 2t (+ 8), the high half 2t + 1; keys key, key + 8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreDs16(ArrayView<ushort> sh, int key, int tq, uint y0, uint y1, uint y2, uint y3)
+    {
+        sh[Idx16(2 * tq, key, Keys)] = (ushort)y0;
+        sh[Idx16(2 * tq + 1, key, Keys)] = (ushort)(y0 >> 16);
+        sh[Idx16(2 * tq, key + 8, Keys)] = (ushort)y1;
+        sh[Idx16(2 * tq + 1, key + 8, Keys)] = (ushort)(y1 >> 16);
+        sh[Idx16(8 + 2 * tq, key, Keys)] = (ushort)y2;
+        sh[Idx16(9 + 2 * tq, key, Keys)] = (ushort)(y2 >> 16);
+        sh[Idx16(8 + 2 * tq, key + 8, Keys)] = (ushort)y3;
+        sh[Idx16(9 + 2 * tq, key + 8, Keys)] = (ushort)(y3 >> 16);
     }
 
     /// <summary>
@@ -290,21 +360,21 @@ internal static class MmaBackwardKernels
 
     /// <summary>
     /// acc (16 keys x 64 columns) += X B, k = 16 queries: X the packed A registers (P^T or dS^T), B the query rows of dO or Q
-    /// (<paramref name="h"/>, 16-bit, by row) read down columns 8c + g.
+    /// (<paramref name="h"/>, 16-bit, by row) read down columns 8n + <paramref name="c"/> (c: the warp's first column + g).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void KeyGradient16<TMma>(TMma mma, ref FragC8 acc, uint x0, uint x1, uint x2, uint x3, ArrayView<ushort> h, int d, int g, int tq)
+    private static void KeyGradient16<TMma>(TMma mma, ref FragC8 acc, uint x0, uint x1, uint x2, uint x3, ArrayView<ushort> h, int d, int c, int tq)
         where TMma : struct, IMma16
     {
         int r = 2 * tq;
-        mma.Mma(ref acc.T0, x0, x1, x2, x3, Column16(h, r, g, d), Column16(h, r + 8, g, d));
-        mma.Mma(ref acc.T1, x0, x1, x2, x3, Column16(h, r, 8 + g, d), Column16(h, r + 8, 8 + g, d));
-        mma.Mma(ref acc.T2, x0, x1, x2, x3, Column16(h, r, 16 + g, d), Column16(h, r + 8, 16 + g, d));
-        mma.Mma(ref acc.T3, x0, x1, x2, x3, Column16(h, r, 24 + g, d), Column16(h, r + 8, 24 + g, d));
-        mma.Mma(ref acc.T4, x0, x1, x2, x3, Column16(h, r, 32 + g, d), Column16(h, r + 8, 32 + g, d));
-        mma.Mma(ref acc.T5, x0, x1, x2, x3, Column16(h, r, 40 + g, d), Column16(h, r + 8, 40 + g, d));
-        mma.Mma(ref acc.T6, x0, x1, x2, x3, Column16(h, r, 48 + g, d), Column16(h, r + 8, 48 + g, d));
-        mma.Mma(ref acc.T7, x0, x1, x2, x3, Column16(h, r, 56 + g, d), Column16(h, r + 8, 56 + g, d));
+        mma.Mma(ref acc.T0, x0, x1, x2, x3, Column16(h, r, c, d), Column16(h, r + 8, c, d));
+        mma.Mma(ref acc.T1, x0, x1, x2, x3, Column16(h, r, 8 + c, d), Column16(h, r + 8, 8 + c, d));
+        mma.Mma(ref acc.T2, x0, x1, x2, x3, Column16(h, r, 16 + c, d), Column16(h, r + 8, 16 + c, d));
+        mma.Mma(ref acc.T3, x0, x1, x2, x3, Column16(h, r, 24 + c, d), Column16(h, r + 8, 24 + c, d));
+        mma.Mma(ref acc.T4, x0, x1, x2, x3, Column16(h, r, 32 + c, d), Column16(h, r + 8, 32 + c, d));
+        mma.Mma(ref acc.T5, x0, x1, x2, x3, Column16(h, r, 40 + c, d), Column16(h, r + 8, 40 + c, d));
+        mma.Mma(ref acc.T6, x0, x1, x2, x3, Column16(h, r, 48 + c, d), Column16(h, r + 8, 48 + c, d));
+        mma.Mma(ref acc.T7, x0, x1, x2, x3, Column16(h, r, 56 + c, d), Column16(h, r + 8, 56 + c, d));
     }
 
     /// <summary>As <see cref="KeyGradient16{TMma}"/>, 3xTF32, one k = 8 step: rows <paramref name="r"/> and r + 1 of the fp32 rows <paramref name="h"/>.</summary>
@@ -339,10 +409,10 @@ internal static class MmaBackwardKernels
     private static Float2 Column32(ArrayView<float> h, int r, int c, int width) => new(h[Idx32(r, c, width)], h[Idx32(r + 1, c, width)]);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StageRows16(ArrayView<Word4> dst, ArrayView<Word4> src, int rowBase, int count, int rows, int qpr, int t)
+    private static void StageRows16(ArrayView<Word4> dst, ArrayView<Word4> src, int rowBase, int count, int rows, int qpr, int t, int threads)
     {
         int shift = qpr == 8 ? 3 : 4;
-        for (int i = t; i < rows * qpr; i += Threads)
+        for (int i = t; i < rows * qpr; i += threads)
         {
             int r = i >> shift, q = i & (qpr - 1);
             int rr = XMath.Min(r, count - 1);
