@@ -30,7 +30,8 @@ public sealed class TensorCoreBackwardTests(BackendFixture backends)
     public void IlgpuCpuBackward_MatchesReferenceGradient_WithinDtypeTolerance(MmaPrecision precision, int d, bool causal, int n)
     {
         // n = 70: a full 64-key tile and a partial one, four full 16-query tiles and a partial one; n = 130 (causal): three key
-        // tiles whose diagonals cross four query tiles each, and a last key tile of two keys. Two slices check the segment offsets.
+        // tiles whose diagonals cross four query tiles each, and a last key tile of two keys (3xTF32 at d = 128: 32-key tiles, the
+        // last of 6 or 2 keys). Two slices check the segment offsets.
         var shape = new AttentionShape(2, 1, n, d);
         var inputs = TestData.Make(shape, (ulong)(n * 11 + d));
         var q = TensorCoreHost.Rounded(precision, inputs.Q);
@@ -60,6 +61,7 @@ public sealed class TensorCoreBackwardTests(BackendFixture backends)
     [InlineData(MmaPrecision.Tf32x3, 64)]
     [InlineData(MmaPrecision.Bf16, 128)]
     [InlineData(MmaPrecision.Fp16, 128)]
+    [InlineData(MmaPrecision.Tf32x3, 128)]
     public void IlgpuCpuBackward_SegmentsWithBiasAndMaskedRows_MatchReferenceGradient(MmaPrecision precision, int d)
     {
         const int n = 70;
@@ -88,15 +90,16 @@ public sealed class TensorCoreBackwardTests(BackendFixture backends)
     }
 
     [Fact]
-    public void BackwardMma_Tf32x3AtD128_ThrowsRatherThanComputingSomethingElse()
+    public void BackwardMma_UnknownPrecision_ThrowsRatherThanComputingSomethingElse()
     {
-        Assert.False(IlgpuBackend.SupportsMmaBackward(MmaPrecision.Tf32x3, 128));
+        var precision = (MmaPrecision)7;
+        Assert.False(IlgpuBackend.SupportsMmaBackward(precision, 64));
         var backend = (IlgpuBackend)backends.IlgpuCpu;
         lock (backends.Gate)
         {
-            using var plan = backend.CreatePlan([new AttentionSegment(0, 8, 0, 8, 0)], 128, 0.1f);
-            using var x = backend.Allocate(8 * 128);
-            Assert.Throws<ArgumentOutOfRangeException>(() => ((ITensorCorePlan)plan).BackwardMma(MmaPrecision.Tf32x3, x, x, x, null, x, x, x, x, x, x));
+            using var plan = backend.CreatePlan([new AttentionSegment(0, 8, 0, 8, 0)], 64, 0.1f);
+            using var x = backend.Allocate(8 * 64);
+            Assert.Throws<ArgumentOutOfRangeException>(() => ((ITensorCorePlan)plan).BackwardMma(precision, x, x, x, null, x, x, x, x, x, x));
         }
     }
 

@@ -24,6 +24,8 @@ public sealed class TensorCorePtxTests(PtxToolsFixture fixture) : IClassFixture<
     [InlineData("mma.backward.tf32x3.d64", "HMMA.1688.F32.TF32", 12, 114, 0)]
     [InlineData("mma.backward.bf16.d128", "HMMA.16816.F32.BF16", 2, 20, 0)]
     [InlineData("mma.backward.fp16.d128", "HMMA.16816.F32", 2, 20, 0)]
+    // 3xTF32 at d 128: the S^T, dP^T and dQ loops 2 x 3 each (dQ in two passes of 16 columns), dV and dK 2 k-steps x 8 x 3 each.
+    [InlineData("mma.backward.tf32x3.d128", "HMMA.1688.F32.TF32", 6, 114, 0)]
     public async Task TensorCoreKernel_Sm90_HmmaOfTheRightTypeOncePerProduct(string name, string opcode, int hotHmma, int totalHmma, int shuffles)
     {
         var entry = IlgpuKernelCatalog.All.Single(e => e.Name == name);

@@ -99,12 +99,8 @@ public sealed class IlgpuBackend : IAttentionBackend
     /// <summary>Whether a tensor-core forward exists for <paramref name="precision"/> at <paramref name="headDim"/>.</summary>
     public static bool SupportsMma(MmaPrecision precision, int headDim) => Enum.IsDefined(precision) && headDim is 64 or 128;
 
-    /// <summary>
-    /// Whether a tensor-core backward exists for <paramref name="precision"/> at <paramref name="headDim"/>: all three at d = 64,
-    /// bf16 and fp16 at d = 128 (3xTF32 at d = 128 needs more than 48 KB of shared memory, docs/gpu-kernels.md).
-    /// </summary>
-    public static bool SupportsMmaBackward(MmaPrecision precision, int headDim) =>
-        Enum.IsDefined(precision) && (headDim == 64 || (headDim == 128 && precision != MmaPrecision.Tf32x3));
+    /// <summary>Whether a tensor-core backward exists for <paramref name="precision"/> at <paramref name="headDim"/> (all three at d = 64 and 128).</summary>
+    public static bool SupportsMmaBackward(MmaPrecision precision, int headDim) => Enum.IsDefined(precision) && headDim is 64 or 128;
 
     public IDeviceTensor Upload(ReadOnlySpan<float> data)
     {

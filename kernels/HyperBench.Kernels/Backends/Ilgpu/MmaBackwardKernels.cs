@@ -20,7 +20,8 @@ namespace HyperBench.Kernels.Backends.Ilgpu;
 /// <see cref="FlashKernels.RowDot{TDim}"/> (fp32). Precision: P^T and dS^T are rounded to the input format before their mma
 /// (as FlashAttention-2 does), 3xTF32 splits every operand; accumulation is fp32. d = 128 (16-bit only): two warps per 16 keys
 /// split the columns of dK and dV (at d = 128 they alone would take 128 registers in one warp), see <see cref="Backward16{TMma, TDim}"/>;
-/// 3xTF32 at d = 128 does not fit: K and V alone would be 64 KB of fp32 (docs/gpu-kernels.md, "Tensor-core backward").
+/// 3xTF32 at d = 128 has its own shape (32 keys per group, V read from global memory), <see cref="BackwardTf32x3D128"/>: K and V
+/// of 64 keys would be 64 KB of fp32 (docs/gpu-kernels.md, "Tensor-core backward").
 /// </summary>
 internal static class MmaBackwardKernels
 {
@@ -32,6 +33,9 @@ internal static class MmaBackwardKernels
 
     /// <summary>Threads per group at d = 64 (four warps); the 16-bit kernel at d = 128 runs eight (<see cref="ThreadsFor"/>).</summary>
     public const int Threads = 128;
+
+    /// <summary>Keys per group of the kernel for <paramref name="precision"/> at <paramref name="headDim"/>.</summary>
+    public static int KeysFor(MmaPrecision precision, int headDim) => precision == MmaPrecision.Tf32x3 && headDim == 128 ? KeysTf32D128 : Keys;
 
     /// <summary>Threads per group of the kernel for <paramref name="precision"/> at <paramref name="headDim"/>.</summary>
     public static int ThreadsFor(MmaPrecision precision, int headDim) => precision != MmaPrecision.Tf32x3 && headDim == 128 ? 2 * Threads : Threads;
@@ -284,15 +288,7 @@ internal static class MmaBackwardKernels
             KeyGradient32(Tf32Split.From(s1), ref dv, of, 8 + 2 * tq, d, g);
             KeyGradient32(Tf32Split.From(p0), ref dk, qf, 2 * tq, d, g);
             KeyGradient32(Tf32Split.From(p1), ref dk, qf, 8 + 2 * tq, d, g);
-            int key = warp * 16 + g;
-            sf[Idx32(2 * tq, key, Keys)] = p0.C0;
-            sf[Idx32(2 * tq + 1, key, Keys)] = p0.C1;
-            sf[Idx32(2 * tq, key + 8, Keys)] = p0.C2;
-            sf[Idx32(2 * tq + 1, key + 8, Keys)] = p0.C3;
-            sf[Idx32(8 + 2 * tq, key, Keys)] = p1.C0;
-            sf[Idx32(9 + 2 * tq, key, Keys)] = p1.C1;
-            sf[Idx32(8 + 2 * tq, key + 8, Keys)] = p1.C2;
-            sf[Idx32(9 + 2 * tq, key + 8, Keys)] = p1.C3;
+            StoreDs32(sf, warp * 16 + g, tq, p0, p1, Keys);
             Group.Barrier();
 
             FragC dq0 = default, dq1 = default;
@@ -311,6 +307,168 @@ internal static class MmaBackwardKernels
         AddKeyRows(a.DK, keyBase, warp * 16 + g, keyCount, d, 2 * tq, dk, a.Scale);
         AddKeyRows(a.DV, keyBase, warp * 16 + g, keyCount, d, 2 * tq, dv, 1f);
     }
+
+    /// <summary>Keys per group of the 3xTF32 kernel at d = 128 (two warps per 16 keys).</summary>
+    public const int KeysTf32D128 = 32;
+
+    /// <summary>
+    /// 3xTF32 at d = 128: 48 KB of static shared memory cannot hold K and V of 64 keys in fp32 (64 KB), so a group owns 32 keys
+    /// with four warps, warps w and w + 2 sharing 16 keys and splitting the columns of dK and dV (64 registers each, as in
+    /// <see cref="Backward16{TMma, TDim}"/> at d = 128): warp w computes S^T from K in shared memory, warp w + 2 dP^T with V's A
+    /// fragments read straight from global memory (V is read by no other product, and each warp reads its 16 rows once per
+    /// query tile, from L1 after the first). Shared memory: K 32 x 128, Q, dO 16 x 128, dS 16 x 32, hand-over 2 KB, fp32: 36 KB.
+    /// dQ: each warp 32 of the 128 columns over the group's 32 keys.
+    /// </summary>
+    public static void BackwardTf32x3D128(KernelArgs a)
+    {
+        const int d = 128, ppr = d / 2, qpr = d / 4, keys = KeysTf32D128;
+        var ks = SharedMemory.Allocate<Float4>(keys * qpr);
+        var qs = SharedMemory.Allocate<Float4>(Queries * qpr);
+        var dos = SharedMemory.Allocate<Float4>(Queries * qpr);
+        var dss = SharedMemory.Allocate<Float4>(Queries * keys / 4);
+        var ex = SharedMemory.Allocate<uint>(2 * 32 * 8);
+        var k2 = ks.Cast<Float2>();
+        var q2 = qs.Cast<Float2>();
+        var o2 = dos.Cast<Float2>();
+        var s2 = dss.Cast<Float2>();
+        var kf = ks.Cast<float>();
+        var qf = qs.Cast<float>();
+        var of = dos.Cast<float>();
+        var sf = dss.Cast<float>();
+        var v2 = a.V.Cast<Float2>();
+        var tile = a.Tiles[Grid.IdxX];
+        int t = Group.IdxX;
+        int warp = t >> 5, lane = t & 31, g = lane >> 2, tq = lane & 3;
+        int kg = warp & 1, half = warp >> 1;
+        int col = 64 * half;
+        float f = a.Scale * Log2E;
+
+        int k0 = tile.RowOffset;
+        int keyBase = tile.KeyStart + k0;
+        int keyCount = tile.KeyCount - k0;
+        StageRows32(ks, a.K.Cast<Float4>(), keyBase, keyCount, keys, qpr, t);
+        float biasTop = LoadBias(a.Bias, keyBase, kg * 16 + g, keyCount);
+        float biasBottom = LoadBias(a.Bias, keyBase, kg * 16 + g + 8, keyCount);
+
+        var dk = default(FragC8);
+        var dv = default(FragC8);
+        int kTop = (kg * 16 + g) * ppr, kBottom = kTop + 8 * ppr, qRow = g * ppr, swz = 4 * (g & 3);
+        int keyTop = k0 + kg * 16 + g;
+        int exAt = (kg * 32 + lane) * 8;
+        int qStart = tile.Causal != 0 ? k0 : 0;
+        for (int q0 = qStart; q0 < tile.QueryCount; q0 += Queries)
+        {
+            Group.Barrier();
+            int rowBase = tile.QueryStart + q0;
+            int rowCount = tile.QueryCount - q0;
+            StageRows32(qs, a.Q.Cast<Float4>(), rowBase, rowCount, Queries, qpr, t);
+            StageRows32(dos, a.DO.Cast<Float4>(), rowBase, rowCount, Queries, qpr, t);
+            var l0 = LoadNegLse2(a.Lse, rowBase, 2 * tq, rowCount);
+            var l1 = LoadNegLse2(a.Lse, rowBase, 8 + 2 * tq, rowCount);
+            var r0 = LoadRowDot2(a.RowDot, rowBase, 2 * tq, rowCount);
+            var r1 = LoadRowDot2(a.RowDot, rowBase, 8 + 2 * tq, rowCount);
+            bool mask = tile.Causal != 0 && k0 + kg * 16 + 15 > q0;
+            Group.Barrier();
+
+            FragC s0 = default, s1 = default;
+            if (half == 0)
+            {
+                for (int kk = 0; kk < d / 8; kk++)
+                {
+                    int pr = (4 * kk + tq) ^ swz;
+                    var x = Tf32Split.From(k2[kTop + pr], k2[kBottom + pr]);
+                    x.Mma(ref s0, q2[qRow + pr]);
+                    x.Mma(ref s1, q2[qRow + 8 * ppr + pr]);
+                }
+            }
+            else
+            {
+                // V rows of this lane in global memory (clamped: a key past the end has P = 0, so its dP^T is never used).
+                var vTop = v2.SubView((long)(keyBase + XMath.Min(kg * 16 + g, keyCount - 1)) * ppr, ppr);
+                var vBottom = v2.SubView((long)(keyBase + XMath.Min(kg * 16 + g + 8, keyCount - 1)) * ppr, ppr);
+                for (int kk = 0; kk < d / 8; kk++)
+                {
+                    int pr = (4 * kk + tq) ^ swz;
+                    var x = Tf32Split.From(vTop[4 * kk + tq], vBottom[4 * kk + tq]);
+                    x.Mma(ref s0, o2[qRow + pr]);
+                    x.Mma(ref s1, o2[qRow + 8 * ppr + pr]);
+                }
+                ex[exAt] = Interop.FloatAsInt(s0.C0); ex[exAt + 1] = Interop.FloatAsInt(s0.C1);
+                ex[exAt + 2] = Interop.FloatAsInt(s0.C2); ex[exAt + 3] = Interop.FloatAsInt(s0.C3);
+                ex[exAt + 4] = Interop.FloatAsInt(s1.C0); ex[exAt + 5] = Interop.FloatAsInt(s1.C1);
+                ex[exAt + 6] = Interop.FloatAsInt(s1.C2); ex[exAt + 7] = Interop.FloatAsInt(s1.C3);
+            }
+            Group.Barrier();
+            if (half == 0)
+            {
+                var p0 = new FragC { C0 = Interop.IntAsFloat(ex[exAt]), C1 = Interop.IntAsFloat(ex[exAt + 1]), C2 = Interop.IntAsFloat(ex[exAt + 2]), C3 = Interop.IntAsFloat(ex[exAt + 3]) };
+                var p1 = new FragC { C0 = Interop.IntAsFloat(ex[exAt + 4]), C1 = Interop.IntAsFloat(ex[exAt + 5]), C2 = Interop.IntAsFloat(ex[exAt + 6]), C3 = Interop.IntAsFloat(ex[exAt + 7]) };
+                SoftmaxGradient(ref s0, ref p0, f, biasTop, biasBottom, l0, r0, mask, keyTop, q0 + 2 * tq);
+                SoftmaxGradient(ref s1, ref p1, f, biasTop, biasBottom, l1, r1, mask, keyTop, q0 + 8 + 2 * tq);
+                // P^T where dP^T was (each lane rewrites only the words it has just read); dS^T goes through the dS tile.
+                ex[exAt] = Interop.FloatAsInt(s0.C0); ex[exAt + 1] = Interop.FloatAsInt(s0.C1);
+                ex[exAt + 2] = Interop.FloatAsInt(s0.C2); ex[exAt + 3] = Interop.FloatAsInt(s0.C3);
+                ex[exAt + 4] = Interop.FloatAsInt(s1.C0); ex[exAt + 5] = Interop.FloatAsInt(s1.C1);
+                ex[exAt + 6] = Interop.FloatAsInt(s1.C2); ex[exAt + 7] = Interop.FloatAsInt(s1.C3);
+                StoreDs32(sf, kg * 16 + g, tq, p0, p1, keys);
+            }
+            Group.Barrier();
+            if (half != 0)
+            {
+                s0 = new FragC { C0 = Interop.IntAsFloat(ex[exAt]), C1 = Interop.IntAsFloat(ex[exAt + 1]), C2 = Interop.IntAsFloat(ex[exAt + 2]), C3 = Interop.IntAsFloat(ex[exAt + 3]) };
+                s1 = new FragC { C0 = Interop.IntAsFloat(ex[exAt + 4]), C1 = Interop.IntAsFloat(ex[exAt + 5]), C2 = Interop.IntAsFloat(ex[exAt + 6]), C3 = Interop.IntAsFloat(ex[exAt + 7]) };
+            }
+
+            // dS^T is read back from the dS tile by both warps, as late as possible: fewer accumulators live across dV's products.
+            KeyGradient32(Tf32Split.From(s0), ref dv, of, 2 * tq, d, col + g);
+            KeyGradient32(Tf32Split.From(s1), ref dv, of, 8 + 2 * tq, d, col + g);
+            KeyGradient32(Tf32Split.From(LoadDs32(sf, kg * 16 + g, tq, 0, keys)), ref dk, qf, 2 * tq, d, col + g);
+            KeyGradient32(Tf32Split.From(LoadDs32(sf, kg * 16 + g, tq, 8, keys)), ref dk, qf, 8 + 2 * tq, d, col + g);
+
+            // dQ for 32 columns in two passes of 16: four accumulators at once would cross 128 registers.
+            for (int part = 0; part < 2; part++)
+            {
+                FragC dq0 = default, dq1 = default;
+                int c0 = warp * 32 + 16 * part + g;
+                for (int kk = 0; kk < keys / 8; kk++)
+                {
+                    int pr = (4 * kk + tq) ^ swz;
+                    var x = Tf32Split.From(s2[g * (keys / 2) + pr], s2[(g + 8) * (keys / 2) + pr]);
+                    int kr = 8 * kk + 2 * tq;
+                    x.Mma(ref dq0, Column32(kf, kr, c0, d));
+                    x.Mma(ref dq1, Column32(kf, kr, c0 + 8, d));
+                }
+                AddQueryRows(a.DQ, rowBase, g, rowCount, d, warp * 32 + 16 * part + 2 * tq, dq0, dq1, a.Scale);
+            }
+        }
+
+        AddKeyRows(a.DK, keyBase, kg * 16 + g, keyCount, d, col + 2 * tq, dk, a.Scale);
+        AddKeyRows(a.DV, keyBase, kg * 16 + g, keyCount, d, col + 2 * tq, dv, 1f);
+    }
+
+    /// <summary>dS^T (keys key, key + 8; queries 2t, 2t + 1 in p0, 8 + 2t, 9 + 2t in p1) into fp32 dS by query, rows of <paramref name="width"/> keys.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreDs32(ArrayView<float> sf, int key, int tq, in FragC p0, in FragC p1, int width)
+    {
+        sf[Idx32(2 * tq, key, width)] = p0.C0;
+        sf[Idx32(2 * tq + 1, key, width)] = p0.C1;
+        sf[Idx32(2 * tq, key + 8, width)] = p0.C2;
+        sf[Idx32(2 * tq + 1, key + 8, width)] = p0.C3;
+        sf[Idx32(8 + 2 * tq, key, width)] = p1.C0;
+        sf[Idx32(9 + 2 * tq, key, width)] = p1.C1;
+        sf[Idx32(8 + 2 * tq, key + 8, width)] = p1.C2;
+        sf[Idx32(9 + 2 * tq, key + 8, width)] = p1.C3;
+    }
+
+    /// <summary>The dS^T accumulator (keys key, key + 8; queries q + 2t, q + 2t + 1) back from <see cref="StoreDs32"/>'s layout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static FragC LoadDs32(ArrayView<float> sf, int key, int tq, int q, int width) => new()
+    {
+        C0 = sf[Idx32(q + 2 * tq, key, width)],
+        C1 = sf[Idx32(q + 2 * tq + 1, key, width)],
+        C2 = sf[Idx32(q + 2 * tq, key + 8, width)],
+        C3 = sf[Idx32(q + 2 * tq + 1, key + 8, width)],
+    };
 
     /// <summary>D = rowsum(dO ∘ O) with dO in 16-bit storage (O fp32), one thread per query row, as <see cref="FlashKernels.RowDot{TDim}"/>.</summary>
     public static void RowDot16<TMma, TDim>(KernelArgs a) where TMma : struct, IMma16 where TDim : struct, IHeadDim
@@ -379,16 +537,16 @@ internal static class MmaBackwardKernels
 
     /// <summary>As <see cref="KeyGradient16{TMma}"/>, 3xTF32, one k = 8 step: rows <paramref name="r"/> and r + 1 of the fp32 rows <paramref name="h"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void KeyGradient32(in Tf32Split x, ref FragC8 acc, ArrayView<float> h, int r, int d, int g)
+    private static void KeyGradient32(in Tf32Split x, ref FragC8 acc, ArrayView<float> h, int r, int d, int c)
     {
-        x.Mma(ref acc.T0, Column32(h, r, g, d));
-        x.Mma(ref acc.T1, Column32(h, r, 8 + g, d));
-        x.Mma(ref acc.T2, Column32(h, r, 16 + g, d));
-        x.Mma(ref acc.T3, Column32(h, r, 24 + g, d));
-        x.Mma(ref acc.T4, Column32(h, r, 32 + g, d));
-        x.Mma(ref acc.T5, Column32(h, r, 40 + g, d));
-        x.Mma(ref acc.T6, Column32(h, r, 48 + g, d));
-        x.Mma(ref acc.T7, Column32(h, r, 56 + g, d));
+        x.Mma(ref acc.T0, Column32(h, r, c, d));
+        x.Mma(ref acc.T1, Column32(h, r, 8 + c, d));
+        x.Mma(ref acc.T2, Column32(h, r, 16 + c, d));
+        x.Mma(ref acc.T3, Column32(h, r, 24 + c, d));
+        x.Mma(ref acc.T4, Column32(h, r, 32 + c, d));
+        x.Mma(ref acc.T5, Column32(h, r, 40 + c, d));
+        x.Mma(ref acc.T6, Column32(h, r, 48 + c, d));
+        x.Mma(ref acc.T7, Column32(h, r, 56 + c, d));
     }
 
     /// <summary>Element (r, c) of 16-bit rows of <paramref name="width"/> values staged by <see cref="StageRows16"/> (quad q at q ^ (r &amp; 7)).</summary>

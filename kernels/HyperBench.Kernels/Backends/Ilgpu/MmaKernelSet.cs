@@ -54,6 +54,7 @@ internal sealed class MmaKernelSet(Accelerator accelerator)
         (MmaPrecision.Bf16, 128) => MmaBackwardKernels.Backward16<Bf16Mma, HeadDim128>,
         (MmaPrecision.Fp16, 128) => MmaBackwardKernels.Backward16<Fp16Mma, HeadDim128>,
         (MmaPrecision.Tf32x3, 64) => MmaBackwardKernels.BackwardTf32x3<HeadDim64>,
+        (MmaPrecision.Tf32x3, 128) => MmaBackwardKernels.BackwardTf32x3D128,
         _ => throw new ArgumentOutOfRangeException(nameof(headDim), headDim, $"no tensor-core backward for {precision} at d = {headDim}."),
     };
 

@@ -26,6 +26,7 @@ public static class IlgpuKernelCatalog
         TensorCore("mma.backward.tf32x3.d64", MmaBackwardKernels.BackwardTf32x3<HeadDim64>, MmaBackwardKernels.Threads),
         TensorCore("mma.backward.bf16.d128", MmaBackwardKernels.Backward16<Bf16Mma, HeadDim128>, 2 * MmaBackwardKernels.Threads),
         TensorCore("mma.backward.fp16.d128", MmaBackwardKernels.Backward16<Fp16Mma, HeadDim128>, 2 * MmaBackwardKernels.Threads),
+        TensorCore("mma.backward.tf32x3.d128", MmaBackwardKernels.BackwardTf32x3D128, MmaBackwardKernels.Threads),
         RowKernel("mma.rowdot.bf16.d64", MmaBackwardKernels.RowDot16<Bf16Mma, HeadDim64>, FlashKernels.GroupRows),
         RowKernel("mma.rowdot.fp16.d64", MmaBackwardKernels.RowDot16<Fp16Mma, HeadDim64>, FlashKernels.GroupRows),
         RowKernel("mma.rowdot.bf16.d128", MmaBackwardKernels.RowDot16<Bf16Mma, HeadDim128>, FlashKernels.GroupRows),
