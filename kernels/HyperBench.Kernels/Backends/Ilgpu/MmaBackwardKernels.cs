@@ -18,14 +18,13 @@ namespace HyperBench.Kernels.Backends.Ilgpu;
 /// and K ("column loads": two values of one column in rows 2t and 2t + 1), read element by element: transposed copies would
 /// not fit the 3xTF32 kernel's 48 KB. D = rowsum(dO ∘ O) comes from <see cref="RowDot16{TMma, TDim}"/> (16-bit dO) or
 /// <see cref="FlashKernels.RowDot{TDim}"/> (fp32). Precision: P^T and dS^T are rounded to the input format before their mma
-/// (as FlashAttention-2 does), 3xTF32 splits every operand; accumulation is fp32. d = 128 (16-bit only): two warps per 16 keys
-/// split the columns of dK and dV (at d = 128 they alone would take 128 registers in one warp), see <see cref="Backward16{TMma, TDim}"/>;
+/// (as FlashAttention-2 does), 3xTF32 splits every operand; accumulation is fp32. d = 128: two warps per 16 keys split the columns of dK and dV (at d = 128 they alone would take 128 registers in one warp), see <see cref="Backward16{TMma, TDim}"/>;
 /// 3xTF32 at d = 128 has its own shape (32 keys per group, V read from global memory), <see cref="BackwardTf32x3D128"/>: K and V
 /// of 64 keys would be 64 KB of fp32 (docs/gpu-kernels.md, "Tensor-core backward").
 /// </summary>
 internal static class MmaBackwardKernels
 {
-    /// <summary>Keys per group (four warps of 16).</summary>
+    /// <summary>Keys per group (16 per warp, or per pair of warps at d = 128), but for 3xTF32 at d = 128 (<see cref="KeysTf32D128"/>).</summary>
     public const int Keys = 64;
 
     /// <summary>Queries per tile.</summary>
