@@ -39,6 +39,39 @@ internal static class TensorCoreHost
         return (o, lse);
     }
 
+    /// <summary>
+    /// dQ, dK, dV of one plan at <paramref name="precision"/>, from the given O and lse (fp32) and dO (stored like q, k, v):
+    /// the tensor-core backward alone, so its error is not mixed with the forward's.
+    /// </summary>
+    public static (float[] DQ, float[] DK, float[] DV) Backward(BackendFixture backends, MmaPrecision precision, IReadOnlyList<AttentionSegment> segments,
+        int d, float scale, int rows, float[] q, float[] k, float[] v, float[]? bias, float[] o, float[] lse, float[] dO)
+    {
+        var backend = (IlgpuBackend)backends.IlgpuCpu;
+        var dq = new float[rows * d];
+        var dk = new float[rows * d];
+        var dv = new float[rows * d];
+        lock (backends.Gate)
+        {
+            using var plan = backend.CreatePlan(segments, d, scale);
+            using var tq = Upload(backend, precision, q);
+            using var tk = Upload(backend, precision, k);
+            using var tv = Upload(backend, precision, v);
+            using var tdo = Upload(backend, precision, dO);
+            using var tb = bias is null ? null : backend.Upload(bias);
+            using var to = backend.Upload(o);
+            using var tl = backend.Upload(lse);
+            using var tdq = backend.Allocate(rows * d);
+            using var tdk = backend.Allocate(rows * d);
+            using var tdv = backend.Allocate(rows * d);
+            ((ITensorCorePlan)plan).BackwardMma(precision, tq, tk, tv, tb, to, tl, tdo, tdq, tdk, tdv);
+            backend.Synchronize();
+            backend.Download(tdq, dq);
+            backend.Download(tdk, dk);
+            backend.Download(tdv, dv);
+        }
+        return (dq, dk, dv);
+    }
+
     private static IDeviceTensor Upload(IlgpuBackend backend, MmaPrecision precision, float[] x) => precision switch
     {
         MmaPrecision.Bf16 => backend.Upload16(x.Select(NarrowFloat.ToBf16).ToArray()),

@@ -13,6 +13,9 @@ internal interface IMma16
 
     /// <summary>Two fp32 values rounded to this format and packed, <paramref name="lo"/> in the low half.</summary>
     uint Pack(float lo, float hi);
+
+    /// <summary>The 16-bit value in the low half of <paramref name="bits"/> as fp32 (exact).</summary>
+    float Widen(uint bits);
 }
 
 internal readonly struct Bf16Mma : IMma16
@@ -22,6 +25,9 @@ internal readonly struct Bf16Mma : IMma16
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Pack(float lo, float hi) => MmaSync.PackBf16(lo, hi);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Widen(uint bits) => NarrowFloat.FromBf16(bits);
 }
 
 internal readonly struct Fp16Mma : IMma16
@@ -31,4 +37,7 @@ internal readonly struct Fp16Mma : IMma16
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Pack(float lo, float hi) => MmaSync.PackFp16(lo, hi);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Widen(uint bits) => NarrowFloat.FromFp16(bits & 0xFFFFu);
 }

@@ -20,6 +20,7 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan, ITensorCorePlan
     private readonly int _backwardThreads;
     private MemoryBuffer1D<AttentionTile, Stride1D.Dense>? _mmaTiles;
     private int _mmaTileCount;
+    private readonly Dictionary<int, (MemoryBuffer1D<AttentionTile, Stride1D.Dense> Tiles, int Count)> _mmaKeyTiles = [];
 
     public IlgpuAttentionPlan(IlgpuBackend backend, IReadOnlyList<AttentionSegment> segments, int headDim, float scale)
     {
@@ -101,6 +102,38 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan, ITensorCorePlan
         _backend.Mma.Forward(precision, HeadDim, new KernelConfig(_mmaTileCount, MmaForwardKernels.Threads), args);
     }
 
+    public void BackwardMma(MmaPrecision precision, IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o,
+        IDeviceTensor lse, IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
+    {
+        if (!IlgpuBackend.SupportsMmaBackward(precision, HeadDim))
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, $"no tensor-core backward for {precision} at d = {HeadDim}.");
+        // The tensor-core backward takes 64 keys per group (32 for 3xTF32 at d = 128): a key-tile list per size, built on first use.
+        int keysPerGroup = MmaBackwardKernels.KeysFor(precision, HeadDim);
+        if (!_mmaKeyTiles.TryGetValue(keysPerGroup, out var keyTiles))
+        {
+            var tiles = new List<AttentionTile>();
+            foreach (var s in Segments)
+                for (int r = 0; r < s.KeyCount; r += keysPerGroup)
+                    tiles.Add(new AttentionTile(s.QueryStart, s.QueryCount, s.KeyStart, s.KeyCount, s.Causal, r));
+            tiles.Sort((x, y) => QueriesSeeing(y).CompareTo(QueriesSeeing(x)));
+            keyTiles = (Upload(_backend.Accelerator, tiles), tiles.Count);
+            _mmaKeyTiles[keysPerGroup] = keyTiles;
+        }
+        if (RowTileCount == 0 || keyTiles.Count == 0) return;
+        var args = Args(q, k, v, keyBias, o, lse);
+        args.DO = View(dO);
+        args.DQ = View(dq);
+        args.DK = View(dk);
+        args.DV = View(dv);
+        // D = rowsum(dO ∘ O): dO is 16-bit for bf16 / fp16, fp32 for 3xTF32 (the fp32 kernels' RowDot).
+        args.Tiles = _rowTiles.View;
+        var rowConfig = new KernelConfig(RowTileCount, FlashKernels.GroupRows);
+        if (precision == MmaPrecision.Tf32x3) _backend.Kernels(HeadDim).RowDot(rowConfig, args);
+        else _backend.Mma.RowDot16(precision, HeadDim, rowConfig, args);
+        args.Tiles = keyTiles.Tiles.View;
+        _backend.Mma.Backward(precision, HeadDim, new KernelConfig(keyTiles.Count, MmaBackwardKernels.ThreadsFor(precision, HeadDim)), args);
+    }
+
     public void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse,
         IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
     {
@@ -125,6 +158,7 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan, ITensorCorePlan
         _rowDot.Dispose();
         _zeroBias.Dispose();
         _mmaTiles?.Dispose();
+        foreach (var (tiles, _) in _mmaKeyTiles.Values) tiles.Dispose();
     }
 
     private static int QueriesSeeing(AttentionTile keyTile) =>

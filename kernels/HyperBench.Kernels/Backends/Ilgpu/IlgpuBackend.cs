@@ -109,6 +109,9 @@ public sealed class IlgpuBackend : IAttentionBackend
     /// <summary>Whether a tensor-core forward exists for <paramref name="precision"/> at <paramref name="headDim"/>.</summary>
     public static bool SupportsMma(MmaPrecision precision, int headDim) => Enum.IsDefined(precision) && headDim is 64 or 128;
 
+    /// <summary>Whether a tensor-core backward exists for <paramref name="precision"/> at <paramref name="headDim"/> (all three at d = 64 and 128).</summary>
+    public static bool SupportsMmaBackward(MmaPrecision precision, int headDim) => Enum.IsDefined(precision) && headDim is 64 or 128;
+
     public IDeviceTensor Upload(ReadOnlySpan<float> data)
     {
         var buffer = Accelerator.Allocate1D<float>(Math.Max(data.Length, 1));

@@ -21,6 +21,16 @@ public static class IlgpuKernelCatalog
         TensorCore("mma.forward.bf16.d128", MmaForwardKernels.Forward16<Bf16Mma, HeadDim128>, MmaForwardKernels.Threads),
         TensorCore("mma.forward.fp16.d128", MmaForwardKernels.Forward16<Fp16Mma, HeadDim128>, MmaForwardKernels.Threads),
         TensorCore("mma.forward.tf32x3.d128", MmaForwardKernels.ForwardTf32x3<HeadDim128>, MmaForwardKernels.Threads),
+        TensorCore("mma.backward.bf16.d64", MmaBackwardKernels.Backward16<Bf16Mma, HeadDim64>, MmaBackwardKernels.Threads),
+        TensorCore("mma.backward.fp16.d64", MmaBackwardKernels.Backward16<Fp16Mma, HeadDim64>, MmaBackwardKernels.Threads),
+        TensorCore("mma.backward.tf32x3.d64", MmaBackwardKernels.BackwardTf32x3<HeadDim64>, MmaBackwardKernels.Threads),
+        TensorCore("mma.backward.bf16.d128", MmaBackwardKernels.Backward16<Bf16Mma, HeadDim128>, 2 * MmaBackwardKernels.Threads),
+        TensorCore("mma.backward.fp16.d128", MmaBackwardKernels.Backward16<Fp16Mma, HeadDim128>, 2 * MmaBackwardKernels.Threads),
+        TensorCore("mma.backward.tf32x3.d128", MmaBackwardKernels.BackwardTf32x3D128, MmaBackwardKernels.Threads),
+        RowKernel("mma.rowdot.bf16.d64", MmaBackwardKernels.RowDot16<Bf16Mma, HeadDim64>, FlashKernels.GroupRows),
+        RowKernel("mma.rowdot.fp16.d64", MmaBackwardKernels.RowDot16<Fp16Mma, HeadDim64>, FlashKernels.GroupRows),
+        RowKernel("mma.rowdot.bf16.d128", MmaBackwardKernels.RowDot16<Bf16Mma, HeadDim128>, FlashKernels.GroupRows),
+        RowKernel("mma.rowdot.fp16.d128", MmaBackwardKernels.RowDot16<Fp16Mma, HeadDim128>, FlashKernels.GroupRows),
         AutoGrouped("hyper.lsh-codes", HyperKernels.LshCodes),
         AutoGrouped("hyper.gather", HyperKernels.Gather),
         AutoGrouped("hyper.scatter-add", HyperKernels.ScatterAdd),
@@ -28,7 +38,7 @@ public static class IlgpuKernelCatalog
     ];
 
     /// <summary>The kernel types whose public static methods must all appear in <see cref="All"/>.</summary>
-    public static IReadOnlyList<Type> KernelClasses { get; } = [typeof(FlashForwardKernels), typeof(FlashBackwardKernels), typeof(FlashKernels), typeof(HyperKernels), typeof(MmaForwardKernels)];
+    public static IReadOnlyList<Type> KernelClasses { get; } = [typeof(FlashForwardKernels), typeof(FlashBackwardKernels), typeof(FlashKernels), typeof(HyperKernels), typeof(MmaForwardKernels), typeof(MmaBackwardKernels)];
 
     /// <summary>An explicitly grouped attention kernel (a <see cref="KernelArgs"/> launch with a fixed group size).</summary>
     private static IlgpuKernelEntry Tile(string name, Action<KernelArgs> kernel, int threadsPerBlock) =>
