@@ -38,7 +38,7 @@ public sealed class TensorCoreBackwardTests(BackendFixture backends)
         var k = TensorCoreHost.Rounded(precision, inputs.K);
         var v = TensorCoreHost.Rounded(precision, inputs.V);
         var dO = TensorCoreHost.Rounded(precision, inputs.DO);
-        var segments = ReferenceAttention.SegmentsFor(shape, causal);
+        var segments = AttentionSegment.PerSlice(shape, causal);
         int rows = shape.RowsLength;
         var forward = ReferenceAttention.Forward(segments, d, shape.Scale, q, k, v, default, rows);
         var expected = ReferenceAttention.Backward(segments, d, shape.Scale, q, k, v, default, dO, rows, rows);
