@@ -23,6 +23,7 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
     {
         benchmarkCase.Shape();
         if (!backend.Supports(benchmarkCase.Dtype)) return Failed(benchmarkCase, 0, BackendDtypes.Refusal(benchmarkCase.Dtype, backend.Device.Id));
+        if (BackendDtypes.Refusal(benchmarkCase.Dtype, benchmarkCase.Pass, backend.Device.Id) is { } refusal) return Failed(benchmarkCase, 0, refusal);
         long estimate = MemoryEstimate.BytesNeeded(benchmarkCase, backend);
         try
         {

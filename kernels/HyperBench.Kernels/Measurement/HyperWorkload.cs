@@ -47,32 +47,8 @@ internal sealed class HyperWorkload : IKernelWorkload
         return _t.Download(layout);
     }
 
-    /// <summary>
-    /// Runs exact flash on the same device inputs (for large n only on <see cref="AccuracyCalculator.SliceSubset"/>'s heads,
-    /// reported in HeadsMeasured) and compares O (and dQ, dK, dV with the backward). Uses the outputs of the last timed run.
-    /// </summary>
-    public AccuracyReport MeasureAccuracy()
-    {
-        var slices = AccuracyCalculator.SliceSubset(_shape.Slices, _shape.N);
-        var all = AttentionSegment.PerSlice(_shape, _case.Causal);
-        using var plan = _backend.CreatePlan(slices.Select(s => all[s]).ToArray(), _shape.D, _shape.Scale);
-        using var o = _backend.Allocate(_shape.TensorLength);
-        using var lse = _backend.Allocate(_shape.RowsLength);
-        plan.Forward(_t.Q, _t.K, _t.V, null, o, lse);
-        var v = _t.Get(_t.V);
-        var metrics = new List<AccuracyMetric> { AccuracyCalculator.Compare("o", _t.Get(_t.O), _t.Get(o), v, _shape.N, _shape.D, slices) };
-        if (_t.Backward)
-        {
-            using var dq = _backend.Allocate(_shape.TensorLength);
-            using var dk = _backend.Allocate(_shape.TensorLength);
-            using var dv = _backend.Allocate(_shape.TensorLength);
-            plan.Backward(_t.Q, _t.K, _t.V, null, o, lse, _t.DO!, dq, dk, dv);
-            metrics.Add(AccuracyCalculator.Compare("dq", _t.Get(_t.DQ!), _t.Get(dq), v, _shape.N, _shape.D, slices));
-            metrics.Add(AccuracyCalculator.Compare("dk", _t.Get(_t.DK!), _t.Get(dk), v, _shape.N, _shape.D, slices));
-            metrics.Add(AccuracyCalculator.Compare("dv", _t.Get(_t.DV!), _t.Get(dv), v, _shape.N, _shape.D, slices));
-        }
-        return new AccuracyReport(metrics, slices.Length, _shape.Slices);
-    }
+    /// <summary>Against exact fp32 flash on the same inputs (<see cref="CaseDeviceTensors.MeasureAgainstExact"/>), from the outputs of the last timed run.</summary>
+    public AccuracyReport MeasureAccuracy() => _t.MeasureAgainstExact(_case.Causal);
 
     public void Dispose()
     {

@@ -26,8 +26,17 @@ public sealed class IlgpuBackend : IAttentionBackend
 
     public DeviceInfo Device { get; }
 
-    /// <summary>The dtypes these kernels implement, on CUDA and on ILGPU's CPU accelerator alike (see <see cref="BackendDtypes"/>).</summary>
-    public static IReadOnlySet<Dtype> Dtypes { get; } = new HashSet<Dtype> { Dtype.Fp32 };
+    /// <summary>
+    /// The dtypes these kernels implement, on CUDA and on ILGPU's CPU accelerator alike (see <see cref="BackendDtypes"/>): fp32 on
+    /// the SIMT kernels, the others on the tensor-core forward (<see cref="ITensorCorePlan"/>, d 64 and 128: every supported d).
+    /// </summary>
+    public static IReadOnlySet<Dtype> Dtypes { get; } = new HashSet<Dtype> { Dtype.Fp32, Dtype.Tf32x3, Dtype.Bf16, Dtype.Fp16 };
+
+    /// <summary>
+    /// The dtypes whose backward exists: fp32 only until the tensor-core backward lands. Adding its dtypes here (and its call in
+    /// <see cref="IlgpuAttentionPlan"/>'s dtype backward) is the one switch that lets fwdbwd run at them (<see cref="BackendDtypes.Refusal(Dtype, AttentionPass, string)"/>).
+    /// </summary>
+    public static IReadOnlySet<Dtype> BackwardDtypes { get; } = new HashSet<Dtype> { Dtype.Fp32 };
 
     public bool Supports(Dtype dtype) => Dtypes.Contains(dtype);
 
@@ -99,12 +108,7 @@ public sealed class IlgpuBackend : IAttentionBackend
     /// 16-bit values (bf16 or fp16 bit patterns, e.g. from <see cref="NarrowFloat"/>) packed two per 32-bit word, the storage the
     /// tensor-core kernels read (<see cref="ITensorCorePlan"/>); <see cref="IDeviceTensor.Length"/> counts the words.
     /// </summary>
-    public IDeviceTensor Upload16(ReadOnlySpan<ushort> bits)
-    {
-        var words = new float[Math.Max((bits.Length + 1) / 2, 1)];
-        System.Runtime.InteropServices.MemoryMarshal.AsBytes(bits).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(words.AsSpan()));
-        return Upload(words);
-    }
+    public IDeviceTensor Upload16(ReadOnlySpan<ushort> bits) => Upload(DtypeStorage.PackBits(bits));
 
     /// <summary>Whether a tensor-core forward exists for <paramref name="precision"/> at <paramref name="headDim"/>.</summary>
     public static bool SupportsMma(MmaPrecision precision, int headDim) => Enum.IsDefined(precision) && headDim is 64 or 128;
