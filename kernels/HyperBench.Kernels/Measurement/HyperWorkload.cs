@@ -15,6 +15,7 @@ internal sealed class HyperWorkload : IKernelWorkload
     private readonly CaseDeviceTensors _t;
     private readonly AttentionShape _shape;
     private readonly BenchmarkCase _case;
+    private readonly (IDeviceTensor Q, IDeviceTensor K, IDeviceTensor V)? _fp32;
 
     public HyperWorkload(IAttentionBackend backend, BenchmarkCase benchmarkCase)
     {
@@ -22,12 +23,14 @@ internal sealed class HyperWorkload : IKernelWorkload
         _case = benchmarkCase;
         _shape = benchmarkCase.Shape();
         _t = new CaseDeviceTensors(backend, benchmarkCase);
-        _hyper = new HyperAttention(backend, _shape, benchmarkCase.Causal, benchmarkCase.HyperOrDefault, InputGenerator.StreamSeed(benchmarkCase.Seed, 50));
+        _hyper = new HyperAttention(backend, _shape, benchmarkCase.Causal, benchmarkCase.HyperOrDefault, InputGenerator.StreamSeed(benchmarkCase.Seed, 50), benchmarkCase.Dtype);
+        // 16-bit inputs: the fp32 copies the LSH codes read, made before timing.
+        if (!_t.InputsAreFp32) _fp32 = _t.Fp32Inputs();
     }
 
     public void Run()
     {
-        _hyper.Forward(_t.Q, _t.K, _t.V, _t.O, _t.Lse);
+        _hyper.Forward(_t.Q, _t.K, _t.V, _t.O, _t.Lse, _fp32);
         if (_t.Backward) _hyper.Backward(_t.Q, _t.K, _t.V, _t.O, _t.Lse, _t.DO!, _t.DQ!, _t.DK!, _t.DV!);
     }
 

@@ -76,8 +76,12 @@ public sealed class IlgpuBackend : IAttentionBackend
         // ILGPU reports the SM clock in MHz (an H200 gave 1980); CUDA's own attribute is in kHz. Accept either.
         double clockHz = accelerator.ClockRate >= 100_000 ? accelerator.ClockRate * 1e3 : accelerator.ClockRate * 1e6;
         double peak = (double)accelerator.NumMultiprocessors * coresPerSm * 2.0 * clockHz;
+        // Dense tf32 mma FLOP per SM per clock: 2048 on Hopper (H100/H200: ~495 TFLOP/s), 1024 on Ampere's A100 and, as an
+        // upper bound for the gate, on the smaller parts; fp16/bf16 twice that (DeviceInfo.PeakFlops).
+        int tf32PerSm = major >= 9 ? 2048 : major >= 8 ? 1024 : 0;
+        double tf32Peak = (double)accelerator.NumMultiprocessors * tf32PerSm * clockHz;
         var info = new DeviceInfo(DeviceKind.Cuda, DeviceSpec.Cuda(index).ToString(), accelerator.Name, accelerator.MemorySize, peak,
-            $"sm_{major}{minor}, {accelerator.NumMultiprocessors} SMs, {clockHz / 1e6:F0} MHz, driver {accelerator.DriverVersion}");
+            $"sm_{major}{minor}, {accelerator.NumMultiprocessors} SMs, {clockHz / 1e6:F0} MHz, driver {accelerator.DriverVersion}", tf32Peak);
         return new IlgpuBackend(context, accelerator, info);
     }
 
