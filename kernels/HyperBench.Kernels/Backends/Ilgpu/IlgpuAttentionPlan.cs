@@ -83,14 +83,8 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan, ITensorCorePlan
     /// <summary>fp32 on the SIMT kernels, every other dtype on the tensor-core forward of the same segments.</summary>
     public void Forward(Dtype dtype, IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse)
     {
-        switch (dtype)
-        {
-            case Dtype.Fp32: Forward(q, k, v, keyBias, o, lse); break;
-            case Dtype.Tf32x3: ForwardMma(MmaPrecision.Tf32x3, q, k, v, keyBias, o, lse); break;
-            case Dtype.Bf16: ForwardMma(MmaPrecision.Bf16, q, k, v, keyBias, o, lse); break;
-            case Dtype.Fp16: ForwardMma(MmaPrecision.Fp16, q, k, v, keyBias, o, lse); break;
-            default: throw new ArgumentOutOfRangeException(nameof(dtype), dtype, $"dtype {(int)dtype} is not defined.");
-        }
+        if (IlgpuBackend.Precision(dtype) is { } precision) ForwardMma(precision, q, k, v, keyBias, o, lse);
+        else Forward(q, k, v, keyBias, o, lse);
     }
 
     public void ForwardMma(MmaPrecision precision, IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse)

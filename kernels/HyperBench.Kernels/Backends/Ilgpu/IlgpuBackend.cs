@@ -114,6 +114,16 @@ public sealed class IlgpuBackend : IAttentionBackend
     /// </summary>
     public IDeviceTensor Upload16(ReadOnlySpan<ushort> bits) => Upload(DtypeStorage.PackBits(bits));
 
+    /// <summary>The tensor-core arithmetic of a dtype; null for fp32, which runs the SIMT kernels.</summary>
+    public static MmaPrecision? Precision(Dtype dtype) => dtype switch
+    {
+        Dtype.Fp32 => null,
+        Dtype.Tf32x3 => MmaPrecision.Tf32x3,
+        Dtype.Bf16 => MmaPrecision.Bf16,
+        Dtype.Fp16 => MmaPrecision.Fp16,
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, $"dtype {(int)dtype} is not defined."),
+    };
+
     /// <summary>Whether a tensor-core forward exists for <paramref name="precision"/> at <paramref name="headDim"/>.</summary>
     public static bool SupportsMma(MmaPrecision precision, int headDim) => Enum.IsDefined(precision) && headDim is 64 or 128;
 
