@@ -124,4 +124,39 @@ public sealed class KernelsBenchCommandTests
             Assert.Equal(expected, o[((head * n) + row) * d + c], 5);
         }
     }
+
+    [Fact]
+    public void Bench_Bf16AndFp16OnIlgpuCpu_RunForward_ReportErrorAgainstFp32_DumpTheStoredInputs()
+    {
+        string dir = CliProcess.TempDirectory();
+        var outcome = CliProcess.Run(dir, "kernels", "bench", "--device", "ilgpu-cpu", "--dtype", "bf16,fp16", "--n", "64", "--heads", "1",
+            "--causal", "false", "--pass", "fwd", "--min-samples", "1", "--budget", "0", "--warmup", "0", "--warmup-time", "0",
+            "--json", "out.json", "--dump", "dump");
+        Assert.True(outcome.ExitCode == 0, outcome.Output);
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "out.json")));
+        var cases = doc.RootElement.GetProperty("cases").EnumerateArray().ToList();
+        Assert.Equal(["bf16", "fp16"], cases.Select(c => c.GetProperty("dtype").GetString()).Order());
+        foreach (var c in cases)
+        {
+            Assert.Equal("ok", c.GetProperty("status").GetString());
+            // FLOPs do not depend on the dtype; the error is against fp32 flash on the same rounded inputs.
+            Assert.Equal(4.0 * 64 * 64 * 64, c.GetProperty("flops").GetDouble());
+            double error = c.GetProperty("accuracy").GetProperty("metrics")[0].GetProperty("relative_frobenius").GetDouble();
+            Assert.InRange(error, 1e-9, 1e-2);
+            string caseDir = Path.Combine(dir, "dump", c.GetProperty("case_id").GetString()!);
+            using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(caseDir, "manifest.json")));
+            string dtype = c.GetProperty("dtype").GetString()!;
+            Assert.Equal(dtype, manifest.RootElement.GetProperty("dtype").GetString());
+            var (_, q) = dtype == "fp16" ? Npy.ReadFloat16(Path.Combine(caseDir, "q.npy")) : Npy.Read(Path.Combine(caseDir, "q.npy"));
+            // bf16 has no .npy dtype: float32 holding bf16 values exactly (the low 16 bits are zero), as the manifest says.
+            if (dtype == "bf16")
+            {
+                Assert.All(q, x => Assert.Equal(0, BitConverter.SingleToInt32Bits(x) & 0xFFFF));
+                Assert.Contains("float32 holding the bf16 values exactly", manifest.RootElement.GetProperty("dtype_note").GetString(), StringComparison.Ordinal);
+            }
+            Assert.Contains(q, x => x != 0);
+        }
+        Assert.Contains("O rel. err", outcome.Output, StringComparison.Ordinal);
+    }
 }

@@ -52,6 +52,27 @@ public sealed class SweepCommandTests
     }
 
     [Fact]
+    public async Task Sweep_TensorCoreDtypesOnIlgpuCpu_StoresEachUnderItsCanonicalName_WithItsError()
+    {
+        string dir = CliProcess.TempDirectory();
+        var outcome = CliProcess.Run(dir, ["sweep", "--device", "ilgpu-cpu", "--dtype", "bf16,fp16,tf32x3", "--kernel", "flash", "--n", "64",
+            "--causal", "true", "--pass", "fwd", "--min-samples", "1", "--budget", "0", "--warmup", "0", "--warmup-time", "0"]);
+        Assert.True(outcome.ExitCode == 0, outcome.Output);
+
+        await using var store = SweepStoreFactory.Create(Path.Combine(dir, "hyperbench-results", "hyperbench.db"));
+        var sweep = Assert.Single(await store.ListSweepsAsync(10, TestContext.Current.CancellationToken));
+        var results = await store.GetResultsAsync(sweep.SweepId, TestContext.Current.CancellationToken);
+        Assert.Equal(["bf16", "fp16", "tf32x3"], results.Select(r => r.Dtype).Order());
+        foreach (var r in results)
+        {
+            Assert.Equal(ResultStatus.Ok, r.Status);
+            // Against fp32 flash on the same inputs: bf16 near its 2^-8 unit, fp16 and tf32x3 far below it.
+            Assert.InRange(r.RelativeError!.Value, 1e-9, r.Dtype == "bf16" ? 1e-2 : 2e-3);
+        }
+        Assert.Contains("dtype", outcome.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sweep_CaseNoDeviceCanHold_SkippedWithReasonSweepCompletesExitZero()
     {
         // n = 1,000,000 with 32 heads of 64, forward and backward: about 61 GiB of tensors, more than this machine's cpu device has.

@@ -3,8 +3,11 @@
 #   1. nvidia-smi;  2. the offline PTX gate (ptxas/cuobjdump from Triton's package, a CUDA toolkit or $HYPERBENCH_CUDA_TOOLS);
 #   3. the CUDA kernels against float64 (flash d 64/128, causal both, fwd+bwd; hyper);
 #   4. `hyperbench sweep` of flash and hyper into $OUT/hyperbench.db: n <= HB_SPLIT_N at HB_HEADS heads, longer n at
-#      HB_LONG_HEADS heads in a second sweep, both under `timeout` (HB_SWEEP_SECONDS in all); `results ID --format json` per sweep;
-#   5. torch SDPA fp32 and bf16 on the same shapes (HB_TORCH_SECONDS);  6. report.py -> $OUT/summary.md, summary.json.
+#      HB_LONG_HEADS heads in a second sweep, both under `timeout` (HB_SWEEP_SECONDS in all); then the tensor-core dtypes
+#      (HB_DTYPES, default tf32x3,bf16,fp16; forward only: their backward is not built) at n <= HB_SPLIT_N in a third sweep
+#      (HB_DTYPE_SECONDS); `results ID --format json` per sweep;
+#   5. torch SDPA fp32, bf16 and fp16 on the same shapes (HB_TORCH_SECONDS);  6. report.py -> $OUT/summary.md, summary.json,
+#      with each case's ratio to SDPA at its dtype (fp32 and tf32x3 against SDPA fp32, bf16 and fp16 against SDPA bf16/fp16).
 #   usage: OUT=dir infra/gpu/bench.sh [--dry-run]    (HB_N: plain integers, e.g. HB_N=4096,8192)
 # Expects the bundle from infra/gpu/publish.sh at .bundle/hyperbench. --dry-run uses the CPU and tiny sizes (for checking here).
 # A step that fails or runs out of time is logged and the script goes on: what did not run is listed in summary.md.
@@ -22,17 +25,19 @@ db="$OUT/hyperbench.db"
 # Defaults per mode; HB_* variables override them in either (e.g. HB_SWEEP_SECONDS=10 with --dry-run tries the timeout path).
 if [ $dry = 1 ]; then
   device=cpu; d_ns=256,512,1024; d_split=512; d_heads=2; d_long=1; d_sweep=120; d_samples=1; d_budget=0.05; d_torch=0; check_n=100
+  d_dtype_s=60; d_dtype_n=64
   tag="dry-$(date -u +%Y-%m-%d)"
   # The first python3 on PATH may lack NumPy; the system one has it (python3-numpy).
   py=${HB_PYTHON:-$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3 )}
 else
-  device=cuda:0; d_ns=4096,8192,16384,32768,65536,131072; d_split=32768; d_heads=32; d_long=8; d_sweep=300; d_samples=2; d_budget=0.5
-  d_torch=90; check_n=1000
+  device=cuda:0; d_ns=4096,8192,16384,32768,65536,131072; d_split=32768; d_heads=32; d_long=8; d_sweep=240; d_samples=2; d_budget=0.5
+  d_torch=110; check_n=1000; d_dtype_s=80; d_dtype_n=""
   tag="gpu-$(date -u +%Y-%m-%d)"
   py=${HB_PYTHON:-python3}
 fi
 ns=${HB_N:-$d_ns}; split=${HB_SPLIT_N:-$d_split}; heads=${HB_HEADS:-$d_heads}; long_heads=${HB_LONG_HEADS:-$d_long}
 sweep_s=${HB_SWEEP_SECONDS:-$d_sweep}; samples=${HB_SAMPLES:-$d_samples}; budget=${HB_BUDGET:-$d_budget}; torch_s=${HB_TORCH_SECONDS:-$d_torch}
+dtypes=${HB_DTYPES:-tf32x3,bf16,fp16}; dtype_s=${HB_DTYPE_SECONDS:-$d_dtype_s}
 if [ $dry = 0 ]; then
   step "nvidia-smi"
   nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
@@ -42,6 +47,8 @@ fi
 # Lengths up to $split run at $heads heads; longer ones at $long_heads (cut for time, and said so in summary.md).
 short_ns=$(echo "$ns" | tr ',' '\n' | awk -v s="$split" '$1 != "" && $1 + 0 <= s + 0' | paste -sd, -)
 long_ns=$(echo "$ns" | tr ',' '\n' | awk -v s="$split" '$1 != "" && $1 + 0 > s + 0' | paste -sd, -)
+# The dtype sweep: the short lengths on the GPU; on the CPU accelerator (dry run) one tiny n, its mma emulation being slow.
+dtype_ns=${HB_DTYPE_N:-${d_dtype_n:-$short_ns}}
 
 # --- 2. offline PTX gate -----------------------------------------------------------------------------------------------
 # ptxas and cuobjdump: $HYPERBENCH_CUDA_TOOLS, Triton's bundled binaries, NVIDIA's pip packages, PATH, /usr/local/cuda.
@@ -90,6 +97,15 @@ timeout -k 10 120 $bin kernels bench --device $device --kernel hyper --n $check_
   --block-size 32 --samples 16 --min-samples 1 --budget 0 --warmup 0 --warmup-time 0 --json "$OUT/check-hyper.json" --dump /tmp/hb-dump-hyper >> "$OUT/check.log" 2>&1
 "$py" infra/gpu/check_dump.py /tmp/hb-dump-hyper 2>&1 | tee -a "$OUT/check.log"
 
+# The tensor-core forward (never run on a GPU before this script): every dtype at d 64 and 128 against float64. On the CPU
+# (dry run) the ILGPU CPU accelerator runs the same kernels through its mma emulation, at a tiny n.
+tc_device=$device; tc_n=$check_n; tc_d=64,128; [ $dry = 1 ] && { tc_device=ilgpu-cpu; tc_n=40; tc_d=64; }
+step "correctness: tensor-core $dtypes on $tc_device vs float64 reference (n=$tc_n, batch 2, heads 3, d $tc_d, causal both, fwd)"
+rm -rf /tmp/hb-dump-tc
+timeout -k 10 120 $bin kernels bench --device $tc_device --dtype "$dtypes" --n $tc_n --batch 2 --heads 3 --d $tc_d --causal both --pass fwd \
+  --min-samples 1 --budget 0 --warmup 0 --warmup-time 0 --json "$OUT/check-dtypes.json" --dump /tmp/hb-dump-tc >> "$OUT/check.log" 2>&1
+"$py" infra/gpu/check_dump.py /tmp/hb-dump-tc 2>&1 | tee -a "$OUT/check.log"
+
 # --- 4. the sweep ------------------------------------------------------------------------------------------------------
 # Sweep ids: the stored sweeps listed (`results --format json`) before and after, so nothing parses the progress output.
 list_sweeps() {
@@ -121,6 +137,14 @@ if [ -n "$long_ns" ]; then
     step "no time left for the sweep of n=$long_ns (${left}s of ${sweep_s}s): not run, listed in summary.md"
   fi
 fi
+if [ -n "$dtype_ns" ] && [ -n "$dtypes" ] && [ "$dtype_s" -gt 0 ]; then
+  step "sweep on $tc_device: flash,hyper fwd at $dtypes, n=$dtype_ns heads=$heads (timeout ${dtype_s}s)"
+  timeout -s INT -k 20 $dtype_s $bin sweep --n "$dtype_ns" --heads $heads --kernel flash,hyper --causal both --pass fwd --dtype "$dtypes" \
+    --batch 1 --d 64 --device $tc_device --db "$db" --tag "$tag" --min-samples $samples --budget $budget --warmup 0 --warmup-time 0 \
+    > "$OUT/sweep-dtypes.log" 2>&1
+  rc=$?; [ $rc = 124 ] || [ $rc = 137 ] && echo "sweep stopped by its ${dtype_s}s timeout: the cases it did not reach are listed in summary.md" | tee -a "$OUT/sweep-dtypes.log"
+  tail -n 8 "$OUT/sweep-dtypes.log"
+fi
 after=$(list_sweeps)
 [ -f "$OUT/.sweeps.json" ] && mv "$OUT/.sweeps.json" "$OUT/sweeps.json"
 sweep_files=()
@@ -139,8 +163,8 @@ if [ $dry = 0 ] && [ "$torch_s" -gt 0 ]; then
     [ -z "$part_ns" ] && continue
     left=$((torch_end - SECONDS)); [ $part = short ] && [ -n "$long_ns" ] && left=$((torch_s * 4 / 10))
     [ $left -lt 10 ] && { step "torch SDPA n=$part_ns: no time left, not timed"; continue; }
-    step "torch SDPA fp32, bf16: n=$part_ns heads=$part_heads (--max-seconds $left)"
-    timeout -k 10 $((left + 60)) "$py" infra/gpu/torch_sdpa.py --n "$part_ns" --batch 1 --heads $part_heads --d 64 --dtypes float32,bfloat16 \
+    step "torch SDPA fp32, bf16, fp16: n=$part_ns heads=$part_heads (--max-seconds $left)"
+    timeout -k 10 $((left + 60)) "$py" infra/gpu/torch_sdpa.py --n "$part_ns" --batch 1 --heads $part_heads --d 64 --dtypes float32,bfloat16,float16 \
       --causal both --pass fwd,fwdbwd --max-seconds $left --json "$OUT/torch-$part.json" > "$OUT/torch-$part.log" 2>&1
     tail -n 20 "$OUT/torch-$part.log"
     [ -f "$OUT/torch-$part.json" ] && torch_files+=(--torch "$OUT/torch-$part.json")
@@ -151,6 +175,7 @@ fi
 step "summary"
 "$py" infra/gpu/report.py "${sweep_files[@]}" "${torch_files[@]}" --sweeps "$OUT/sweeps.json" --env "$OUT/check-bench.json" \
   --grid-n "$ns" --grid-kernels flash,hyper --grid-causal both --grid-pass fwd,fwdbwd --heads $heads \
+  --grid-dtypes "$dtypes" --grid-dtype-n "$dtype_ns" \
   --markdown "$OUT/summary.md" --json "$OUT/summary.json"
 cat "$OUT/summary.md"
 step "done"

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Joins HyperBench sweep results (`hyperbench results ID --format json`, one file per sweep) and torch_sdpa.py reports
-into one JSON and a markdown summary: TFLOP/s per case, ours as a fraction of torch SDPA fp32 and bf16, HyperAttention's
-speed-up over our flash and its error, the heads each case ran with, and the grid cases that did not run or ran cut down.
+into one JSON and a markdown summary: TFLOP/s per case, ours as a fraction of torch SDPA at the case's dtype (fp32 and tf32x3
+against SDPA fp32, which runs on tensor cores as 3xTF32 or not as torch decides; bf16 against SDPA bf16; fp16 against SDPA
+fp16), a per-dtype table of flash's ratio per n, HyperAttention's speed-up over our flash and its error, the heads each case
+ran with, and the grid cases that did not run or ran cut down.
 
 Ratios are TFLOP/s over TFLOP/s (= torch time / our time when both ran the same shape), so a case run at fewer heads than
 the torch case it is compared with still compares like with like; the table marks such pairs.
@@ -44,6 +46,8 @@ def main():
     ap.add_argument("--grid-n", default="", help="the planned lengths; cases of this grid with no result are listed as not run")
     ap.add_argument("--grid-causal", default="both")
     ap.add_argument("--grid-pass", default="fwd,fwdbwd")
+    ap.add_argument("--grid-dtypes", default="", help="the planned tensor-core dtypes (forward only), besides fp32")
+    ap.add_argument("--grid-dtype-n", default="", help="the planned lengths of the dtype sweep")
     ap.add_argument("--heads", type=int, help="the planned heads; cases that ran with fewer are listed as cut")
     ap.add_argument("--markdown", required=True)
     ap.add_argument("--json", required=True)
@@ -76,49 +80,60 @@ def main():
         return (same or cands or [None])[0]
 
     ms = lambda s: s * 1e3 if s else None
+    # The SDPA a case is compared with: the same storage type (tf32x3 is our fp32 on tensor cores: SDPA fp32 is its baseline).
+    baseline = {"fp32": "float32", "tf32x3": "float32", "bf16": "bfloat16", "fp16": "float16"}
     rows = []
     for c in cases:
+        dtype = c.get("dtype") or "fp32"
         t32, t16 = sdpa("float32", c), sdpa("bfloat16", c)
+        same = sdpa(baseline.get(dtype, "float32"), c)
         ours = c.get("tflops") if c.get("median_seconds") else None
         rows.append({
-            "sweep_id": c["sweep_id"], "kernel": c["kernel"], "n": c["n"], "causal": c["causal"], "pass": c["pass"],
+            "sweep_id": c["sweep_id"], "kernel": c["kernel"], "n": c["n"], "causal": c["causal"], "pass": c["pass"], "dtype": dtype,
             "batch": c["batch"], "heads": c["heads"], "d": c["d"], "device": c.get("device"), "status": c["status"],
             "median_ms": ms(c.get("median_seconds")), "samples": c.get("samples"), "tflops": ours,
-            "sdpa_fp32_backend": t32.get("backend") if t32 else None,
-            "sdpa_fp32_heads": t32.get("heads") if t32 else None,
-            "sdpa_fp32_median_ms": t32.get("median_ms") if t32 else None,
+            "relative_error": c.get("relative_error"),
+            "sdpa_dtype": baseline.get(dtype, "float32"),
+            "sdpa_backend": same.get("backend") if same else None,
+            "sdpa_heads": same.get("heads") if same else None,
+            "sdpa_median_ms": same.get("median_ms") if same else None,
+            "sdpa_tflops": same.get("tflops") if same else None,
+            "ratio_to_sdpa": ours / same["tflops"] if (ours and same) else None,
             "sdpa_fp32_tflops": t32.get("tflops") if t32 else None,
             "ratio_to_sdpa_fp32": ours / t32["tflops"] if (ours and t32) else None,
-            "sdpa_bf16_heads": t16.get("heads") if t16 else None,
             "sdpa_bf16_tflops": t16.get("tflops") if t16 else None,
             "ratio_to_sdpa_bf16": ours / t16["tflops"] if (ours and t16) else None,
             "error": c.get("error"),
         })
-    rows.sort(key=lambda r: (r["kernel"] != "flash", r["causal"], r["pass"], r["n"]))
+    order = {d: i for i, d in enumerate(["fp32", "tf32x3", "bf16", "fp16"])}
+    rows.sort(key=lambda r: (r["kernel"] != "flash", order.get(r["dtype"], 9), r["causal"], r["pass"], r["n"]))
 
-    # HyperAttention next to our flash: speed-up = flash median / hyper median (same sweep: same inputs, heads, device).
-    flash_by = {(r["sweep_id"], r["n"], r["causal"], r["pass"], r["heads"]): r for r in rows if r["kernel"] == "flash"}
+    # HyperAttention next to our flash: speed-up = flash median / hyper median (same sweep: same inputs, heads, device, dtype).
+    flash_by = {(r["sweep_id"], r["n"], r["causal"], r["pass"], r["heads"], r["dtype"]): r for r in rows if r["kernel"] == "flash"}
     hyper_rows = []
     for c in cases:
         if c["kernel"] != "hyper":
             continue
-        f = flash_by.get((c["sweep_id"], c["n"], c["causal"], c["pass"], c["heads"]))
+        f = flash_by.get((c["sweep_id"], c["n"], c["causal"], c["pass"], c["heads"], c.get("dtype") or "fp32"))
         hyper_ms = ms(c.get("median_seconds"))
         speedup = c.get("speedup")
         if speedup is None and f and f["median_ms"] and hyper_ms:
             speedup = f["median_ms"] / hyper_ms
         hyper_rows.append({
-            "n": c["n"], "causal": c["causal"], "pass": c["pass"], "heads": c["heads"], "status": c["status"],
+            "n": c["n"], "causal": c["causal"], "pass": c["pass"], "dtype": c.get("dtype") or "fp32", "heads": c["heads"], "status": c["status"],
             "flash_median_ms": f["median_ms"] if f else None, "hyper_median_ms": hyper_ms, "speedup": speedup,
             "o_rel_frobenius": c.get("relative_error"),
         })
-    hyper_rows.sort(key=lambda r: (r["causal"], r["pass"], r["n"]))
+    hyper_rows.sort(key=lambda r: (order.get(r["dtype"], 9), r["causal"], r["pass"], r["n"]))
 
     # The planned grid against what ran.
-    grid = [(k, n, cz, p) for k in [x for x in a.grid_kernels.split(",") if x] for n in parse_ints(a.grid_n)
+    kernels = [x for x in a.grid_kernels.split(",") if x]
+    grid = [(k, n, cz, p, "fp32") for k in kernels for n in parse_ints(a.grid_n)
             for cz in parse_causal(a.grid_causal) for p in [x for x in a.grid_pass.split(",") if x]]
-    ran = {(c["kernel"], c["n"], bool(c["causal"]), c["pass"]) for c in cases}
-    not_run = [{"kernel": k, "n": n, "causal": cz, "pass": p} for (k, n, cz, p) in grid if (k, n, cz, p) not in ran]
+    grid += [(k, n, cz, "fwd", t) for t in [x for x in a.grid_dtypes.split(",") if x] for k in kernels
+             for n in parse_ints(a.grid_dtype_n) for cz in parse_causal(a.grid_causal)]
+    ran = {(c["kernel"], c["n"], bool(c["causal"]), c["pass"], c.get("dtype") or "fp32") for c in cases}
+    not_run = [{"kernel": k, "n": n, "causal": cz, "pass": p, "dtype": t} for (k, n, cz, p, t) in grid if (k, n, cz, p, t) not in ran]
     not_ok = [r for r in rows if r["status"] != "ok"]
     cut = [r for r in rows if a.heads and r["heads"] < a.heads]
 
@@ -127,40 +142,53 @@ def main():
     device = env.get("device_name") or next((c.get("device") for c in cases if c.get("device")), "?")
     th = torch_docs[0] if torch_docs else {}
     lines = [
-        "# HyperBench flash and hyper (ILGPU, fp32) vs torch SDPA",
+        "# HyperBench flash and hyper (ILGPU: fp32 SIMT, tf32x3/bf16/fp16 tensor cores) vs torch SDPA",
         "",
         f"Device: {device} ({env.get('device_detail', '?')}); HyperBench {env.get('hyper_bench_version', '?')} commit "
         f"{(env.get('git_commit') or '?')[:12]}; torch {th.get('torch_version', '-')} CUDA {th.get('cuda', '-')}.",
         "Ours: `hyperbench sweep`, batch 1, d 64, heads per row. FLOPs = 4*b*h*n^2*d (causal half, fwd+bwd x3.5). "
-        "ours/SDPA = our TFLOP/s over SDPA's (1.0 = as fast); † = SDPA ran with other heads than ours.",
+        "ours/SDPA = our TFLOP/s over SDPA's at the case's dtype (fp32 and tf32x3: SDPA fp32; bf16, fp16: SDPA bf16, fp16; "
+        "1.0 = as fast); † = SDPA ran with other heads than ours. rel. err: O against our fp32 flash on the same inputs.",
         "",
     ]
     if sweeps:
         lines += ["Sweeps: " + "; ".join(f"{s.get('sweep_id')} ({s.get('tag') or '-'}) {s.get('status')}, {s.get('done')} done, "
                                           f"{s.get('failed')} failed of {s.get('cases')}" for s in sweeps), ""]
+    # The closing note's figures: flash's ratio to SDPA at the same dtype, per n (forward; causal and not).
+    flash_fwd = [r for r in rows if r["kernel"] == "flash" and r["pass"] == "fwd"]
+    if flash_fwd:
+        lines += ["## flash forward / SDPA at the same dtype, per n", "",
+                  "| dtype | SDPA baseline | causal | " + " | ".join(f"n={n}" for n in sorted({r["n"] for r in flash_fwd})) + " |",
+                  "|---|---|---|" + "---:|" * len({r["n"] for r in flash_fwd})]
+        for t in sorted({r["dtype"] for r in flash_fwd}, key=lambda t: order.get(t, 9)):
+            for cz in (False, True):
+                by_n = {r["n"]: r for r in flash_fwd if r["dtype"] == t and r["causal"] == cz}
+                if by_n:
+                    lines.append(f"| {t} | SDPA {baseline.get(t, 'float32')} | {yn(cz)} | "
+                                 + " | ".join(fmt(by_n[n]["ratio_to_sdpa"], '{:.3g}') if n in by_n else "-" for n in sorted({r["n"] for r in flash_fwd})) + " |")
+        lines.append("")
     lines += [
-        "| kernel | n | causal | pass | heads | median (ms) | samples | TFLOP/s | SDPA fp32 backend | SDPA fp32 (ms) | SDPA fp32 TFLOP/s | ours / SDPA fp32 | SDPA bf16 TFLOP/s | ours / SDPA bf16 | status |",
-        "|---|---:|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|",
+        "| kernel | dtype | n | causal | pass | heads | median (ms) | samples | TFLOP/s | rel. err | SDPA dtype | SDPA backend | SDPA (ms) | SDPA TFLOP/s | ours / SDPA | status |",
+        "|---|---|---:|---|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|",
     ]
     for r in rows:
-        mark32 = " †" if r["sdpa_fp32_heads"] not in (None, r["heads"]) else ""
-        mark16 = " †" if r["sdpa_bf16_heads"] not in (None, r["heads"]) else ""
-        lines.append(f"| {r['kernel']} | {r['n']} | {yn(r['causal'])} | {r['pass']} | {r['heads']} | {fmt(r['median_ms'])} | {r['samples'] or '-'} | "
-                     f"{fmt(r['tflops'], '{:.3f}')} | {r['sdpa_fp32_backend'] or '-'} | {fmt(r['sdpa_fp32_median_ms'])} | {fmt(r['sdpa_fp32_tflops'])} | "
-                     f"{fmt(r['ratio_to_sdpa_fp32'], '{:.3g}')}{mark32} | {fmt(r['sdpa_bf16_tflops'])} | {fmt(r['ratio_to_sdpa_bf16'], '{:.3g}')}{mark16} | "
+        mark = " †" if r["sdpa_heads"] not in (None, r["heads"]) else ""
+        lines.append(f"| {r['kernel']} | {r['dtype']} | {r['n']} | {yn(r['causal'])} | {r['pass']} | {r['heads']} | {fmt(r['median_ms'])} | {r['samples'] or '-'} | "
+                     f"{fmt(r['tflops'], '{:.3f}')} | {fmt(r['relative_error'], '{:.2e}')} | {r['sdpa_dtype']} | {r['sdpa_backend'] or '-'} | {fmt(r['sdpa_median_ms'])} | "
+                     f"{fmt(r['sdpa_tflops'])} | {fmt(r['ratio_to_sdpa'], '{:.3g}')}{mark} | "
                      f"{r['status']}{(': ' + r['error'][:80]) if r['error'] else ''} |")
     if hyper_rows:
         lines += ["", "## HyperAttention vs our flash (same sweep: same inputs, heads and device)", "",
-                  "| n | causal | pass | heads | flash (ms) | hyper (ms) | speed-up | O rel. error (Frobenius) | status |",
-                  "|---:|---|---|---:|---:|---:|---:|---:|---|"]
+                  "| dtype | n | causal | pass | heads | flash (ms) | hyper (ms) | speed-up | O rel. error (Frobenius) | status |",
+                  "|---|---:|---|---|---:|---:|---:|---:|---:|---|"]
         for r in hyper_rows:
-            lines.append(f"| {r['n']} | {yn(r['causal'])} | {r['pass']} | {r['heads']} | {fmt(r['flash_median_ms'])} | {fmt(r['hyper_median_ms'])} | "
+            lines.append(f"| {r['dtype']} | {r['n']} | {yn(r['causal'])} | {r['pass']} | {r['heads']} | {fmt(r['flash_median_ms'])} | {fmt(r['hyper_median_ms'])} | "
                          f"{fmt(r['speedup'], '{:.2f}x')} | {fmt(r['o_rel_frobenius'], '{:.3g}')} | {r['status']} |")
     lines += ["", "## Cases not run, cut or not ok", ""]
     if not grid:
         lines.append("- (no planned grid given)")
     lines.append(f"- not run ({len(not_run)} of {len(grid)} planned): "
-                 + (", ".join(f"{x['kernel']} n={x['n']} {'causal' if x['causal'] else 'full'} {x['pass']}" for x in not_run) or "none"))
+                 + (", ".join(f"{x['kernel']} n={x['n']} {'causal' if x['causal'] else 'full'} {x['pass']} {x['dtype']}" for x in not_run) or "none"))
     if a.heads:
         groups = {}
         for r in cut:

@@ -41,8 +41,8 @@ public sealed class TensorCoreForwardTests(BackendFixture backends)
         var fp32 = ReferenceAttention.Forward(shape, causal, inputs.Q, inputs.K, inputs.V);
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{precision} d={d} causal={causal} n={n}: max |dO| {errO:E2}, |dlse| {errLse:E2} (vs unrounded inputs: {TestData.MaxAbsDiff(o, fp32.O):E2}, {TestData.MaxAbsDiff(lse, fp32.Lse):E2})");
-        Assert.True(errO <= OTolerance(precision, v), $"O max abs error {errO:E2} > {OTolerance(precision, v):E2}");
-        Assert.True(errLse <= LseTolerance, $"lse max abs error {errLse:E2} > {LseTolerance:E2}");
+        Assert.True(errO <= TensorCoreHost.OTolerance(precision, v), $"O max abs error {errO:E2} > {TensorCoreHost.OTolerance(precision, v):E2}");
+        Assert.True(errLse <= TensorCoreHost.LseTolerance, $"lse max abs error {errLse:E2} > {TensorCoreHost.LseTolerance:E2}");
     }
 
     [Theory]
@@ -70,26 +70,7 @@ public sealed class TensorCoreForwardTests(BackendFixture backends)
             Assert.Equal(float.NegativeInfinity, lse[i]);
             for (int c = 0; c < d; c++) Assert.Equal(0f, o[i * d + c]);
         }
-        Assert.True(TestData.MaxAbsDiff(o, expected.O) <= OTolerance(precision, v), $"O max abs error {TestData.MaxAbsDiff(o, expected.O):E2}");
-        Assert.True(TestData.MaxAbsDiff(lse, expected.Lse) <= LseTolerance, $"lse max abs error {TestData.MaxAbsDiff(lse, expected.Lse):E2}");
+        Assert.True(TestData.MaxAbsDiff(o, expected.O) <= TensorCoreHost.OTolerance(precision, v), $"O max abs error {TestData.MaxAbsDiff(o, expected.O):E2}");
+        Assert.True(TestData.MaxAbsDiff(lse, expected.Lse) <= TensorCoreHost.LseTolerance, $"lse max abs error {TestData.MaxAbsDiff(lse, expected.Lse):E2}");
     }
-
-    /// <summary>
-    /// O = sum_j p_j v_j / l with l from the fp32 P and the P of P V rounded once to the input format (relative error at most
-    /// u): |dO| &lt;= u max|v|. bf16 u = 2^-8, fp16 u = 2^-11; 3xTF32 is fp32-like (the fp32 kernels' 1e-5). Plus 1e-5 for the
-    /// fp32 accumulation.
-    /// </summary>
-    private static double OTolerance(MmaPrecision precision, float[] v)
-    {
-        double maxV = v.Max(x => Math.Abs(x));
-        return precision switch
-        {
-            MmaPrecision.Bf16 => Math.Pow(2, -8) * maxV + 1e-5,
-            MmaPrecision.Fp16 => Math.Pow(2, -11) * maxV + 1e-5,
-            _ => 1e-5,
-        };
-    }
-
-    /// <summary>lse depends only on S, accumulated in fp32 from exact products of the (rounded) inputs at every precision.</summary>
-    private const double LseTolerance = 1e-5;
 }

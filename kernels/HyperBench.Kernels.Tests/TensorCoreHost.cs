@@ -78,4 +78,24 @@ internal static class TensorCoreHost
         MmaPrecision.Fp16 => backend.Upload16(x.Select(NarrowFloat.ToFp16).ToArray()),
         _ => backend.Upload(x),
     };
+
+    /// <summary>
+    /// O = sum_j p_j v_j / l with l from the fp32 P and the P of P V rounded once to the input format (relative error at most
+    /// u): |dO| &lt;= u max|v|. bf16 u = 2^-8, fp16 u = 2^-11; 3xTF32 is fp32-like (the fp32 kernels' 1e-5). Plus 1e-5 for the
+    /// fp32 accumulation.
+    /// </summary>
+    public static double OTolerance(MmaPrecision precision, float[] v)
+    {
+        double maxV = v.Max(x => Math.Abs(x));
+        return precision switch
+        {
+            MmaPrecision.Bf16 => Math.Pow(2, -8) * maxV + 1e-5,
+            MmaPrecision.Fp16 => Math.Pow(2, -11) * maxV + 1e-5,
+            _ => 1e-5,
+        };
+    }
+
+    /// <summary>lse depends only on S, accumulated in fp32 from exact products of the (rounded) inputs at every precision.</summary>
+    public const double LseTolerance = 1e-5;
+
 }

@@ -3,11 +3,15 @@ using System.Text;
 
 namespace HyperBench.Cli.Exporters;
 
-/// <summary>Writes little-endian float32 (and int32) arrays in NumPy's .npy format, version 1.0 (readable by numpy.load and torch).</summary>
+/// <summary>Writes little-endian float32, float16 (and int32) arrays in NumPy's .npy format, version 1.0 (readable by numpy.load and torch).</summary>
 public static class NpyWriter
 {
     public static void Write(string path, ReadOnlySpan<float> data, IReadOnlyList<int> shape) =>
         Write(path, MemoryMarshal.AsBytes(data), data.Length, "<f4", shape);
+
+    /// <summary>IEEE half arrays given as their bit patterns (fp16 inputs of --dump; NumPy has no bfloat16).</summary>
+    public static void WriteHalf(string path, ReadOnlySpan<ushort> bits, IReadOnlyList<int> shape) =>
+        Write(path, MemoryMarshal.AsBytes(bits), bits.Length, "<f2", shape);
 
     /// <summary>int32 arrays (row orders and sampled indices of --dump).</summary>
     public static void Write(string path, ReadOnlySpan<int> data, IReadOnlyList<int> shape) =>

@@ -9,7 +9,7 @@ public static class ResultTable
     public static Table Build(IEnumerable<ResultLine> cases)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("kernel", "n", "causal", "pass", "b×h×d", "median", "p20–p80", "95% CI median", "CV", "TFLOP/s", "samples", "first run", "status");
+            .AddColumns("kernel", "n", "causal", "pass", "b×h×d", "dtype", "median", "p20–p80", "95% CI median", "CV", "TFLOP/s", "O rel. err", "samples", "first run", "status");
         foreach (var r in cases)
         {
             table.AddRow(
@@ -18,11 +18,14 @@ public static class ResultTable
                 r.Causal ? "yes" : "no",
                 r.Pass,
                 $"{r.Batch}×{r.Heads}×{r.D}",
+                r.Dtype,
                 r.MedianSeconds is { } m ? Format.Seconds(m) : "-",
                 r.P20Seconds is { } p20 && r.P80Seconds is { } p80 ? $"{Format.Seconds(p20)}–{Format.Seconds(p80)}" : "-",
                 r.CiLowSeconds is { } lo && r.CiHighSeconds is { } hi ? $"{Format.Seconds(lo)}–{Format.Seconds(hi)}" : "-",
                 r.Cv is { } cv ? (cv * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-",
                 r.Tflops is { } t ? t.ToString(t >= 1 ? "F2" : "F4", CultureInfo.InvariantCulture) + (r.Kernel == "hyper" ? " eff." : "") : "-",
+                // Against fp32 flash on the same inputs: hyper's approximation, or a dtype's arithmetic (fp32 flash is the reference).
+                Format.Error(r.RelativeError),
                 r.Samples.ToString(CultureInfo.InvariantCulture),
                 r.FirstRunSeconds > 0 ? Format.Seconds(r.FirstRunSeconds) : "-",
                 SummaryTable.StatusMarkup(r.Status));

@@ -42,14 +42,16 @@ public static class SummaryTable
         var dist = Column_("dist", l => Markup.Escape(l.Distribution));
         var device = Column_("device", l => Markup.Escape(l.Device));
         var varying = new[] { shape, dist, device }.Where(c => lines.Select(c.Cell).Distinct(StringComparer.Ordinal).Count() > 1).ToList();
+        // A sweep at other dtypes than fp32 keeps the dtype in every layout, with each row's error against fp32 flash.
+        bool dtypes = lines.Any(l => l.Dtype != "fp32");
         var key = new[] { Column_("n", l => l.N.ToString(CultureInfo.InvariantCulture), right: true), Column_("kernel", l => l.Kernel),
-            Column_("causal", l => l.Causal ? "yes" : "no"), Column_("pass", l => l.Pass) };
+            Column_("causal", l => l.Causal ? "yes" : "no"), Column_("pass", l => l.Pass) }
+            .Concat(dtypes ? [Column_("dtype", l => l.Dtype)] : []).ToArray();
         var ci = Column_("95% CI median", l => l.CiLowSeconds is { } lo && l.CiHighSeconds is { } hi ? $"{Format.Seconds(lo)}–{Format.Seconds(hi)}" : "-");
         var cv = Column_("CV", l => l.Cv is { } c ? (c * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-", right: true);
         var samples = Column_("samples", l => l.Samples.ToString(CultureInfo.InvariantCulture), right: true);
-        var accuracy = hyper
-            ? new[] { Column_(SpectralHeader, l => Number(l.SpectralOverV), right: true) }
-            : [];
+        var accuracy = (dtypes ? new[] { Column_("O rel. err", l => Format.Error(l.RelativeError), right: true) } : [])
+            .Concat(hyper ? [Column_(SpectralHeader, l => Number(l.SpectralOverV), right: true)] : []).ToArray();
         var cosine = hyper ? new[] { Column_("O cos", l => l.MeanRowCosine is { } c ? c.ToString("F3", CultureInfo.InvariantCulture) : "-", right: true) } : [];
         var status = Column_("status", l => StatusMarkup(l.Status));
 

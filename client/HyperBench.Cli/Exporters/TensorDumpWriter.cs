@@ -1,4 +1,6 @@
 using System.Text.Json;
+using HyperBench.Kernels;
+using HyperBench.Kernels.Backends;
 using HyperBench.Kernels.Measurement;
 
 namespace HyperBench.Cli.Exporters;
@@ -27,9 +29,20 @@ public static class TensorDumpWriter
             NpyWriter.Write(Path.Combine(dir, name + ".npy"), data, shape);
             files.Add(new { name, file = name + ".npy", role, shape, dtype = "float32" });
         }
-        Add("q", t.Q, full, "input");
-        Add("k", t.K, full, "input");
-        Add("v", t.V, full, "input");
+        // Inputs as the kernel stored them: fp16 as float16; bf16 (no NumPy dtype) as the float32 of its rounded values, exact.
+        void AddInput(string name, float[] data)
+        {
+            if (c.Dtype != Dtype.Fp16)
+            {
+                Add(name, data, full, "input");
+                return;
+            }
+            NpyWriter.WriteHalf(Path.Combine(dir, name + ".npy"), c.Dtype.Bits(data), full);
+            files.Add(new { name, file = name + ".npy", role = "input", shape = full, dtype = "float16" });
+        }
+        AddInput("q", t.Q);
+        AddInput("k", t.K);
+        AddInput("v", t.V);
         Add("do", t.DO, full, "input");
         Add("o", t.O, full, "output");
         Add("lse", t.Lse, rows, "output");
@@ -77,6 +90,14 @@ public static class TensorDumpWriter
             f.Heads,
             f.D,
             scale = 1.0 / Math.Sqrt(f.D),
+            dtype = c.Dtype.Name(),
+            dtype_note = c.Dtype switch
+            {
+                Dtype.Bf16 => "q, k, v are bf16 (rounded to nearest even from fp32 once); .npy has no bfloat16, so they are written as float32 holding the bf16 values exactly (torch: .to(torch.bfloat16) is lossless). dO, outputs and gradients are float32.",
+                Dtype.Fp16 => "q, k, v are fp16 (rounded to nearest even from fp32 once), written as float16. dO, outputs and gradients are float32.",
+                Dtype.Tf32x3 => "q, k, v are float32; the kernel multiplies them as three tf32 products (3xTF32). Outputs are float32.",
+                _ => "every tensor is float32.",
+            },
             layout = "[batch, heads, n, d], row-major; lse = log sum_j exp(scale * q_i . k_j) over visible keys; loss for gradients = sum(dO * O)",
             device = result.DeviceId,
             hyper,

@@ -80,7 +80,8 @@ public static class PlanBuilder
 
     /// <summary>
     /// Refuses a dtype that none of <paramref name="deviceIds"/> implements (each backend's own answer, asked before a device is
-    /// opened): such a case would only fail, or worse be computed in another type.
+    /// opened): such a case would only fail, or worse be computed in another type; and a pass none of them runs at a dtype
+    /// (fwdbwd at a dtype without a backward, <see cref="BackendDtypes.Refusal(Dtype, AttentionPass, string)"/>).
     /// </summary>
     /// <exception cref="PlanException">Names the dtype and the backend.</exception>
     public static void RequireDtypes(BenchmarkGrid grid, IReadOnlyList<string> deviceIds)
@@ -89,6 +90,11 @@ public static class PlanBuilder
         {
             if (!deviceIds.Any(id => BackendDtypes.For(id).Contains(dtype)))
                 throw new PlanException("--dtype: " + string.Join(" ", deviceIds.Select(id => BackendDtypes.Refusal(dtype, id))));
+            foreach (var pass in grid.Passes.Distinct())
+            {
+                var refusals = deviceIds.Select(id => BackendDtypes.Refusal(dtype, pass, id)).ToArray();
+                if (refusals.All(r => r is not null)) throw new PlanException("--pass: " + string.Join(" ", refusals.Distinct()));
+            }
         }
     }
 

@@ -11,11 +11,13 @@ public sealed class FlashAttention : IAttentionAlgorithm
     private readonly IAttentionBackend _backend;
     private readonly IAttentionPlan _plan;
 
-    public FlashAttention(IAttentionBackend backend, AttentionShape shape, bool causal)
+    /// <param name="dtype">The storage of q, k, v (<see cref="DtypeStorage"/>) and the arithmetic of the forward.</param>
+    public FlashAttention(IAttentionBackend backend, AttentionShape shape, bool causal, Dtype dtype = Dtype.Fp32)
     {
         _backend = backend;
         Shape = shape;
         Causal = causal;
+        Dtype = dtype;
         _plan = backend.CreatePlan(AttentionSegment.PerSlice(shape, causal), shape.D, shape.Scale);
     }
 
@@ -23,13 +25,17 @@ public sealed class FlashAttention : IAttentionAlgorithm
 
     public bool Causal { get; }
 
+    public Dtype Dtype { get; }
+
     public void Forward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse) =>
-        _plan.Forward(q, k, v, null, o, lse);
+        _plan.Forward(Dtype, q, k, v, null, o, lse);
 
     /// <summary>Overwrites dq, dk, dv with the gradient of the forward pass whose O and lse are given.</summary>
     public void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse,
         IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
     {
+        // Refused before a case runs (BackendDtypes.Refusal) until the tensor-core backward exists.
+        if (Dtype != Dtype.Fp32) throw new NotSupportedException($"no {Dtype.Name()} backward.");
         _backend.Clear(dq);
         _backend.Clear(dk);
         _backend.Clear(dv);

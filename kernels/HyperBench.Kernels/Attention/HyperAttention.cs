@@ -12,6 +12,8 @@ namespace HyperBench.Kernels.Attention;
 /// disjoint query rows, so a level is one plan. Forward = leaves, then each level LSE-merged into (O, lse).
 /// All plans and buffers are built once here; a run allocates nothing on the device, and memory is O(n) (no n x n buffer;
 /// the levels share one scratch of gathered rows).
+/// At a dtype other than fp32 every exact piece (leaves and levels) runs the plan's forward at that dtype, gathering the stored
+/// (16-bit packed, or fp32) rows as they are; the LSH codes and value norms read fp32 copies of the stored values.
 /// </summary>
 public sealed class HyperAttention : IAttentionAlgorithm
 {
@@ -24,10 +26,12 @@ public sealed class HyperAttention : IAttentionAlgorithm
     private readonly int[] _hostCodesQ, _hostCodesK;
     private readonly float[]? _hostV, _valueNorms;
 
-    public HyperAttention(IAttentionBackend backend, AttentionShape shape, bool causal, HyperParameters parameters, ulong seed)
+    /// <param name="dtype">The storage of q, k, v (<see cref="DtypeStorage"/>) and the arithmetic of the tile forward.</param>
+    public HyperAttention(IAttentionBackend backend, AttentionShape shape, bool causal, HyperParameters parameters, ulong seed, Dtype dtype = Dtype.Fp32)
     {
         parameters.Validate();
         _backend = backend;
+        Dtype = dtype;
         Shape = shape;
         Causal = causal;
         Parameters = parameters;
@@ -40,7 +44,7 @@ public sealed class HyperAttention : IAttentionAlgorithm
             _scratch = new HyperScratch(backend, sizes.Max(x => x.TotalQ), sizes.Max(x => x.TotalK), shape.D);
         }
         _levels = levels.Select((problems, depth) => new HyperLevel(backend, shape.D, shape.Scale, [.. problems], parameters,
-            InputGenerator.StreamSeed(seed, 200 + depth), _scratch!)).ToArray();
+            InputGenerator.StreamSeed(seed, 200 + depth), _scratch!, dtype)).ToArray();
         _hostCodesQ = _levels.Length > 0 ? new int[shape.RowsLength] : [];
         _hostCodesK = _levels.Length > 0 ? new int[shape.RowsLength] : [];
         if (_levels.Length > 0)
@@ -63,6 +67,8 @@ public sealed class HyperAttention : IAttentionAlgorithm
     public bool Causal { get; }
 
     public HyperParameters Parameters { get; }
+
+    public Dtype Dtype { get; }
 
     /// <summary>Exact causal segments of the recursion's leaves (all of attention when causal and n &lt;= min_seq_len).</summary>
     internal IReadOnlyList<AttentionSegment> LeafSegments { get; }
@@ -122,23 +128,31 @@ public sealed class HyperAttention : IAttentionAlgorithm
         return bytes + (levels.Count > 0 ? HyperScratch.Bytes(maxQ, maxK, shape.D, backward) : 0);
     }
 
-    public void Forward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse)
+    public void Forward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse) => Forward(q, k, v, o, lse, null);
+
+    /// <param name="fp32">q, k, v as fp32 tensors of the same values, required when they are stored at a 16-bit dtype (the LSH
+    /// codes and the value norms read fp32); null when q, k, v are fp32 themselves.</param>
+    public void Forward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse,
+        (IDeviceTensor Q, IDeviceTensor K, IDeviceTensor V)? fp32)
     {
         if (_levels.Length > 0)
         {
+            if (fp32 is null && Dtype.ElementBytes() != 4)
+                throw new ArgumentException($"hyper at {Dtype.Name()} needs fp32 copies of q, k, v for its LSH codes.", nameof(fp32));
+            var (hashQ, hashK, hashV) = fp32 ?? (q, k, v);
             int rows = Shape.RowsLength;
-            _backend.LshCodes(q, _projection!, rows, Shape.D, Parameters.LshProjections, _codesQ!);
-            _backend.LshCodes(k, _projection!, rows, Shape.D, Parameters.LshProjections, _codesK!);
+            _backend.LshCodes(hashQ, _projection!, rows, Shape.D, Parameters.LshProjections, _codesQ!);
+            _backend.LshCodes(hashK, _projection!, rows, Shape.D, Parameters.LshProjections, _codesK!);
             _backend.DownloadIndices(_codesQ!, _hostCodesQ);
             _backend.DownloadIndices(_codesK!, _hostCodesK);
             if (_valueNorms is not null)
             {
-                _backend.Download(v, _hostV);
+                _backend.Download(hashV, _hostV);
                 int d = Shape.D;
                 Parallel.For(0, rows, r => _valueNorms[r] = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(_hostV.AsSpan(r * d, d)));
             }
         }
-        _leafPlan?.Forward(q, k, v, null, o, lse);
+        _leafPlan?.Forward(Dtype, q, k, v, null, o, lse);
         foreach (var level in _levels)
             level.Forward(q, k, v, o, lse, _hostCodesQ, _hostCodesK, _valueNorms, accumulate: _leafPlan is not null);
     }
@@ -150,6 +164,8 @@ public sealed class HyperAttention : IAttentionAlgorithm
     public void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse,
         IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
     {
+        // Refused before a case runs (BackendDtypes.Refusal) until the tensor-core backward exists.
+        if (Dtype != Dtype.Fp32) throw new NotSupportedException($"no {Dtype.Name()} backward.");
         _backend.Clear(dq);
         _backend.Clear(dk);
         _backend.Clear(dv);

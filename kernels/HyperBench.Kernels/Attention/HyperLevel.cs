@@ -33,9 +33,12 @@ internal sealed class HyperLevel : IDisposable
     private readonly IIndexTensor _qIndex, _kIndex;
     private readonly IDeviceTensor _bias;
     private readonly HyperScratch _scratch;
+    private readonly Dtype _dtype;
 
-    public HyperLevel(IAttentionBackend backend, int d, float scale, HyperProblem[] problems, HyperParameters parameters, ulong seed, HyperScratch scratch)
+    public HyperLevel(IAttentionBackend backend, int d, float scale, HyperProblem[] problems, HyperParameters parameters, ulong seed, HyperScratch scratch,
+        Dtype dtype = Dtype.Fp32)
     {
+        _dtype = dtype;
         _backend = backend;
         _scratch = scratch;
         _problems = problems;
@@ -141,7 +144,7 @@ internal sealed class HyperLevel : IDisposable
         _backend.WriteIndices(_kIndex, _kIndexHost);
         _backend.Write(_bias, _biasHost);
         GatherInputs(q, k, v);
-        _plan.Forward(_scratch.Qs, _scratch.Kg, _scratch.Vg, _bias, _scratch.Os, _scratch.Lses);
+        _plan.Forward(_dtype, _scratch.Qs, _scratch.Kg, _scratch.Vg, _bias, _scratch.Os, _scratch.Lses);
         _backend.MergeRows(_scratch.Os, _scratch.Lses, _qIndex, TotalQueryRows, _d, accumulate, o, lse);
     }
 
@@ -179,11 +182,13 @@ internal sealed class HyperLevel : IDisposable
         _bias.Dispose();
     }
 
+    /// <summary>Rows are moved as stored: a 16-bit row is d/2 words, and a zero word is two zeros in bf16 and fp16 alike.</summary>
     private void GatherInputs(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v)
     {
-        _backend.GatherRows(q, _qIndex, TotalQueryRows, _d, 0f, _scratch.Qs);
-        _backend.GatherRows(k, _kIndex, TotalKeyRows, _d, 0f, _scratch.Kg);
-        _backend.GatherRows(v, _kIndex, TotalKeyRows, _d, 0f, _scratch.Vg);
+        int width = (int)_dtype.StoredWords(_d);
+        _backend.GatherRows(q, _qIndex, TotalQueryRows, width, 0f, _scratch.Qs);
+        _backend.GatherRows(k, _kIndex, TotalKeyRows, width, 0f, _scratch.Kg);
+        _backend.GatherRows(v, _kIndex, TotalKeyRows, width, 0f, _scratch.Vg);
         _scratch.Owner = this;
     }
 

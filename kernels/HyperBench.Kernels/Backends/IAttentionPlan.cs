@@ -18,6 +18,17 @@ public interface IAttentionPlan : IDisposable
     void Forward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse);
 
     /// <summary>
+    /// <see cref="Forward(IDeviceTensor, IDeviceTensor, IDeviceTensor, IDeviceTensor?, IDeviceTensor, IDeviceTensor)"/> with q, k, v
+    /// stored at <paramref name="dtype"/> (<see cref="DtypeStorage"/>); key bias, O and lse stay fp32. A plan without the dtype
+    /// refuses it rather than reading its storage as fp32.
+    /// </summary>
+    void Forward(Dtype dtype, IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse)
+    {
+        if (dtype != Dtype.Fp32) throw new NotSupportedException($"this plan has no {dtype.Name()} forward.");
+        Forward(q, k, v, keyBias, o, lse);
+    }
+
+    /// <summary>
     /// The exact gradient of <see cref="Forward"/> given its O and lse (FA-2 order, recomputing P).
     /// Adds into <paramref name="dq"/>, <paramref name="dk"/> and <paramref name="dv"/> (callers zero them first).
     /// </summary>

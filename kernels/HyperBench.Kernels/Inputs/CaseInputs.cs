@@ -1,3 +1,5 @@
+using HyperBench.Kernels.Backends;
+
 namespace HyperBench.Kernels.Inputs;
 
 /// <summary>
@@ -6,7 +8,8 @@ namespace HyperBench.Kernels.Inputs;
 /// planted: each query aimed at one key of its head, q_i = <see cref="PlantedStrength"/> k_t(i) + N(0,1) noise: the planted
 /// score is about strength * sqrt(d) above the rest, so the top softmax weight is near 1 (peaked attention); the strength sets the angle.
 /// clustered: Q and K rows are one of <see cref="Clusters"/> N(0,1) centres per head plus N(0, <see cref="ClusterSpread"/>^2) noise.
-/// V and dO are N(0,1) in every distribution.
+/// V and dO are N(0,1) in every distribution. At a 16-bit dtype Q, K and V are then rounded once to it (dO stays fp32, as the
+/// gradients do): the case's inputs are the rounded values, for the kernel, the reference and the dump alike.
 /// </summary>
 public static class CaseInputs
 {
@@ -16,7 +19,7 @@ public static class CaseInputs
 
     public sealed record Host(float[] Q, float[] K, float[] V, float[]? DO);
 
-    public static Host Generate(AttentionShape shape, string distribution, ulong seed, bool withGradient)
+    public static Host Generate(AttentionShape shape, string distribution, ulong seed, bool withGradient, Dtype dtype = Dtype.Fp32)
     {
         var q = InputGenerator.Normal(shape.TensorLength, InputGenerator.StreamSeed(seed, 0));
         var k = InputGenerator.Normal(shape.TensorLength, InputGenerator.StreamSeed(seed, 1));
@@ -57,6 +60,7 @@ public static class CaseInputs
                 throw new ArgumentOutOfRangeException(nameof(distribution), distribution,
                     $"input distribution '{distribution}' is not supported; supported: normal, planted, clustered.");
         }
+        foreach (var x in new[] { q, k, v }) dtype.Round(x);
         return new Host(q, k, v, dO);
     }
 }

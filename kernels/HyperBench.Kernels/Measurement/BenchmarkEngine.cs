@@ -23,6 +23,7 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
     {
         benchmarkCase.Shape();
         if (!backend.Supports(benchmarkCase.Dtype)) return Failed(benchmarkCase, 0, BackendDtypes.Refusal(benchmarkCase.Dtype, backend.Device.Id));
+        if (BackendDtypes.Refusal(benchmarkCase.Dtype, benchmarkCase.Pass, backend.Device.Id) is { } refusal) return Failed(benchmarkCase, 0, refusal);
         long estimate = MemoryEstimate.BytesNeeded(benchmarkCase, backend);
         try
         {
@@ -69,8 +70,9 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
             double flopsPerSecond = benchmarkCase.Flops / stats.Median;
             // Hyper's TFLOP/s is "effective" (the exact kernel's FLOP count, docs/algorithms.md section 5) and exceeds the peak by
             // design at large n: the gate applies to exact kernels only; hyper's layout is checked by its accuracy instead.
-            string? invalid = benchmarkCase.Kernel != KernelKind.Hyper && flopsPerSecond > backend.Device.PeakFp32Flops
-                ? $"{flopsPerSecond / 1e12:F2} TFLOP/s exceeds the device's fp32 peak of {backend.Device.PeakFp32Flops / 1e12:F2} TFLOP/s: a measurement or layout bug, not a fast kernel"
+            double peak = backend.Device.PeakFlops(benchmarkCase.Dtype);
+            string? invalid = benchmarkCase.Kernel != KernelKind.Hyper && flopsPerSecond > peak
+                ? $"{flopsPerSecond / 1e12:F2} TFLOP/s exceeds the device's {benchmarkCase.Dtype.Name()} peak of {peak / 1e12:F2} TFLOP/s: a measurement or layout bug, not a fast kernel"
                 : null;
             return new CaseResult
             {

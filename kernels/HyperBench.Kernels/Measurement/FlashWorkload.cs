@@ -3,11 +3,14 @@ using HyperBench.Kernels.Backends;
 
 namespace HyperBench.Kernels.Measurement;
 
-/// <summary>A flash case ready to time: inputs of the case's distribution uploaded, outputs allocated.</summary>
+/// <summary>
+/// A flash case ready to time: inputs of the case's distribution uploaded at its dtype, outputs allocated. fp32 is the exact
+/// kernel itself; any other dtype reports its error against fp32 flash on the same (rounded) inputs.
+/// </summary>
 internal sealed class FlashWorkload(IAttentionBackend backend, BenchmarkCase benchmarkCase) : IKernelWorkload
 {
     private readonly CaseDeviceTensors _t = new(backend, benchmarkCase);
-    private readonly FlashAttention _flash = new(backend, benchmarkCase.Shape(), benchmarkCase.Causal);
+    private readonly FlashAttention _flash = new(backend, benchmarkCase.Shape(), benchmarkCase.Causal, benchmarkCase.Dtype);
 
     public void Run()
     {
@@ -16,6 +19,8 @@ internal sealed class FlashWorkload(IAttentionBackend backend, BenchmarkCase ben
     }
 
     public CaseTensors Download() => _t.Download();
+
+    public AccuracyReport? MeasureAccuracy() => benchmarkCase.Dtype == Dtype.Fp32 ? null : _t.MeasureAgainstExact(benchmarkCase.Causal);
 
     public void Dispose()
     {

@@ -15,6 +15,7 @@ internal sealed class HyperWorkload : IKernelWorkload
     private readonly CaseDeviceTensors _t;
     private readonly AttentionShape _shape;
     private readonly BenchmarkCase _case;
+    private readonly (IDeviceTensor Q, IDeviceTensor K, IDeviceTensor V)? _fp32;
 
     public HyperWorkload(IAttentionBackend backend, BenchmarkCase benchmarkCase)
     {
@@ -22,12 +23,14 @@ internal sealed class HyperWorkload : IKernelWorkload
         _case = benchmarkCase;
         _shape = benchmarkCase.Shape();
         _t = new CaseDeviceTensors(backend, benchmarkCase);
-        _hyper = new HyperAttention(backend, _shape, benchmarkCase.Causal, benchmarkCase.HyperOrDefault, InputGenerator.StreamSeed(benchmarkCase.Seed, 50));
+        _hyper = new HyperAttention(backend, _shape, benchmarkCase.Causal, benchmarkCase.HyperOrDefault, InputGenerator.StreamSeed(benchmarkCase.Seed, 50), benchmarkCase.Dtype);
+        // 16-bit inputs: the fp32 copies the LSH codes read, made before timing.
+        if (!_t.InputsAreFp32) _fp32 = _t.Fp32Inputs();
     }
 
     public void Run()
     {
-        _hyper.Forward(_t.Q, _t.K, _t.V, _t.O, _t.Lse);
+        _hyper.Forward(_t.Q, _t.K, _t.V, _t.O, _t.Lse, _fp32);
         if (_t.Backward) _hyper.Backward(_t.Q, _t.K, _t.V, _t.O, _t.Lse, _t.DO!, _t.DQ!, _t.DK!, _t.DV!);
     }
 
@@ -47,32 +50,8 @@ internal sealed class HyperWorkload : IKernelWorkload
         return _t.Download(layout);
     }
 
-    /// <summary>
-    /// Runs exact flash on the same device inputs (for large n only on <see cref="AccuracyCalculator.SliceSubset"/>'s heads,
-    /// reported in HeadsMeasured) and compares O (and dQ, dK, dV with the backward). Uses the outputs of the last timed run.
-    /// </summary>
-    public AccuracyReport MeasureAccuracy()
-    {
-        var slices = AccuracyCalculator.SliceSubset(_shape.Slices, _shape.N);
-        var all = AttentionSegment.PerSlice(_shape, _case.Causal);
-        using var plan = _backend.CreatePlan(slices.Select(s => all[s]).ToArray(), _shape.D, _shape.Scale);
-        using var o = _backend.Allocate(_shape.TensorLength);
-        using var lse = _backend.Allocate(_shape.RowsLength);
-        plan.Forward(_t.Q, _t.K, _t.V, null, o, lse);
-        var v = _t.Get(_t.V);
-        var metrics = new List<AccuracyMetric> { AccuracyCalculator.Compare("o", _t.Get(_t.O), _t.Get(o), v, _shape.N, _shape.D, slices) };
-        if (_t.Backward)
-        {
-            using var dq = _backend.Allocate(_shape.TensorLength);
-            using var dk = _backend.Allocate(_shape.TensorLength);
-            using var dv = _backend.Allocate(_shape.TensorLength);
-            plan.Backward(_t.Q, _t.K, _t.V, null, o, lse, _t.DO!, dq, dk, dv);
-            metrics.Add(AccuracyCalculator.Compare("dq", _t.Get(_t.DQ!), _t.Get(dq), v, _shape.N, _shape.D, slices));
-            metrics.Add(AccuracyCalculator.Compare("dk", _t.Get(_t.DK!), _t.Get(dk), v, _shape.N, _shape.D, slices));
-            metrics.Add(AccuracyCalculator.Compare("dv", _t.Get(_t.DV!), _t.Get(dv), v, _shape.N, _shape.D, slices));
-        }
-        return new AccuracyReport(metrics, slices.Length, _shape.Slices);
-    }
+    /// <summary>Against exact fp32 flash on the same inputs (<see cref="CaseDeviceTensors.MeasureAgainstExact"/>), from the outputs of the last timed run.</summary>
+    public AccuracyReport MeasureAccuracy() => _t.MeasureAgainstExact(_case.Causal);
 
     public void Dispose()
     {

@@ -13,13 +13,20 @@ public static class MemoryEstimate
         long tensor = 4L * shape.TensorLength;
         long rows = 4L * shape.RowsLength;
         int tensors = backward ? 8 : 4; // Q K V O (+ dO dQ dK dV)
-        long device = tensors * tensor + rows + backend.PlanWorkspaceBytes(shape.RowsLength, shape.RowsLength, shape.D, backward);
+        long device = TensorBytes(benchmarkCase) + backend.PlanWorkspaceBytes(shape.RowsLength, shape.RowsLength, shape.D, backward);
         if (benchmarkCase.Kernel == KernelKind.Hyper)
         {
             // HyperAttention's gathered blocks and indices, plus the exact outputs of the accuracy check after timing.
             device += HyperAttention.WorkspaceBytes(backend, shape, benchmarkCase.Causal, benchmarkCase.HyperOrDefault, backward);
             device += (tensors - 3) * tensor + rows;
         }
+        else if (benchmarkCase.Dtype != Dtype.Fp32)
+        {
+            // A flash case at another dtype is checked against fp32 flash after timing: its O and lse.
+            device += tensor + rows;
+        }
+        // 16-bit inputs also live as fp32 copies: the fp32 reference reads them (hyper's LSH codes too, while timing).
+        if (benchmarkCase.Dtype.ElementBytes() != 4) device += 3 * tensor;
         // CPU backends hold the device tensors in host memory; a GPU needs a host staging copy of each input while uploading.
         long host = backend.Device.Kind == DeviceKind.Cuda ? tensor : 0;
         return device + host;
@@ -49,7 +56,9 @@ public static class MemoryEstimate
     public static long TensorBytes(BenchmarkCase benchmarkCase)
     {
         var shape = benchmarkCase.Shape();
-        int tensors = benchmarkCase.Pass == AttentionPass.ForwardBackward ? 8 : 4;
-        return tensors * 4L * shape.TensorLength + 4L * shape.RowsLength;
+        // Q, K, V at the dtype's element size; O and lse (and dO, dQ, dK, dV) are fp32 at every dtype.
+        long inputs = 3L * benchmarkCase.Dtype.ElementBytes() * shape.TensorLength;
+        int fp32Tensors = benchmarkCase.Pass == AttentionPass.ForwardBackward ? 5 : 1;
+        return inputs + fp32Tensors * 4L * shape.TensorLength + 4L * shape.RowsLength;
     }
 }

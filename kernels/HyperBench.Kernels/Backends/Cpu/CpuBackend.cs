@@ -21,6 +21,9 @@ public sealed class CpuBackend : IAttentionBackend
     /// <summary>The dtypes this backend implements (asked before a device is opened, see <see cref="BackendDtypes"/>).</summary>
     public static IReadOnlySet<Dtype> Dtypes { get; } = new HashSet<Dtype> { Dtype.Fp32 };
 
+    /// <summary>The dtypes of the backward: all of <see cref="Dtypes"/>.</summary>
+    public static IReadOnlySet<Dtype> BackwardDtypes => Dtypes;
+
     public bool Supports(Dtype dtype) => Dtypes.Contains(dtype);
 
     public IDeviceTensor Allocate(long length) => new CpuTensor(length);

@@ -81,6 +81,13 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan, ITensorCorePlan
         _backend.Kernels(HeadDim).Forward(new KernelConfig(ForwardTileCount, _forwardThreads), args);
     }
 
+    /// <summary>fp32 on the SIMT kernels, every other dtype on the tensor-core forward of the same segments.</summary>
+    public void Forward(Dtype dtype, IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse)
+    {
+        if (IlgpuBackend.Precision(dtype) is { } precision) ForwardMma(precision, q, k, v, keyBias, o, lse);
+        else Forward(q, k, v, keyBias, o, lse);
+    }
+
     public void ForwardMma(MmaPrecision precision, IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse)
     {
         if (!IlgpuBackend.SupportsMma(precision, HeadDim))

@@ -26,8 +26,17 @@ public sealed class IlgpuBackend : IAttentionBackend
 
     public DeviceInfo Device { get; }
 
-    /// <summary>The dtypes these kernels implement, on CUDA and on ILGPU's CPU accelerator alike (see <see cref="BackendDtypes"/>).</summary>
-    public static IReadOnlySet<Dtype> Dtypes { get; } = new HashSet<Dtype> { Dtype.Fp32 };
+    /// <summary>
+    /// The dtypes these kernels implement, on CUDA and on ILGPU's CPU accelerator alike (see <see cref="BackendDtypes"/>): fp32 on
+    /// the SIMT kernels, the others on the tensor-core forward (<see cref="ITensorCorePlan"/>, d 64 and 128: every supported d).
+    /// </summary>
+    public static IReadOnlySet<Dtype> Dtypes { get; } = new HashSet<Dtype> { Dtype.Fp32, Dtype.Tf32x3, Dtype.Bf16, Dtype.Fp16 };
+
+    /// <summary>
+    /// The dtypes whose backward exists: fp32 only until the tensor-core backward lands. Adding its dtypes here (and its call in
+    /// <see cref="IlgpuAttentionPlan"/>'s dtype backward) is the one switch that lets fwdbwd run at them (<see cref="BackendDtypes.Refusal(Dtype, AttentionPass, string)"/>).
+    /// </summary>
+    public static IReadOnlySet<Dtype> BackwardDtypes { get; } = new HashSet<Dtype> { Dtype.Fp32 };
 
     public bool Supports(Dtype dtype) => Dtypes.Contains(dtype);
 
@@ -67,8 +76,12 @@ public sealed class IlgpuBackend : IAttentionBackend
         // ILGPU reports the SM clock in MHz (an H200 gave 1980); CUDA's own attribute is in kHz. Accept either.
         double clockHz = accelerator.ClockRate >= 100_000 ? accelerator.ClockRate * 1e3 : accelerator.ClockRate * 1e6;
         double peak = (double)accelerator.NumMultiprocessors * coresPerSm * 2.0 * clockHz;
+        // Dense tf32 mma FLOP per SM per clock: 2048 on Hopper (H100/H200: ~495 TFLOP/s), 1024 on Ampere's A100 and, as an
+        // upper bound for the gate, on the smaller parts; fp16/bf16 twice that (DeviceInfo.PeakFlops).
+        int tf32PerSm = major >= 9 ? 2048 : major >= 8 ? 1024 : 0;
+        double tf32Peak = (double)accelerator.NumMultiprocessors * tf32PerSm * clockHz;
         var info = new DeviceInfo(DeviceKind.Cuda, DeviceSpec.Cuda(index).ToString(), accelerator.Name, accelerator.MemorySize, peak,
-            $"sm_{major}{minor}, {accelerator.NumMultiprocessors} SMs, {clockHz / 1e6:F0} MHz, driver {accelerator.DriverVersion}");
+            $"sm_{major}{minor}, {accelerator.NumMultiprocessors} SMs, {clockHz / 1e6:F0} MHz, driver {accelerator.DriverVersion}", tf32Peak);
         return new IlgpuBackend(context, accelerator, info);
     }
 
@@ -99,12 +112,17 @@ public sealed class IlgpuBackend : IAttentionBackend
     /// 16-bit values (bf16 or fp16 bit patterns, e.g. from <see cref="NarrowFloat"/>) packed two per 32-bit word, the storage the
     /// tensor-core kernels read (<see cref="ITensorCorePlan"/>); <see cref="IDeviceTensor.Length"/> counts the words.
     /// </summary>
-    public IDeviceTensor Upload16(ReadOnlySpan<ushort> bits)
+    public IDeviceTensor Upload16(ReadOnlySpan<ushort> bits) => Upload(DtypeStorage.PackBits(bits));
+
+    /// <summary>The tensor-core arithmetic of a dtype; null for fp32, which runs the SIMT kernels.</summary>
+    public static MmaPrecision? Precision(Dtype dtype) => dtype switch
     {
-        var words = new float[Math.Max((bits.Length + 1) / 2, 1)];
-        System.Runtime.InteropServices.MemoryMarshal.AsBytes(bits).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(words.AsSpan()));
-        return Upload(words);
-    }
+        Dtype.Fp32 => null,
+        Dtype.Tf32x3 => MmaPrecision.Tf32x3,
+        Dtype.Bf16 => MmaPrecision.Bf16,
+        Dtype.Fp16 => MmaPrecision.Fp16,
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, $"dtype {(int)dtype} is not defined."),
+    };
 
     /// <summary>Whether a tensor-core forward exists for <paramref name="precision"/> at <paramref name="headDim"/>.</summary>
     public static bool SupportsMma(MmaPrecision precision, int headDim) => Enum.IsDefined(precision) && headDim is 64 or 128;
