@@ -126,36 +126,43 @@ public sealed class KernelsBenchCommandTests
     }
 
     [Fact]
-    public void Bench_Bf16AndFp16OnIlgpuCpu_RunForward_ReportErrorAgainstFp32_DumpTheStoredInputs()
+    public void Bench_Bf16AndFp16OnIlgpuCpu_RunForwardAndBackward_ReportErrorsAgainstFp32_DumpTheStoredInputs()
     {
+        // The default --pass (fwd,fwdbwd): the tensor-core backward runs at both dtypes.
         string dir = CliProcess.TempDirectory();
         var outcome = CliProcess.Run(dir, "kernels", "bench", "--device", "ilgpu-cpu", "--dtype", "bf16,fp16", "--n", "64", "--heads", "1",
-            "--causal", "false", "--pass", "fwd", "--min-samples", "1", "--budget", "0", "--warmup", "0", "--warmup-time", "0",
+            "--causal", "false", "--min-samples", "1", "--budget", "0", "--warmup", "0", "--warmup-time", "0",
             "--json", "out.json", "--dump", "dump");
         Assert.True(outcome.ExitCode == 0, outcome.Output);
 
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "out.json")));
         var cases = doc.RootElement.GetProperty("cases").EnumerateArray().ToList();
-        Assert.Equal(["bf16", "fp16"], cases.Select(c => c.GetProperty("dtype").GetString()).Order());
+        Assert.Equal(["bf16", "bf16", "fp16", "fp16"], cases.Select(c => c.GetProperty("dtype").GetString()).Order());
         foreach (var c in cases)
         {
             Assert.Equal("ok", c.GetProperty("status").GetString());
-            // FLOPs do not depend on the dtype; the error is against fp32 flash on the same rounded inputs.
-            Assert.Equal(4.0 * 64 * 64 * 64, c.GetProperty("flops").GetDouble());
-            double error = c.GetProperty("accuracy").GetProperty("metrics")[0].GetProperty("relative_frobenius").GetDouble();
-            Assert.InRange(error, 1e-9, 1e-2);
+            bool backward = c.GetProperty("pass").GetString() == "fwdbwd";
+            // FLOPs do not depend on the dtype; the errors (O, and the gradients with the backward) are against fp32 flash on the
+            // same rounded inputs.
+            if (!backward) Assert.Equal(4.0 * 64 * 64 * 64, c.GetProperty("flops").GetDouble());
+            var metrics = c.GetProperty("accuracy").GetProperty("metrics").EnumerateArray().ToList();
+            Assert.Equal(backward ? new[] { "o", "dq", "dk", "dv" } : ["o"], metrics.Select(m => m.GetProperty("tensor").GetString()));
+            Assert.All(metrics, m => Assert.InRange(m.GetProperty("relative_frobenius").GetDouble(), 1e-9, 1e-2));
             string caseDir = Path.Combine(dir, "dump", c.GetProperty("case_id").GetString()!);
             using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(caseDir, "manifest.json")));
             string dtype = c.GetProperty("dtype").GetString()!;
             Assert.Equal(dtype, manifest.RootElement.GetProperty("dtype").GetString());
-            var (_, q) = dtype == "fp16" ? Npy.ReadFloat16(Path.Combine(caseDir, "q.npy")) : Npy.Read(Path.Combine(caseDir, "q.npy"));
-            // bf16 has no .npy dtype: float32 holding bf16 values exactly (the low 16 bits are zero), as the manifest says.
-            if (dtype == "bf16")
+            // dO (with the backward) is stored at the dtype like q.
+            foreach (string input in backward ? new[] { "q", "do" } : ["q"])
             {
-                Assert.All(q, x => Assert.Equal(0, BitConverter.SingleToInt32Bits(x) & 0xFFFF));
-                Assert.Contains("float32 holding the bf16 values exactly", manifest.RootElement.GetProperty("dtype_note").GetString(), StringComparison.Ordinal);
+                string file = Path.Combine(caseDir, input + ".npy");
+                var (_, x) = dtype == "fp16" ? Npy.ReadFloat16(file) : Npy.Read(file);
+                // bf16 has no .npy dtype: float32 holding bf16 values exactly (the low 16 bits are zero), as the manifest says.
+                if (dtype == "bf16") Assert.All(x, e => Assert.Equal(0, BitConverter.SingleToInt32Bits(e) & 0xFFFF));
+                Assert.Contains(x, e => e != 0);
             }
-            Assert.Contains(q, x => x != 0);
+            if (dtype == "bf16")
+                Assert.Contains("float32 holding the bf16 values exactly", manifest.RootElement.GetProperty("dtype_note").GetString(), StringComparison.Ordinal);
         }
         Assert.Contains("O rel. err", outcome.Output, StringComparison.Ordinal);
     }

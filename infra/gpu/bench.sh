@@ -4,8 +4,8 @@
 #   3. the CUDA kernels against float64 (flash d 64/128, causal both, fwd+bwd; hyper);
 #   4. `hyperbench sweep` of flash and hyper into $OUT/hyperbench.db: n <= HB_SPLIT_N at HB_HEADS heads, longer n at
 #      HB_LONG_HEADS heads in a second sweep, both under `timeout` (HB_SWEEP_SECONDS in all); then the tensor-core dtypes
-#      (HB_DTYPES, default tf32x3,bf16,fp16; forward only: their backward is not built) at n <= HB_SPLIT_N in a third sweep
-#      (HB_DTYPE_SECONDS); `results ID --format json` per sweep;
+#      (HB_DTYPES, default tf32x3,bf16,fp16) forward at n <= HB_SPLIT_N in a third sweep and fwdbwd at the first two of
+#      those n (HB_DTYPE_BWD_N) in a fourth, sharing HB_DTYPE_SECONDS; `results ID --format json` per sweep;
 #   5. torch SDPA fp32, bf16 and fp16 on the same shapes (HB_TORCH_SECONDS);  6. report.py -> $OUT/summary.md, summary.json,
 #      with each case's ratio to SDPA at its dtype (fp32 and tf32x3 against SDPA fp32, bf16 and fp16 against SDPA bf16/fp16).
 #   usage: OUT=dir infra/gpu/bench.sh [--dry-run]    (HB_N: plain integers, e.g. HB_N=4096,8192)
@@ -25,7 +25,7 @@ db="$OUT/hyperbench.db"
 # Defaults per mode; HB_* variables override them in either (e.g. HB_SWEEP_SECONDS=10 with --dry-run tries the timeout path).
 if [ $dry = 1 ]; then
   device=cpu; d_ns=256,512,1024; d_split=512; d_heads=2; d_long=1; d_sweep=120; d_samples=1; d_budget=0.05; d_torch=0; check_n=100
-  d_dtype_s=60; d_dtype_n=64
+  d_dtype_s=120; d_dtype_n=64
   tag="dry-$(date -u +%Y-%m-%d)"
   # The first python3 on PATH may lack NumPy; the system one has it (python3-numpy).
   py=${HB_PYTHON:-$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3 )}
@@ -49,6 +49,8 @@ short_ns=$(echo "$ns" | tr ',' '\n' | awk -v s="$split" '$1 != "" && $1 + 0 <= s
 long_ns=$(echo "$ns" | tr ',' '\n' | awk -v s="$split" '$1 != "" && $1 + 0 > s + 0' | paste -sd, -)
 # The dtype sweep: the short lengths on the GPU; on the CPU accelerator (dry run) one tiny n, its mma emulation being slow.
 dtype_ns=${HB_DTYPE_N:-${d_dtype_n:-$short_ns}}
+# Its fwdbwd part: the first two of those lengths (a backward costs about 2.5 forwards; the dtype time is not raised).
+dtype_bwd_ns=${HB_DTYPE_BWD_N:-$(echo "$dtype_ns" | cut -d, -f1-2)}
 
 # --- 2. offline PTX gate -----------------------------------------------------------------------------------------------
 # ptxas and cuobjdump: $HYPERBENCH_CUDA_TOOLS, Triton's bundled binaries, NVIDIA's pip packages, PATH, /usr/local/cuda.
@@ -97,12 +99,12 @@ timeout -k 10 120 $bin kernels bench --device $device --kernel hyper --n $check_
   --block-size 32 --samples 16 --min-samples 1 --budget 0 --warmup 0 --warmup-time 0 --json "$OUT/check-hyper.json" --dump /tmp/hb-dump-hyper >> "$OUT/check.log" 2>&1
 "$py" infra/gpu/check_dump.py /tmp/hb-dump-hyper 2>&1 | tee -a "$OUT/check.log"
 
-# The tensor-core forward (never run on a GPU before this script): every dtype at d 64 and 128 against float64. On the CPU
-# (dry run) the ILGPU CPU accelerator runs the same kernels through its mma emulation, at a tiny n.
+# The tensor-core forward and backward (never run on a GPU before this script): every dtype at d 64 and 128, O, lse and the
+# gradients against float64. On the CPU (dry run) the ILGPU CPU accelerator runs the same kernels through its mma emulation, at a tiny n.
 tc_device=$device; tc_n=$check_n; tc_d=64,128; [ $dry = 1 ] && { tc_device=ilgpu-cpu; tc_n=40; tc_d=64; }
-step "correctness: tensor-core $dtypes on $tc_device vs float64 reference (n=$tc_n, batch 2, heads 3, d $tc_d, causal both, fwd)"
+step "correctness: tensor-core $dtypes on $tc_device vs float64 reference (n=$tc_n, batch 2, heads 3, d $tc_d, causal both, fwd+bwd)"
 rm -rf /tmp/hb-dump-tc
-timeout -k 10 120 $bin kernels bench --device $tc_device --dtype "$dtypes" --n $tc_n --batch 2 --heads 3 --d $tc_d --causal both --pass fwd \
+timeout -k 10 120 $bin kernels bench --device $tc_device --dtype "$dtypes" --n $tc_n --batch 2 --heads 3 --d $tc_d --causal both --pass fwdbwd \
   --min-samples 1 --budget 0 --warmup 0 --warmup-time 0 --json "$OUT/check-dtypes.json" --dump /tmp/hb-dump-tc >> "$OUT/check.log" 2>&1
 "$py" infra/gpu/check_dump.py /tmp/hb-dump-tc 2>&1 | tee -a "$OUT/check.log"
 
@@ -138,12 +140,26 @@ if [ -n "$long_ns" ]; then
   fi
 fi
 if [ -n "$dtype_ns" ] && [ -n "$dtypes" ] && [ "$dtype_s" -gt 0 ]; then
-  step "sweep on $tc_device: flash,hyper fwd at $dtypes, n=$dtype_ns heads=$heads (timeout ${dtype_s}s)"
-  timeout -s INT -k 20 $dtype_s $bin sweep --n "$dtype_ns" --heads $heads --kernel flash,hyper --causal both --pass fwd --dtype "$dtypes" \
-    --batch 1 --d 64 --device $tc_device --db "$db" --tag "$tag" --min-samples $samples --budget $budget --warmup 0 --warmup-time 0 \
-    > "$OUT/sweep-dtypes.log" 2>&1
-  rc=$?; [ $rc = 124 ] || [ $rc = 137 ] && echo "sweep stopped by its ${dtype_s}s timeout: the cases it did not reach are listed in summary.md" | tee -a "$OUT/sweep-dtypes.log"
+  # The forward sweep may take up to 60% of the dtype time (all of it without a fwdbwd part); fwdbwd gets what is left.
+  dtype_end=$((SECONDS + dtype_s))
+  limit=$((dtype_s * 6 / 10)); [ -z "$dtype_bwd_ns" ] && limit=$dtype_s
+  dtype_opts=(--heads $heads --kernel flash,hyper --causal both --dtype "$dtypes" --batch 1 --d 64 --device $tc_device --db "$db" --tag "$tag"
+              --min-samples $samples --budget $budget --warmup 0 --warmup-time 0)
+  step "sweep on $tc_device: flash,hyper fwd at $dtypes, n=$dtype_ns heads=$heads (timeout ${limit}s)"
+  timeout -s INT -k 20 $limit $bin sweep --n "$dtype_ns" --pass fwd "${dtype_opts[@]}" > "$OUT/sweep-dtypes.log" 2>&1
+  rc=$?; [ $rc = 124 ] || [ $rc = 137 ] && echo "sweep stopped by its ${limit}s timeout: the cases it did not reach are listed in summary.md" | tee -a "$OUT/sweep-dtypes.log"
   tail -n 8 "$OUT/sweep-dtypes.log"
+  if [ -n "$dtype_bwd_ns" ]; then
+    left=$((dtype_end - SECONDS))
+    if [ $left -ge 20 ]; then
+      step "sweep on $tc_device: flash,hyper fwdbwd at $dtypes, n=$dtype_bwd_ns heads=$heads (timeout ${left}s)"
+      timeout -s INT -k 20 $left $bin sweep --n "$dtype_bwd_ns" --pass fwdbwd "${dtype_opts[@]}" > "$OUT/sweep-dtypes-bwd.log" 2>&1
+      rc=$?; [ $rc = 124 ] || [ $rc = 137 ] && echo "sweep stopped by its ${left}s timeout: the cases it did not reach are listed in summary.md" | tee -a "$OUT/sweep-dtypes-bwd.log"
+      tail -n 8 "$OUT/sweep-dtypes-bwd.log"
+    else
+      step "no time left for the fwdbwd dtype sweep of n=$dtype_bwd_ns (${left}s of ${dtype_s}s): not run, listed in summary.md"
+    fi
+  fi
 fi
 after=$(list_sweeps)
 [ -f "$OUT/.sweeps.json" ] && mv "$OUT/.sweeps.json" "$OUT/sweeps.json"
@@ -175,7 +191,7 @@ fi
 step "summary"
 "$py" infra/gpu/report.py "${sweep_files[@]}" "${torch_files[@]}" --sweeps "$OUT/sweeps.json" --env "$OUT/check-bench.json" \
   --grid-n "$ns" --grid-kernels flash,hyper --grid-causal both --grid-pass fwd,fwdbwd --heads $heads \
-  --grid-dtypes "$dtypes" --grid-dtype-n "$dtype_ns" \
+  --grid-dtypes "$dtypes" --grid-dtype-n "$dtype_ns" --grid-dtype-bwd-n "$dtype_bwd_ns" \
   --markdown "$OUT/summary.md" --json "$OUT/summary.json"
 cat "$OUT/summary.md"
 step "done"

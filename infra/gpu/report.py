@@ -46,8 +46,9 @@ def main():
     ap.add_argument("--grid-n", default="", help="the planned lengths; cases of this grid with no result are listed as not run")
     ap.add_argument("--grid-causal", default="both")
     ap.add_argument("--grid-pass", default="fwd,fwdbwd")
-    ap.add_argument("--grid-dtypes", default="", help="the planned tensor-core dtypes (forward only), besides fp32")
-    ap.add_argument("--grid-dtype-n", default="", help="the planned lengths of the dtype sweep")
+    ap.add_argument("--grid-dtypes", default="", help="the planned tensor-core dtypes, besides fp32")
+    ap.add_argument("--grid-dtype-n", default="", help="the planned lengths of the dtype sweep (fwd)")
+    ap.add_argument("--grid-dtype-bwd-n", default="", help="the planned lengths of the dtype sweep's fwdbwd part")
     ap.add_argument("--heads", type=int, help="the planned heads; cases that ran with fewer are listed as cut")
     ap.add_argument("--markdown", required=True)
     ap.add_argument("--json", required=True)
@@ -130,8 +131,9 @@ def main():
     kernels = [x for x in a.grid_kernels.split(",") if x]
     grid = [(k, n, cz, p, "fp32") for k in kernels for n in parse_ints(a.grid_n)
             for cz in parse_causal(a.grid_causal) for p in [x for x in a.grid_pass.split(",") if x]]
-    grid += [(k, n, cz, "fwd", t) for t in [x for x in a.grid_dtypes.split(",") if x] for k in kernels
-             for n in parse_ints(a.grid_dtype_n) for cz in parse_causal(a.grid_causal)]
+    grid += [(k, n, cz, p, t) for p, lengths in (("fwd", a.grid_dtype_n), ("fwdbwd", a.grid_dtype_bwd_n))
+             for t in [x for x in a.grid_dtypes.split(",") if x] for k in kernels
+             for n in parse_ints(lengths) for cz in parse_causal(a.grid_causal)]
     ran = {(c["kernel"], c["n"], bool(c["causal"]), c["pass"], c.get("dtype") or "fp32") for c in cases}
     not_run = [{"kernel": k, "n": n, "causal": cz, "pass": p, "dtype": t} for (k, n, cz, p, t) in grid if (k, n, cz, p, t) not in ran]
     not_ok = [r for r in rows if r["status"] != "ok"]

@@ -98,4 +98,99 @@ internal static class TensorCoreHost
     /// <summary>lse depends only on S, accumulated in fp32 from exact products of the (rounded) inputs at every precision.</summary>
     public const double LseTolerance = 1e-5;
 
+    /// <summary>The unit roundoff of the one rounding of P^T or dS^T before their products: 2^-8 (bf16), 2^-11 (fp16), 0 for 3xTF32.</summary>
+    public static double GradientUnit(MmaPrecision precision) => precision switch
+    {
+        MmaPrecision.Bf16 => Math.Pow(2, -8),
+        MmaPrecision.Fp16 => Math.Pow(2, -11),
+        _ => 0,
+    };
+
+    /// <summary>
+    /// |error| &lt;= u · max(bound) + the fp32 kernels' tolerance (1e-5 + 2e-5 max|G|), u from <see cref="GradientUnit"/>: 3xTF32
+    /// gets the fp32 tolerance alone.
+    /// </summary>
+    public static void CheckGradient(MmaPrecision precision, float[] actual, double[] expected, double[] bound, string name, string label)
+    {
+        double tolerance = GradientUnit(precision) * TestData.MaxAbs(bound) + 1e-5 + 2e-5 * TestData.MaxAbs(expected);
+        double error = TestData.MaxAbsDiff(actual, expected);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{label}: {name} max abs error {error:E2} (tolerance {tolerance:E2}, max |{name}| {TestData.MaxAbs(expected):E2})");
+        Assert.True(error <= tolerance, $"{label}: {name} max abs error {error:E2} > {tolerance:E2}");
+    }
+
+    /// <summary>The terms (query, key, log-weight) of dense segments with an optional per-key bias: what <see cref="Magnitudes"/> sums over.</summary>
+    public static IEnumerable<(int Query, int Key, float LogWeight)> Entries(IReadOnlyList<AttentionSegment> segments, float[]? bias)
+    {
+        foreach (var seg in segments)
+            for (int i = 0; i < seg.QueryCount; i++)
+                for (int j = 0; j < seg.KeyCount; j++)
+                {
+                    int kj = seg.KeyStart + j;
+                    if (seg.Causal != 0 && j > i) continue;
+                    if (bias is not null && float.IsNegativeInfinity(bias[kj])) continue;
+                    yield return (seg.QueryStart + i, kj, bias is null ? 0f : bias[kj]);
+                }
+    }
+
+    /// <summary>
+    /// The sums of the magnitudes of each gradient element's terms, in double precision: dV_j += P_ij |dO_i|,
+    /// dK_j += scale |dS_ij| |q_i|, dQ_i += scale |dS_ij| |k_j|. Rounding P or dS by a relative u moves an element by at most u times this.
+    /// </summary>
+    public static ReferenceAttention.Gradients Magnitudes(IEnumerable<(int Query, int Key, float LogWeight)> entries, int rows, int d, double scale,
+        float[] q, float[] k, float[] v, float[] dO, double[] o, double[] lse)
+    {
+        var dq = new double[rows * d];
+        var dk = new double[rows * d];
+        var dv = new double[rows * d];
+        var rowDot = new double[rows];
+        for (int i = 0; i < rows; i++)
+            for (int c = 0; c < d; c++) rowDot[i] += dO[i * d + c] * o[i * d + c];
+        foreach (var (qi, kj, w) in entries)
+        {
+            if (double.IsNegativeInfinity(lse[qi])) continue;
+            double dot = 0, dp = 0;
+            for (int c = 0; c < d; c++)
+            {
+                dot += (double)q[qi * d + c] * k[kj * d + c];
+                dp += (double)dO[qi * d + c] * v[kj * d + c];
+            }
+            double p = Math.Exp(scale * dot + w - lse[qi]);
+            double ds = Math.Abs(p * (dp - rowDot[qi]));
+            for (int c = 0; c < d; c++)
+            {
+                dv[kj * d + c] += p * Math.Abs(dO[qi * d + c]);
+                dk[kj * d + c] += scale * ds * Math.Abs(q[qi * d + c]);
+                dq[qi * d + c] += scale * ds * Math.Abs(k[kj * d + c]);
+            }
+        }
+        return new ReferenceAttention.Gradients(dq, dk, dv);
+    }
+
+    /// <summary>
+    /// The exact gradient given the O the backward read, when that is the tensor-core forward's (end to end) rather than the
+    /// reference's: D_i = dO_i . O_i moves by ΔD_i = dO_i . (O_i - O_ref,i), so dS_ij by -P_ij ΔD_i, dQ_i by -scale Σ_j P_ij ΔD_i k_j
+    /// and dK_j by -scale Σ_i P_ij ΔD_i q_i (dV does not read D). Computed in double, so the check stays the backward's own.
+    /// </summary>
+    public static ReferenceAttention.Gradients GivenForwardO(ReferenceAttention.Gradients exact, IEnumerable<(int Query, int Key, float LogWeight)> entries,
+        int d, double scale, float[] q, float[] k, float[] dO, double[] referenceO, double[] lse, float[] forwardO)
+    {
+        var dq = (double[])exact.DQ.Clone();
+        var dk = (double[])exact.DK.Clone();
+        var shift = new double[lse.Length];
+        for (int i = 0; i < shift.Length; i++)
+            for (int c = 0; c < d; c++) shift[i] += (double)dO[i * d + c] * (forwardO[i * d + c] - referenceO[i * d + c]);
+        foreach (var (qi, kj, w) in entries)
+        {
+            if (double.IsNegativeInfinity(lse[qi])) continue;
+            double dot = 0;
+            for (int c = 0; c < d; c++) dot += (double)q[qi * d + c] * k[kj * d + c];
+            double dsShift = -Math.Exp(scale * dot + w - lse[qi]) * shift[qi] * scale;
+            for (int c = 0; c < d; c++)
+            {
+                dq[qi * d + c] += dsShift * k[kj * d + c];
+                dk[kj * d + c] += dsShift * q[qi * d + c];
+            }
+        }
+        return new ReferenceAttention.Gradients(dq, dk, exact.DV);
+    }
 }

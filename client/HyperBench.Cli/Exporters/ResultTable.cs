@@ -1,4 +1,5 @@
 using System.Globalization;
+using HyperBench.Kernels.Measurement;
 using Spectre.Console;
 
 namespace HyperBench.Cli.Exporters;
@@ -9,7 +10,7 @@ public static class ResultTable
     public static Table Build(IEnumerable<ResultLine> cases)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("kernel", "n", "causal", "pass", "b×h×d", "dtype", "median", "p20–p80", "95% CI median", "CV", "TFLOP/s", "O rel. err", "samples", "first run", "status");
+            .AddColumns("kernel", "n", "causal", "pass", "b×h×d", "dtype", "median", "p20–p80", "95% CI median", "CV", "TFLOP/s", "O rel. err", "dQ/dK/dV rel. err", "samples", "first run", "status");
         foreach (var r in cases)
         {
             table.AddRow(
@@ -26,6 +27,7 @@ public static class ResultTable
                 r.Tflops is { } t ? t.ToString(t >= 1 ? "F2" : "F4", CultureInfo.InvariantCulture) + (r.Kernel == "hyper" ? " eff." : "") : "-",
                 // Against fp32 flash on the same inputs: hyper's approximation, or a dtype's arithmetic (fp32 flash is the reference).
                 Format.Error(r.RelativeError),
+                GradientErrors(r.Accuracy, Format.Error),
                 r.Samples.ToString(CultureInfo.InvariantCulture),
                 r.FirstRunSeconds > 0 ? Format.Seconds(r.FirstRunSeconds) : "-",
                 SummaryTable.StatusMarkup(r.Status));
@@ -50,7 +52,6 @@ public static class ResultTable
             double? tf = flash?.MedianSeconds, th = h.MedianSeconds;
             var metrics = h.Accuracy?.Metrics ?? [];
             var o = metrics.FirstOrDefault(m => m.Tensor == "o");
-            var grads = metrics.Where(m => m.Tensor != "o").ToList();
             table.AddRow(
                 h.N.ToString(CultureInfo.InvariantCulture),
                 h.Causal ? "yes" : "no",
@@ -63,10 +64,17 @@ public static class ResultTable
                 o is null ? "-" : Number(o.RelativeFrobenius),
                 o is null ? "-" : Number(o.SpectralOverV),
                 o is null ? "-" : o.MeanRowCosine.ToString("F3", CultureInfo.InvariantCulture),
-                grads.Count == 0 ? "-" : string.Join(" / ", grads.Select(g => Number(g.RelativeFrobenius))),
+                GradientErrors(h.Accuracy, x => Number(x!.Value)),
                 h.Accuracy is null ? "-" : $"{h.Accuracy.HeadsMeasured} of {h.Accuracy.HeadsTotal}");
         }
         return table;
+    }
+
+    /// <summary>dQ / dK / dV relative errors of a fwdbwd case (in-process runs), "-" without them.</summary>
+    private static string GradientErrors(AccuracyReport? accuracy, Func<double?, string> format)
+    {
+        var grads = (accuracy?.Metrics ?? []).Where(m => m.Tensor != "o").ToList();
+        return grads.Count == 0 ? "-" : string.Join(" / ", grads.Select(g => format(g.RelativeFrobenius)));
     }
 
     private static string Number(double x) => x.ToString(x >= 100 ? "F0" : x >= 1 ? "F2" : "F3", CultureInfo.InvariantCulture);

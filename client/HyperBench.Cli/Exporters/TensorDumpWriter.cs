@@ -29,9 +29,10 @@ public static class TensorDumpWriter
             NpyWriter.Write(Path.Combine(dir, name + ".npy"), data, shape);
             files.Add(new { name, file = name + ".npy", role, shape, dtype = "float32" });
         }
-        // Inputs as the kernel stored them: fp16 as float16; bf16 (no NumPy dtype) as the float32 of its rounded values, exact.
-        void AddInput(string name, float[] data)
+        // Inputs (dO included) as the kernel stored them: fp16 as float16; bf16 (no NumPy dtype) as the float32 of its rounded values, exact.
+        void AddInput(string name, float[]? data)
         {
+            if (data is null) return;
             if (c.Dtype != Dtype.Fp16)
             {
                 Add(name, data, full, "input");
@@ -43,7 +44,7 @@ public static class TensorDumpWriter
         AddInput("q", t.Q);
         AddInput("k", t.K);
         AddInput("v", t.V);
-        Add("do", t.DO, full, "input");
+        AddInput("do", t.DO);
         Add("o", t.O, full, "output");
         Add("lse", t.Lse, rows, "output");
         Add("dq", t.DQ, full, "output");
@@ -93,9 +94,9 @@ public static class TensorDumpWriter
             dtype = c.Dtype.Name(),
             dtype_note = c.Dtype switch
             {
-                Dtype.Bf16 => "q, k, v are bf16 (rounded to nearest even from fp32 once); .npy has no bfloat16, so they are written as float32 holding the bf16 values exactly (torch: .to(torch.bfloat16) is lossless). dO, outputs and gradients are float32.",
-                Dtype.Fp16 => "q, k, v are fp16 (rounded to nearest even from fp32 once), written as float16. dO, outputs and gradients are float32.",
-                Dtype.Tf32x3 => "q, k, v are float32; the kernel multiplies them as three tf32 products (3xTF32). Outputs are float32.",
+                Dtype.Bf16 => "q, k, v and dO are bf16 (rounded to nearest even from fp32 once); .npy has no bfloat16, so they are written as float32 holding the bf16 values exactly (torch: .to(torch.bfloat16) is lossless). Outputs and gradients are float32.",
+                Dtype.Fp16 => "q, k, v and dO are fp16 (rounded to nearest even from fp32 once), written as float16. Outputs and gradients are float32.",
+                Dtype.Tf32x3 => "q, k, v and dO are float32; the kernel multiplies them as three tf32 products (3xTF32). Outputs and gradients are float32.",
                 _ => "every tensor is float32.",
             },
             layout = "[batch, heads, n, d], row-major; lse = log sum_j exp(scale * q_i . k_j) over visible keys; loss for gradients = sum(dO * O)",

@@ -34,12 +34,10 @@ public sealed class FlashAttention : IAttentionAlgorithm
     public void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse,
         IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
     {
-        // Refused before a case runs (BackendDtypes.Refusal) until the tensor-core backward exists.
-        if (Dtype != Dtype.Fp32) throw new NotSupportedException($"no {Dtype.Name()} backward.");
         _backend.Clear(dq);
         _backend.Clear(dk);
         _backend.Clear(dv);
-        _plan.Backward(q, k, v, null, o, lse, dO, dq, dk, dv);
+        _plan.Backward(Dtype, q, k, v, null, o, lse, dO, dq, dk, dv);
     }
 
     public void Dispose() => _plan.Dispose();

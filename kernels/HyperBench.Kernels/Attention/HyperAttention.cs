@@ -164,12 +164,10 @@ public sealed class HyperAttention : IAttentionAlgorithm
     public void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse,
         IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
     {
-        // Refused before a case runs (BackendDtypes.Refusal) until the tensor-core backward exists.
-        if (Dtype != Dtype.Fp32) throw new NotSupportedException($"no {Dtype.Name()} backward.");
         _backend.Clear(dq);
         _backend.Clear(dk);
         _backend.Clear(dv);
-        _leafPlan?.Backward(q, k, v, null, o, lse, dO, dq, dk, dv);
+        _leafPlan?.Backward(Dtype, q, k, v, null, o, lse, dO, dq, dk, dv);
         // Deepest level first: it filled the shared scratch last, so its gathered rows are still there.
         for (int i = _levels.Length - 1; i >= 0; i--)
             _levels[i].Backward(q, k, v, o, lse, dO, dq, dk, dv, outputsAreOwn: _leafPlan is null && _levels.Length == 1);

@@ -164,11 +164,12 @@ internal sealed class HyperLevel : IDisposable
             _backend.GatherRows(o, _qIndex, TotalQueryRows, _d, 0f, s.Os);
             _backend.GatherRows(lse, _qIndex, TotalQueryRows, 1, float.NegativeInfinity, s.Lses);
         }
-        _backend.GatherRows(dO, _qIndex, TotalQueryRows, _d, 0f, s.DOs);
+        // dO is stored at the dtype like q (a 16-bit row is d/2 words); the gradients are fp32.
+        _backend.GatherRows(dO, _qIndex, TotalQueryRows, (int)_dtype.StoredWords(_d), 0f, s.DOs);
         _backend.Clear(s.DQs);
         _backend.Clear(s.DKg);
         _backend.Clear(s.DVg);
-        _plan.Backward(s.Qs, s.Kg, s.Vg, _bias, s.Os, s.Lses, s.DOs, s.DQs, s.DKg, s.DVg);
+        _plan.Backward(_dtype, s.Qs, s.Kg, s.Vg, _bias, s.Os, s.Lses, s.DOs, s.DQs, s.DKg, s.DVg);
         _backend.ScatterAddRows(s.DQs, _qIndex, TotalQueryRows, _d, dq);
         _backend.ScatterAddRows(s.DKg, _kIndex, TotalKeyRows, _d, dk);
         _backend.ScatterAddRows(s.DVg, _kIndex, TotalKeyRows, _d, dv);

@@ -23,13 +23,13 @@ public static class BackendDtypes
     /// <summary>
     /// Why <paramref name="deviceId"/> cannot run <paramref name="pass"/> at <paramref name="dtype"/>, or null when it can: the one
     /// decision the plan builder (exit 2) and the engine (a failed case) both take. fwdbwd needs the dtype in the backend's
-    /// backward set, so the tensor-core backward switches fwdbwd on by adding its dtypes there.
+    /// backward set (every backend has the backward of every dtype it implements today; the check keeps a forward-only dtype refused in this one place).
     /// </summary>
     public static string? Refusal(Dtype dtype, AttentionPass pass, string deviceId)
     {
         if (!For(deviceId).Contains(dtype)) return Refusal(dtype, deviceId);
         if (pass == AttentionPass.ForwardBackward && !BackwardFor(deviceId).Contains(dtype))
-            return $"fwdbwd at {dtype.Name()} needs the tensor-core backward, not built yet: the {deviceId} backend runs {dtype.Name()} forward only (use --pass fwd).";
+            return $"fwdbwd at {dtype.Name()} is not implemented by the {deviceId} backend: it runs {dtype.Name()} forward only (use --pass fwd).";
         return null;
     }
 }

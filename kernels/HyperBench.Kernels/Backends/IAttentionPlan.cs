@@ -34,4 +34,16 @@ public interface IAttentionPlan : IDisposable
     /// </summary>
     void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse,
         IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv);
+
+    /// <summary>
+    /// <see cref="Backward(IDeviceTensor, IDeviceTensor, IDeviceTensor, IDeviceTensor?, IDeviceTensor, IDeviceTensor, IDeviceTensor, IDeviceTensor, IDeviceTensor, IDeviceTensor)"/>
+    /// with q, k, v and dO stored at <paramref name="dtype"/> (<see cref="DtypeStorage"/>); key bias, O, lse and the gradients stay
+    /// fp32. A plan without the dtype refuses it rather than reading its storage as fp32.
+    /// </summary>
+    void Backward(Dtype dtype, IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse,
+        IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
+    {
+        if (dtype != Dtype.Fp32) throw new NotSupportedException($"this plan has no {dtype.Name()} backward.");
+        Backward(q, k, v, keyBias, o, lse, dO, dq, dk, dv);
+    }
 }

@@ -8,8 +8,9 @@ namespace HyperBench.Kernels.Inputs;
 /// planted: each query aimed at one key of its head, q_i = <see cref="PlantedStrength"/> k_t(i) + N(0,1) noise: the planted
 /// score is about strength * sqrt(d) above the rest, so the top softmax weight is near 1 (peaked attention); the strength sets the angle.
 /// clustered: Q and K rows are one of <see cref="Clusters"/> N(0,1) centres per head plus N(0, <see cref="ClusterSpread"/>^2) noise.
-/// V and dO are N(0,1) in every distribution. At a 16-bit dtype Q, K and V are then rounded once to it (dO stays fp32, as the
-/// gradients do): the case's inputs are the rounded values, for the kernel, the reference and the dump alike.
+/// V and dO are N(0,1) in every distribution. At a 16-bit dtype Q, K, V and dO are then rounded once to it (the backward reads dO
+/// at the dtype, as FlashAttention-2 does; the gradients stay fp32): the case's inputs are the rounded values, for the kernel, the
+/// reference and the dump alike.
 /// </summary>
 public static class CaseInputs
 {
@@ -60,7 +61,7 @@ public static class CaseInputs
                 throw new ArgumentOutOfRangeException(nameof(distribution), distribution,
                     $"input distribution '{distribution}' is not supported; supported: normal, planted, clustered.");
         }
-        foreach (var x in new[] { q, k, v }) dtype.Round(x);
+        foreach (var x in new[] { q, k, v, dO }) if (x is not null) dtype.Round(x);
         return new Host(q, k, v, dO);
     }
 }

@@ -5,12 +5,13 @@ namespace HyperBench.Kernels.Measurement;
 
 /// <summary>
 /// A case's tensors on its device: inputs of the case's distribution generated from its seed and uploaded, outputs (and, with the
-/// backward, dO and the gradients) allocated; Q, K and V stored at the case's dtype. Every workload times its kernel over one of these, so the inputs are the same.
+/// backward, dO and the gradients) allocated; Q, K, V and dO stored at the case's dtype. Every workload times its kernel over one of these, so the inputs are the same.
 /// </summary>
 internal sealed class CaseDeviceTensors : IDisposable
 {
     private readonly IAttentionBackend _backend;
     private IDeviceTensor[]? _fp32;
+    private IDeviceTensor? _fp32DO;
 
     public CaseDeviceTensors(IAttentionBackend backend, BenchmarkCase benchmarkCase)
     {
@@ -26,17 +27,17 @@ internal sealed class CaseDeviceTensors : IDisposable
         Lse = backend.Allocate(Shape.RowsLength);
         if (Backward)
         {
-            DO = backend.Upload(host.DO!);
+            DO = backend.Upload(Dtype.Pack(host.DO!));
             DQ = backend.Allocate(Shape.TensorLength);
             DK = backend.Allocate(Shape.TensorLength);
             DV = backend.Allocate(Shape.TensorLength);
         }
     }
 
-    /// <summary>The storage of Q, K and V (<see cref="DtypeStorage"/>); O, lse, dO and the gradients are fp32.</summary>
+    /// <summary>The storage of Q, K, V and dO (<see cref="DtypeStorage"/>); O, lse and the gradients are fp32.</summary>
     public Dtype Dtype { get; }
 
-    /// <summary>Whether Q, K and V are stored as fp32 (fp32, tf32x3), so fp32 primitives and the fp32 reference can read them as they are.</summary>
+    /// <summary>Whether Q, K, V (and dO) are stored as fp32 (fp32, tf32x3), so fp32 primitives and the fp32 reference can read them as they are.</summary>
     public bool InputsAreFp32 => Dtype.ElementBytes() == 4;
 
     public AttentionShape Shape { get; }
@@ -70,7 +71,7 @@ internal sealed class CaseDeviceTensors : IDisposable
         return data;
     }
 
-    /// <summary>An input (Q, K or V) on the host as fp32: its stored values, unpacked from 16 bits where it is stored so.</summary>
+    /// <summary>An input (Q, K, V or dO) on the host as fp32: its stored values, unpacked from 16 bits where it is stored so.</summary>
     public float[] GetInput(IDeviceTensor tensor)
     {
         if (InputsAreFp32) return Get(tensor);
@@ -89,6 +90,9 @@ internal sealed class CaseDeviceTensors : IDisposable
         _fp32 ??= [_backend.Upload(GetInput(Q)), _backend.Upload(GetInput(K)), _backend.Upload(GetInput(V))];
         return (_fp32[0], _fp32[1], _fp32[2]);
     }
+
+    /// <summary>dO as an fp32 tensor of its stored (rounded) values, for the fp32 reference backward; owned here like <see cref="Fp32Inputs"/>.</summary>
+    public IDeviceTensor Fp32DO() => InputsAreFp32 ? DO! : _fp32DO ??= _backend.Upload(GetInput(DO!));
 
     /// <summary>
     /// Runs exact fp32 flash on the same inputs (their stored values: at a 16-bit dtype the rounded ones, read as fp32; for large n
@@ -111,7 +115,7 @@ internal sealed class CaseDeviceTensors : IDisposable
             using var dq = _backend.Allocate(Shape.TensorLength);
             using var dk = _backend.Allocate(Shape.TensorLength);
             using var dv = _backend.Allocate(Shape.TensorLength);
-            plan.Backward(q, k, v, null, o, lse, DO!, dq, dk, dv);
+            plan.Backward(q, k, v, null, o, lse, Fp32DO(), dq, dk, dv);
             metrics.Add(AccuracyCalculator.Compare("dq", Get(DQ!), Get(dq), values, Shape.N, Shape.D, slices));
             metrics.Add(AccuracyCalculator.Compare("dk", Get(DK!), Get(dk), values, Shape.N, Shape.D, slices));
             metrics.Add(AccuracyCalculator.Compare("dv", Get(DV!), Get(dv), values, Shape.N, Shape.D, slices));
@@ -121,11 +125,12 @@ internal sealed class CaseDeviceTensors : IDisposable
 
     public CaseTensors Download(HyperLayout? layout = null) =>
         new(GetInput(Q), GetInput(K), GetInput(V), Get(O), Get(Lse, Shape.RowsLength),
-            DO is null ? null : Get(DO), DQ is null ? null : Get(DQ), DK is null ? null : Get(DK), DV is null ? null : Get(DV), layout);
+            DO is null ? null : GetInput(DO), DQ is null ? null : Get(DQ), DK is null ? null : Get(DK), DV is null ? null : Get(DV), layout);
 
     public void Dispose()
     {
         foreach (var t in new[] { Q, K, V, O, Lse, DO, DQ, DK, DV }) t?.Dispose();
         foreach (var t in _fp32 ?? []) t.Dispose();
+        _fp32DO?.Dispose();
     }
 }

@@ -25,8 +25,8 @@ public static class MemoryEstimate
             // A flash case at another dtype is checked against fp32 flash after timing: its O and lse.
             device += tensor + rows;
         }
-        // 16-bit inputs also live as fp32 copies: the fp32 reference reads them (hyper's LSH codes too, while timing).
-        if (benchmarkCase.Dtype.ElementBytes() != 4) device += 3 * tensor;
+        // 16-bit inputs (and dO) also live as fp32 copies: the fp32 reference reads them (hyper's LSH codes too, while timing).
+        if (benchmarkCase.Dtype.ElementBytes() != 4) device += (backward ? 4 : 3) * tensor;
         // CPU backends hold the device tensors in host memory; a GPU needs a host staging copy of each input while uploading.
         long host = backend.Device.Kind == DeviceKind.Cuda ? tensor : 0;
         return device + host;
@@ -56,9 +56,10 @@ public static class MemoryEstimate
     public static long TensorBytes(BenchmarkCase benchmarkCase)
     {
         var shape = benchmarkCase.Shape();
-        // Q, K, V at the dtype's element size; O and lse (and dO, dQ, dK, dV) are fp32 at every dtype.
-        long inputs = 3L * benchmarkCase.Dtype.ElementBytes() * shape.TensorLength;
-        int fp32Tensors = benchmarkCase.Pass == AttentionPass.ForwardBackward ? 5 : 1;
+        // Q, K, V (and dO) at the dtype's element size; O and lse (and dQ, dK, dV) are fp32 at every dtype.
+        bool backward = benchmarkCase.Pass == AttentionPass.ForwardBackward;
+        long inputs = (backward ? 4L : 3L) * benchmarkCase.Dtype.ElementBytes() * shape.TensorLength;
+        int fp32Tensors = backward ? 4 : 1;
         return inputs + fp32Tensors * 4L * shape.TensorLength + 4L * shape.RowsLength;
     }
 }

@@ -109,6 +109,14 @@ internal sealed class IlgpuAttentionPlan : IAttentionPlan, ITensorCorePlan
         _backend.Mma.Forward(precision, HeadDim, new KernelConfig(_mmaTileCount, MmaForwardKernels.Threads), args);
     }
 
+    /// <summary>fp32 on the SIMT backward, every other dtype on the tensor-core backward of the same segments.</summary>
+    public void Backward(Dtype dtype, IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o, IDeviceTensor lse,
+        IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
+    {
+        if (IlgpuBackend.Precision(dtype) is { } precision) BackwardMma(precision, q, k, v, keyBias, o, lse, dO, dq, dk, dv);
+        else Backward(q, k, v, keyBias, o, lse, dO, dq, dk, dv);
+    }
+
     public void BackwardMma(MmaPrecision precision, IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor? keyBias, IDeviceTensor o,
         IDeviceTensor lse, IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
     {

@@ -33,10 +33,10 @@ public sealed class IlgpuBackend : IAttentionBackend
     public static IReadOnlySet<Dtype> Dtypes { get; } = new HashSet<Dtype> { Dtype.Fp32, Dtype.Tf32x3, Dtype.Bf16, Dtype.Fp16 };
 
     /// <summary>
-    /// The dtypes whose backward exists: fp32 only until the tensor-core backward lands. Adding its dtypes here (and its call in
-    /// <see cref="IlgpuAttentionPlan"/>'s dtype backward) is the one switch that lets fwdbwd run at them (<see cref="BackendDtypes.Refusal(Dtype, AttentionPass, string)"/>).
+    /// The dtypes whose backward exists: all of <see cref="Dtypes"/>, fp32 on the SIMT backward and the others on the tensor-core
+    /// backward (<see cref="ITensorCorePlan.BackwardMma"/>, d 64 and 128). <see cref="BackendDtypes.Refusal(Dtype, AttentionPass, string)"/> reads it.
     /// </summary>
-    public static IReadOnlySet<Dtype> BackwardDtypes { get; } = new HashSet<Dtype> { Dtype.Fp32 };
+    public static IReadOnlySet<Dtype> BackwardDtypes => Dtypes;
 
     public bool Supports(Dtype dtype) => Dtypes.Contains(dtype);
 
