@@ -37,7 +37,7 @@ public class PlanSettings : CommandSettings
     public string D { get; init; } = "64";
 
     [CommandOption("--dtype <LIST>")]
-    [Description("Storage types, comma-separated: fp32, tf32x3, bf16, fp16; the ILGPU backends (cuda, ilgpu-cpu) run all four forward and fp32 only forward+backward; cpu runs fp32; what a device's backend does not implement is refused. [grey](default: fp32)[/]")]
+    [Description("Storage types, comma-separated: fp32, tf32x3, bf16, fp16; the ILGPU backends (cuda, ilgpu-cpu) run all four, forward and forward+backward (tf32x3, bf16, fp16 on tensor cores); cpu runs fp32; what a device's backend does not implement is refused. [grey](default: fp32)[/]")]
     public string Dtype { get; init; } = "fp32";
 
     [CommandOption("--dist <LIST>")]
