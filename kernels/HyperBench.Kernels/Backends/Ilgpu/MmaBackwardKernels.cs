@@ -147,16 +147,13 @@ internal static class MmaBackwardKernels
                 }
                 if (half != 0)
                 {
-                    ex[exAt] = Interop.FloatAsInt(s0.C0); ex[exAt + 1] = Interop.FloatAsInt(s0.C1);
-                    ex[exAt + 2] = Interop.FloatAsInt(s0.C2); ex[exAt + 3] = Interop.FloatAsInt(s0.C3);
-                    ex[exAt + 4] = Interop.FloatAsInt(s1.C0); ex[exAt + 5] = Interop.FloatAsInt(s1.C1);
-                    ex[exAt + 6] = Interop.FloatAsInt(s1.C2); ex[exAt + 7] = Interop.FloatAsInt(s1.C3);
+                    Publish(ex, exAt, s0, s1);
                 }
                 Group.Barrier();
                 if (half == 0)
                 {
-                    var p0 = new FragC { C0 = Interop.IntAsFloat(ex[exAt]), C1 = Interop.IntAsFloat(ex[exAt + 1]), C2 = Interop.IntAsFloat(ex[exAt + 2]), C3 = Interop.IntAsFloat(ex[exAt + 3]) };
-                    var p1 = new FragC { C0 = Interop.IntAsFloat(ex[exAt + 4]), C1 = Interop.IntAsFloat(ex[exAt + 5]), C2 = Interop.IntAsFloat(ex[exAt + 6]), C3 = Interop.IntAsFloat(ex[exAt + 7]) };
+                    var p0 = Take(ex, exAt);
+                    var p1 = Take(ex, exAt + 4);
                     SoftmaxGradient(ref s0, ref p0, f, biasTop, biasBottom, l0, r0, mask, keyTop, q0 + 2 * tq);
                     SoftmaxGradient(ref s1, ref p1, f, biasTop, biasBottom, l1, r1, mask, keyTop, q0 + 8 + 2 * tq);
                     x0 = mma.Pack(s0.C0, s0.C1); x1 = mma.Pack(s0.C2, s0.C3); x2 = mma.Pack(s1.C0, s1.C1); x3 = mma.Pack(s1.C2, s1.C3);
@@ -392,23 +389,17 @@ internal static class MmaBackwardKernels
                     x.Mma(ref s0, o2[qRow + pr]);
                     x.Mma(ref s1, o2[qRow + 8 * ppr + pr]);
                 }
-                ex[exAt] = Interop.FloatAsInt(s0.C0); ex[exAt + 1] = Interop.FloatAsInt(s0.C1);
-                ex[exAt + 2] = Interop.FloatAsInt(s0.C2); ex[exAt + 3] = Interop.FloatAsInt(s0.C3);
-                ex[exAt + 4] = Interop.FloatAsInt(s1.C0); ex[exAt + 5] = Interop.FloatAsInt(s1.C1);
-                ex[exAt + 6] = Interop.FloatAsInt(s1.C2); ex[exAt + 7] = Interop.FloatAsInt(s1.C3);
+                Publish(ex, exAt, s0, s1);
             }
             Group.Barrier();
             if (half == 0)
             {
-                var p0 = new FragC { C0 = Interop.IntAsFloat(ex[exAt]), C1 = Interop.IntAsFloat(ex[exAt + 1]), C2 = Interop.IntAsFloat(ex[exAt + 2]), C3 = Interop.IntAsFloat(ex[exAt + 3]) };
-                var p1 = new FragC { C0 = Interop.IntAsFloat(ex[exAt + 4]), C1 = Interop.IntAsFloat(ex[exAt + 5]), C2 = Interop.IntAsFloat(ex[exAt + 6]), C3 = Interop.IntAsFloat(ex[exAt + 7]) };
+                var p0 = Take(ex, exAt);
+                var p1 = Take(ex, exAt + 4);
                 SoftmaxGradient(ref s0, ref p0, f, biasTop, biasBottom, l0, r0, mask, keyTop, q0 + 2 * tq);
                 SoftmaxGradient(ref s1, ref p1, f, biasTop, biasBottom, l1, r1, mask, keyTop, q0 + 8 + 2 * tq);
                 // P^T where dP^T was (each lane rewrites only the words it has just read); dS^T goes through the dS tile.
-                ex[exAt] = Interop.FloatAsInt(s0.C0); ex[exAt + 1] = Interop.FloatAsInt(s0.C1);
-                ex[exAt + 2] = Interop.FloatAsInt(s0.C2); ex[exAt + 3] = Interop.FloatAsInt(s0.C3);
-                ex[exAt + 4] = Interop.FloatAsInt(s1.C0); ex[exAt + 5] = Interop.FloatAsInt(s1.C1);
-                ex[exAt + 6] = Interop.FloatAsInt(s1.C2); ex[exAt + 7] = Interop.FloatAsInt(s1.C3);
+                Publish(ex, exAt, s0, s1);
                 StoreDs32(sf, kg * 16 + g, tq, p0, p1, keys);
             }
             Group.Barrier();
@@ -444,6 +435,30 @@ internal static class MmaBackwardKernels
         AddKeyRows(a.DK, keyBase, kg * 16 + g, keyCount, d, col + 2 * tq, dk, a.Scale);
         AddKeyRows(a.DV, keyBase, kg * 16 + g, keyCount, d, col + 2 * tq, dv, 1f);
     }
+
+    /// <summary>Two accumulator fragments handed to the partner warp through the exchange area (8 words from <paramref name="at"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Publish(ArrayView<uint> ex, int at, in FragC a, in FragC b)
+    {
+        ex[at] = Interop.FloatAsInt(a.C0);
+        ex[at + 1] = Interop.FloatAsInt(a.C1);
+        ex[at + 2] = Interop.FloatAsInt(a.C2);
+        ex[at + 3] = Interop.FloatAsInt(a.C3);
+        ex[at + 4] = Interop.FloatAsInt(b.C0);
+        ex[at + 5] = Interop.FloatAsInt(b.C1);
+        ex[at + 6] = Interop.FloatAsInt(b.C2);
+        ex[at + 7] = Interop.FloatAsInt(b.C3);
+    }
+
+    /// <summary>One fragment of <see cref="Publish"/>'s (4 words from <paramref name="at"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static FragC Take(ArrayView<uint> ex, int at) => new()
+    {
+        C0 = Interop.IntAsFloat(ex[at]),
+        C1 = Interop.IntAsFloat(ex[at + 1]),
+        C2 = Interop.IntAsFloat(ex[at + 2]),
+        C3 = Interop.IntAsFloat(ex[at + 3]),
+    };
 
     /// <summary>dS^T (keys key, key + 8; queries 2t, 2t + 1 in p0, 8 + 2t, 9 + 2t in p1) into fp32 dS by query, rows of <paramref name="width"/> keys.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
