@@ -47,12 +47,9 @@ internal sealed record LegacySweepPlan
             })],
             SeqLens = SeqLens,
             Causal = Causal,
-            Passes = [.. Passes.Select(p => p switch
-            {
-                "fwd" => AttentionPass.Forward,
-                "fwdbwd" => AttentionPass.ForwardBackward,
-                _ => throw new ArgumentException($"pass '{p}' is not known.", nameof(Passes)),
-            })],
+            Passes = [.. Passes.Select(p => AttentionPassNames.Spellings.TryGetValue(p, out var pass)
+                ? pass
+                : throw new ArgumentException($"pass '{p}' is not known.", nameof(Passes)))],
             Batches = [Batch],
             Heads = [Heads],
             HeadDims = HeadDims,

@@ -14,13 +14,6 @@ public static class PlanBuilder
 {
     private static readonly Dictionary<string, KernelKind> KernelNames = new() { ["flash"] = KernelKind.Flash, ["hyper"] = KernelKind.Hyper };
 
-    private static readonly Dictionary<string, AttentionPass> PassNames = new()
-    {
-        ["fwd"] = AttentionPass.Forward,
-        ["fwdbwd"] = AttentionPass.ForwardBackward,
-        ["fwd+bwd"] = AttentionPass.ForwardBackward,
-    };
-
     /// <summary>The option behind each field a plan check names (grid axes, hyper parameters, measurement and scheduling settings).</summary>
     private static readonly Dictionary<string, string> Options = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -56,7 +49,7 @@ public static class PlanBuilder
                 Kernels = [.. ListParser.Names("--kernel", options.Kernel, KernelNames)],
                 SeqLens = [.. ListParser.Integers("--n", options.N, 1)],
                 Causal = [.. ListParser.Causal(options.Causal)],
-                Passes = [.. ListParser.Names("--pass", options.Pass, PassNames)],
+                Passes = [.. ListParser.Names("--pass", options.Pass, AttentionPassNames.Spellings)],
                 Batches = [.. ListParser.Integers("--batch", options.Batch, 1)],
                 Heads = [.. ListParser.Integers("--heads", options.Heads, 1)],
                 HeadDims = [.. ListParser.Integers("--d", options.D, 1)],

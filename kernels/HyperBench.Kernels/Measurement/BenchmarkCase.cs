@@ -45,7 +45,7 @@ public sealed record BenchmarkCase(
     /// <summary>First 16 hex digits of SHA-256 over <see cref="Canonical"/>.</summary>
     public string Id => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical)))[..16];
 
-    public string PassName => Pass == AttentionPass.Forward ? "fwd" : "fwdbwd";
+    public string PassName => Pass.Name();
 
     /// <summary>Work by the FlashAttention convention (docs/algorithms.md section 5): 4 b h n^2 d forward, half when causal, x3.5 with backward.</summary>
     public double Flops

@@ -104,7 +104,7 @@ public sealed record BenchmarkGrid
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{string.Join('+', Kernels.Select(k => k.ToString().ToLowerInvariant()))} n={string.Join(',', SeqLens)} causal={string.Join(',', Causal)} " +
-        $"{string.Join(',', Passes.Select(p => p == AttentionPass.Forward ? "fwd" : "fwdbwd"))} b{string.Join(',', Batches)} h{string.Join(',', Heads)} d{string.Join(',', HeadDims)}");
+        $"{string.Join(',', Passes.Select(p => p.Name()))} b{string.Join(',', Batches)} h{string.Join(',', Heads)} d{string.Join(',', HeadDims)}");
 
     private static void RequireNonEmpty<T>(T[]? values, string name)
     {
