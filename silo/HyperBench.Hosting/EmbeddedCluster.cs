@@ -66,11 +66,12 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         });
         builder.Configuration.AddConfiguration(settings);
         // Over them: the settings of a cluster silo (another silo's ports, an address to join) must not reach this one.
+        int[] ports = FreePorts(options.GatewayPort > 0 ? options.GatewayPort : 0);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             [s + nameof(HyperBenchSiloOptions.Clustering)] = "localhost",
-            [s + nameof(HyperBenchSiloOptions.SiloPort)] = FreePort().ToString(CultureInfo.InvariantCulture),
-            [s + nameof(HyperBenchSiloOptions.GatewayPort)] = (options.GatewayPort > 0 ? options.GatewayPort : FreePort()).ToString(CultureInfo.InvariantCulture),
+            [s + nameof(HyperBenchSiloOptions.SiloPort)] = ports[0].ToString(CultureInfo.InvariantCulture),
+            [s + nameof(HyperBenchSiloOptions.GatewayPort)] = (options.GatewayPort > 0 ? options.GatewayPort : ports[1]).ToString(CultureInfo.InvariantCulture),
             [s + nameof(HyperBenchSiloOptions.PrimarySiloEndpoint)] = "",
             [s + nameof(HyperBenchSiloOptions.AdvertisedIp)] = "",
             [s + nameof(HyperBenchSiloOptions.ListenAddress)] = "",
@@ -137,10 +138,29 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>
+    /// Two free loopback ports, distinct from each other and from <paramref name="taken"/>: both listeners are open at once, since
+    /// ports asked for one after the other can come back equal (it happened: "SiloPort and GatewayPort are both 35239").
+    /// </summary>
+    private static int[] FreePorts(int taken)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = new List<TcpListener>();
+        try
+        {
+            var ports = new List<int>();
+            while (ports.Count < 2)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listeners.Add(listener);
+                listener.Start();
+                int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                if (port != taken) ports.Add(port);
+            }
+            return [.. ports];
+        }
+        finally
+        {
+            foreach (var listener in listeners) listener.Dispose();
+        }
     }
 }
