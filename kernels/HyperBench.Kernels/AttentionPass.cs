@@ -1,8 +1,12 @@
 namespace HyperBench.Kernels;
 
-/// <summary>What a case runs: the forward pass alone, or forward followed by backward.</summary>
+/// <summary>
+/// What a case times: the forward pass alone, forward followed by backward, or the backward alone (after an untimed forward on the
+/// same inputs, which supplies O and lse).
+/// </summary>
 public enum AttentionPass
 {
     Forward,
     ForwardBackward,
+    Backward,
 }

@@ -9,7 +9,20 @@ namespace HyperBench.Kernels;
 /// <param name="Samples">m: keys sampled per (batch, head) for the residual part.</param>
 /// <param name="MinSeqLen">Causal recursion stops (exact causal flash) at or below this length.</param>
 /// <param name="Sampling">uniform (the authors' code) or value-norm (the paper: by the row norms of V).</param>
-public sealed record HyperParameters(int LshProjections = 7, int BlockSize = 256, int Samples = 256, int MinSeqLen = 4096, string Sampling = "uniform")
+/// <param name="BucketOrder">How sortLSH orders buckets (docs/variants.md): rank (ours) or gray (the authors').</param>
+/// <param name="Resample">When sampled keys are drawn: once per prepared case (ours) or on every run (the authors').</param>
+/// <param name="ShortExact">Non-causal problems shorter than min_seq_len run exactly, as the authors' code does.</param>
+/// <param name="Gradient">exact (the gradient of the approximation, ours) or detached-lse (the authors' rule).</param>
+public sealed record HyperParameters(
+    int LshProjections = 7,
+    int BlockSize = 256,
+    int Samples = 256,
+    int MinSeqLen = 4096,
+    string Sampling = "uniform",
+    BucketOrder BucketOrder = BucketOrder.Rank,
+    Resample Resample = Resample.Once,
+    bool ShortExact = false,
+    HyperGradient Gradient = HyperGradient.Exact)
 {
     public static HyperParameters Default { get; } = new();
 
@@ -30,5 +43,14 @@ public sealed record HyperParameters(int LshProjections = 7, int BlockSize = 256
             throw new ArgumentOutOfRangeException(nameof(Sampling), Sampling, $"sampling '{Sampling}' is not supported; supported: {string.Join(", ", SupportedSampling)}.");
     }
 
-    public string Canonical => $"r={LshProjections};b={BlockSize};m={Samples};min_seq_len={MinSeqLen};sampling={Sampling}";
+    /// <summary>
+    /// The parameters as text, part of a hyper case's id. A variant appears only when it differs from our default, so the ids of
+    /// cases stored before the variants existed are unchanged.
+    /// </summary>
+    public string Canonical =>
+        $"r={LshProjections};b={BlockSize};m={Samples};min_seq_len={MinSeqLen};sampling={Sampling}" +
+        (BucketOrder != BucketOrder.Rank ? $";order={BucketOrder.Name()}" : "") +
+        (Resample != Resample.Once ? $";resample={Resample.Name()}" : "") +
+        (ShortExact ? ";short_exact=1" : "") +
+        (Gradient != HyperGradient.Exact ? $";grad={Gradient.Name()}" : "");
 }

@@ -24,4 +24,8 @@ public readonly record struct WireCase(
     [property: Id(12)] int BlockSize,
     [property: Id(13)] int Samples,
     [property: Id(14)] int MinSeqLen,
-    [property: Id(15)] string? Sampling);
+    [property: Id(15)] string? Sampling,
+    [property: Id(16)] string? BucketOrder = null,
+    [property: Id(17)] string? Resample = null,
+    [property: Id(18)] bool ShortExact = false,
+    [property: Id(19)] string? Gradient = null);

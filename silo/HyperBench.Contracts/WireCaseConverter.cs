@@ -19,7 +19,9 @@ public sealed class WireCaseConverter : IConverter<BenchmarkCase, WireCase>
         surrogate.Distribution,
         surrogate.Seed,
         surrogate.HasHyper
-            ? new HyperParameters(surrogate.LshProjections, surrogate.BlockSize, surrogate.Samples, surrogate.MinSeqLen, surrogate.Sampling ?? "uniform")
+            ? new HyperParameters(surrogate.LshProjections, surrogate.BlockSize, surrogate.Samples, surrogate.MinSeqLen, surrogate.Sampling ?? "uniform",
+                WireVariants.BucketOrder(surrogate.BucketOrder), WireVariants.Resample(surrogate.Resample), surrogate.ShortExact,
+                WireVariants.Gradient(surrogate.Gradient))
             : null);
 
     public WireCase ConvertToSurrogate(in BenchmarkCase value) => new(
@@ -38,5 +40,9 @@ public sealed class WireCaseConverter : IConverter<BenchmarkCase, WireCase>
         value.Hyper?.BlockSize ?? 0,
         value.Hyper?.Samples ?? 0,
         value.Hyper?.MinSeqLen ?? 0,
-        value.Hyper?.Sampling);
+        value.Hyper?.Sampling,
+        value.Hyper?.BucketOrder.Name(),
+        value.Hyper?.Resample.Name(),
+        value.Hyper?.ShortExact ?? false,
+        value.Hyper?.Gradient.Name());
 }

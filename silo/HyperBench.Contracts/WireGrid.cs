@@ -20,4 +20,8 @@ public readonly record struct WireGrid(
     [property: Id(11)] int BlockSize,
     [property: Id(12)] int Samples,
     [property: Id(13)] int MinSeqLen,
-    [property: Id(14)] string Sampling);
+    [property: Id(14)] string Sampling,
+    [property: Id(15)] string? BucketOrder = null,
+    [property: Id(16)] string? Resample = null,
+    [property: Id(17)] bool ShortExact = false,
+    [property: Id(18)] string? Gradient = null);

@@ -19,7 +19,9 @@ public sealed class WireGridConverter : IConverter<BenchmarkGrid, WireGrid>
         Dtypes = [.. surrogate.Dtypes.Select(DtypeNames.Parse)],
         Distributions = surrogate.Distributions,
         Seed = surrogate.Seed,
-        Hyper = new HyperParameters(surrogate.LshProjections, surrogate.BlockSize, surrogate.Samples, surrogate.MinSeqLen, surrogate.Sampling),
+        Hyper = new HyperParameters(surrogate.LshProjections, surrogate.BlockSize, surrogate.Samples, surrogate.MinSeqLen, surrogate.Sampling,
+            WireVariants.BucketOrder(surrogate.BucketOrder), WireVariants.Resample(surrogate.Resample), surrogate.ShortExact,
+            WireVariants.Gradient(surrogate.Gradient)),
     };
 
     public WireGrid ConvertToSurrogate(in BenchmarkGrid value) => new(
@@ -37,5 +39,9 @@ public sealed class WireGridConverter : IConverter<BenchmarkGrid, WireGrid>
         value.Hyper.BlockSize,
         value.Hyper.Samples,
         value.Hyper.MinSeqLen,
-        value.Hyper.Sampling);
+        value.Hyper.Sampling,
+        value.Hyper.BucketOrder.Name(),
+        value.Hyper.Resample.Name(),
+        value.Hyper.ShortExact,
+        value.Hyper.Gradient.Name());
 }

@@ -28,7 +28,7 @@ public static class BackendDtypes
     public static string? Refusal(Dtype dtype, AttentionPass pass, string deviceId)
     {
         if (!For(deviceId).Contains(dtype)) return Refusal(dtype, deviceId);
-        if (pass == AttentionPass.ForwardBackward && !BackwardFor(deviceId).Contains(dtype))
+        if (pass.HasBackward() && !BackwardFor(deviceId).Contains(dtype))
             return $"fwdbwd at {dtype.Name()} is not implemented by the {deviceId} backend: it runs {dtype.Name()} forward only (use --pass fwd).";
         return null;
     }

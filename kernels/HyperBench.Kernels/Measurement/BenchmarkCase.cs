@@ -47,14 +47,19 @@ public sealed record BenchmarkCase(
 
     public string PassName => Pass.Name();
 
-    /// <summary>Work by the FlashAttention convention (docs/algorithms.md section 5): 4 b h n^2 d forward, half when causal, x3.5 with backward.</summary>
+    /// <summary>Work by the FlashAttention convention (docs/algorithms.md section 5): 4 b h n^2 d forward, half when causal, x3.5 with backward, x2.5 for the backward alone.</summary>
     public double Flops
     {
         get
         {
             double forward = 4.0 * Batch * Heads * (double)N * N * D;
             if (Causal) forward *= 0.5;
-            return Pass == AttentionPass.ForwardBackward ? forward * 3.5 : forward;
+            return Pass switch
+            {
+                AttentionPass.ForwardBackward => forward * 3.5,
+                AttentionPass.Backward => forward * 2.5,
+                _ => forward,
+            };
         }
     }
 

@@ -18,7 +18,7 @@ internal sealed class CaseDeviceTensors : IDisposable
         _backend = backend;
         Shape = benchmarkCase.Shape();
         Dtype = benchmarkCase.Dtype;
-        Backward = benchmarkCase.Pass == AttentionPass.ForwardBackward;
+        Backward = benchmarkCase.Pass.HasBackward();
         var host = CaseInputs.Generate(Shape, benchmarkCase.Distribution, benchmarkCase.Seed, Backward, Dtype);
         Q = backend.Upload(Dtype.Pack(host.Q));
         K = backend.Upload(Dtype.Pack(host.K));

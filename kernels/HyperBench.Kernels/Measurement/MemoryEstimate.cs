@@ -9,7 +9,7 @@ public static class MemoryEstimate
     public static long BytesNeeded(BenchmarkCase benchmarkCase, IAttentionBackend backend)
     {
         var shape = benchmarkCase.Shape();
-        bool backward = benchmarkCase.Pass == AttentionPass.ForwardBackward;
+        bool backward = benchmarkCase.Pass.HasBackward();
         long tensor = 4L * shape.TensorLength;
         long rows = 4L * shape.RowsLength;
         int tensors = backward ? 8 : 4; // Q K V O (+ dO dQ dK dV)
@@ -57,7 +57,7 @@ public static class MemoryEstimate
     {
         var shape = benchmarkCase.Shape();
         // Q, K, V (and dO) at the dtype's element size; O and lse (and dQ, dK, dV) are fp32 at every dtype.
-        bool backward = benchmarkCase.Pass == AttentionPass.ForwardBackward;
+        bool backward = benchmarkCase.Pass.HasBackward();
         long inputs = (backward ? 4L : 3L) * benchmarkCase.Dtype.ElementBytes() * shape.TensorLength;
         int fp32Tensors = backward ? 4 : 1;
         return inputs + fp32Tensors * 4L * shape.TensorLength + 4L * shape.RowsLength;
