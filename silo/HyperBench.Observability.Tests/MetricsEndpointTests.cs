@@ -8,10 +8,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace HyperBench.Grains.Tests;
+namespace HyperBench.Observability.Tests;
 
 /// <summary>The standalone silo's wiring (as in its Program.cs) serving real Prometheus text at /metrics after a real sweep.</summary>
-[Collection(ClusterCollection.Name)]
 public sealed class MetricsEndpointTests
 {
     [Fact]
@@ -26,7 +25,7 @@ public sealed class MetricsEndpointTests
             await app.StartAsync(ct);
 
             var grains = app.Services.GetRequiredService<IGrainFactory>();
-            await grains.GetGrain<ISweepGrain>("metrics").StartAsync(TinyPlans.Flash([64, 128]));
+            await grains.GetGrain<ISweepGrain>("metrics").StartAsync(TinyPlan.Flash([64, 128]));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(60));
             while (!(await grains.GetGrain<ISweepGrain>("metrics").GetStatusAsync()).Finished) await Task.Delay(50, timeout.Token);
@@ -65,7 +64,7 @@ public sealed class MetricsEndpointTests
             await using var prometheus = await PrometheusProcess.StartAsync(binary, $"127.0.0.1:{http}", ct);
 
             var grains = app.Services.GetRequiredService<IGrainFactory>();
-            var plan = TinyPlans.Flash([64, 96, 128]);
+            var plan = TinyPlan.Flash([64, 96, 128]);
             await grains.GetGrain<ISweepGrain>("scraped").StartAsync(plan);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(60));
@@ -96,13 +95,14 @@ public sealed class MetricsEndpointTests
     /// <summary>The standalone silo's wiring, as in its Program.cs: store, Orleans, a cpu worker and /metrics on <paramref name="http"/>.</summary>
     private static WebApplication BuildSilo(string folder, int http)
     {
+        int[] ports = FreePorts(2, except: http);
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["HyperBench:Db"] = Path.Combine(folder, "results.db"),
             ["HyperBench:Devices"] = "cpu",
-            ["HyperBench:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["HyperBench:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["HyperBench:SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
+            ["HyperBench:GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
             ["HyperBench:IdlePollMilliseconds"] = "20",
             ["Urls"] = $"http://127.0.0.1:{http}",
         });
@@ -115,10 +115,29 @@ public sealed class MetricsEndpointTests
         return app;
     }
 
-    private static int FreePort()
+    private static int FreePort() => FreePorts(1, except: 0)[0];
+
+    /// <summary>
+    /// Distinct free loopback ports, found with all their listeners open at once: asked one after the other, the system can hand
+    /// the same port back twice.
+    /// </summary>
+    private static int[] FreePorts(int count, int except)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = new List<TcpListener>();
+        try
+        {
+            while (listeners.Count < count)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                if (((IPEndPoint)listener.LocalEndpoint).Port == except) { listener.Stop(); continue; }
+                listeners.Add(listener);
+            }
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (var l in listeners) l.Stop();
+        }
     }
 }

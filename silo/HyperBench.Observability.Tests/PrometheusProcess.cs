@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace HyperBench.Grains.Tests;
+namespace HyperBench.Observability.Tests;
 
 /// <summary>
 /// A real Prometheus server (Debian's `prometheus` package) on a free loopback port, scraping one target every second, with its
