@@ -48,19 +48,28 @@ public sealed class NvmlDeviceTelemetry : IDeviceTelemetry
             if (api is null) return new NoDeviceTelemetry("NVML unavailable: no NVML binding for this platform");
             init = api.Init();
         }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or TypeInitializationException
-            or NotSupportedException or PlatformNotSupportedException)
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
         {
             return new NoDeviceTelemetry($"NVML unavailable: {FirstSentence(ex.Message)} (the NVIDIA driver's libnvidia-ml is not installed or not visible)");
         }
-        if (init != NvmlReturn.NVML_SUCCESS) return new NoDeviceTelemetry($"NVML unavailable: nvmlInit returned {init}");
-        var found = api.DeviceGetHandleByPciBusId(busId.ToString(), out var device);
-        if (found != NvmlReturn.NVML_SUCCESS)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Telemetry is an addition: whatever NVML does, the device still runs its cases.
+            return new NoDeviceTelemetry($"NVML unavailable: {ex.GetType().Name}: {FirstSentence(ex.Message)}");
+        }
+        if (init != NvmlReturn.NVML_SUCCESS) return new NoDeviceTelemetry($"NVML unavailable: nvmlInit returned {init}");
+        try
+        {
+            var found = api.DeviceGetHandleByPciBusId(busId.ToString(), out var device);
+            if (found == NvmlReturn.NVML_SUCCESS) return new NvmlDeviceTelemetry(api, device, busId, period);
             api.Shutdown();
             return new NoDeviceTelemetry($"NVML has no device at PCI bus id {busId}: {found}");
         }
-        return new NvmlDeviceTelemetry(api, device, busId, period);
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            api.Shutdown();
+            return new NoDeviceTelemetry($"NVML could not open the device at PCI bus id {busId}: {FirstSentence(ex.Message)}");
+        }
     }
 
     public TelemetryRecording Start()
