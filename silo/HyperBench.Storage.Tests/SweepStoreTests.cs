@@ -582,6 +582,12 @@ public abstract class SweepStoreTests : IAsyncLifetime
             "SELECT CASE WHEN throttled THEN 1 ELSE 0 END FROM telemetry_samples WHERE case_id = @id ORDER BY ordinal", new { id = gpuCase.Id }));
         Assert.Equal(started.AddMilliseconds(300).Subtract(DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMillisecond,
             await ScalarAsync<long>(store, "SELECT sampled_at_ms FROM telemetry_samples WHERE ordinal = 3"));
+        if (store.Provider == "postgresql")
+        {
+            // The readings belong to their result (SQLite here runs without foreign-key enforcement, as for the timing samples).
+            await ScalarAsync<long>(store, "DELETE FROM results WHERE case_id = @id RETURNING 1", new { id = gpuCase.Id });
+            Assert.Equal(0L, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM telemetry_samples"));
+        }
     }
 
     [Fact]
