@@ -83,6 +83,9 @@ public sealed class HyperAttention : IAttentionAlgorithm
 
     internal IReadOnlyList<HyperLevel> Levels => _levels;
 
+    /// <summary>The last run's LSH codes of the key rows as the kernels emit them (<see cref="GrayCode.Rank"/> of the sign bits). For tests.</summary>
+    internal ReadOnlySpan<int> KeyCodes => _hostCodesK;
+
     /// <summary>
     /// The causal recursion unrolled: leaf segments, and per depth the non-causal problems. Short-exact (the authors' rule: a
     /// non-causal (sub)problem with fewer than min_seq_len queries runs exactly): a non-causal n &lt; min_seq_len is one exact
