@@ -28,7 +28,8 @@ public sealed class HyperAttention : IAttentionAlgorithm
     private readonly IIndexTensor? _codesQ, _codesK;
     private readonly int[] _hostCodesQ, _hostCodesK;
     private readonly float[]? _hostV, _valueNorms;
-    private IDeviceTensor? _leafO, _leafLse;
+    private readonly IDeviceTensor? _leafO, _leafLse;
+    private readonly IIndexTensor? _identity;
     private int _runs;
 
     /// <param name="dtype">The storage of q, k, v (<see cref="DtypeStorage"/>) and the arithmetic of the tile forward.</param>
@@ -46,10 +47,18 @@ public sealed class HyperAttention : IAttentionAlgorithm
         if (levels.Count > 0)
         {
             var sizes = levels.Select(p => HyperLevel.Sizes(p, parameters)).ToArray();
-            _scratch = new HyperScratch(backend, sizes.Max(x => x.TotalQ), sizes.Max(x => x.TotalK), shape.D);
+            _scratch = new HyperScratch(backend, sizes.Max(x => x.TotalQ), sizes.Max(x => x.TotalK), shape.D, Detached);
         }
         _levels = levels.Select((problems, depth) => new HyperLevel(backend, shape.D, shape.Scale, [.. problems], parameters,
             InputGenerator.StreamSeed(seed, 200 + depth), _scratch!, dtype)).ToArray();
+        if (_leafPlan is not null && _levels.Length > 0 && Detached)
+        {
+            // detached-lse: the leaves' own output, kept from the forward for their backward (levels merge into o afterwards).
+            _leafO = backend.Allocate(shape.TensorLength);
+            _leafLse = backend.Allocate(shape.RowsLength);
+            _identity = backend.AllocateIndices(shape.RowsLength);
+            backend.WriteIndices(_identity, [.. Enumerable.Range(0, shape.RowsLength)]);
+        }
         _hostCodesQ = _levels.Length > 0 ? new int[shape.RowsLength] : [];
         _hostCodesK = _levels.Length > 0 ? new int[shape.RowsLength] : [];
         if (_levels.Length > 0)
@@ -74,6 +83,8 @@ public sealed class HyperAttention : IAttentionAlgorithm
     public HyperParameters Parameters { get; }
 
     public Dtype Dtype { get; }
+
+    private bool Detached => Parameters.Gradient == HyperGradient.DetachedLse;
 
     /// <summary>
     /// Exact segments of the recursion's leaves (all of attention when causal and n &lt;= min_seq_len), causal; or, with
@@ -135,15 +146,15 @@ public sealed class HyperAttention : IAttentionAlgorithm
     {
         var (leaves, levels) = Layout(shape, causal, parameters);
         long bytes = 8L * shape.RowsLength + 4L * parameters.LshProjections * shape.D;
-        bool detached = backward && parameters.Gradient == HyperGradient.DetachedLse;
+        bool detached = parameters.Gradient == HyperGradient.DetachedLse;
         if (leaves.Count > 0) bytes += backend.PlanWorkspaceBytes(shape.RowsLength, shape.RowsLength, shape.D, backward);
-        if (detached && leaves.Count > 0 && levels.Count > 0) bytes += 4L * shape.RowsLength * (shape.D + 1); // the leaves' own O, lse
+        if (detached && leaves.Count > 0 && levels.Count > 0) bytes += 4L * shape.RowsLength * (shape.D + 2); // the leaves' own O, lse; identity
         int maxQ = 0, maxK = 0;
         foreach (var problems in levels)
         {
             var sizes = HyperLevel.Sizes(problems, parameters);
-            bytes += HyperLevel.DeviceBytes(sizes.TotalQ, sizes.TotalK);
-            // detached-lse: the two parts' plans beside the fused one (their key rows split the fused plan's).
+            bytes += HyperLevel.DeviceBytes(sizes.TotalQ, sizes.TotalK, shape.D, detached);
+            // detached-lse: two part plans instead of the fused one (their key rows split the fused plan's; counted twice to be safe).
             bytes += backend.PlanWorkspaceBytes(sizes.TotalQ, sizes.TotalK, shape.D, backward) * (detached ? 2 : 1);
             maxQ = Math.Max(maxQ, sizes.TotalQ);
             maxK = Math.Max(maxK, sizes.TotalK);
@@ -178,7 +189,15 @@ public sealed class HyperAttention : IAttentionAlgorithm
                 Parallel.For(0, rows, r => _valueNorms[r] = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(_hostV.AsSpan(r * d, d)));
             }
         }
-        _leafPlan?.Forward(Dtype, q, k, v, null, o, lse);
+        if (_leafO is not null)
+        {
+            _leafPlan!.Forward(Dtype, q, k, v, null, _leafO, _leafLse!);
+            _backend.MergeRows(_leafO, _leafLse!, _identity!, Shape.RowsLength, Shape.D, false, o, lse);
+        }
+        else
+        {
+            _leafPlan?.Forward(Dtype, q, k, v, null, o, lse);
+        }
         foreach (var level in _levels)
             level.Forward(q, k, v, o, lse, _hostCodesQ, _hostCodesK, _valueNorms, accumulate: _leafPlan is not null, run);
     }
@@ -187,8 +206,8 @@ public sealed class HyperAttention : IAttentionAlgorithm
     /// Overwrites dq, dk, dv with the exact gradient of the approximation whose O and lse are given (not the biased autograd
     /// shortcut): each piece's flash backward run with the final merged O and lse, restricted to its sparse pattern.
     /// With <see cref="HyperGradient.DetachedLse"/>, the authors' rule instead: every lse merge is a constant, so each piece
-    /// (exact leaf, block-diagonal part, sampled part) runs its backward with the final lse but its own output O_k in
-    /// D = rowsum(dO * O_k); the leaves' own O, lse are recomputed here when levels were merged into them.
+    /// (exact leaf, block-diagonal part, sampled part) runs its backward with the final lse but its own output O_k, kept from
+    /// the forward, in D = rowsum(dO * O_k).
     /// </summary>
     public void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse,
         IDeviceTensor dO, IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
@@ -196,12 +215,9 @@ public sealed class HyperAttention : IAttentionAlgorithm
         _backend.Clear(dq);
         _backend.Clear(dk);
         _backend.Clear(dv);
-        if (_leafPlan is not null && _levels.Length > 0 && Parameters.Gradient == HyperGradient.DetachedLse)
+        if (_leafO is not null)
         {
-            _leafO ??= _backend.Allocate(Shape.TensorLength);
-            _leafLse ??= _backend.Allocate(Shape.RowsLength);
-            _leafPlan.Forward(Dtype, q, k, v, null, _leafO, _leafLse);
-            _leafPlan.Backward(Dtype, q, k, v, null, _leafO, lse, dO, dq, dk, dv);
+            _leafPlan!.Backward(Dtype, q, k, v, null, _leafO, lse, dO, dq, dk, dv);
         }
         else
         {
@@ -260,5 +276,6 @@ public sealed class HyperAttention : IAttentionAlgorithm
         _codesK?.Dispose();
         _leafO?.Dispose();
         _leafLse?.Dispose();
+        _identity?.Dispose();
     }
 }

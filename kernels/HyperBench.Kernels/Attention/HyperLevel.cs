@@ -19,8 +19,8 @@ namespace HyperBench.Kernels.Attention;
 /// synchronous copy of the codes down and of the indices up per run. Buffers are O(n): never an n x n matrix; the gathered
 /// rows live in a <see cref="HyperScratch"/> shared by all levels.
 /// The authors' variants (docs/variants.md) are host-side choices here: the bucket order is a 2^r sort-key table, per-run
-/// resampling draws the samples in <see cref="Prepare"/> from (seed, run ordinal), and the detached-lse gradient runs the
-/// block-diagonal and the sampled part as two plans over the same gathered rows in the backward.
+/// resampling draws the samples in <see cref="Prepare"/> from (seed, run ordinal), and detached-lse runs the block-diagonal
+/// and the sampled part as two plans over the same gathered rows, as the authors do, keeping each part's output for the backward.
 /// </summary>
 internal sealed class HyperLevel : IDisposable
 {
@@ -32,8 +32,10 @@ internal sealed class HyperLevel : IDisposable
     private readonly int[] _qIndexHost, _kIndexHost, _sortedKeys, _keyPos, _samples, _bucketKeys;
     private readonly float[] _biasHost, _sampleBias;
     private readonly ulong[] _problemSeeds;
-    private readonly IAttentionPlan _plan;
+    private readonly AttentionSegment[] _segments;
+    private readonly IAttentionPlan? _plan;
     private readonly IAttentionPlan[] _piecePlans;
+    private readonly IDeviceTensor[] _pieceO;
     private readonly IIndexTensor _qIndex, _kIndex;
     private readonly IDeviceTensor _bias;
     private readonly HyperScratch _scratch;
@@ -57,12 +59,24 @@ internal sealed class HyperLevel : IDisposable
         for (int p = 0; p < problems.Length; p++)
             for (int t = 0; t < _blocks[p]; t++)
                 segments.Add(new AttentionSegment(_qOff[p] + t * _blockRows[p], _blockRows[p], _kOff[p] + t * (_blockRows[p] + m), _blockRows[p] + m, 0));
-        _plan = backend.CreatePlan(segments, d, scale);
-        // detached-lse: the two parts the authors merge by lse, as two plans over the same gathered rows and bias (backward only).
-        _piecePlans = parameters.Gradient == HyperGradient.DetachedLse
-            ? [backend.CreatePlan(segments.Select(g => g with { KeyCount = g.KeyCount - m }).ToArray(), d, scale),
-               backend.CreatePlan(segments.Select(g => g with { KeyStart = g.KeyStart + g.KeyCount - m, KeyCount = m }).ToArray(), d, scale)]
-            : [];
+        _segments = [.. segments];
+        if (parameters.Gradient == HyperGradient.DetachedLse)
+        {
+            // The two parts the authors merge by lse, as two plans over the same gathered rows and bias; each part's own
+            // output stays here from the forward for the backward (as their autograd keeps it).
+            _piecePlans =
+            [
+                backend.CreatePlan(segments.Select(g => g with { KeyCount = g.KeyCount - m }).ToArray(), d, scale),
+                backend.CreatePlan(segments.Select(g => g with { KeyStart = g.KeyStart + g.KeyCount - m, KeyCount = m }).ToArray(), d, scale),
+            ];
+            _pieceO = [backend.Allocate((long)TotalQueryRows * d), backend.Allocate((long)TotalQueryRows * d)];
+        }
+        else
+        {
+            _plan = backend.CreatePlan(segments, d, scale);
+            _piecePlans = [];
+            _pieceO = [];
+        }
         _bucketKeys = GrayCode.SortKeys(parameters.LshProjections, parameters.BucketOrder);
 
         _qIndexHost = new int[TotalQueryRows];
@@ -91,7 +105,7 @@ internal sealed class HyperLevel : IDisposable
 
     public IReadOnlyList<HyperProblem> Problems => _problems;
 
-    public IReadOnlyList<AttentionSegment> Segments => _plan.Segments;
+    public IReadOnlyList<AttentionSegment> Segments => _segments;
 
     /// <summary>Host copies of the last run's gather indices and key bias (for tests and dumps).</summary>
     public ReadOnlySpan<int> QueryIndex => _qIndexHost;
@@ -136,8 +150,11 @@ internal sealed class HyperLevel : IDisposable
         return (blockRows, blocks, qOff, kOff, checked((int)totalQ), checked((int)totalK));
     }
 
-    /// <summary>Bytes of device buffers a level holds itself (indices and key bias; the gathered rows are in <see cref="HyperScratch"/>).</summary>
-    internal static long DeviceBytes(int totalQ, int totalK) => 4L * (totalQ + 2L * totalK);
+    /// <summary>
+    /// Bytes of device buffers a level holds itself (indices and key bias, and with detached-lse the two parts' outputs; the
+    /// gathered rows are in <see cref="HyperScratch"/>).
+    /// </summary>
+    internal static long DeviceBytes(int totalQ, int totalK, int d, bool detached) => 4L * (totalQ + 2L * totalK) + (detached ? 8L * totalQ * d : 0);
 
     /// <summary>
     /// sortLSH and sampling for this run (host side), then gather, one plan forward, and the move (copy or LSE merge) of each
@@ -152,6 +169,16 @@ internal sealed class HyperLevel : IDisposable
         _backend.WriteIndices(_kIndex, _kIndexHost);
         _backend.Write(_bias, _biasHost);
         GatherInputs(q, k, v);
+        if (_plan is null)
+        {
+            // detached-lse: the block-diagonal part, then the sampled part, each merged by lse into (o, lse) (the authors'
+            // add_self_attentions); the same approximation as the fused plan up to rounding.
+            _piecePlans[0].Forward(_dtype, _scratch.Qs, _scratch.Kg, _scratch.Vg, _bias, _pieceO[0], _scratch.Lses);
+            _backend.MergeRows(_pieceO[0], _scratch.Lses, _qIndex, TotalQueryRows, _d, accumulate, o, lse);
+            _piecePlans[1].Forward(_dtype, _scratch.Qs, _scratch.Kg, _scratch.Vg, _bias, _pieceO[1], _scratch.PieceLse!);
+            _backend.MergeRows(_pieceO[1], _scratch.PieceLse!, _qIndex, TotalQueryRows, _d, true, o, lse);
+            return;
+        }
         _plan.Forward(_dtype, _scratch.Qs, _scratch.Kg, _scratch.Vg, _bias, _scratch.Os, _scratch.Lses);
         _backend.MergeRows(_scratch.Os, _scratch.Lses, _qIndex, TotalQueryRows, _d, accumulate, o, lse);
     }
@@ -164,7 +191,7 @@ internal sealed class HyperLevel : IDisposable
     public void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse, IDeviceTensor dO,
         IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv, bool outputsAreOwn)
     {
-        if (_piecePlans.Length > 0)
+        if (_plan is null)
         {
             BackwardDetached(q, k, v, lse, dO, dq, dk, dv);
             return;
@@ -192,8 +219,7 @@ internal sealed class HyperLevel : IDisposable
     /// The authors' rule (detached-lse): the lse that merges the block-diagonal and the sampled part is a constant, so each part
     /// gets its own flash backward with p_ij from the FINAL lse (c_k p^k_ij, c_k = exp(lse_k - lse) held constant) but
     /// D_i = dO_i . O_k,i from its OWN normalised output O_k instead of the merged O: dV is unchanged, dQ and dK miss the term
-    /// through the merge weights. O_k is recomputed here (one extra sparse forward's work in the backward): the forward stays
-    /// the one fused plan.
+    /// through the merge weights. O_k is the part's output kept from the forward.
     /// </summary>
     private void BackwardDetached(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor lse, IDeviceTensor dO,
         IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
@@ -205,12 +231,9 @@ internal sealed class HyperLevel : IDisposable
         _backend.Clear(s.DQs);
         _backend.Clear(s.DKg);
         _backend.Clear(s.DVg);
-        foreach (var piece in _piecePlans)
-        {
-            // Os now holds this part's own output (a row that sees none of its keys gets O = 0, lse = -inf, and p = 0 below).
-            piece.Forward(_dtype, s.Qs, s.Kg, s.Vg, _bias, s.Os, s.PieceLse);
-            piece.Backward(_dtype, s.Qs, s.Kg, s.Vg, _bias, s.Os, s.Lses, s.DOs, s.DQs, s.DKg, s.DVg);
-        }
+        // A row that saw none of a part's keys has O_k = 0 there, and p = 0 for all its terms.
+        for (int piece = 0; piece < _piecePlans.Length; piece++)
+            _piecePlans[piece].Backward(_dtype, s.Qs, s.Kg, s.Vg, _bias, _pieceO[piece], s.Lses, s.DOs, s.DQs, s.DKg, s.DVg);
         _backend.ScatterAddRows(s.DQs, _qIndex, TotalQueryRows, _d, dq);
         _backend.ScatterAddRows(s.DKg, _kIndex, TotalKeyRows, _d, dk);
         _backend.ScatterAddRows(s.DVg, _kIndex, TotalKeyRows, _d, dv);
@@ -218,8 +241,9 @@ internal sealed class HyperLevel : IDisposable
 
     public void Dispose()
     {
-        _plan.Dispose();
+        _plan?.Dispose();
         foreach (var piece in _piecePlans) piece.Dispose();
+        foreach (var o in _pieceO) o.Dispose();
         _qIndex.Dispose();
         _kIndex.Dispose();
         _bias.Dispose();
