@@ -201,6 +201,33 @@ public sealed class HyperVariantTests(BackendFixture backends)
         Assert.True(TestData.MaxAbsDiff(actual.DK!, exact.DK!) > 100 * (1e-5 + 2e-5 * TestData.MaxAbs(exact.DK!)), "dK should miss the merge-weight term");
     }
 
+    // ---- all four together, through the engine ----
+
+    /// <summary>
+    /// The authors' setting (all four variants) runs through the engine as a measured case; its bwd pass (forward untimed in the
+    /// preparation, with that run's own draw) gives the gradients its fwdbwd pass gives, up to the order of parallel adds.
+    /// </summary>
+    [Fact]
+    public void AuthorsSetting_Engine_BwdGradientsEqualFwdbwd()
+    {
+        var authors = Small with { BucketOrder = BucketOrder.Gray, Resample = Resample.PerRun, ShortExact = true, Gradient = HyperGradient.DetachedLse };
+        var options = new MeasurementOptions(minSamples: 2, budgetSeconds: 0, warmupRuns: 1, maxSamples: 2) { WarmupSeconds = 0, KeepTensors = true };
+        var engine = new BenchmarkEngine(backends.Cpu, options);
+        var c = new BenchmarkCase(KernelKind.Hyper, 200, true, AttentionPass.Backward, 1, 2, 64, Seed: 3, Hyper: authors);
+        var bwd = engine.Run(c, null, TestContext.Current.CancellationToken);
+        var both = engine.Run(c with { Pass = AttentionPass.ForwardBackward }, null, TestContext.Current.CancellationToken);
+
+        Assert.True(bwd.Valid, bwd.Error ?? bwd.InvalidReason);
+        Assert.True(both.Valid, both.Error ?? both.InvalidReason);
+        Assert.Contains(";order=gray;resample=per-run;short_exact=1;grad=detached-lse", c.Canonical);
+        foreach (var (x, y, name) in new[] { (both.Tensors!.DQ!, bwd.Tensors!.DQ!, "dQ"), (both.Tensors.DK!, bwd.Tensors.DK!, "dK"), (both.Tensors.DV!, bwd.Tensors.DV!, "dV") })
+        {
+            double scale = Math.Max(1, x.Max(Math.Abs));
+            Assert.True(TestData.MaxAbsDiff(y, [.. x.Select(v => (double)v)]) <= 1e-5 * scale, name);
+            Assert.Contains(y, v => v != 0);
+        }
+    }
+
     // ---- identity ----
 
     /// <summary>Each variant is part of the case id (and so of what is stored); the defaults keep the id pinned before the variants existed.</summary>
