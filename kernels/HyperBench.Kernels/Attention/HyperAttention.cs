@@ -16,7 +16,7 @@ namespace HyperBench.Kernels.Attention;
 /// (16-bit packed, or fp32) rows as they are; the LSH codes and value norms read fp32 copies of the stored values.
 /// The authors' variants (docs/variants.md): bucket order and per-run resampling live in <see cref="HyperLevel"/>; short-exact
 /// changes the layout only (a short non-causal problem is one exact leaf, the causal recursion stops below 2 min_seq_len);
-/// detached-lse changes the backward only.
+/// detached-lse runs each level as its two parts merged by lse and keeps every piece's own output for the backward.
 /// </summary>
 public sealed class HyperAttention : IAttentionAlgorithm
 {
