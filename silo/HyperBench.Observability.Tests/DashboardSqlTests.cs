@@ -1,0 +1,120 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace HyperBench.Observability.Tests;
+
+/// <summary>
+/// Every SQL query of every dashboard (panel targets, query variables, enabled annotations) runs against a real PostgreSQL
+/// holding the real schema and a real sweep, as Grafana would send it: template variables take the values their own queries
+/// return from that database (in the order the dashboard lists them, so later variables see earlier ones), time macros are
+/// expanded over the last day. Each must run and return at least one row.
+/// </summary>
+public sealed class DashboardSqlTests(StoredSweepFixture sweep) : IClassFixture<StoredSweepFixture>
+{
+    private static readonly DateTimeOffset To = DateTimeOffset.UtcNow.AddHours(1);
+    private static readonly DateTimeOffset From = DateTimeOffset.UtcNow.AddDays(-1);
+
+    public static TheoryData<string> SqlDashboards() =>
+        [.. GrafanaDashboard.LoadAll().Where(d => d.Queries().Any(IsSql)).Select(d => d.Name)];
+
+    [Fact]
+    public async Task StoredSweep_HasFlashAndHyperResultsWithAccuracy()
+    {
+        sweep.EnsureAvailable();
+        var ct = TestContext.Current.CancellationToken;
+        Assert.True(sweep.Status is { Finished: true }, $"sweep {sweep.SweepId} did not finish: {sweep.Status}");
+        var counts = await RowsAsync(
+            "SELECT (SELECT count(*) FROM results WHERE status = 'ok'), (SELECT count(*) FROM statistics), " +
+            "(SELECT count(DISTINCT case_id) FROM accuracy WHERE tensor = 'o'), (SELECT count(*) FROM results WHERE kernel = 'hyper')", ct);
+        // 2 kernels x 2 n x 2 masks; each hyper case carries its error on O.
+        Assert.Equal(new object[] { 8L, 8L, 4L, 4L }, counts.Single());
+    }
+
+    [Theory]
+    [MemberData(nameof(SqlDashboards))]
+    public async Task Dashboard_EverySqlQuery_ReturnsRowsFromTheStoredSweep(string file)
+    {
+        sweep.EnsureAvailable();
+        var ct = TestContext.Current.CancellationToken;
+        var dashboard = GrafanaDashboard.Load(Path.Combine(RepositoryPaths.Dashboards, file));
+        var values = new Dictionary<string, VariableValue>(StringComparer.Ordinal);
+        var failures = new List<string>();
+        int ran = 0;
+
+        // Variables first, in the dashboard's order: each one's query sees the values picked before it.
+        foreach (var variable in dashboard.Variables().Where(v => v.Type == "query" && IsSqlType(v.DataSourceType)))
+        {
+            var rows = await RunAsync($"variable ${variable.Name}", variable.Query!, values, failures, ct);
+            ran++;
+            if (rows is not { Count: > 0 }) continue;
+            var picked = rows.Select(r => Convert.ToString(r.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToList();
+            values[variable.Name] = variable.Multi || variable.IncludeAll ? new VariableValue(picked, Quoted: true) : new VariableValue([picked[0]], Quoted: false);
+        }
+        foreach (var query in dashboard.Queries().Where(q => IsSql(q) && !q.Where.StartsWith("variable ", StringComparison.Ordinal)))
+        {
+            if (!query.Enabled)
+            {
+                // A disabled annotation waits for a table a later migration adds (history.json: regression_verdicts); not run.
+                TestContext.Current.SendDiagnosticMessage($"{file}: {query.Where} is disabled (enable: false): not run");
+                continue;
+            }
+            await RunAsync(query.Where, query.Text, values, failures, ct);
+            ran++;
+        }
+        Assert.True(failures.Count == 0, $"{file} against sweep {sweep.SweepId}:\n  " + string.Join("\n  ", failures));
+        Assert.True(ran > 0, $"{file}: no SQL query ran");
+    }
+
+    private static bool IsSql(DashboardQuery q) => IsSqlType(q.DataSourceType);
+
+    private static bool IsSqlType(string? type) => type is not null && GrafanaDashboard.PostgresTypes.Contains(type);
+
+    /// <summary>The rows' value column (<c>__value</c> when there is one, else the first), or null after recording a failure.</summary>
+    private async Task<List<(object? Value, int Columns)>?> RunAsync(string where, string sql, Dictionary<string, VariableValue> values,
+        List<string> failures, CancellationToken ct)
+    {
+        string expanded;
+        try
+        {
+            expanded = GrafanaSqlQuery.Expand(sql, values, From, To);
+        }
+        catch (InvalidOperationException e)
+        {
+            failures.Add($"{where}: {e.Message}");
+            return null;
+        }
+        try
+        {
+            await using var connection = new NpgsqlConnection(sweep.ConnectionString);
+            await connection.OpenAsync(ct);
+            await using var command = new NpgsqlCommand(expanded, connection) { CommandTimeout = 30 };
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            int valueColumn = Enumerable.Range(0, reader.FieldCount).FirstOrDefault(i => reader.GetName(i) == "__value");
+            var rows = new List<(object?, int)>();
+            while (await reader.ReadAsync(ct)) rows.Add((reader.IsDBNull(valueColumn) ? null : reader.GetValue(valueColumn), reader.FieldCount));
+            if (rows.Count == 0) failures.Add($"{where}: no rows\n    {expanded.ReplaceLineEndings("\n    ")}");
+            return rows;
+        }
+        catch (DbException e)
+        {
+            failures.Add($"{where}: {e.Message}\n    {expanded.ReplaceLineEndings("\n    ")}");
+            return null;
+        }
+    }
+
+    private async Task<List<object[]>> RowsAsync(string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(sweep.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<object[]>();
+        while (await reader.ReadAsync(ct))
+        {
+            var row = new object[reader.FieldCount];
+            reader.GetValues(row);
+            rows.Add(row);
+        }
+        return rows;
+    }
+}
