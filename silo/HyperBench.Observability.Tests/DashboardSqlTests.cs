@@ -30,6 +30,42 @@ public sealed class DashboardSqlTests(StoredSweepFixture sweep) : IClassFixture<
         Assert.Equal(new object[] { 8L, 8L, 4L, 4L }, counts.Single());
     }
 
+    [Fact]
+    public async Task Kernels_SpeedupTable_MatchesTheStoredResultsPairedAsTheCliPairsThem()
+    {
+        sweep.EnsureAvailable();
+        var ct = TestContext.Current.CancellationToken;
+        var panel = GrafanaDashboard.Load(Path.Combine(RepositoryPaths.Dashboards, "kernels.json")).Queries()
+            .Single(q => q.Where.Contains("\"HyperAttention vs flash\"", StringComparison.Ordinal));
+        var values = new Dictionary<string, VariableValue>(StringComparer.Ordinal)
+        {
+            ["sweep"] = new([sweep.SweepId], Quoted: false),
+            ["pass"] = new(["fwd"], Quoted: true),
+            ["dtype"] = new(["fp32"], Quoted: true),
+        };
+        var rows = await RowsAsync(GrafanaSqlQuery.Expand(panel.Text, values, From, To), ct);
+
+        // The same pairs from the store's summary rows (what `hyperbench results` reads), keyed as SweepSummary keys them.
+        await using var store = Storage.SweepStoreFactory.Create(sweep.ConnectionString);
+        var results = await store.GetResultsAsync(sweep.SweepId, ct);
+        static string Key(Storage.ResultSummaryRow r) => $"{r.N}|{r.Causal}|{r.Pass}|{r.Batch}|{r.Heads}|{r.D}|{r.Dtype}|{r.Distribution}|{r.Seed}|{r.DeviceName}";
+        var flash = results.Where(r => r.Kernel == "flash").ToDictionary(Key, r => r.MedianSeconds!.Value);
+        var expected = results.Where(r => r.Kernel == "hyper")
+            .Select(r => (r.N, Mask: r.Causal ? "causal" : "full", Speedup: flash[Key(r)] / r.MedianSeconds!.Value, r.SpectralOverV))
+            .OrderBy(e => e.N).ThenBy(e => e.Mask == "causal").ToList();
+        Assert.Equal(4, expected.Count);
+        Assert.Equal(expected.Count, rows.Count);
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            Assert.Equal(expected[i].N, Convert.ToInt32(row[0], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(expected[i].Mask, row[1]);
+            Assert.Equal(expected[i].Speedup, Convert.ToDouble(row[9], System.Globalization.CultureInfo.InvariantCulture), 12);
+            Assert.Equal(expected[i].SpectralOverV!.Value, Convert.ToDouble(row[11], System.Globalization.CultureInfo.InvariantCulture), 12);
+            TestContext.Current.TestOutputHelper?.WriteLine($"n={expected[i].N} {expected[i].Mask}: speed-up {expected[i].Speedup:F3}, ‖E‖₂/‖V‖₂ {expected[i].SpectralOverV:G3}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(SqlDashboards))]
     public async Task Dashboard_EverySqlQuery_ReturnsRowsFromTheStoredSweep(string file)
@@ -55,7 +91,7 @@ public sealed class DashboardSqlTests(StoredSweepFixture sweep) : IClassFixture<
             if (!query.Enabled)
             {
                 // A disabled annotation waits for a table a later migration adds (history.json: regression_verdicts); not run.
-                TestContext.Current.SendDiagnosticMessage($"{file}: {query.Where} is disabled (enable: false): not run");
+                TestContext.Current.TestOutputHelper?.WriteLine($"{file}: {query.Where} is disabled (enable: false): not run");
                 continue;
             }
             await RunAsync(query.Where, query.Text, values, failures, ct);
