@@ -30,9 +30,7 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0
 # Read by the NVIDIA container runtime: which GPUs (compose's device reservation narrows it to the silo's own) and which driver
 # parts to inject: compute (libcuda, for ILGPU) and utility (nvidia-smi, NVML).
 ENV NVIDIA_VISIBLE_DEVICES=all \
-    NVIDIA_DRIVER_CAPABILITIES=compute,utility \
-    DOTNET_gcServer=1 \
-    HYPERBENCH__DEVICES=auto
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility
 WORKDIR /app
 COPY --from=build /app ./
 # The image's non-root user (uid 1654 in the .NET images).
