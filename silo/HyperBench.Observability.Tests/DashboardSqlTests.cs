@@ -9,13 +9,29 @@ namespace HyperBench.Observability.Tests;
 /// return from that database (in the order the dashboard lists them, so later variables see earlier ones), time macros are
 /// expanded over the last day. Each must run and return at least one row.
 /// </summary>
-public sealed class DashboardSqlTests(StoredSweepFixture sweep) : IClassFixture<StoredSweepFixture>
+[Collection(nameof(StoredSweepCollection))]
+public sealed class DashboardSqlTests(StoredSweepFixture sweep)
 {
     private static readonly DateTimeOffset To = DateTimeOffset.UtcNow.AddHours(1);
     private static readonly DateTimeOffset From = DateTimeOffset.UtcNow.AddDays(-1);
 
-    public static TheoryData<string> SqlDashboards() =>
-        [.. GrafanaDashboard.LoadAll().Where(d => d.Queries().Any(IsSql)).Select(d => d.Name)];
+    /// <summary>The dashboards with a SQL query. A file that does not parse is left to DashboardLintTests, which names it.</summary>
+    public static TheoryData<string> SqlDashboards()
+    {
+        var names = new List<string>();
+        foreach (var file in RepositoryPaths.DashboardFiles())
+        {
+            try
+            {
+                if (GrafanaDashboard.Load(file).Queries().Any(IsSql)) names.Add(Path.GetFileName(file));
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException or InvalidOperationException)
+            {
+                // Reported by the lint.
+            }
+        }
+        return [.. names];
+    }
 
     [Fact]
     public async Task StoredSweep_HasFlashAndHyperResultsWithAccuracy()

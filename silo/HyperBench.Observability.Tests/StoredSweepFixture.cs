@@ -100,3 +100,10 @@ public sealed class StoredSweepFixture : IAsyncLifetime
         await drop.ExecuteNonQueryAsync();
     }
 }
+
+/// <summary>
+/// The stored sweep's tests run alone: the silo's meter is one per process, so cases measured here while another test's silo
+/// exports /metrics would be counted there too (MetricsEndpointTests expects exactly its own cases).
+/// </summary>
+[CollectionDefinition(nameof(StoredSweepCollection), DisableParallelization = true)]
+public sealed class StoredSweepCollection : ICollectionFixture<StoredSweepFixture>;
