@@ -102,8 +102,9 @@ public sealed class StoredSweepFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// The stored sweep's tests run alone: the silo's meter is one per process, so cases measured here while another test's silo
-/// exports /metrics would be counted there too (MetricsEndpointTests expects exactly its own cases).
+/// The stored sweep's tests run alone: OpenTelemetry listens to meters by name across the whole process, so cases measured by
+/// this in-process silo while another test's silo exports /metrics would be counted there too (MetricsEndpointTests expects
+/// exactly its own cases).
 /// </summary>
 [CollectionDefinition(nameof(StoredSweepCollection), DisableParallelization = true)]
 public sealed class StoredSweepCollection : ICollectionFixture<StoredSweepFixture>;
