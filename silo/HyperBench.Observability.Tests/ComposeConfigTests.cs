@@ -58,6 +58,25 @@ public sealed class ComposeConfigTests
         }
     }
 
+    [Fact]
+    public void Compose_EverySiloAndTheDcgmExporter_AreScrapedByPrometheus()
+    {
+        // No binary needed: the service names of docker-compose.yml against the targets of infra/prometheus/prometheus.yml, so
+        // that a silo added to one (a third GPU) is not forgotten in the other.
+        string prometheus = Path.Combine(RepositoryPaths.Root, "infra", "prometheus", "prometheus.yml");
+        if (!File.Exists(prometheus)) Assert.Skip("infra/prometheus/prometheus.yml is not in this tree");
+        string compose = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docker-compose.yml"));
+        string targets = File.ReadAllText(prometheus);
+        var silos = System.Text.RegularExpressions.Regex.Matches(compose, @"^  (silo-[\w-]+):\s*$", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["silo-gpu0", "silo-gpu1", "silo-cpu"], silos);
+        var port = System.Text.RegularExpressions.Regex.Match(compose, @"HYPERBENCH__METRICSPORT:\s*""?(\d+)");
+        Assert.True(port.Success, "docker-compose.yml sets no HYPERBENCH__METRICSPORT");
+        foreach (var silo in silos) Assert.Contains($"{silo}:{port.Groups[1].Value}", targets, StringComparison.Ordinal);
+        Assert.Contains("dcgm-exporter:9400", targets, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(RepositoryPaths.Root, "infra", "dcgm", "counters.csv")), "docker-compose.yml mounts infra/dcgm/counters.csv, which is missing");
+    }
+
     /// <summary>docker-compose on the PATH (or HYPERBENCH_DOCKER_COMPOSE); skips, or fails when HYPERBENCH_REQUIRE_COMPOSE=1.</summary>
     private static string RequireBinary()
     {
