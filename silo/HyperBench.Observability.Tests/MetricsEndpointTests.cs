@@ -12,6 +12,7 @@ using Microsoft.Extensions.Options;
 namespace HyperBench.Observability.Tests;
 
 /// <summary>The standalone silo's wiring (as in its Program.cs) serving real Prometheus text at /metrics after a real sweep.</summary>
+[Collection(SiloCollection.Name)]
 public sealed class MetricsEndpointTests
 {
     [Fact]

@@ -138,7 +138,9 @@ internal sealed class PrometheusProcess : IAsyncDisposable
     public async Task<IReadOnlyList<(Dictionary<string, string> Labels, double Value)>> QueryAsync(string promql, CancellationToken cancellationToken)
     {
         var uri = new Uri(Api, "api/v1/query?query=" + Uri.EscapeDataString(promql));
-        using var doc = JsonDocument.Parse(await _http.GetStringAsync(uri, cancellationToken));
+        // A query Prometheus cannot parse or run answers 400/422 with a JSON error: surface it, naming the query.
+        using var response = await _http.GetAsync(uri, cancellationToken);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
         var root = doc.RootElement;
         if (root.GetProperty("status").GetString() != "success") throw new InvalidOperationException($"query '{promql}' failed: {root}");
         return root.GetProperty("data").GetProperty("result").EnumerateArray()
@@ -146,6 +148,19 @@ internal sealed class PrometheusProcess : IAsyncDisposable
                 r.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? ""),
                 double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)))
             .ToList();
+    }
+
+    /// <summary>GET of an API path (e.g. api/v1/rules), parsed; throws unless Prometheus answers "success".</summary>
+    public async Task<JsonDocument> GetAsync(string path, CancellationToken cancellationToken)
+    {
+        var doc = JsonDocument.Parse(await _http.GetStringAsync(new Uri(Api, path), cancellationToken));
+        if (doc.RootElement.GetProperty("status").GetString() != "success")
+        {
+            string text = doc.RootElement.ToString();
+            doc.Dispose();
+            throw new InvalidOperationException($"{path} failed: {text}");
+        }
+        return doc;
     }
 
     /// <summary>Polls a query until <paramref name="done"/> holds for its result (scrapes come every second), at most <paramref name="timeout"/>.</summary>
