@@ -157,8 +157,9 @@ public sealed class HyperBenchMetrics : IDisposable
 }
 
 /// <summary>
-/// A running device as the metrics describe it. <paramref name="PciBusId"/> is in DCGM's form ("00000000:3B:00.0"), empty where
-/// the device has none (cpu), like <paramref name="Uuid"/> and <paramref name="Driver"/> when unknown.
+/// A running device as the metrics describe it. <paramref name="PciBusId"/> is in DCGM's form ("00000000:3B:00.0", the kernels'
+/// PciBusId), so hyperbench_device_info joins dcgm-exporter's series on it; empty where the device has none (cpu), like
+/// <paramref name="Uuid"/> (not known to the backends yet) and <paramref name="Driver"/>.
 /// </summary>
 public sealed record RunningDevice(string DeviceId, string Model, string Kind, string PciBusId = "", string Uuid = "", string Driver = "")
 {

@@ -104,7 +104,7 @@ public sealed class DeviceWorker : IDisposable
                 _siloAddress, DateTime.UtcNow);
             Wait(_grains.GetGrain<IDeviceRegistryGrain>(0).RegisterAsync(_view));
             _metrics.DeviceStarted(_view.DeviceKey, _siloAddress,
-                new RunningDevice(device.Id, device.Name, _view.Kind, device.PciBusId, device.Uuid, device.Driver));
+                new RunningDevice(device.Id, device.Name, _view.Kind, device.PciBusId?.ToString() ?? "", Driver: device.Driver));
             _logger.LogInformation("Device worker {DeviceKey} started: {Model}", _view.DeviceKey, device.Name);
             _ready.TrySetResult(_view);
             Loop(backend, environment);

@@ -3,7 +3,6 @@ using System.Net;
 using HyperBench.Contracts;
 using HyperBench.Grains;
 using HyperBench.Hosting;
-using HyperBench.Kernels.Backends;
 using HyperBench.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -119,21 +118,40 @@ public sealed class MetricsEndpointTests
         }
     }
 
-    [Theory]
-    [InlineData("0000:3b:00.0", "00000000:3B:00.0")]
-    [InlineData("00000000:3B:00.0", "00000000:3B:00.0")]
-    [InlineData("3b:00.0", "00000000:3B:00.0")]
-    [InlineData("0001:af:1f.1", "00000001:AF:1F.1")]
-    [InlineData("", "")]
-    public void PciBusId_AnyWrittenForm_NormalisedToDcgms(string given, string dcgm) =>
-        Assert.Equal(dcgm, DeviceInfo.NormalizePciBusId(given));
-
     [Fact]
-    public void PciBusId_FromCudaIds_EightDigitDomain()
+    public async Task Health_StoreDropped_Returns503Unhealthy()
     {
-        Assert.Equal("00000000:3B:00.0", DeviceInfo.PciBusIdOf(0, 0x3B, 0));
-        var ex = Assert.Throws<ArgumentException>(() => DeviceInfo.NormalizePciBusId("gpu0"));
-        Assert.Contains("'gpu0'", ex.Message, StringComparison.Ordinal);
+        var ct = TestContext.Current.CancellationToken;
+        await using var postgres = await Grains.Tests.TestPostgres.CreateDatabaseAsync(ct);
+        var folder = Directory.CreateTempSubdirectory("hyperbench-health-");
+        int http = TestSilo.FreePort();
+        try
+        {
+            await using var app = TestSilo.Build(folder.FullName, http, b => b.Configuration["HyperBench:Db"] = postgres.ConnectionString);
+            await app.StartAsync(ct);
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            var uri = new Uri($"http://127.0.0.1:{http}/health");
+            using var before = await client.GetAsync(uri, ct);
+
+            await using (var admin = new Npgsql.NpgsqlConnection(Environment.GetEnvironmentVariable("HYPERBENCH_TEST_POSTGRES")))
+            {
+                await admin.OpenAsync(ct);
+                string name = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString).Database!;
+                await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE {name} WITH (FORCE)", admin);
+                await drop.ExecuteNonQueryAsync(ct);
+            }
+            using var after = await client.GetAsync(uri, ct);
+            string body = await after.Content.ReadAsStringAsync(ct);
+            await app.StopAsync(ct);
+
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, after.StatusCode);
+            Assert.Equal("Unhealthy", body);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Theory]

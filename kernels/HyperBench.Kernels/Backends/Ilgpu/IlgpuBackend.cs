@@ -21,7 +21,7 @@ public sealed class IlgpuBackend : IAttentionBackend
     {
         _context = context;
         Accelerator = accelerator;
-        Device = device;
+        Device = accelerator is CudaAccelerator cuda ? device with { Driver = cuda.DriverVersion.ToString() } : device;
     }
 
     public DeviceInfo Device { get; }
@@ -82,7 +82,7 @@ public sealed class IlgpuBackend : IAttentionBackend
         double tf32Peak = (double)accelerator.NumMultiprocessors * tf32PerSm * clockHz;
         var info = new DeviceInfo(DeviceKind.Cuda, DeviceSpec.Cuda(index).ToString(), accelerator.Name, accelerator.MemorySize, peak,
             $"sm_{major}{minor}, {accelerator.NumMultiprocessors} SMs, {clockHz / 1e6:F0} MHz, driver {accelerator.DriverVersion}", tf32Peak,
-            DeviceInfo.PciBusIdOf(accelerator.PCIDomainId, accelerator.PCIBusId, accelerator.PCIDeviceId), Driver: accelerator.DriverVersion.ToString());
+            PciBusId.FromIlgpu(accelerator.PCIDomainId, accelerator.PCIBusId, accelerator.PCIDeviceId));
         return new IlgpuBackend(context, accelerator, info);
     }
 
