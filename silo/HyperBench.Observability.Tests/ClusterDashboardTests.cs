@@ -38,7 +38,8 @@ public sealed partial class ClusterDashboardTests
             var big = TinyPlan.Flash([65536]);
             await grains.GetGrain<ISweepGrain>("too-big").StartAsync(big with { Grid = big.Grid with { Heads = [8] } });
             // Failed and retried: a sweep only CUDA devices may run, leased by a made-up GPU that gives every lease back. With two
-            // attempts per case the first abandon is a retry and the second of the same case a failure. Two failures, with a scrape
+            // attempts per case the first abandon is a retry and the second of the same case a failure (the grain leases the first
+            // pending case, so it is the same case until it fails: 64 twice, then 96 twice; 128 stays pending). Two failures, with a scrape
             // between them, so that the failure counter rises within Prometheus' window (its first sample is not an increase).
             var gpuOnly = grains.GetGrain<ISweepGrain>("gpu-only");
             await gpuOnly.StartAsync(TinyPlan.Flash([64, 96, 128]) with { MaxAttempts = 2, Devices = ["cuda"] });
