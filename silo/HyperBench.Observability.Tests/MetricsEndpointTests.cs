@@ -154,6 +154,31 @@ public sealed class MetricsEndpointTests
         }
     }
 
+    [Fact]
+    public async Task Listener_AspNetCoreUrlsSet_TakesPrecedenceOverMetricsPort()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("hyperbench-urls-");
+        int[] ports = TestSilo.FreePorts(2, except: 0);
+        try
+        {
+            // HyperBench:MetricsPort is ports[0]; ASPNETCORE_URLS (configuration key "urls") names ports[1] and wins.
+            await using var app = TestSilo.Build(folder.FullName, ports[0], b => b.Configuration["urls"] = $"http://127.0.0.1:{ports[1]}");
+            await app.StartAsync(ct);
+            using var client = new HttpClient();
+            using var health = await client.GetAsync(new Uri($"http://127.0.0.1:{ports[1]}/health"), ct);
+            var unused = await Record.ExceptionAsync(() => client.GetAsync(new Uri($"http://127.0.0.1:{ports[0]}/health"), ct));
+            await app.StopAsync(ct);
+
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.IsType<HttpRequestException>(unused); // nothing listens on the MetricsPort then
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("MetricsAddress", "localhost", "HyperBench:MetricsAddress = 'localhost' is not an IP address")]
     [InlineData("MetricsPort", "70000", "HyperBench:MetricsPort = '70000'")]
