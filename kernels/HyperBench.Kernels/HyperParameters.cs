@@ -7,7 +7,8 @@ namespace HyperBench.Kernels;
 /// <param name="LshProjections">r: Gaussian projections per sortLSH hash (2^r buckets).</param>
 /// <param name="BlockSize">b: rows per block of the block-diagonal part; a power of two.</param>
 /// <param name="Samples">m: keys sampled per (batch, head) for the residual part.</param>
-/// <param name="MinSeqLen">Causal recursion stops (exact causal flash) at or below this length.</param>
+/// <param name="MinSeqLen">Causal recursion stops (exact causal flash) at or below this length; with <paramref name="ShortExact"/>, also
+/// every (sub)problem with fewer queries runs exactly (docs/variants.md).</param>
 /// <param name="Sampling">uniform (the authors' code) or value-norm (the paper: by the row norms of V).</param>
 /// <param name="BucketOrder">How sortLSH orders buckets (docs/variants.md): rank (ours) or gray (the authors').</param>
 /// <param name="Resample">When sampled keys are drawn: once per prepared case (ours) or on every run (the authors').</param>

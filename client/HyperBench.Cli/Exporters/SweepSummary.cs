@@ -1,4 +1,5 @@
 using System.Globalization;
+using HyperBench.Kernels.Telemetry;
 using HyperBench.Storage;
 
 namespace HyperBench.Cli.Exporters;
@@ -9,7 +10,12 @@ public static class SweepSummary
     /// <summary>A coefficient of variation at or above this marks a timing as noisy.</summary>
     public const double NoisyCv = 0.20;
 
-    public static IReadOnlyList<ResultLine> From(IEnumerable<ResultSummaryRow> rows)
+    /// <summary>What a result without telemetry and without a stored reason says: it was stored before telemetry was recorded.</summary>
+    public const string TelemetryNotRecorded = "not recorded";
+
+    /// <param name="rows">Stored results.</param>
+    /// <param name="telemetry">The sweep's device readings by case id (<see cref="ISweepStore.GetTelemetryAsync"/>); null leaves the telemetry fields empty.</param>
+    public static IReadOnlyList<ResultLine> From(IEnumerable<ResultSummaryRow> rows, IReadOnlyDictionary<string, IReadOnlyList<TelemetrySample>>? telemetry = null)
     {
         var list = rows.ToList();
         // Speed-up pairs a hyper result with the flash result measured on the same inputs and the same device model.
@@ -27,6 +33,7 @@ public static class SweepSummary
             {
                 var hyper = ParseHyper(r.HyperParameters);
                 double? exactTwin = r.Causal && r.Kernel != "hyper" && nonCausal.TryGetValue(MaskTwinKey(r), out double t) ? t : null;
+                var gpu = telemetry is not null && telemetry.TryGetValue(r.CaseId, out var samples) && samples.Count > 0 ? TelemetrySummary.Of(samples) : null;
                 return new ResultLine
                 {
                     SweepId = r.SweepId,
@@ -64,6 +71,16 @@ public static class SweepSummary
                     MeanRowCosine = r.MeanRowCosine,
                     Noise = Noise(r.CoefficientOfVariation, r.MedianSeconds, exactTwin),
                     Error = r.Error ?? r.InvalidReason,
+                    StartedUtc = r.StartedUtc,
+                    EndedUtc = r.EndedUtc,
+                    TelemetrySamples = gpu?.Samples,
+                    SmClockMinMhz = gpu?.SmClockMinMhz,
+                    SmClockMaxMhz = gpu?.SmClockMaxMhz,
+                    MaxTemperatureC = gpu?.MaxTemperatureC,
+                    MaxPowerW = gpu?.MaxPowerWatts,
+                    ThrottledSamples = gpu?.ThrottledSamples,
+                    ThrottleReasons = gpu?.ThrottleReasonsText,
+                    TelemetryNote = gpu is not null || telemetry is null ? null : r.TelemetryNote ?? TelemetryNotRecorded,
                 };
             })
             .ToList();

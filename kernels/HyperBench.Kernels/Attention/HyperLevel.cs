@@ -18,6 +18,9 @@ namespace HyperBench.Kernels.Attention;
 /// device sort (ILGPU RadixSortPairs over head * 2^r + code) is not worth its complexity yet. On a GPU the price is one
 /// synchronous copy of the codes down and of the indices up per run. Buffers are O(n): never an n x n matrix; the gathered
 /// rows live in a <see cref="HyperScratch"/> shared by all levels.
+/// The authors' variants (docs/variants.md) are host-side choices here: the bucket order is a 2^r sort-key table, per-run
+/// resampling draws the samples in <see cref="Prepare"/> from (seed, run ordinal), and detached-lse runs the block-diagonal
+/// and the sampled part as two plans over the same gathered rows, as the authors do, keeping each part's output for the backward.
 /// </summary>
 internal sealed class HyperLevel : IDisposable
 {
@@ -26,10 +29,13 @@ internal sealed class HyperLevel : IDisposable
     private readonly HyperParameters _parameters;
     private readonly int _d;
     private readonly int[] _blockRows, _blocks, _qOff, _kOff, _keyLocalOff;
-    private readonly int[] _qIndexHost, _kIndexHost, _sortedKeys, _keyPos, _samples;
+    private readonly int[] _qIndexHost, _kIndexHost, _sortedKeys, _keyPos, _samples, _bucketKeys;
     private readonly float[] _biasHost, _sampleBias;
     private readonly ulong[] _problemSeeds;
-    private readonly IAttentionPlan _plan;
+    private readonly AttentionSegment[] _segments;
+    private readonly IAttentionPlan? _plan;
+    private readonly IAttentionPlan[] _piecePlans;
+    private readonly IDeviceTensor[] _pieceO;
     private readonly IIndexTensor _qIndex, _kIndex;
     private readonly IDeviceTensor _bias;
     private readonly HyperScratch _scratch;
@@ -53,7 +59,25 @@ internal sealed class HyperLevel : IDisposable
         for (int p = 0; p < problems.Length; p++)
             for (int t = 0; t < _blocks[p]; t++)
                 segments.Add(new AttentionSegment(_qOff[p] + t * _blockRows[p], _blockRows[p], _kOff[p] + t * (_blockRows[p] + m), _blockRows[p] + m, 0));
-        _plan = backend.CreatePlan(segments, d, scale);
+        _segments = [.. segments];
+        if (parameters.Gradient == HyperGradient.DetachedLse)
+        {
+            // The two parts the authors merge by lse, as two plans over the same gathered rows and bias; each part's own
+            // output stays here from the forward for the backward (as their autograd keeps it).
+            _piecePlans =
+            [
+                backend.CreatePlan(segments.Select(g => g with { KeyCount = g.KeyCount - m }).ToArray(), d, scale),
+                backend.CreatePlan(segments.Select(g => g with { KeyStart = g.KeyStart + g.KeyCount - m, KeyCount = m }).ToArray(), d, scale),
+            ];
+            _pieceO = [backend.Allocate((long)TotalQueryRows * d), backend.Allocate((long)TotalQueryRows * d)];
+        }
+        else
+        {
+            _plan = backend.CreatePlan(segments, d, scale);
+            _piecePlans = [];
+            _pieceO = [];
+        }
+        _bucketKeys = GrayCode.SortKeys(parameters.LshProjections, parameters.BucketOrder);
 
         _qIndexHost = new int[TotalQueryRows];
         _kIndexHost = new int[TotalKeyRows];
@@ -66,14 +90,8 @@ internal sealed class HyperLevel : IDisposable
         for (int p = 0; p < problems.Length; p++)
         {
             _problemSeeds[p] = InputGenerator.StreamSeed(seed, 1000 + p);
-            // Uniform sampling does not depend on the data: drawn once, with replacement, each term standing for n_k/m keys.
-            var rng = new SplitMixRandom(_problemSeeds[p]);
-            float logWeight = MathF.Log(problems[p].KeyCount / (float)m);
-            for (int u = 0; u < m; u++)
-            {
-                _samples[p * m + u] = rng.NextInt(problems[p].KeyCount);
-                _sampleBias[p * m + u] = logWeight;
-            }
+            // Uniform sampling does not depend on the data: drawn once here (resample once), or on every run in Prepare (per-run).
+            if (parameters.Resample == Resample.Once) SampleUniform(p, _problemSeeds[p]);
         }
 
         _qIndex = backend.AllocateIndices(TotalQueryRows);
@@ -87,7 +105,7 @@ internal sealed class HyperLevel : IDisposable
 
     public IReadOnlyList<HyperProblem> Problems => _problems;
 
-    public IReadOnlyList<AttentionSegment> Segments => _plan.Segments;
+    public IReadOnlyList<AttentionSegment> Segments => _segments;
 
     /// <summary>Host copies of the last run's gather indices and key bias (for tests and dumps).</summary>
     public ReadOnlySpan<int> QueryIndex => _qIndexHost;
@@ -97,6 +115,9 @@ internal sealed class HyperLevel : IDisposable
     public ReadOnlySpan<float> KeyBias => _biasHost;
 
     public int BlockRows(int problem) => _blockRows[problem];
+
+    /// <summary>The piece of the merge key slot <paramref name="slot"/> of a segment belongs to: 0 block-diagonal, 1 sampled.</summary>
+    public int PieceOf(AttentionSegment segment, int slot) => slot < segment.KeyCount - _parameters.Samples ? 0 : 1;
 
     /// <summary>Problem p's query rows (relative to its QueryStart) in sortLSH order.</summary>
     public int[] QueryOrder(int p) => _qIndexHost.AsSpan(_qOff[p], _problems[p].QueryCount).ToArray().Select(r => r - _problems[p].QueryStart).ToArray();
@@ -129,21 +150,35 @@ internal sealed class HyperLevel : IDisposable
         return (blockRows, blocks, qOff, kOff, checked((int)totalQ), checked((int)totalK));
     }
 
-    /// <summary>Bytes of device buffers a level holds itself (indices and key bias; the gathered rows are in <see cref="HyperScratch"/>).</summary>
-    internal static long DeviceBytes(int totalQ, int totalK) => 4L * (totalQ + 2L * totalK);
+    /// <summary>
+    /// Bytes of device buffers a level holds itself (indices and key bias, and with detached-lse the two parts' outputs; the
+    /// gathered rows are in <see cref="HyperScratch"/>).
+    /// </summary>
+    internal static long DeviceBytes(int totalQ, int totalK, int d, bool detached) => 4L * (totalQ + 2L * totalK) + (detached ? 8L * totalQ * d : 0);
 
     /// <summary>
     /// sortLSH and sampling for this run (host side), then gather, one plan forward, and the move (copy or LSE merge) of each
     /// sorted row back to its original row of (o, lse).
     /// </summary>
+    /// <param name="run">The ordinal of this run on its instance (0, 1, ...): per-run resampling draws from (seed, run).</param>
     public void Forward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse,
-        int[] codesQ, int[] codesK, float[]? valueNorms, bool accumulate)
+        int[] codesQ, int[] codesK, float[]? valueNorms, bool accumulate, int run = 0)
     {
-        Prepare(codesQ, codesK, valueNorms);
+        Prepare(codesQ, codesK, valueNorms, run);
         _backend.WriteIndices(_qIndex, _qIndexHost);
         _backend.WriteIndices(_kIndex, _kIndexHost);
         _backend.Write(_bias, _biasHost);
         GatherInputs(q, k, v);
+        if (_plan is null)
+        {
+            // detached-lse: the block-diagonal part, then the sampled part, each merged by lse into (o, lse) (the authors'
+            // add_self_attentions); the same approximation as the fused plan up to rounding.
+            _piecePlans[0].Forward(_dtype, _scratch.Qs, _scratch.Kg, _scratch.Vg, _bias, _pieceO[0], _scratch.Lses);
+            _backend.MergeRows(_pieceO[0], _scratch.Lses, _qIndex, TotalQueryRows, _d, accumulate, o, lse);
+            _piecePlans[1].Forward(_dtype, _scratch.Qs, _scratch.Kg, _scratch.Vg, _bias, _pieceO[1], _scratch.PieceLse!);
+            _backend.MergeRows(_pieceO[1], _scratch.PieceLse!, _qIndex, TotalQueryRows, _d, true, o, lse);
+            return;
+        }
         _plan.Forward(_dtype, _scratch.Qs, _scratch.Kg, _scratch.Vg, _bias, _scratch.Os, _scratch.Lses);
         _backend.MergeRows(_scratch.Os, _scratch.Lses, _qIndex, TotalQueryRows, _d, accumulate, o, lse);
     }
@@ -156,6 +191,11 @@ internal sealed class HyperLevel : IDisposable
     public void Backward(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor o, IDeviceTensor lse, IDeviceTensor dO,
         IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv, bool outputsAreOwn)
     {
+        if (_plan is null)
+        {
+            BackwardDetached(q, k, v, lse, dO, dq, dk, dv);
+            return;
+        }
         var s = _scratch;
         bool resident = ReferenceEquals(s.Owner, this);
         if (!resident) GatherInputs(q, k, v);
@@ -175,9 +215,35 @@ internal sealed class HyperLevel : IDisposable
         _backend.ScatterAddRows(s.DVg, _kIndex, TotalKeyRows, _d, dv);
     }
 
+    /// <summary>
+    /// The authors' rule (detached-lse): the lse that merges the block-diagonal and the sampled part is a constant, so each part
+    /// gets its own flash backward with p_ij from the FINAL lse (c_k p^k_ij, c_k = exp(lse_k - lse) held constant) but
+    /// D_i = dO_i . O_k,i from its OWN normalised output O_k instead of the merged O: dV is unchanged, dQ and dK miss the term
+    /// through the merge weights. O_k is the part's output kept from the forward.
+    /// </summary>
+    private void BackwardDetached(IDeviceTensor q, IDeviceTensor k, IDeviceTensor v, IDeviceTensor lse, IDeviceTensor dO,
+        IDeviceTensor dq, IDeviceTensor dk, IDeviceTensor dv)
+    {
+        var s = _scratch;
+        if (!ReferenceEquals(s.Owner, this)) GatherInputs(q, k, v);
+        _backend.GatherRows(lse, _qIndex, TotalQueryRows, 1, float.NegativeInfinity, s.Lses);
+        _backend.GatherRows(dO, _qIndex, TotalQueryRows, (int)_dtype.StoredWords(_d), 0f, s.DOs);
+        _backend.Clear(s.DQs);
+        _backend.Clear(s.DKg);
+        _backend.Clear(s.DVg);
+        // A row that saw none of a part's keys has O_k = 0 there, and p = 0 for all its terms.
+        for (int piece = 0; piece < _piecePlans.Length; piece++)
+            _piecePlans[piece].Backward(_dtype, s.Qs, s.Kg, s.Vg, _bias, _pieceO[piece], s.Lses, s.DOs, s.DQs, s.DKg, s.DVg);
+        _backend.ScatterAddRows(s.DQs, _qIndex, TotalQueryRows, _d, dq);
+        _backend.ScatterAddRows(s.DKg, _kIndex, TotalKeyRows, _d, dk);
+        _backend.ScatterAddRows(s.DVg, _kIndex, TotalKeyRows, _d, dv);
+    }
+
     public void Dispose()
     {
-        _plan.Dispose();
+        _plan?.Dispose();
+        foreach (var piece in _piecePlans) piece.Dispose();
+        foreach (var o in _pieceO) o.Dispose();
         _qIndex.Dispose();
         _kIndex.Dispose();
         _bias.Dispose();
@@ -193,8 +259,9 @@ internal sealed class HyperLevel : IDisposable
         _scratch.Owner = this;
     }
 
-    private void Prepare(int[] codesQ, int[] codesK, float[]? valueNorms)
+    private void Prepare(int[] codesQ, int[] codesK, float[]? valueNorms, int run)
     {
+        bool perRun = _parameters.Resample == Resample.PerRun;
         int buckets = 1 << _parameters.LshProjections;
         int m = _parameters.Samples;
         Parallel.For(0, _problems.Length, p =>
@@ -205,10 +272,10 @@ internal sealed class HyperLevel : IDisposable
             try
             {
                 var qDest = _qIndexHost.AsSpan(qOff, nb * bs);
-                CountingSort(codesQ, pr.QueryStart, pr.QueryCount, buckets, counts, qDest);
+                CountingSort(codesQ, pr.QueryStart, pr.QueryCount, _bucketKeys, counts, qDest);
                 qDest[pr.QueryCount..].Fill(-1); // padding queries: gathered as zeros, never moved back
                 var sorted = _sortedKeys.AsSpan(_keyLocalOff[p], pr.KeyCount);
-                CountingSort(codesK, pr.KeyStart, pr.KeyCount, buckets, counts, sorted);
+                CountingSort(codesK, pr.KeyStart, pr.KeyCount, _bucketKeys, counts, sorted);
             }
             finally
             {
@@ -217,7 +284,8 @@ internal sealed class HyperLevel : IDisposable
             var keys = _sortedKeys.AsSpan(_keyLocalOff[p], pr.KeyCount);
             var pos = _keyPos.AsSpan(_keyLocalOff[p], pr.KeyCount);
             for (int s = 0; s < keys.Length; s++) pos[keys[s] - pr.KeyStart] = s;
-            if (valueNorms is not null) SampleByValueNorm(p, valueNorms);
+            if (valueNorms is not null) SampleByValueNorm(p, valueNorms, perRun ? DrawSeed(p, run) : _problemSeeds[p]);
+            else if (perRun) SampleUniform(p, DrawSeed(p, run)); // the authors' draw on every forward, inside the timed run
 
             for (int t = 0; t < nb; t++)
             {
@@ -244,11 +312,11 @@ internal sealed class HyperLevel : IDisposable
     /// The paper's sampling: key j with probability p_j = ||v_j||^2 / sum ||v||^2; an importance-weighted term then stands for
     /// 1/(m p_j) keys (bias -log(m p_j)) instead of n/m, which keeps the row-sum estimator unbiased. Uniform when V is all zero.
     /// </summary>
-    private void SampleByValueNorm(int p, float[] valueNorms)
+    private void SampleByValueNorm(int p, float[] valueNorms, ulong seed)
     {
         var pr = _problems[p];
         int m = _parameters.Samples;
-        var rng = new SplitMixRandom(_problemSeeds[p] ^ 0x5DEECE66DUL);
+        var rng = new SplitMixRandom(seed ^ 0x5DEECE66DUL);
         var norms = valueNorms.AsSpan(pr.KeyStart, pr.KeyCount);
         double total = 0;
         foreach (float x in norms) total += x;
@@ -280,12 +348,32 @@ internal sealed class HyperLevel : IDisposable
         }
     }
 
-    /// <summary>Stable counting sort of rows [start, start + count) by code (2^r buckets): O(n), writes global row numbers.</summary>
-    private static void CountingSort(int[] codes, int start, int count, int buckets, int[] counts, Span<int> destination)
+    /// <summary>Per-run resampling: problem p's draw for run <paramref name="run"/>, a function of (seed, run) only.</summary>
+    private ulong DrawSeed(int p, int run) => InputGenerator.StreamSeed(_problemSeeds[p], 1 + run);
+
+    /// <summary>m keys uniformly with replacement, each term standing for n_k/m keys.</summary>
+    private void SampleUniform(int p, ulong seed)
     {
+        int m = _parameters.Samples, keys = _problems[p].KeyCount;
+        var rng = new SplitMixRandom(seed);
+        float logWeight = MathF.Log(keys / (float)m);
+        for (int u = 0; u < m; u++)
+        {
+            _samples[p * m + u] = rng.NextInt(keys);
+            _sampleBias[p * m + u] = logWeight;
+        }
+    }
+
+    /// <summary>
+    /// Stable counting sort of rows [start, start + count) by the sort key of their code (<paramref name="bucketKeys"/>, 2^r
+    /// buckets, <see cref="GrayCode.SortKeys"/>): O(n), writes global row numbers.
+    /// </summary>
+    internal static void CountingSort(int[] codes, int start, int count, int[] bucketKeys, int[] counts, Span<int> destination)
+    {
+        int buckets = bucketKeys.Length;
         Array.Clear(counts, 0, buckets + 1);
-        for (int i = 0; i < count; i++) counts[codes[start + i] + 1]++;
+        for (int i = 0; i < count; i++) counts[bucketKeys[codes[start + i]] + 1]++;
         for (int c = 0; c < buckets; c++) counts[c + 1] += counts[c];
-        for (int i = 0; i < count; i++) destination[counts[codes[start + i]]++] = start + i;
+        for (int i = 0; i < count; i++) destination[counts[bucketKeys[codes[start + i]]]++] = start + i;
     }
 }
