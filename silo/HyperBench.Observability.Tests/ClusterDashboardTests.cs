@@ -29,7 +29,7 @@ public sealed partial class ClusterDashboardTests
             await using var app = TestSilo.Build(folder.FullName, http,
                 b => b.Configuration["HyperBench:DeviceMemoryLimitBytes"] = (256L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
             await app.StartAsync(ct);
-            string[] rules = [.. ObservabilityConfigTests.RuleFiles().Select(f => Path.Combine(TestSilo.RepositoryRoot, f))];
+            string[] rules = [.. ObservabilityConfigTests.RuleFiles().Select(f => Path.Combine(RepositoryPaths.Root, f))];
             await using var prometheus = await PrometheusProcess.StartAsync(binary, $"127.0.0.1:{http}", ct, rules);
             var grains = app.Services.GetRequiredService<IGrainFactory>();
 
@@ -95,20 +95,20 @@ public sealed partial class ClusterDashboardTests
             }
 
             // Every Cluster panel and variable returns data.
-            foreach (var (panel, expr) in Dashboards.Expressions("cluster.json"))
+            foreach (var (panel, expr) in PrometheusQueries.Panels("cluster.json"))
             {
                 var result = await prometheus.WaitForAsync(expr, r => r.Count > 0, Patience, ct);
-                if (result.Count == 0) failures.Add($"cluster.json panel '{panel}': '{expr}' returned no series");
+                if (result.Count == 0) failures.Add($"cluster.json {panel}: '{expr}' returned no series");
             }
-            foreach (var (variable, selector, label) in Dashboards.LabelValueVariables("cluster.json"))
+            foreach (var (variable, selector, label) in PrometheusQueries.LabelValueVariables("cluster.json"))
             {
                 var result = await prometheus.QueryAsync(selector, ct);
                 if (!result.Any(r => r.Labels.ContainsKey(label))) failures.Add($"cluster.json variable {variable}: no '{label}' on {selector}");
             }
 
             // The GPU dashboard's expressions and variables parse (QueryAsync throws on an error, naming the query).
-            foreach (var (_, expr) in Dashboards.Expressions("gpu.json")) await prometheus.QueryAsync(expr, ct);
-            foreach (var (_, selector, _) in Dashboards.LabelValueVariables("gpu.json")) await prometheus.QueryAsync(selector, ct);
+            foreach (var (_, expr) in PrometheusQueries.Panels("gpu.json")) await prometheus.QueryAsync(expr, ct);
+            foreach (var (_, selector, _) in PrometheusQueries.LabelValueVariables("gpu.json")) await prometheus.QueryAsync(selector, ct);
 
             Assert.True(failures.Count == 0, string.Join('\n', failures));
             await app.StopAsync(ct);

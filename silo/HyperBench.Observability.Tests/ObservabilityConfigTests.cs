@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
-using HyperBench.Hosting;
 
 namespace HyperBench.Observability.Tests;
 
@@ -39,8 +37,8 @@ public sealed partial class ObservabilityConfigTests
     public async Task Promtool_TestRules_AlertsAndGpuDashboardOnSyntheticSeries()
     {
         string promtool = PrometheusProcess.RequirePromtool();
-        string[] files = [.. Directory.GetFiles(TestSilo.RepoPath("infra", "prometheus", "tests"), "*.yml").Order(StringComparer.Ordinal)
-            .Select(f => Path.GetRelativePath(TestSilo.RepositoryRoot, f))];
+        string[] files = [.. Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "infra", "prometheus", "tests"), "*.yml").Order(StringComparer.Ordinal)
+            .Select(f => Path.GetRelativePath(RepositoryPaths.Root, f))];
         Assert.Equal(["infra/prometheus/tests/gpu-dashboard.yml", "infra/prometheus/tests/hyperbench-alerts.yml"], files);
 
         var (exit, output) = await PrometheusProcess.PromtoolAsync(promtool, ["test", "rules", .. files], null, Ct);
@@ -52,49 +50,38 @@ public sealed partial class ObservabilityConfigTests
     [Fact]
     public void GpuDashboard_EveryExpression_HasItsPromtoolTest()
     {
-        var tested = TestedExpressions().Matches(File.ReadAllText(TestSilo.RepoPath("infra", "prometheus", "tests", "gpu-dashboard.yml")))
+        var tested = TestedExpressions().Matches(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "infra", "prometheus", "tests", "gpu-dashboard.yml")))
             .Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
-        var expressions = Dashboards.Expressions("gpu.json");
+        var expressions = PrometheusQueries.Panels("gpu.json");
 
         Assert.True(expressions.Count >= 10, $"gpu.json has only {expressions.Count} expressions");
-        Assert.All(expressions, e => Assert.True(tested.Contains(e.Expr), $"panel '{e.Panel}': no promql_expr_test for {e.Expr}"));
+        Assert.All(expressions, e => Assert.True(tested.Contains(e.Expr), $"{e.Where}: no promql_expr_test for {e.Expr}"));
     }
 
     [Fact]
     public void GpuDashboard_EveryDcgmField_InTheExportersCounters()
     {
-        var counters = File.ReadAllLines(TestSilo.RepoPath("infra", "dcgm", "counters.csv"))
+        var counters = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "infra", "dcgm", "counters.csv"))
             .Where(l => l.StartsWith("DCGM_FI_", StringComparison.Ordinal))
             .Select(l => l.Split(',')[0].Trim()).ToHashSet(StringComparer.Ordinal);
-        var used = Dashboards.Expressions("gpu.json").SelectMany(e => DcgmField().Matches(e.Expr).Select(m => m.Value)).ToHashSet(StringComparer.Ordinal);
+        var used = PrometheusQueries.Panels("gpu.json").SelectMany(e => DcgmField().Matches(e.Expr).Select(m => m.Value)).ToHashSet(StringComparer.Ordinal);
 
         Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "DCGM_FI_PROF_SM_ACTIVE", "DCGM_FI_PROF_SM_OCCUPANCY", "DCGM_FI_PROF_PIPE_FP32_ACTIVE", "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE",
             "DCGM_FI_PROF_DRAM_ACTIVE", "DCGM_FI_DEV_SM_CLOCK", "DCGM_FI_DEV_POWER_USAGE", "DCGM_FI_DEV_GPU_TEMP", "DCGM_FI_DEV_FB_USED",
             "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS" }, used);
         Assert.Subset(counters, used);
-        Assert.All(File.ReadAllLines(TestSilo.RepoPath("infra", "dcgm", "counters.csv")).Where(l => l.StartsWith("DCGM_FI_", StringComparison.Ordinal)),
+        Assert.All(File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "infra", "dcgm", "counters.csv")).Where(l => l.StartsWith("DCGM_FI_", StringComparison.Ordinal)),
             l => Assert.Matches(@"^DCGM_FI_\w+,\s*(gauge|counter),\s*\S.*$", l));
-    }
-
-    [Fact]
-    public void PrometheusConfig_ScrapesTheComposeSilosOnTheMetricsPort()
-    {
-        string config = File.ReadAllText(TestSilo.RepoPath("infra", "prometheus", "prometheus.yml"));
-        string port = new HyperBenchSiloOptions().MetricsPort.ToString(CultureInfo.InvariantCulture);
-
-        Assert.Contains($"targets: [\"silo-gpu0:{port}\", \"silo-gpu1:{port}\", \"silo-cpu:{port}\"]", config, StringComparison.Ordinal);
-        Assert.Contains("targets: [\"dcgm-exporter:9400\"]", config, StringComparison.Ordinal);
-        Assert.Contains("job_name: hyperbench-silo", config, StringComparison.Ordinal);
     }
 
     /// <summary>The rule files, relative to the repository root.</summary>
     internal static string[] RuleFiles() =>
-        [.. Directory.GetFiles(TestSilo.RepoPath("infra", "prometheus", "rules"), "*.yml").Order(StringComparer.Ordinal)
-            .Select(f => Path.GetRelativePath(TestSilo.RepositoryRoot, f))];
+        [.. Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "infra", "prometheus", "rules"), "*.yml").Order(StringComparer.Ordinal)
+            .Select(f => Path.GetRelativePath(RepositoryPaths.Root, f))];
 
     /// <summary>Recording rules and alerts over the rule files, counted from their text.</summary>
     internal static int RuleCount() =>
-        RuleFiles().Sum(f => File.ReadAllLines(Path.Combine(TestSilo.RepositoryRoot, f)).Count(l => RuleLine().IsMatch(l)));
+        RuleFiles().Sum(f => File.ReadAllLines(Path.Combine(RepositoryPaths.Root, f)).Count(l => RuleLine().IsMatch(l)));
 
     [GeneratedRegex(@"^\s*- expr: '(.*)'\s*$", RegexOptions.Multiline)]
     private static partial Regex TestedExpressions();

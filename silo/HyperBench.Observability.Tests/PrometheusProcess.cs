@@ -43,7 +43,7 @@ internal sealed class PrometheusProcess : IAsyncDisposable
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = TestSilo.RepositoryRoot,
+            WorkingDirectory = RepositoryPaths.Root,
         };
         foreach (var a in arguments) psi.ArgumentList.Add(a);
         using var process = Process.Start(psi)!;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace HyperBench.Observability.Tests;
 
-/// <summary>The standalone silo's wiring, as in its Program.cs, on free loopback ports, and the repository's files the tests read.</summary>
+/// <summary>The standalone silo's wiring, as in its Program.cs, on free loopback ports.</summary>
 internal static class TestSilo
 {
     /// <summary>Store, Orleans, a cpu worker, /metrics and /health on <paramref name="http"/> (HyperBench:MetricsPort).</summary>
@@ -59,17 +59,5 @@ internal static class TestSilo
         {
             foreach (var l in listeners) l.Stop();
         }
-    }
-
-    /// <summary>The repository's root: the folder above the test's binaries holding HyperBench.slnx.</summary>
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    public static string RepoPath(params string[] parts) => Path.Combine([RepositoryRoot, .. parts]);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "HyperBench.slnx"))) return dir.FullName;
-        throw new InvalidOperationException($"HyperBench.slnx not found above {AppContext.BaseDirectory}");
     }
 }
