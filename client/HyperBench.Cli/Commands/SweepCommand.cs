@@ -57,7 +57,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
         if (settings.Cluster is null)
         {
             console.MarkupLine($"in-process silo on {Markup.Escape(string.Join(", ", devices))}; results to [blue]{Markup.Escape(SweepStoreFactory.Redact(db))}[/]");
-            if (settings.N is null && !devices.Any(IsCuda))
+            if (settings.N is null && settings.Preset is null && !devices.Any(IsCuda))
             {
                 console.MarkupLine($"[yellow]No CUDA device: running the reduced CPU plan (n = {PlanDefaults.CpuSeqLens}, heads {string.Join(',', plan.Grid.Heads)}; " +
                     $"about a minute on 2 cores). The GPU default is n = {PlanDefaults.GpuSeqLens}: pass --n to choose.[/]");
@@ -90,7 +90,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
 
         await using (target)
         {
-            if (settings.Cluster is not null && settings.N is null)
+            if (settings.Cluster is not null && settings.N is null && settings.Preset is null)
             {
                 // The default lengths follow the cluster's devices, not this machine's: the full grid when it has a GPU.
                 var registered = await target.Client.GetGrain<IDeviceRegistryGrain>(0).ListAsync();
