@@ -29,13 +29,16 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
         }
 
         SweepPlan plan;
+        PlanPreset? preset;
         IReadOnlyList<string> devices;
         string db;
         try
         {
             devices = settings.Cluster is null ? DeviceCheck.ResolveLocal(settings.Device) : DeviceSelection.Parse(settings.Device);
             bool gpu = devices.Any(IsCuda);
-            plan = PlanBuilder.Build(settings.ToPlanOptions(gpu));
+            var options = settings.ToPlanOptions(gpu);
+            preset = options.Preset;
+            plan = PlanBuilder.Build(options);
             if (settings.Cluster is null) PlanBuilder.RequireDtypes(plan.Grid, devices);
             if (settings.Cluster is not null && !devices.Any(d => DeviceSpec.Parse(d).IsAuto))
                 plan = plan with { Devices = [.. devices] };
@@ -123,7 +126,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
                 console.MarkupLine($"submitted; follow it with `hyperbench results {sweepId}`");
                 return ExitCodes.Ok;
             }
-            return await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token);
+            return await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token, preset is null ? null : (preset, plan.Grid));
         }
     }
 
