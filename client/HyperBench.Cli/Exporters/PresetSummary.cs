@@ -54,7 +54,7 @@ public static class PresetSummary
             $"precision: {string.Join(", ", grid.Dtypes.Select(t => t.Name()))} (the paper: bf16).",
             $"baseline: our flash kernel on {device}; not Triton FlashAttention (the paper's baseline) nor FlashAttention-2. " +
             "On a GPU, infra/gpu/bench.sh times torch SDPA at the same dtype beside it.",
-            $"timing: median and 20th percentile (p20, what the paper's authors report) of {(minSamples > 0 ? $"at least {Int(minSamples)}" : "the")} samples per case; " +
+            $"timing: median and 20th percentile (p20, what the paper's authors report) of {(minSamples > 0 ? $"at least {Int(minSamples)}" : "the")} sample(s) per case; " +
             "speed-up = flash / hyper of each, same inputs and device. error: ‖O_hyper − O_exact‖₂ / ‖V‖₂ (worst head; docs/accuracy.md).",
         ];
     }
