@@ -68,6 +68,9 @@ internal sealed class SqliteTestStore : ISweepStore, IAsyncDisposable
     public Task<IReadOnlyList<double>> GetSamplesAsync(string sweepId, string caseId, CancellationToken cancellationToken = default) =>
         _inner.GetSamplesAsync(sweepId, caseId, cancellationToken);
 
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<HyperBench.Kernels.Telemetry.TelemetrySample>>> GetTelemetryAsync(string sweepId,
+        CancellationToken cancellationToken = default) => _inner.GetTelemetryAsync(sweepId, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         await _inner.DisposeAsync();

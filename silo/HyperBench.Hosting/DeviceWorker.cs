@@ -3,6 +3,7 @@ using HyperBench.Contracts;
 using HyperBench.Grains;
 using HyperBench.Kernels.Backends;
 using HyperBench.Kernels.Measurement;
+using HyperBench.Kernels.Telemetry;
 using HyperBench.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +31,7 @@ public sealed class DeviceWorker : IDisposable
     private readonly Thread _thread;
     private readonly BufferedResultWriter _results;
     private DeviceView? _view;
+    private IDeviceTelemetry? _telemetry;
     private string[] _knownSweeps = [];
     private bool _died;
 
@@ -98,6 +100,9 @@ public sealed class DeviceWorker : IDisposable
             backend = BackendFactory.Create(_deviceSpec);
             var device = backend.Device;
             var environment = EnvironmentInfo.Capture(device);
+            _telemetry = DeviceTelemetry.For(device, TimeSpan.FromMilliseconds(_options.TelemetryPeriodMilliseconds));
+            if (_telemetry.UnavailableReason is { } noTelemetry && device.Kind == DeviceKind.Cuda)
+                _logger.LogWarning("Device worker for {Device}: no GPU telemetry ({Reason})", _deviceSpec, noTelemetry);
             _view = new DeviceView($"{_siloAddress}/{device.Id}", device.Id, DeviceSpec.OfKind(device.Kind).ToString(), device.Name,
                 _options.DeviceMemoryLimitBytes > 0 ? Math.Min(_options.DeviceMemoryLimitBytes, device.MemoryBytes) : device.MemoryBytes, device.Detail,
                 _siloAddress, DateTime.UtcNow);
@@ -118,6 +123,7 @@ public sealed class DeviceWorker : IDisposable
         }
         finally
         {
+            _telemetry?.Dispose();
             backend?.Dispose();
             if (_view is not null)
             {
@@ -245,6 +251,8 @@ public sealed class DeviceWorker : IDisposable
         CaseResult result;
         long engineStart = Stopwatch.GetTimestamp();
         TimeSpan engineTime;
+        var startedUtc = DateTime.UtcNow;
+        using var recording = _telemetry!.Start();
         try
         {
             result = new BenchmarkEngine(backend, lease.Measurement).Run(lease.Case, null, run.Token);
@@ -264,6 +272,7 @@ public sealed class DeviceWorker : IDisposable
             result = new CaseResult { Case = lease.Case, DeviceId = view.DeviceId, Error = ex.Message };
         }
         engineTime = Stopwatch.GetElapsedTime(engineStart);
+        result = result with { StartedUtc = startedUtc, EndedUtc = DateTime.UtcNow, Telemetry = recording.Stop() };
 
         bool stored;
         try

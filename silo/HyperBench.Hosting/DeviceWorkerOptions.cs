@@ -20,6 +20,10 @@ public sealed class DeviceWorkerOptions
     [Range(10, 60000)]
     public int IdlePollMilliseconds { get; set; } = 250;
 
+    /// <summary>How often a CUDA device's clocks, temperature, power and throttle reasons are read while a case runs (docs/telemetry.md).</summary>
+    [Range(10, 10000)]
+    public int TelemetryPeriodMilliseconds { get; set; } = HyperBench.Kernels.Telemetry.DeviceTelemetry.DefaultPeriodMilliseconds;
+
     /// <summary>When &gt; 0, each device advertises at most this many bytes (a share of a machine, or a test): larger cases go elsewhere.</summary>
     [Range(0, long.MaxValue)]
     public long DeviceMemoryLimitBytes { get; set; }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Dapper;
 using HyperBench.Kernels;
 using HyperBench.Kernels.Measurement;
+using HyperBench.Kernels.Telemetry;
 using HyperBench.Storage;
 
 namespace HyperBench.Storage.Tests;
@@ -542,5 +543,130 @@ public abstract class SweepStoreTests : IAsyncLifetime
         string? output = Environment.GetEnvironmentVariable("HYPERBENCH_BENCH_OUT");
         if (!string.IsNullOrEmpty(output)) await File.AppendAllTextAsync(output, line + Environment.NewLine, Ct);
         Assert.Equal((long)results * samples, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM samples"));
+    }
+
+    [Fact]
+    public async Task SaveResultAsync_WithGpuTelemetry_RoundTripsSamplesTimesAndThrottledFlags()
+    {
+        var store = await StoreAsync();
+        var gpuCase = TestData.Case(1024);
+        var cpuCase = TestData.Case(2048);
+        var (sweep, cases) = TestData.Sweep(gpuCase, cpuCase);
+        await store.CreateSweepAsync(sweep, cases, Ct);
+        var started = new DateTime(2026, 12, 1, 13, 0, 0, 125, DateTimeKind.Utc);
+        TelemetrySample[] readings =
+        [
+            new(started, 1980, 2619, 41, 120.5, 0x1),
+            new(started.AddMilliseconds(100), 1755, 2619, 63, 699.25, 0x4),
+            new(started.AddMilliseconds(200), null, null, null, null, null),
+            new(started.AddMilliseconds(300), 1410, 2619, 71, 650.0, 0x44 | (1UL << 40)), // a bit newer than this build survives
+        ];
+        var gpu = TestData.Result(gpuCase) with { StartedUtc = started, EndedUtc = started.AddSeconds(2.5), Telemetry = new CaseTelemetry(readings, null) };
+        var cpu = TestData.Result(cpuCase) with
+        {
+            StartedUtc = started.AddSeconds(3), EndedUtc = started.AddSeconds(4), Telemetry = CaseTelemetry.Unavailable(CaseTelemetry.CpuDevice),
+        };
+
+        Assert.True(await store.SaveResultAsync(sweep.SweepId, gpu, TestData.Environment(), "node-a/cuda:0", 1, Ct));
+        Assert.True(await store.SaveResultAsync(sweep.SweepId, cpu, TestData.Environment(), "node-a/cpu", 1, Ct));
+
+        var telemetry = await store.GetTelemetryAsync(sweep.SweepId, Ct);
+        Assert.Equal([gpuCase.Id], telemetry.Keys);
+        Assert.Equal(readings, telemetry[gpuCase.Id]);
+        Assert.All(telemetry[gpuCase.Id], s => Assert.Equal(DateTimeKind.Utc, s.AtUtc.Kind));
+        var rows = await store.GetResultsAsync(sweep.SweepId, Ct);
+        Assert.Equal((started, started.AddSeconds(2.5), (string?)null), (rows[0].StartedUtc, rows[0].EndedUtc, rows[0].TelemetryNote));
+        Assert.Equal((started.AddSeconds(3), started.AddSeconds(4), "cpu device"), (rows[1].StartedUtc, rows[1].EndedUtc, rows[1].TelemetryNote));
+        // The flag is stored for SQL readers (dashboards): the power cap and the thermal slowdown, not the idle reading.
+        Assert.Equal([0L, 1L, 0L, 1L], await ColumnAsync<long>(store,
+            "SELECT CASE WHEN throttled THEN 1 ELSE 0 END FROM telemetry_samples WHERE case_id = @id ORDER BY ordinal", new { id = gpuCase.Id }));
+        Assert.Equal(started.AddMilliseconds(300).Subtract(DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMillisecond,
+            await ScalarAsync<long>(store, "SELECT sampled_at_ms FROM telemetry_samples WHERE ordinal = 3"));
+        if (store.Provider == "postgresql")
+        {
+            // The readings belong to their result (SQLite here runs without foreign-key enforcement, as for the timing samples).
+            await ScalarAsync<long>(store, "DELETE FROM results WHERE case_id = @id RETURNING 1", new { id = gpuCase.Id });
+            Assert.Equal(0L, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM telemetry_samples"));
+        }
+    }
+
+    [Fact]
+    public async Task SaveResultAsync_NoTelemetry_StoresNullTimesAndNoReadings()
+    {
+        var store = await StoreAsync();
+        var benchmarkCase = TestData.Case(64);
+        var (sweep, cases) = TestData.Sweep(benchmarkCase);
+        await store.CreateSweepAsync(sweep, cases, Ct);
+
+        Assert.True(await store.SaveResultAsync(sweep.SweepId, TestData.Failed(benchmarkCase), TestData.Environment(), "node-a/cpu", 1, Ct));
+
+        var row = Assert.Single(await store.GetResultsAsync(sweep.SweepId, Ct));
+        Assert.Equal(((DateTime?)null, (DateTime?)null, (string?)null), (row.StartedUtc, row.EndedUtc, row.TelemetryNote));
+        Assert.Empty(await store.GetTelemetryAsync(sweep.SweepId, Ct));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_DatabaseAtVersionTwoWithResults_KeepsEveryRowAndAddsTelemetry()
+    {
+        string db = await NewDatabaseAsync();
+        var store = Open(db);
+        var embedded = Migration.LoadEmbedded();
+        var (sweep, cases) = TestData.Sweep(TestData.Case(64), TestData.Case(128));
+        await using (var connection = await store.Dialect.OpenAsync(Ct))
+        {
+            // A database written at version 2: 0001 and 0002 applied, a sweep with a stored result, its samples and statistics.
+            await connection.ExecuteAsync(new CommandDefinition(
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)",
+                cancellationToken: Ct));
+            foreach (var m in embedded.Take(2))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(m.TextFor(store.Provider), cancellationToken: Ct));
+                await connection.ExecuteAsync(new CommandDefinition("INSERT INTO schema_migrations VALUES (@Version, @Name, @Checksum, 0)",
+                    new { m.Version, m.Name, m.Checksum }, cancellationToken: Ct));
+            }
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO sweeps (sweep_id, plan_json, measurement_json, status, created_at_ms, case_count, done_count, failed_count, skipped_count) " +
+                "VALUES (@SweepId, '{}', '{}', 'running', 0, 2, 1, 0, 0)", new { sweep.SweepId }, cancellationToken: Ct));
+            foreach (var c in cases)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO sweep_cases (sweep_id, case_id, ordinal, case_json, status, attempts, updated_at_ms) " +
+                    "VALUES (@SweepId, @CaseId, @Ordinal, @CaseJson, 'pending', 0, 5)", new { sweep.SweepId, c.CaseId, c.Ordinal, c.CaseJson }, cancellationToken: Ct));
+            }
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO environments VALUES ('env1', 'node-a', 'Debian 12', 'X64', 'cpu', 16, '.NET 10', '1.5.3', '0.1.0', 'abc', 'cpu', 'EPYC', 1024, 'x', 1e12, 0); " +
+                "INSERT INTO devices VALUES ('node-a/cpu', 'EPYC', 1024, 'x', 'node-a', 0); " +
+                "INSERT INTO results (sweep_id, case_id, kernel, n, causal, pass, batch, heads, d, dtype, distribution, seed, status, attempt, device_key, " +
+                "environment_id, first_run_seconds, flops, tflops, memory_bytes_estimate, recorded_at_ms) VALUES (@SweepId, @CaseId, 'flash', 64, FALSE, 'fwd', " +
+                "1, 2, 64, 'fp32', 'normal', 42, 'ok', 1, 'node-a/cpu', 'env1', 0.5, 1e6, 0.001, 1000, 77); " +
+                "INSERT INTO samples VALUES (@SweepId, @CaseId, 0, 0.25), (@SweepId, @CaseId, 1, 0.5); " +
+                "INSERT INTO statistics VALUES (@SweepId, @CaseId, 2, 0.25, 0.375, 0.25, 0.5, 0.25, 0.5, 0.1, 0.2, 0.25, 0.5, 0.95)",
+                new { sweep.SweepId, cases[0].CaseId }, cancellationToken: Ct));
+        }
+
+        await store.MigrateAsync(Ct);
+
+        var old = Assert.Single(await store.GetResultsAsync(sweep.SweepId, Ct));
+        Assert.Equal((cases[0].CaseId, "flash", 2, 0.25, 77L), (old.CaseId, old.Kernel, old.SampleCount, old.MedianSeconds, old.RecordedUtc.Ticks / TimeSpan.TicksPerMillisecond - DateTime.UnixEpoch.Ticks / TimeSpan.TicksPerMillisecond));
+        Assert.Equal(((DateTime?)null, (DateTime?)null, (string?)null), (old.StartedUtc, old.EndedUtc, old.TelemetryNote));
+        Assert.Equal([0.25, 0.5], await store.GetSamplesAsync(sweep.SweepId, cases[0].CaseId, Ct));
+        Assert.Equal(2, (await store.GetCasesAsync(sweep.SweepId, Ct)).Count);
+        Assert.Empty(await store.GetTelemetryAsync(sweep.SweepId, Ct));
+        Assert.Equal(embedded.Count, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM schema_migrations"));
+
+        // The migrated database takes a result with telemetry.
+        var next = TestData.Result(TestData.Case(128)) with
+        {
+            StartedUtc = TestData.Created, EndedUtc = TestData.Created.AddSeconds(1),
+            Telemetry = new CaseTelemetry([new TelemetrySample(TestData.Created, 1980, 2619, 50, 400, 0x4)], null),
+        };
+        Assert.True(await store.SaveResultAsync(sweep.SweepId, next, TestData.Environment(), "node-a/cuda:0", 1, Ct));
+        Assert.True(Assert.Single((await store.GetTelemetryAsync(sweep.SweepId, Ct))[cases[1].CaseId]).Throttled);
+    }
+
+    private static async Task<List<T>> ColumnAsync<T>(SqlSweepStore store, string sql, object? parameters = null)
+    {
+        await using DbConnection connection = await store.Dialect.OpenAsync(Ct);
+        return [.. await connection.QueryAsync<T>(new CommandDefinition(sql, parameters, cancellationToken: Ct))];
     }
 }

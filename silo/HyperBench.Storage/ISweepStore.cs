@@ -1,4 +1,5 @@
 using HyperBench.Kernels.Measurement;
+using HyperBench.Kernels.Telemetry;
 
 namespace HyperBench.Storage;
 
@@ -38,8 +39,8 @@ public interface ISweepStore : IAsyncDisposable
     Task UpdateSweepAsync(SweepRow sweep, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Stores a measured (or failed) case: the result row keyed by (sweep, case), its raw samples in bulk, statistics,
-    /// accuracy, the environment and device. Returns false, storing nothing, when (sweep, case) already has a result.
+    /// Stores a measured (or failed) case: the result row keyed by (sweep, case) with its start and end times, its raw samples and
+    /// device telemetry in bulk, statistics, accuracy, the environment and device. Returns false, storing nothing, when (sweep, case) already has a result.
     /// </summary>
     Task<bool> SaveResultAsync(string sweepId, CaseResult result, EnvironmentInfo environment, string deviceKey, int attempt,
         CancellationToken cancellationToken = default);
@@ -48,4 +49,7 @@ public interface ISweepStore : IAsyncDisposable
 
     /// <summary>Raw samples in seconds, in the order taken.</summary>
     Task<IReadOnlyList<double>> GetSamplesAsync(string sweepId, string caseId, CancellationToken cancellationToken = default);
+
+    /// <summary>The device readings of a sweep's cases, by case id, each in the order taken; a case without any is absent.</summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<TelemetrySample>>> GetTelemetryAsync(string sweepId, CancellationToken cancellationToken = default);
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Npgsql;
+using HyperBench.Kernels.Telemetry;
 using NpgsqlTypes;
 
 namespace HyperBench.Storage;
@@ -57,6 +58,46 @@ internal sealed class PostgresDialect : StoreDialect
         command.Parameters.AddWithValue("case", caseId);
         command.Parameters.AddWithValue("ordinals", NpgsqlDbType.Array | NpgsqlDbType.Integer, ordinals);
         command.Parameters.AddWithValue("seconds", NpgsqlDbType.Array | NpgsqlDbType.Double, seconds);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public override async Task InsertTelemetryAsync(DbConnection connection, DbTransaction transaction, string sweepId, string caseId,
+        IReadOnlyList<TelemetrySample> samples, CancellationToken cancellationToken)
+    {
+        // As the timing samples: one statement over one array per column.
+        int count = samples.Count;
+        var ordinals = new int[count];
+        var at = new long[count];
+        var sm = new int?[count];
+        var memory = new int?[count];
+        var temperature = new int?[count];
+        var power = new double?[count];
+        var reasons = new long?[count];
+        var throttled = new bool[count];
+        for (int i = 0; i < count; i++)
+        {
+            var s = samples[i];
+            ordinals[i] = i;
+            at[i] = UnixTime.ToMs(s.AtUtc);
+            (sm[i], memory[i], temperature[i], power[i]) = (s.SmClockMhz, s.MemoryClockMhz, s.TemperatureC, s.PowerWatts);
+            reasons[i] = s.ThrottleReasons is { } mask ? unchecked((long)mask) : null;
+            throttled[i] = s.Throttled;
+        }
+        await using var command = new NpgsqlCommand(
+            "INSERT INTO telemetry_samples (sweep_id, case_id, ordinal, sampled_at_ms, sm_clock_mhz, memory_clock_mhz, temperature_c, power_w, " +
+            "throttle_reasons, throttled) SELECT @sweep, @case, o, t, sm, mem, temp, pw, tr, th " +
+            "FROM unnest(@ordinals, @at, @sm, @memory, @temperature, @power, @reasons, @throttled) AS u (o, t, sm, mem, temp, pw, tr, th)",
+            (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        command.Parameters.AddWithValue("sweep", sweepId);
+        command.Parameters.AddWithValue("case", caseId);
+        command.Parameters.AddWithValue("ordinals", NpgsqlDbType.Array | NpgsqlDbType.Integer, ordinals);
+        command.Parameters.AddWithValue("at", NpgsqlDbType.Array | NpgsqlDbType.Bigint, at);
+        command.Parameters.AddWithValue("sm", NpgsqlDbType.Array | NpgsqlDbType.Integer, sm);
+        command.Parameters.AddWithValue("memory", NpgsqlDbType.Array | NpgsqlDbType.Integer, memory);
+        command.Parameters.AddWithValue("temperature", NpgsqlDbType.Array | NpgsqlDbType.Integer, temperature);
+        command.Parameters.AddWithValue("power", NpgsqlDbType.Array | NpgsqlDbType.Double, power);
+        command.Parameters.AddWithValue("reasons", NpgsqlDbType.Array | NpgsqlDbType.Bigint, reasons);
+        command.Parameters.AddWithValue("throttled", NpgsqlDbType.Array | NpgsqlDbType.Boolean, throttled);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

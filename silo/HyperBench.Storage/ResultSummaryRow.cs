@@ -58,8 +58,20 @@ public sealed class ResultSummaryRow
     public int Attempt { get; set; }
     public DateTime RecordedUtc { get; set; }
 
+    /// <summary>When the case started and ended on its device (wall clock); null for results stored before schema version 3.</summary>
+    public DateTime? StartedUtc { get; set; }
+
+    public DateTime? EndedUtc { get; set; }
+
+    /// <summary>Why the device has no telemetry for this case ("cpu device", "NVML unavailable: ..."); null when it was sampled (or before version 3).</summary>
+    public string? TelemetryNote { get; set; }
+
     // Dapper maps the stored word and epoch milliseconds through these (it sets non-public properties); see UnixTime.
     internal string StatusWord { get => StatusWords.Word(Status); set => Status = StatusWords.Parse<ResultStatus>(value); }
 
     internal long RecordedAtMs { get => UnixTime.ToMs(RecordedUtc); set => RecordedUtc = UnixTime.FromMs(value); }
+
+    internal long? StartedAtMs { get => UnixTime.ToMs(StartedUtc); set => StartedUtc = UnixTime.FromMs(value); }
+
+    internal long? EndedAtMs { get => UnixTime.ToMs(EndedUtc); set => EndedUtc = UnixTime.FromMs(value); }
 }

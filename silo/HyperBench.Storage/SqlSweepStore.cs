@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using HyperBench.Kernels.Measurement;
+using HyperBench.Kernels.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -222,9 +223,11 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
                 transaction, cancellationToken: ct));
             int inserted = await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO results (sweep_id, case_id, kernel, n, causal, pass, batch, heads, d, dtype, distribution, seed, hyper_parameters, " +
-                "status, error, invalid_reason, attempt, device_key, environment_id, first_run_seconds, flops, tflops, memory_bytes_estimate, recorded_at_ms) " +
+                "status, error, invalid_reason, attempt, device_key, environment_id, first_run_seconds, flops, tflops, memory_bytes_estimate, recorded_at_ms, " +
+                "started_at_ms, ended_at_ms, telemetry_note) " +
                 "VALUES (@sweepId, @CaseId, @Kernel, @N, @Causal, @Pass, @Batch, @Heads, @D, @Dtype, @Distribution, @Seed, @HyperParameters, " +
-                "@Status, @Error, @InvalidReason, @attempt, @deviceKey, @environmentId, @FirstRunSeconds, @Flops, @Tflops, @MemoryBytesEstimate, @now) " +
+                "@Status, @Error, @InvalidReason, @attempt, @deviceKey, @environmentId, @FirstRunSeconds, @Flops, @Tflops, @MemoryBytesEstimate, @now, " +
+                "@StartedAtMs, @EndedAtMs, @TelemetryNote) " +
                 "ON CONFLICT (sweep_id, case_id) DO NOTHING",
                 new
                 {
@@ -252,6 +255,9 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
                     Tflops = result.Statistics is null ? (double?)null : result.Tflops,
                     result.MemoryBytesEstimate,
                     now,
+                    StartedAtMs = UnixTime.ToMs(result.StartedUtc),
+                    EndedAtMs = UnixTime.ToMs(result.EndedUtc),
+                    TelemetryNote = result.Telemetry?.UnavailableReason,
                 }, transaction, cancellationToken: ct));
             if (inserted == 0)
             {
@@ -264,6 +270,8 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
             }
             if (result.Samples.Count > 0)
                 await _dialect.InsertSamplesAsync(connection, transaction, sweepId, caseId, result.Samples, ct);
+            if (result.Telemetry is { Samples.Count: > 0 } telemetry)
+                await _dialect.InsertTelemetryAsync(connection, transaction, sweepId, caseId, telemetry.Samples, ct);
             if (result.Statistics is { } s)
             {
                 await connection.ExecuteAsync(new CommandDefinition(
@@ -325,7 +333,8 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
                 "s.cv AS CoefficientOfVariation, s.ci_low_seconds AS CiLowSeconds, " +
                 "s.ci_high_seconds AS CiHighSeconds, r.flops AS Flops, r.tflops AS Tflops, r.first_run_seconds AS FirstRunSeconds, " +
                 "a.relative_frobenius AS RelativeError, a.spectral_over_v AS SpectralOverV, a.mean_row_cosine AS MeanRowCosine, " +
-                "a.heads_measured AS HeadsMeasured, a.heads_total AS HeadsTotal, r.attempt AS Attempt, r.recorded_at_ms AS RecordedAtMs " +
+                "a.heads_measured AS HeadsMeasured, a.heads_total AS HeadsTotal, r.attempt AS Attempt, r.recorded_at_ms AS RecordedAtMs, " +
+                "r.started_at_ms AS StartedAtMs, r.ended_at_ms AS EndedAtMs, r.telemetry_note AS TelemetryNote " +
                 "FROM results r " +
                 "JOIN environments e ON e.environment_id = r.environment_id " +
                 "LEFT JOIN statistics s ON s.sweep_id = r.sweep_id AND s.case_id = r.case_id " +
@@ -344,7 +353,34 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
                 "SELECT seconds FROM samples WHERE sweep_id = @sweepId AND case_id = @caseId ORDER BY ordinal", new { sweepId, caseId }, cancellationToken: ct))];
         }, cancellationToken);
 
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<TelemetrySample>>> GetTelemetryAsync(string sweepId, CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync<IReadOnlyDictionary<string, IReadOnlyList<TelemetrySample>>>("get telemetry", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            var rows = await connection.QueryAsync<TelemetryRow>(new CommandDefinition(
+                "SELECT case_id AS CaseId, sampled_at_ms AS SampledAtMs, sm_clock_mhz AS SmClockMhz, memory_clock_mhz AS MemoryClockMhz, " +
+                "temperature_c AS TemperatureC, power_w AS PowerW, throttle_reasons AS ThrottleReasons " +
+                "FROM telemetry_samples WHERE sweep_id = @sweepId ORDER BY case_id, ordinal", new { sweepId }, cancellationToken: ct));
+            return rows.GroupBy(r => r.CaseId, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (IReadOnlyList<TelemetrySample>)[.. g.Select(r => r.ToSample())], StringComparer.Ordinal);
+        }, cancellationToken);
+
     public ValueTask DisposeAsync() => _dialect.DisposeAsync();
+
+    /// <summary>A telemetry_samples row as Dapper reads it (SQLite gives every INTEGER as a 64-bit value).</summary>
+    private sealed class TelemetryRow
+    {
+        public string CaseId { get; set; } = "";
+        public long SampledAtMs { get; set; }
+        public long? SmClockMhz { get; set; }
+        public long? MemoryClockMhz { get; set; }
+        public long? TemperatureC { get; set; }
+        public double? PowerW { get; set; }
+        public long? ThrottleReasons { get; set; }
+
+        public TelemetrySample ToSample() => new(UnixTime.FromMs(SampledAtMs), (int?)SmClockMhz, (int?)MemoryClockMhz, (int?)TemperatureC, PowerW,
+            ThrottleReasons is { } mask ? unchecked((ulong)mask) : null);
+    }
 
     private static object SweepParameters(SweepRow sweep) => new
     {

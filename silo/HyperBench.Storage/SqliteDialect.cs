@@ -1,4 +1,5 @@
 using System.Data.Common;
+using HyperBench.Kernels.Telemetry;
 using Microsoft.Data.Sqlite;
 
 namespace HyperBench.Storage;
@@ -100,6 +101,47 @@ internal sealed class SqliteDialect : StoreDialect
             seconds.Value = samples[i];
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+    }
+
+    public override async Task InsertTelemetryAsync(DbConnection connection, DbTransaction transaction, string sweepId, string caseId,
+        IReadOnlyList<TelemetrySample> samples, CancellationToken cancellationToken)
+    {
+        // As the timing samples: one prepared command, parameters rebound per row.
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT INTO telemetry_samples (sweep_id, case_id, ordinal, sampled_at_ms, sm_clock_mhz, memory_clock_mhz, temperature_c, " +
+            "power_w, throttle_reasons, throttled) VALUES ($sweep, $case, $ordinal, $at, $sm, $memory, $temperature, $power, $reasons, $throttled)";
+        command.Parameters.Add(new SqliteParameter("$sweep", sweepId));
+        command.Parameters.Add(new SqliteParameter("$case", caseId));
+        var ordinal = Parameter(command, "$ordinal", SqliteType.Integer);
+        var at = Parameter(command, "$at", SqliteType.Integer);
+        var sm = Parameter(command, "$sm", SqliteType.Integer);
+        var memory = Parameter(command, "$memory", SqliteType.Integer);
+        var temperature = Parameter(command, "$temperature", SqliteType.Integer);
+        var power = Parameter(command, "$power", SqliteType.Real);
+        var reasons = Parameter(command, "$reasons", SqliteType.Integer);
+        var throttled = Parameter(command, "$throttled", SqliteType.Integer);
+        await command.PrepareAsync(cancellationToken);
+        for (int i = 0; i < samples.Count; i++)
+        {
+            var s = samples[i];
+            ordinal.Value = i;
+            at.Value = UnixTime.ToMs(s.AtUtc);
+            sm.Value = (object?)s.SmClockMhz ?? DBNull.Value;
+            memory.Value = (object?)s.MemoryClockMhz ?? DBNull.Value;
+            temperature.Value = (object?)s.TemperatureC ?? DBNull.Value;
+            power.Value = (object?)s.PowerWatts ?? DBNull.Value;
+            reasons.Value = s.ThrottleReasons is { } mask ? unchecked((long)mask) : DBNull.Value as object;
+            throttled.Value = s.Throttled ? 1 : 0;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static SqliteParameter Parameter(DbCommand command, string name, SqliteType type)
+    {
+        var parameter = new SqliteParameter(name, type);
+        command.Parameters.Add(parameter);
+        return parameter;
     }
 
     public override string SchemaTableExistsSql => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using HyperBench.Kernels.Telemetry;
 
 namespace HyperBench.Storage;
 
@@ -25,6 +26,10 @@ internal abstract class StoreDialect : IAsyncDisposable
 
     public abstract Task InsertSamplesAsync(DbConnection connection, DbTransaction transaction, string sweepId, string caseId,
         IReadOnlyList<double> samples, CancellationToken cancellationToken);
+
+    /// <summary>A case's device readings (<c>telemetry_samples</c>), ordinals from 0, in one round trip where the driver allows.</summary>
+    public abstract Task InsertTelemetryAsync(DbConnection connection, DbTransaction transaction, string sweepId, string caseId,
+        IReadOnlyList<TelemetrySample> samples, CancellationToken cancellationToken);
 
     /// <summary>A query returning 1 when the schema_migrations table (the HyperBench schema) exists, else 0.</summary>
     public abstract string SchemaTableExistsSql { get; }

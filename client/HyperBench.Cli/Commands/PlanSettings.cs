@@ -21,7 +21,7 @@ public class PlanSettings : CommandSettings
     public string? Causal { get; init; }
 
     [CommandOption("--pass <LIST>")]
-    [Description("fwd, bwd (the backward alone, after an untimed forward), fwdbwd (forward+backward), comma-separated. [grey](default: fwd,fwdbwd)[/]")]
+    [Description("fwd, fwdbwd (forward+backward), bwd (backward alone, after an untimed forward), comma-separated. [grey](default: fwd,fwdbwd)[/]")]
     public string? Pass { get; init; }
 
     [CommandOption("--batch <LIST>")]

@@ -46,7 +46,8 @@ public sealed class ResultsCommand(IAnsiConsole console) : AsyncCommand<ResultsS
             return ExitCodes.Ok;
         }
 
-        var lines = SweepSummary.From(await store.GetResultsAsync(sweep.SweepId, cancellationToken));
+        var lines = SweepSummary.From(await store.GetResultsAsync(sweep.SweepId, cancellationToken),
+            await store.GetTelemetryAsync(sweep.SweepId, cancellationToken));
         switch (settings.Format)
         {
             case "table":
@@ -55,6 +56,7 @@ public sealed class ResultsCommand(IAnsiConsole console) : AsyncCommand<ResultsS
                     $"{sweep.SkippedCount.ToString(CultureInfo.InvariantCulture)} skipped of {sweep.CaseCount.ToString(CultureInfo.InvariantCulture)}; " +
                     $"created {sweep.CreatedUtc:yyyy-MM-dd HH:mm:ss} UTC");
                 SummaryTable.Write(console, lines, sweep.SweepId);
+                TelemetryTable.Write(console, lines);
                 break;
             case "csv": Emit(SummaryWriter.Csv(lines), settings.Out); break;
             case "json": Emit(SummaryWriter.Json(lines), settings.Out); break;

@@ -95,6 +95,31 @@ public sealed record ResultLine
     /// <summary>Why the case was not run (status skipped): the reason a sweep stores with the case.</summary>
     public string? SkipReason { get; init; }
 
+    /// <summary>When the case started and ended on its device (wall clock, UTC); null for results stored before they were recorded.</summary>
+    public DateTime? StartedUtc { get; init; }
+
+    public DateTime? EndedUtc { get; init; }
+
+    // The GPU telemetry summary (docs/telemetry.md): null when the device was not sampled, and TelemetryNote says why.
+    public int? TelemetrySamples { get; init; }
+
+    public int? SmClockMinMhz { get; init; }
+
+    public int? SmClockMaxMhz { get; init; }
+
+    public int? MaxTemperatureC { get; init; }
+
+    public double? MaxPowerW { get; init; }
+
+    /// <summary>Readings taken while the GPU throttled (a reason other than idle, application clocks or display clocks).</summary>
+    public int? ThrottledSamples { get; init; }
+
+    /// <summary>The throttling reasons seen, joined with '+' (sw_power_cap+hw_slowdown); empty when none.</summary>
+    public string? ThrottleReasons { get; init; }
+
+    /// <summary>Why there is no telemetry: "cpu device", "NVML unavailable: ...", "not recorded" (stored before telemetry existed).</summary>
+    public string? TelemetryNote { get; init; }
+
     /// <summary>80th percentile of the samples (with p20, the `kernels bench` table's spread).</summary>
     [JsonIgnore] public double? P80Seconds { get; init; }
 

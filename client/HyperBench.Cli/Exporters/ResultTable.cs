@@ -72,7 +72,7 @@ public static class ResultTable
         return table;
     }
 
-    /// <summary>dQ / dK / dV relative errors of a fwdbwd case (in-process runs), "-" without them.</summary>
+    /// <summary>dQ / dK / dV relative errors of a fwdbwd or bwd case (in-process runs), "-" without them.</summary>
     private static string GradientErrors(AccuracyReport? accuracy, Func<double?, string> format)
     {
         var grads = (accuracy?.Metrics ?? []).Where(m => m.Tensor != "o").ToList();

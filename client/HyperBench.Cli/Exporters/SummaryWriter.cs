@@ -27,6 +27,10 @@ public static class SummaryWriter
         ("samples", l => Num(l.Samples)), ("tflops", l => Num(l.Tflops)), ("speedup", l => Num(l.Speedup)), ("speedup_p20", l => Num(l.SpeedupP20)),
         ("relative_error", l => Num(l.RelativeError)), ("spectral_over_v", l => Num(l.SpectralOverV)), ("mean_row_cosine", l => Num(l.MeanRowCosine)),
         ("noise", l => l.Noise ?? ""), ("error", l => l.Error ?? ""),
+        ("started_utc", l => Utc(l.StartedUtc)), ("ended_utc", l => Utc(l.EndedUtc)), ("telemetry_samples", l => Num(l.TelemetrySamples)),
+        ("sm_clock_min_mhz", l => Num(l.SmClockMinMhz)), ("sm_clock_max_mhz", l => Num(l.SmClockMaxMhz)), ("max_temperature_c", l => Num(l.MaxTemperatureC)),
+        ("max_power_w", l => Num(l.MaxPowerW)), ("throttled_samples", l => Num(l.ThrottledSamples)), ("throttle_reasons", l => l.ThrottleReasons ?? ""),
+        ("telemetry_note", l => l.TelemetryNote ?? ""),
     ];
 
     public static string Csv(IEnumerable<ResultLine> lines)
@@ -74,6 +78,8 @@ public static class SummaryWriter
     private static string G3(double? v) => v is { } x ? x.ToString("G3", CultureInfo.InvariantCulture) : "-";
 
     private static string Num(double? v) => v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    private static string Utc(DateTime? t) => t is { } x ? x.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : "";
 
     private static string Num(int? v) => v is { } x ? x.ToString(CultureInfo.InvariantCulture) : "";
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HyperBench.Kernels;
+using HyperBench.Kernels.Telemetry;
 using HyperBench.Storage;
 
 namespace HyperBench.Cli.Exporters;
@@ -10,7 +11,12 @@ public static class SweepSummary
     /// <summary>A coefficient of variation at or above this marks a timing as noisy.</summary>
     public const double NoisyCv = 0.20;
 
-    public static IReadOnlyList<ResultLine> From(IEnumerable<ResultSummaryRow> rows)
+    /// <summary>What a result without telemetry and without a stored reason says: it was stored before telemetry was recorded.</summary>
+    public const string TelemetryNotRecorded = "not recorded";
+
+    /// <param name="rows">Stored results.</param>
+    /// <param name="telemetry">The sweep's device readings by case id (<see cref="ISweepStore.GetTelemetryAsync"/>); null leaves the telemetry fields empty.</param>
+    public static IReadOnlyList<ResultLine> From(IEnumerable<ResultSummaryRow> rows, IReadOnlyDictionary<string, IReadOnlyList<TelemetrySample>>? telemetry = null)
     {
         var list = rows.ToList();
         // An exact kernel does half the work when causal: a causal median no faster than the non-causal one means a disturbed run.
@@ -25,6 +31,7 @@ public static class SweepSummary
             {
                 var hyper = ParseHyper(r.HyperParameters);
                 double? exactTwin = r.Causal && r.Kernel != "hyper" && nonCausal.TryGetValue(MaskTwinKey(r), out double t) ? t : null;
+                var gpu = telemetry is not null && telemetry.TryGetValue(r.CaseId, out var samples) && samples.Count > 0 ? TelemetrySummary.Of(samples) : null;
                 return new ResultLine
                 {
                     SweepId = r.SweepId,
@@ -68,6 +75,16 @@ public static class SweepSummary
                     MeanRowCosine = r.MeanRowCosine,
                     Noise = Noise(r.CoefficientOfVariation, r.MedianSeconds, exactTwin),
                     Error = r.Error ?? r.InvalidReason,
+                    StartedUtc = r.StartedUtc,
+                    EndedUtc = r.EndedUtc,
+                    TelemetrySamples = gpu?.Samples,
+                    SmClockMinMhz = gpu?.SmClockMinMhz,
+                    SmClockMaxMhz = gpu?.SmClockMaxMhz,
+                    MaxTemperatureC = gpu?.MaxTemperatureC,
+                    MaxPowerW = gpu?.MaxPowerWatts,
+                    ThrottledSamples = gpu?.ThrottledSamples,
+                    ThrottleReasons = gpu?.ThrottleReasonsText,
+                    TelemetryNote = gpu is not null || telemetry is null ? null : r.TelemetryNote ?? TelemetryNotRecorded,
                 };
             })]);
     }

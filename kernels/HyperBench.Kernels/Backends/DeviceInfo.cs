@@ -9,7 +9,9 @@ namespace HyperBench.Kernels.Backends;
 /// <param name="Detail">Compute capability, core count, driver: free text for the environment record.</param>
 /// <param name="PeakTf32Flops">Theoretical dense tf32 tensor-core peak (FLOP/s); 0 where there are no tensor cores (the CPU
 /// accelerator emulates them in fp32, so its fp32 peak bounds every dtype).</param>
-public sealed record DeviceInfo(DeviceKind Kind, string Id, string Name, long MemoryBytes, double PeakFp32Flops, string Detail, double PeakTf32Flops = 0)
+/// <param name="PciBusId">A CUDA device's PCI address (NVML's and DCGM's spelling through <see cref="Backends.PciBusId"/>); null on CPUs.</param>
+public sealed record DeviceInfo(DeviceKind Kind, string Id, string Name, long MemoryBytes, double PeakFp32Flops, string Detail, double PeakTf32Flops = 0,
+    PciBusId? PciBusId = null)
 {
     /// <summary>
     /// The peak a case at <paramref name="dtype"/> cannot exceed, for the sanity gate: fp32 SIMT for fp32; on tensor cores the

@@ -7,6 +7,8 @@ namespace HyperBench.Kernels.Measurement;
 /// The one measurement engine (docs/measurement.md): the CLI and the orchestrator both call it. Inputs are generated and uploaded
 /// before timing; the first launch (compilation) is recorded apart; each sample is bracketed by device synchronisation with
 /// caches flushed before it; samples continue until both the minimum count and the time budget are reached; every sample is kept.
+/// Every run, warm-up or sample, first queues the workload's untimed preparation (<see cref="IKernelWorkload.Prepare"/>: the
+/// forward of a bwd case), then flushes (samples only), synchronises and times <see cref="IKernelWorkload.Run"/> alone.
 /// </summary>
 public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOptions options)
 {
@@ -42,11 +44,11 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
 
             progress?.Report(new CaseProgress(benchmarkCase, "compiling", 0, 0));
             var warm = Stopwatch.StartNew();
-            double first = TimeOnce(workload);
+            double first = TimeOnce(workload, flush: false);
             for (int i = 0; i < options.WarmupRuns || warm.Elapsed.TotalSeconds < options.WarmupSeconds; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                TimeOnce(workload);
+                TimeOnce(workload, flush: false);
             }
 
             var samples = new List<double>();
@@ -54,8 +56,7 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
             while (samples.Count < options.MaxSamples && (samples.Count < options.MinSamples || budget.Elapsed.TotalSeconds < options.BudgetSeconds))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                backend.FlushCaches();
-                samples.Add(TimeOnce(workload));
+                samples.Add(TimeOnce(workload, flush: true));
                 // Sampling ends when both the count and the budget are reached: progress is the lesser of the two.
                 double byCount = samples.Count / (double)options.MinSamples;
                 double byTime = options.BudgetSeconds > 0 ? budget.Elapsed.TotalSeconds / options.BudgetSeconds : 1;
@@ -97,8 +98,14 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
         }
     }
 
-    private double TimeOnce(IKernelWorkload workload)
+    /// <summary>
+    /// One run: the untimed preparation, the cache flush of a sample (after the preparation, so a bwd sample does not find the
+    /// forward's rows in L2 either), then the timed part between two synchronisations.
+    /// </summary>
+    private double TimeOnce(IKernelWorkload workload, bool flush)
     {
+        workload.Prepare();
+        if (flush) backend.FlushCaches();
         backend.Synchronize();
         long start = Stopwatch.GetTimestamp();
         workload.Run();

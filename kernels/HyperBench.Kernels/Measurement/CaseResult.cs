@@ -1,3 +1,5 @@
+using HyperBench.Kernels.Telemetry;
+
 namespace HyperBench.Kernels.Measurement;
 
 /// <summary>
@@ -42,6 +44,15 @@ public sealed record CaseResult
 
     /// <summary>For approximate kernels: error against the exact kernel on the same inputs (docs/algorithms.md section 4).</summary>
     public AccuracyReport? Accuracy { get; init; }
+
+    /// <summary>When the device worker started the case (wall clock, UTC): inputs, compilation and every sample lie between start and end.</summary>
+    public DateTime? StartedUtc { get; init; }
+
+    /// <summary>When the case ended (wall clock, UTC).</summary>
+    public DateTime? EndedUtc { get; init; }
+
+    /// <summary>The device's clocks, temperature, power and throttle reasons while the case ran, or why there are none; null when not sampled at all.</summary>
+    public CaseTelemetry? Telemetry { get; init; }
 
     /// <summary>Inputs and outputs on the host, only when <see cref="MeasurementOptions.KeepTensors"/> was set.</summary>
     public CaseTensors? Tensors { get; init; }

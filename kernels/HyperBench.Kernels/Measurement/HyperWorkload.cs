@@ -28,11 +28,22 @@ internal sealed class HyperWorkload : IKernelWorkload
         if (!_t.InputsAreFp32) _fp32 = _t.Fp32Inputs();
     }
 
+    /// <summary>
+    /// bwd: the untimed forward, which leaves what the backward reads: O and lse, and in HyperAttention the LSH codes, sorted
+    /// orders, samples and key biases of every level and the last level's gathered rows.
+    /// </summary>
+    public void Prepare()
+    {
+        if (_case.Pass == AttentionPass.Backward) Forward();
+    }
+
     public void Run()
     {
-        _hyper.Forward(_t.Q, _t.K, _t.V, _t.O, _t.Lse, _fp32);
+        if (_case.Pass != AttentionPass.Backward) Forward();
         if (_t.Backward) _hyper.Backward(_t.Q, _t.K, _t.V, _t.O, _t.Lse, _t.DO!, _t.DQ!, _t.DK!, _t.DV!);
     }
+
+    private void Forward() => _hyper.Forward(_t.Q, _t.K, _t.V, _t.O, _t.Lse, _fp32);
 
     public CaseTensors Download()
     {

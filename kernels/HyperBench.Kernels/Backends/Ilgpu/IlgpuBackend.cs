@@ -81,7 +81,8 @@ public sealed class IlgpuBackend : IAttentionBackend
         int tf32PerSm = major >= 9 ? 2048 : major >= 8 ? 1024 : 0;
         double tf32Peak = (double)accelerator.NumMultiprocessors * tf32PerSm * clockHz;
         var info = new DeviceInfo(DeviceKind.Cuda, DeviceSpec.Cuda(index).ToString(), accelerator.Name, accelerator.MemorySize, peak,
-            $"sm_{major}{minor}, {accelerator.NumMultiprocessors} SMs, {clockHz / 1e6:F0} MHz, driver {accelerator.DriverVersion}", tf32Peak);
+            $"sm_{major}{minor}, {accelerator.NumMultiprocessors} SMs, {clockHz / 1e6:F0} MHz, driver {accelerator.DriverVersion}", tf32Peak,
+            PciBusId.FromIlgpu(accelerator.PCIDomainId, accelerator.PCIBusId, accelerator.PCIDeviceId));
         return new IlgpuBackend(context, accelerator, info);
     }
 
