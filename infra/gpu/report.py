@@ -173,7 +173,7 @@ def main():
     lines += [
         f"Device: {device} ({env.get('device_detail', '?')}); HyperBench {env.get('hyper_bench_version', '?')} commit "
         f"{(env.get('git_commit') or '?')[:12]}; torch {th.get('torch_version', '-')} CUDA {th.get('cuda', '-')}.",
-        "Ours: `hyperbench sweep`, batch 1, d 64, heads per row. FLOPs = 4*b*h*n^2*d (causal half, fwd+bwd x3.5). "
+        "Ours: `hyperbench sweep`, batch 1, d 64, heads per row. FLOPs = 4*b*h*n^2*d (causal half, fwd+bwd x3.5, bwd x2.5). "
         "ours/SDPA = our TFLOP/s over SDPA's at the case's dtype (fp32 and tf32x3: SDPA fp32; bf16, fp16: SDPA bf16, fp16; "
         "1.0 = as fast); † = SDPA ran with other heads than ours. rel. err: O against our fp32 flash on the same inputs.",
         "",
