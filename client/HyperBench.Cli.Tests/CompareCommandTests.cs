@@ -81,8 +81,8 @@ public sealed class CompareCommandTests(CompareSweepsFixture sweeps) : IClassFix
         Assert.Contains("--allow-mixed", refused.Output, StringComparison.Ordinal);
         int before = (await sweeps.VerdictsAsync()).Count;
 
-        // The CV limit is moved out of the way: on a shared 2-core machine the cpu backend's spread is well above 10% (50% seen);
-        // the effect and p decide. (1 vs 2 threads was about 5x here: 25 ms vs 131 ms.)
+        // The CV limit is moved out of the way: on a shared 2-core machine the cpu backend's spread is well above 10% (CVs of 50-109% seen);
+        // the effect and p decide. (One thread was about 6x slower here: 7.5-25 ms vs 49-131 ms.)
         var outcome = Compare("tag:full", "tag:one-thread", "--allow-mixed", "--cv-limit", "1000%", "--format", "json");
 
         Assert.True(outcome.ExitCode == 1, $"exit {outcome.ExitCode}\n{outcome.Output}");
