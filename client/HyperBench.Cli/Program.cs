@@ -53,6 +53,28 @@ app.Configure(config =>
         .WithExample("compare", "<baseline-sweep-id>", "<candidate-sweep-id>")
         .WithExample("compare", "tag:nightly", "tag:nightly", "--format", "markdown")
         .WithExample("compare", "tag:main", "<sweep-id>", "--threshold", "3%", "--format", "json");
+    config.AddBranch("detector", detector =>
+    {
+        detector.SetDescription("Detector quality (docs/regressions.md): how often compare raises false alarms and catches real slowdowns.");
+        detector.AddCommand<DetectorEvaluateCommand>("evaluate")
+            .WithDescription("Run this build's `kernels bench` in --runs separate processes (cpu backend), compare consecutive runs (A/A pairs) and " +
+                "copies with injected slowdowns, and print the false-positive and detection rates per effect threshold. Nothing is stored.")
+            .WithExample("detector", "evaluate", "--runs", "51")
+            .WithExample("detector", "evaluate", "--runs", "21", "--kernel", "flash", "-n", "512", "--slowdowns", "5%,10%", "--thresholds", "5%", "--format", "json");
+    });
+    config.AddBranch("verdict", verdict =>
+    {
+        verdict.SetDescription("Stored compare verdicts and their labels (true or false positive): precision and recall of the detector.");
+        verdict.AddCommand<VerdictLabelCommand>("label")
+            .WithDescription("Label a stored verdict: --true-positive (the case really regressed) or --false-positive (it did not).")
+            .WithExample("verdict", "label", "<comparison-id>", "<case-id>", "--false-positive", "--note", "machine was busy");
+        verdict.AddCommand<VerdictListCommand>("list")
+            .WithDescription("The newest stored verdicts with their labels.")
+            .WithExample("verdict", "list", "--labelled");
+        verdict.AddCommand<VerdictStatsCommand>("stats")
+            .WithDescription("Precision (among labelled slower verdicts) and recall (among labelled real regressions) from the labels.")
+            .WithExample("verdict", "stats", "--format", "json");
+    });
     config.AddCommand<PlotCommand>("plot")
         .WithDescription("A PNG of a sweep: median time vs n (log-log) per kernel and mask, and HyperAttention's speed-up vs n.")
         .WithExample("plot", "<sweep-id>", "--out", "sweep.png");

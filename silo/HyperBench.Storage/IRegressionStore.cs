@@ -28,4 +28,26 @@ public interface IRegressionStore
 
     /// <summary>One comparison's verdicts, by case id.</summary>
     Task<IReadOnlyList<RegressionVerdictRow>> GetVerdictsAsync(string comparisonId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Labels one stored verdict (<see cref="VerdictLabels"/>: true_positive = the case really regressed, false_positive = it did not)
+    /// with an optional note, replacing an earlier label; false when no verdict has this (comparison, case).
+    /// </summary>
+    Task<bool> LabelVerdictAsync(string comparisonId, string caseId, string label, string? note, DateTime labelledUtc,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Stored verdicts, newest first (at most <paramref name="limit"/>); only labelled ones when <paramref name="labelledOnly"/>.</summary>
+    Task<IReadOnlyList<RegressionVerdictRow>> ListVerdictsAsync(bool labelledOnly, int limit, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The one spelling of a verdict's label (column regression_verdicts.label, migration 0005).</summary>
+public static class VerdictLabels
+{
+    /// <summary>The case really regressed (for a slower verdict: a true positive; for any other: a missed regression).</summary>
+    public const string TruePositive = "true_positive";
+
+    /// <summary>The case did not regress (for a slower verdict: a false alarm; for any other: a true negative).</summary>
+    public const string FalsePositive = "false_positive";
+
+    public static IReadOnlyList<string> All { get; } = [TruePositive, FalsePositive];
 }

@@ -124,6 +124,31 @@ public sealed partial class SqlSweepStore
                 cancellationToken: ct))];
         }, cancellationToken);
 
+    public Task<bool> LabelVerdictAsync(string comparisonId, string caseId, string label, string? note, DateTime labelledUtc,
+        CancellationToken cancellationToken = default)
+    {
+        if (!VerdictLabels.All.Contains(label))
+            throw new ArgumentException($"label '{label}' is not one of: {string.Join(", ", VerdictLabels.All)}.", nameof(label));
+        return _retry.ExecuteAsync("label verdict", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            int updated = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE regression_verdicts SET label = @label, labelled_at_ms = @at, label_note = @note " +
+                "WHERE comparison_id = @comparisonId AND case_id = @caseId",
+                new { label, at = UnixTime.ToMs(labelledUtc), note, comparisonId, caseId }, cancellationToken: ct));
+            return updated > 0;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<RegressionVerdictRow>> ListVerdictsAsync(bool labelledOnly, int limit, CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync<IReadOnlyList<RegressionVerdictRow>>("list verdicts", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            return [.. await connection.QueryAsync<RegressionVerdictRow>(new CommandDefinition(
+                $"SELECT {VerdictColumns} FROM regression_verdicts WHERE (@labelledOnly = FALSE OR label IS NOT NULL) " +
+                "ORDER BY decided_at_ms DESC, comparison_id, case_id LIMIT @limit", new { labelledOnly, limit }, cancellationToken: ct))];
+        }, cancellationToken);
+
     // NaN (a median of no samples, a CV of a zero mean) is stored as NULL: PostgreSQL would keep NaN, SQLite would not.
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 
