@@ -51,38 +51,65 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
             return ExitCodes.InvalidInput;
         }
 
-        string work = Path.Combine(Path.GetTempPath(), $"hyperbench-detector-{Environment.ProcessId}-{Guid.NewGuid():N}"[..48]);
-        Directory.CreateDirectory(work);
         var runs = new List<IReadOnlyDictionary<string, IReadOnlyList<double>>>();
         string? load = LoadAverage();
         var wall = Stopwatch.StartNew();
-        try
+        if (settings.FromRuns is not null)
         {
-            RunFailure? failure = null;
-            await console.Progress()
-                .AutoClear(true)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-                .StartAsync(async ctx =>
-                {
-                    var task = ctx.AddTask($"[bold]{settings.Runs} runs[/] (separate processes)", maxValue: settings.Runs);
-                    for (int i = 0; i < settings.Runs && failure is null; i++)
-                    {
-                        task.Description = $"[bold]run {i + 1}/{settings.Runs}[/] (separate processes)";
-                        var (run, fail) = await RunOnceAsync(settings, Path.Combine(work, $"run-{i:D4}.json"), cancellationToken);
-                        if (fail is not null) failure = fail;
-                        else runs.Add(run!);
-                        task.Increment(1);
-                    }
-                });
-            if (failure is not null)
+            try
             {
-                console.MarkupLine($"[red]error:[/] {Markup.Escape(failure.Message)}");
-                return failure.ExitCode;
+                if (settings.Keep is not null) throw new PlanException("--keep and --from-runs exclude each other (--from-runs measures nothing).");
+                if (!Directory.Exists(settings.FromRuns)) throw new PlanException($"--from-runs: no directory '{settings.FromRuns}'.");
+                var files = Directory.GetFiles(settings.FromRuns, "run-*.json").Order(StringComparer.Ordinal).ToList();
+                if (files.Count < 2) throw new PlanException($"--from-runs: '{settings.FromRuns}' holds {files.Count} run-*.json report(s); an A/A pair needs 2.");
+                foreach (var f in files)
+                {
+                    try { runs.Add(ReadSamples(f)); }
+                    catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+                    {
+                        throw new PlanException($"--from-runs: '{f}' is not a `kernels bench` JSON report ({ex.Message}).");
+                    }
+                }
+            }
+            catch (PlanException ex)
+            {
+                console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+                return ExitCodes.InvalidInput;
             }
         }
-        finally
+        string work = settings.Keep ?? Path.Combine(Path.GetTempPath(), $"hyperbench-detector-{Environment.ProcessId}-{Guid.NewGuid():N}"[..48]);
+        if (settings.FromRuns is null)
         {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            try
+            {
+                Directory.CreateDirectory(work);
+                RunFailure? failure = null;
+                await console.Progress()
+                    .AutoClear(true)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                    .StartAsync(async ctx =>
+                    {
+                        var task = ctx.AddTask($"[bold]{settings.Runs} runs[/] (separate processes)", maxValue: settings.Runs);
+                        for (int i = 0; i < settings.Runs && failure is null; i++)
+                        {
+                            task.Description = $"[bold]run {i + 1}/{settings.Runs}[/] (separate processes)";
+                            var (run, fail) = await RunOnceAsync(settings, Path.Combine(work, $"run-{i:D4}.json"), cancellationToken);
+                            if (fail is not null) failure = fail;
+                            else runs.Add(run!);
+                            task.Increment(1);
+                        }
+                    });
+                if (failure is not null)
+                {
+                    console.MarkupLine($"[red]error:[/] {Markup.Escape(failure.Message)}");
+                    return failure.ExitCode;
+                }
+            }
+            finally
+            {
+                if (settings.Keep is null)
+                    try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
         }
 
         DetectorEvaluation evaluation;
@@ -101,10 +128,13 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
             return ExitCodes.CaseFailed;
         }
         int samples = runs.SelectMany(r => r.Values).Sum(s => s.Count);
+        // The spread of single runs, for reading the noisy share: the median over runs and cases of each case's CV.
+        double medianCv = MathNet.Numerics.Statistics.Statistics.Median(runs.SelectMany(r => r.Values).Where(x => x.Count > 1)
+            .Select(x => MathNet.Numerics.Statistics.Statistics.StandardDeviation(x) / MathNet.Numerics.Statistics.Statistics.Mean(x)));
         if (settings.Format == "json")
-            Console.Out.Write(Json(evaluation, settings, samples, wall.Elapsed.TotalSeconds, load, LoadAverage()));
+            Console.Out.Write(Json(evaluation, settings, samples, medianCv, wall.Elapsed.TotalSeconds, load, LoadAverage()));
         else
-            Write(console, evaluation, samples, wall.Elapsed.TotalSeconds, load, LoadAverage());
+            Write(console, evaluation, samples, medianCv, wall.Elapsed.TotalSeconds, load, LoadAverage());
         return ExitCodes.Ok;
     }
 
@@ -192,10 +222,10 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
 
     private static string Pct(double x) => x.ToString("0.0%", CultureInfo.InvariantCulture);
 
-    private static void Write(IAnsiConsole console, DetectorEvaluation e, int samples, double seconds, string? loadBefore, string? loadAfter)
+    private static void Write(IAnsiConsole console, DetectorEvaluation e, int samples, double medianCv, double seconds, string? loadBefore, string? loadAfter)
     {
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"{e.Runs} runs in separate processes, {e.Pairs} A/A pairs x {e.Cases} cases; {samples} samples; alpha {e.Alpha:G3}, CV limit {e.CvLimit:G3}; " +
+            $"{e.Runs} runs in separate processes, {e.Pairs} A/A pairs x {e.Cases} cases; {samples} samples, median CV {medianCv:0.000}; alpha {e.Alpha:G3}, CV limit {e.CvLimit:G3}; " +
             $"{seconds:F0} s; load average {loadBefore ?? "?"} before, {loadAfter ?? "?"} after")));
         var table = new Table().AddColumn("threshold").AddColumn("A/A comparisons").AddColumn("false positives").AddColumn("FPR")
             .AddColumn("A/A noisy").AddColumn("A/A insufficient");
@@ -217,13 +247,14 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private static string Json(DetectorEvaluation e, DetectorEvaluateSettings s, int samples, double seconds, string? loadBefore, string? loadAfter) =>
+    private static string Json(DetectorEvaluation e, DetectorEvaluateSettings s, int samples, double medianCv, double seconds, string? loadBefore, string? loadAfter) =>
         JsonSerializer.Serialize(new
         {
             runs = e.Runs,
             pairs = e.Pairs,
             cases = e.Cases,
             samples,
+            median_cv = medianCv,
             alpha = e.Alpha,
             cv_limit = e.CvLimit,
             plan = new { kernel = s.Kernel, n = s.N, min_samples = s.MinSamples, budget = s.Budget, @fixed = FixedPlan },

@@ -44,4 +44,12 @@ public sealed class DetectorEvaluateSettings : CommandSettings
     [CommandOption("--format <FORMAT>")]
     [Description("table or json. [grey](default: table)[/]")]
     public string Format { get; init; } = "table";
+
+    [CommandOption("--keep <DIR>")]
+    [Description("Keep each run's `kernels bench` JSON report in this directory (run-0000.json, ...) to evaluate again with --from-runs.")]
+    public string? Keep { get; init; }
+
+    [CommandOption("--from-runs <DIR>")]
+    [Description("Measure nothing: evaluate the run-*.json reports a previous --keep left in this directory (in name order).")]
+    public string? FromRuns { get; init; }
 }
