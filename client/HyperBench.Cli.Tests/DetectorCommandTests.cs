@@ -98,8 +98,8 @@ public sealed class VerdictCommandFixture : IAsyncLifetime
         var compare = CliProcess.Run(Directory, "compare", ids[0], ids[1], "--format", "json", "--db", "hb.db");
         Assert.True(compare.ExitCode is 0 or 1, compare.Output);
         using var json = JsonDocument.Parse(compare.Output[compare.Output.IndexOf('{', StringComparison.Ordinal)..]);
-        ComparisonId = json.RootElement.GetProperty("ComparisonId").GetString()!;
-        CaseIds = [.. json.RootElement.GetProperty("Cases").EnumerateArray().Select(c => c.GetProperty("CaseId").GetString()!)];
+        ComparisonId = json.RootElement.GetProperty("comparison_id").GetString()!;
+        CaseIds = [.. json.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("case_id").GetString()!)];
         return ValueTask.CompletedTask;
     }
 
