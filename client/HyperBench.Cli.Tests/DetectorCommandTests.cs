@@ -63,8 +63,10 @@ public sealed class DetectorEvaluateCommandTests
     [InlineData("--alpha=2", "'2'")]
     [InlineData("--from-runs=no-such-dir", "'no-such-dir'")]
     [InlineData("--kernel=bogus", "bogus")]
+    [InlineData("--keep=a-file", "'a-file'")]
     public void Evaluate_BadInput_ExitsTwoNamingTheValue(string option, string named)
     {
+        File.WriteAllText(Path.Combine(_dir, "a-file"), "not a directory");
         var outcome = CliProcess.Run(_dir, "detector", "evaluate", "--runs", "2", "--budget", "0", option);
 
         Assert.True(outcome.ExitCode == 2, $"exit {outcome.ExitCode}\n{outcome.Output}");

@@ -42,6 +42,8 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
             if (settings.MinSamples < needed || settings.MinSamples > 100_000)
                 throw new PlanException($"--min-samples: '{settings.MinSamples}' is out of range: the test needs at least {needed} per side to reach p < " +
                     $"{alpha.ToString(CultureInfo.InvariantCulture)} (and at most 100000).");
+            if (settings.Keep is not null && File.Exists(settings.Keep))
+                throw new PlanException($"--keep: '{settings.Keep}' is a file; name a directory (created when absent).");
             if (!double.IsFinite(settings.Budget) || settings.Budget < 0 || settings.Budget > 3600)
                 throw new PlanException($"--budget: '{settings.Budget.ToString(CultureInfo.InvariantCulture)}' is out of range (0..3600 seconds).");
         }
