@@ -46,6 +46,9 @@ public sealed class SqlSweepStore : ISweepStore, IAsyncDisposable
     /// <summary>For tests: raw connections to the same database.</summary>
     internal StoreDialect Dialect => _dialect;
 
+    /// <summary>The retry pipeline, for readers beside this class (HistoryQueries).</summary>
+    internal StoreRetry Retry => _retry;
+
     public Task MigrateAsync(CancellationToken cancellationToken = default) =>
         _retry.ExecuteAsync("migrate", async ct =>
         {

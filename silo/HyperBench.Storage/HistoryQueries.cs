@@ -1,0 +1,79 @@
+using System.Text;
+using Dapper;
+using HyperBench.Kernels.Measurement;
+
+namespace HyperBench.Storage;
+
+/// <summary>
+/// Reads across sweeps for `hyperbench history`: every successful result of each case with its median, sweep and commit, oldest first.
+/// Plain SQL that runs unchanged on SQLite and PostgreSQL, through the store's retry pipeline.
+/// </summary>
+public static class HistoryQueries
+{
+    /// <summary>Matching results ordered by case, device model, then recorded time (ties: the sweep's creation time, then its id).</summary>
+    public static Task<IReadOnlyList<HistoryPoint>> GetHistoryAsync(this SqlSweepStore store, HistoryFilter filter,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var sql = new StringBuilder(
+            "SELECT r.sweep_id AS SweepId, w.tag AS Tag, r.case_id AS CaseId, r.kernel AS Kernel, r.n AS N, r.causal AS Causal, r.pass AS Pass, " +
+            "r.batch AS Batch, r.heads AS Heads, r.d AS D, r.dtype AS Dtype, r.distribution AS Distribution, r.hyper_parameters AS HyperParameters, " +
+            "e.device_name AS DeviceModel, e.git_commit AS GitCommit, s.median_seconds AS MedianSeconds, s.sample_count AS SampleCount, " +
+            "s.cv AS CoefficientOfVariation, r.recorded_at_ms AS RecordedAtMs, w.created_at_ms AS SweepCreatedAtMs " +
+            "FROM results r " +
+            "JOIN sweeps w ON w.sweep_id = r.sweep_id " +
+            "JOIN environments e ON e.environment_id = r.environment_id " +
+            "JOIN statistics s ON s.sweep_id = r.sweep_id AND s.case_id = r.case_id " +
+            "WHERE r.status = @Ok");
+        var parameters = new DynamicParameters();
+        parameters.Add("Ok", StatusWords.Word(ResultStatus.Ok));
+        if (filter.Kernels is { Count: > 0 }) { sql.Append(" AND r.kernel IN @Kernels"); parameters.Add("Kernels", filter.Kernels.ToArray()); }
+        if (filter.SeqLens is { Count: > 0 }) { sql.Append(" AND r.n IN @SeqLens"); parameters.Add("SeqLens", filter.SeqLens.ToArray()); }
+        // One value at a time: a list of booleans is bound as 0/1 by SQLite and as true/false by PostgreSQL, both through @Causal.
+        if (filter.Causal is { Count: 1 }) { sql.Append(" AND r.causal = @Causal"); parameters.Add("Causal", filter.Causal[0]); }
+        if (filter.Passes is { Count: > 0 }) { sql.Append(" AND r.pass IN @Passes"); parameters.Add("Passes", filter.Passes.ToArray()); }
+        if (filter.Dtypes is { Count: > 0 }) { sql.Append(" AND r.dtype IN @Dtypes"); parameters.Add("Dtypes", filter.Dtypes.ToArray()); }
+        if (filter.DeviceModels is { Count: > 0 }) { sql.Append(" AND e.device_name IN @DeviceModels"); parameters.Add("DeviceModels", filter.DeviceModels.ToArray()); }
+        if (filter.Tag is not null) { sql.Append(" AND w.tag = @Tag"); parameters.Add("Tag", filter.Tag); }
+        if (filter.Schedule is not null)
+        {
+            sql.Append(" AND r.sweep_id IN (SELECT sweep_id FROM schedule_runs WHERE schedule_name = @Schedule)");
+            parameters.Add("Schedule", filter.Schedule);
+        }
+        sql.Append(" ORDER BY r.case_id, e.device_name, r.recorded_at_ms, w.created_at_ms, r.sweep_id");
+        string text = sql.ToString();
+        return store.Retry.ExecuteAsync<IReadOnlyList<HistoryPoint>>("read history", async ct =>
+        {
+            await using var connection = await store.Dialect.OpenAsync(ct);
+            return [.. await connection.QueryAsync<HistoryPoint>(new CommandDefinition(text, parameters, cancellationToken: ct))];
+        }, cancellationToken);
+    }
+
+    /// <summary>Whether the schedule_runs table (schedule_name, sweep_id) exists: until schedules are set up, a schedule filter cannot resolve.</summary>
+    public static Task<bool> SchedulesExistAsync(this SqlSweepStore store, CancellationToken cancellationToken = default)
+    {
+        string sql = store.Provider == "sqlite"
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schedule_runs'"
+            : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schedule_runs'";
+        return store.Retry.ExecuteAsync("check schedules", async ct =>
+        {
+            await using var connection = await store.Dialect.OpenAsync(ct);
+            return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, cancellationToken: ct)) > 0;
+        }, cancellationToken);
+    }
+
+    /// <summary>The stored tags, sorted (to name the known ones when a tag matches nothing).</summary>
+    public static Task<IReadOnlyList<string>> ListTagsAsync(this SqlSweepStore store, CancellationToken cancellationToken = default) =>
+        Distinct(store, "SELECT DISTINCT tag FROM sweeps WHERE tag IS NOT NULL ORDER BY tag", "list tags", cancellationToken);
+
+    /// <summary>The device models results were measured on, sorted.</summary>
+    public static Task<IReadOnlyList<string>> ListDeviceModelsAsync(this SqlSweepStore store, CancellationToken cancellationToken = default) =>
+        Distinct(store, "SELECT DISTINCT device_name FROM environments ORDER BY device_name", "list device models", cancellationToken);
+
+    private static Task<IReadOnlyList<string>> Distinct(SqlSweepStore store, string sql, string operation, CancellationToken cancellationToken) =>
+        store.Retry.ExecuteAsync<IReadOnlyList<string>>(operation, async ct =>
+        {
+            await using var connection = await store.Dialect.OpenAsync(ct);
+            return [.. await connection.QueryAsync<string>(new CommandDefinition(sql, cancellationToken: ct))];
+        }, cancellationToken);
+}
