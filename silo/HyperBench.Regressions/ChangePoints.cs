@@ -216,46 +216,47 @@ public static class ChangePoints
     }
 
     /// <summary>
-    /// The split τ of x[from..to) maximising the scaled energy statistic
-    /// Q(τ) = m·k/(m+k) · (2/(m·k) Σ|xᵢ−yⱼ|^α − 2/(m(m−1)) Σ|xᵢ−xₗ|^α − 2/(k(k−1)) Σ|yⱼ−yₗ|^α), m = τ − from, k = to − τ,
-    /// in O(len²) by moving one point at a time from the right part to the left.
+    /// The split τ of x[from..to) maximising Matteson and James' scaled energy statistic over τ and an end κ (X = x[from..τ),
+    /// Y = x[τ..κ); the end lets a step that later recovers, a bump, stand out against the whole segment):
+    /// Q(τ, κ) = m·k/(m+k) · (2/(m·k) Σ|xᵢ−yⱼ|^α − 2/(m(m−1)) Σ|xᵢ−xₗ|^α − 2/(k(k−1)) Σ|yⱼ−yₗ|^α), m = τ − from, k = κ − τ,
+    /// in O(len²) with prefix sums of the distance rows.
     /// </summary>
     internal static (int Index, double Q) BestSplit(double[] x, int from, int to, ChangePointOptions options)
     {
         int len = to - from;
         int minSeg = options.MinSegment;
         if (len < 2 * minSeg) return (-1, double.NegativeInfinity);
-        var d = new double[len, len];
-        double total = 0;
-        for (int i = 0; i < len; i++)
-            for (int j = i + 1; j < len; j++)
+        // prefix[a, b] = Σ_{i<b} |x_a − x_i|^α.
+        var prefix = new double[len, len + 1];
+        for (int a = 0; a < len; a++)
+            for (int b = 0; b < len; b++)
             {
-                double diff = Math.Abs(x[from + i] - x[from + j]);
-                double v = options.Alpha == 1 ? diff : Math.Pow(diff, options.Alpha);
-                d[i, j] = d[j, i] = v;
-                total += v;
+                double diff = Math.Abs(x[from + a] - x[from + b]);
+                prefix[a, b + 1] = prefix[a, b] + (options.Alpha == 1 ? diff : Math.Pow(diff, options.Alpha));
             }
-        // τ = 0: everything on the right.
-        double within0 = 0, within1 = total, between = 0;
         int best = -1;
         double bestQ = double.NegativeInfinity;
+        double withinX = 0; // Σ over pairs in [0, τ)
         for (int tau = 1; tau <= len - minSeg; tau++)
         {
-            int moved = tau - 1;
-            double toLeft = 0, toRight = 0;
-            for (int i = 0; i < moved; i++) toLeft += d[moved, i];
-            for (int j = moved + 1; j < len; j++) toRight += d[moved, j];
-            within0 += toLeft;
-            within1 -= toRight;
-            between += toRight - toLeft;
+            withinX += prefix[tau - 1, tau - 1];
             if (tau < minSeg) continue;
-            double m = tau, k = len - tau;
-            double e = 2 * between / (m * k) - 2 * within0 / (m * (m - 1)) - 2 * within1 / (k * (k - 1));
-            double q = m * k / (m + k) * e;
-            if (q > bestQ)
+            double m = tau;
+            double between = 0, withinY = 0;
+            for (int kappa = tau + 1; kappa <= len; kappa++)
             {
-                bestQ = q;
-                best = from + tau;
+                int added = kappa - 1;
+                between += prefix[added, tau];
+                withinY += prefix[added, added] - prefix[added, tau];
+                double k = kappa - tau;
+                if (k < minSeg) continue;
+                double e = 2 * between / (m * k) - 2 * withinX / (m * (m - 1)) - 2 * withinY / (k * (k - 1));
+                double q = m * k / (m + k) * e;
+                if (q > bestQ)
+                {
+                    bestQ = q;
+                    best = from + tau;
+                }
             }
         }
         return (best, bestQ);
