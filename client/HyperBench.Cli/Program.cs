@@ -46,6 +46,16 @@ app.Configure(config =>
         .WithExample("results")
         .WithExample("results", "<sweep-id>", "--format", "csv", "--out", "sweep.csv")
         .WithExample("results", "--db", "Host=db;Database=hyperbench;Username=bench;Password=...");
+    config.AddCommand<HistoryCommand>("history")
+        .WithDescription("Each case's median over time with its sweep and commit, and the change points of that history (E-divisive means with " +
+            "Otava's split-and-merge): where a step happened, its size and direction (docs/history.md).")
+        .WithExample("history", "--kernel", "flash", "--n", "8k", "--tag", "nightly")
+        .WithExample("history", "--device-model", "NVIDIA H200", "--format", "json", "--plot", "history.png");
+    config.AddCommand<CurvesCommand>("curves")
+        .WithDescription("Fit log(time) against log(n) per kernel, mask, pass, dtype and device: the exponent, where hyper overtakes flash, and whether " +
+            "either moved against the previous run of the same plan (exit 1 when one moved).")
+        .WithExample("curves", "<sweep-id>")
+        .WithExample("curves", "<sweep-id>", "--against", "<earlier-sweep-id>", "--format", "json");
     config.AddCommand<PlotCommand>("plot")
         .WithDescription("A PNG of a sweep: median time vs n (log-log) per kernel and mask, and HyperAttention's speed-up vs n.")
         .WithExample("plot", "<sweep-id>", "--out", "sweep.png");
