@@ -9,8 +9,14 @@ public sealed record ChangePointOptions
     /// <summary>Points per e-divisive window; windows overlap by half (Otava's windowing). The whole series when it is shorter.</summary>
     public int WindowLength { get; init; } = 30;
 
-    /// <summary>Significance level of both tests: the permutation test of a candidate and the t-test that keeps it in the merge.</summary>
+    /// <summary>
+    /// Significance level of the merge's t-test, which decides what is reported. The split's permutation test proposes candidates at
+    /// ten times this level (at most 0.5), as Otava does: a short window cannot reach a small p-value by permutations alone.
+    /// </summary>
     public double MaxPValue { get; init; } = 0.01;
+
+    /// <summary>The split's permutation-test level: ten times <see cref="MaxPValue"/>, at most 0.5.</summary>
+    public double CandidatePValue => Math.Min(0.5, MaxPValue * 10);
 
     /// <summary>Permutations per candidate (the smallest p-value they can show is 1/(permutations+1)).</summary>
     public int Permutations { get; init; } = 199;
@@ -55,7 +61,7 @@ public sealed record ChangePoint(int Index, double PValue, double MeanBefore, do
 /// <summary>
 /// Change points of a series by E-divisive means (Matteson and James 2014, "A nonparametric approach for multiple change point
 /// analysis of multivariate data", JASA 109:505) with Apache Otava's split-and-merge: e-divisive with a permutation test on
-/// overlapping windows proposes candidates; the merge then tests each candidate against its neighbours (Welch's t-test on the
+/// overlapping windows proposes candidates (at a lenient level, <see cref="ChangePointOptions.CandidatePValue"/>); the merge then tests each candidate against its neighbours (Welch's t-test on the
 /// segments between the neighbouring candidates, and a minimum relative change) and drops the weakest failing one until all pass.
 /// Deterministic: the permutations come from <see cref="ChangePointOptions.Seed"/>.
 /// </summary>
@@ -171,7 +177,7 @@ public static class ChangePoints
                 Array.Copy(x, permuted, n);
             }
             double p = (atLeast + 1.0) / (options.Permutations + 1.0);
-            if (p > options.MaxPValue) return found;
+            if (p > options.CandidatePValue) return found;
             found.Add(best);
             found.Sort();
         }

@@ -9,7 +9,7 @@ public sealed class HistorySettings : DbSettings
     [Description("Only these kernels (flash, hyper).")]
     public string? Kernel { get; init; }
 
-    [CommandOption("--n <LIST>")]
+    [CommandOption("-n|--seq-len <LIST>")]
     [Description("Only these sequence lengths (4096, 4k, ...).")]
     public string? N { get; init; }
 
