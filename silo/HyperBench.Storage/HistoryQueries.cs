@@ -27,13 +27,13 @@ public static class HistoryQueries
             "WHERE r.status = @Ok");
         var parameters = new DynamicParameters();
         parameters.Add("Ok", StatusWords.Word(ResultStatus.Ok));
-        if (filter.Kernels is { Count: > 0 }) { sql.Append(" AND r.kernel IN @Kernels"); parameters.Add("Kernels", filter.Kernels.ToArray()); }
-        if (filter.SeqLens is { Count: > 0 }) { sql.Append(" AND r.n IN @SeqLens"); parameters.Add("SeqLens", filter.SeqLens.ToArray()); }
+        In(sql, parameters, "r.kernel", "Kernels", filter.Kernels);
+        In(sql, parameters, "r.n", "SeqLens", filter.SeqLens);
         // One value at a time: a list of booleans is bound as 0/1 by SQLite and as true/false by PostgreSQL, both through @Causal.
         if (filter.Causal is { Count: 1 }) { sql.Append(" AND r.causal = @Causal"); parameters.Add("Causal", filter.Causal[0]); }
-        if (filter.Passes is { Count: > 0 }) { sql.Append(" AND r.pass IN @Passes"); parameters.Add("Passes", filter.Passes.ToArray()); }
-        if (filter.Dtypes is { Count: > 0 }) { sql.Append(" AND r.dtype IN @Dtypes"); parameters.Add("Dtypes", filter.Dtypes.ToArray()); }
-        if (filter.DeviceModels is { Count: > 0 }) { sql.Append(" AND e.device_name IN @DeviceModels"); parameters.Add("DeviceModels", filter.DeviceModels.ToArray()); }
+        In(sql, parameters, "r.pass", "Passes", filter.Passes);
+        In(sql, parameters, "r.dtype", "Dtypes", filter.Dtypes);
+        In(sql, parameters, "e.device_name", "DeviceModels", filter.DeviceModels);
         if (filter.Tag is not null) { sql.Append(" AND w.tag = @Tag"); parameters.Add("Tag", filter.Tag); }
         if (filter.Schedule is not null)
         {
@@ -47,6 +47,23 @@ public static class HistoryQueries
             await using var connection = await store.Dialect.OpenAsync(ct);
             return [.. await connection.QueryAsync<HistoryPoint>(new CommandDefinition(text, parameters, cancellationToken: ct))];
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// " AND column IN (@Name0, @Name1, ...)" with one parameter per value: Dapper expands a list for SQLite but hands Npgsql an array
+    /// (which PostgreSQL's IN does not take), so the list is spelled out for both.
+    /// </summary>
+    private static void In<T>(StringBuilder sql, DynamicParameters parameters, string column, string name, IReadOnlyList<T>? values)
+    {
+        if (values is not { Count: > 0 }) return;
+        sql.Append(" AND ").Append(column).Append(" IN (");
+        for (int i = 0; i < values.Count; i++)
+        {
+            string parameter = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            sql.Append(i == 0 ? "@" : ", @").Append(parameter);
+            parameters.Add(parameter, values[i]);
+        }
+        sql.Append(')');
     }
 
     /// <summary>Whether the schedule_runs table (schedule_name, sweep_id) exists: until schedules are set up, a schedule filter cannot resolve.</summary>
