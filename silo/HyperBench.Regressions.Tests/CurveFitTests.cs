@@ -71,6 +71,25 @@ public sealed class CurveFitTests
         Assert.False(loud.Curves.Single(c => c.Key.Kernel == "flash").Moved);
     }
 
+    [Fact]
+    public void CurveVerdicts_NoisyFits_AreNotFlagged()
+    {
+        // Hyper's medians wobble ±40% around n^1 in the new run: its exponent's CI is wide and contains the old one; R² is too low to
+        // judge the crossover.
+        var before = Rows("a", flashK: 2, hyperC: 1e-6);
+        var noisy = Rows("b", flashK: 2, hyperC: 1e-6);
+        double[] wobble = [1.4, 0.6, 1.4, 0.6, 1.4];
+        foreach (var (row, i) in noisy.Where(r => r.Kernel == "hyper").Select((r, i) => (r, i))) row.MedianSeconds *= wobble[i];
+
+        var report = CurveVerdicts.Build("b", noisy, "a", before);
+
+        var hyper = report.Curves.Single(c => c.Key.Kernel == "hyper");
+        Assert.True(Math.Abs(hyper.ExponentChange!.Value) > CurveVerdicts.ExponentTolerance || hyper.Fit.RSquared < CurveVerdicts.MinRSquared,
+            $"change {hyper.ExponentChange} R² {hyper.Fit.RSquared}");
+        Assert.True(hyper.Fit.ExponentCiLow <= 1 && 1 <= hyper.Fit.ExponentCiHigh);
+        Assert.False(report.AnyMoved);
+    }
+
     private static List<ResultSummaryRow> Rows(string sweep, double flashK, double hyperC, double hyperK = 1) =>
     [
         .. Ns.Select(n => Row(sweep, "flash", n, 1e-10 * Math.Pow(n, flashK))),

@@ -41,6 +41,12 @@ public static class CurveVerdicts
     /// <summary>A fitted crossover that moves by more than this factor (either way), appears or disappears is flagged.</summary>
     public const double CrossoverFactor = 1.5;
 
+    /// <summary>
+    /// A crossover is only judged between fits this good (R² of log time against log n, all four curves): a noisy curve's intersection
+    /// moves with its noise.
+    /// </summary>
+    public const double MinRSquared = 0.95;
+
     public static CurveReport Build(string sweepId, IReadOnlyList<ResultSummaryRow> rows, string? againstSweepId = null,
         IReadOnlyList<ResultSummaryRow>? againstRows = null)
     {
@@ -55,9 +61,11 @@ public static class CurveVerdicts
         {
             if (fit is null) continue;
             var previous = previousFits is not null && previousFits.TryGetValue(key, out var p) ? p : null;
-            bool moved = previous is not null && Math.Abs(fit.Exponent - previous.Exponent) > ExponentTolerance;
+            // Beyond the tolerance, and the two runs' confidence intervals apart: noise widens the intervals rather than raising a flag.
+            bool moved = previous is not null && Math.Abs(fit.Exponent - previous.Exponent) > ExponentTolerance && Apart(fit, previous);
             curves.Add(new CurveRow(key, fit, previous, moved,
-                moved ? $"exponent {previous!.Exponent:F2} -> {fit.Exponent:F2} (tolerance ±{ExponentTolerance:F2})" : null));
+                moved ? $"exponent {previous!.Exponent:F2} -> {fit.Exponent:F2} (tolerance ±{ExponentTolerance:F2}" +
+                    (fit.ExponentCiLow is null && previous.ExponentCiLow is null ? ")" : ", 95% CIs apart)") : null));
         }
 
         var crossovers = new List<CrossoverRow>();
@@ -76,7 +84,9 @@ public static class CurveVerdicts
                 previous = CurveFit.Crossover(pf, ph);
             }
             string? why = null;
-            if (hadPrevious)
+            bool reliable = hadPrevious && flash.RSquared >= MinRSquared && row.Fit.RSquared >= MinRSquared
+                && previousFits![flashKey]!.RSquared >= MinRSquared && previousFits[row.Key]!.RSquared >= MinRSquared;
+            if (reliable)
             {
                 if (fitted is null != previous is null)
                     why = fitted is null ? $"crossover at n≈{previous:F0} is gone" : $"crossover appeared at n≈{fitted:F0}";
@@ -87,6 +97,18 @@ public static class CurveVerdicts
         }
         return new CurveReport(sweepId, againstSweepId, curves, crossovers);
     }
+
+    /// <summary>
+    /// Whether two fits' exponents differ beyond their uncertainty: both 95% intervals disjoint; with one interval, the other exponent
+    /// outside it; with none (fits from two n), yes.
+    /// </summary>
+    internal static bool Apart(CurveFit a, CurveFit b) => (a.ExponentCiLow, a.ExponentCiHigh, b.ExponentCiLow, b.ExponentCiHigh) switch
+    {
+        ({ } al, { } ah, { } bl, { } bh) => ah < bl || bh < al,
+        ({ } al, { } ah, _, _) => b.Exponent < al || b.Exponent > ah,
+        (_, _, { } bl, { } bh) => a.Exponent < bl || a.Exponent > bh,
+        _ => true,
+    };
 
     /// <summary>Successful medians per curve, one point per n (the median of the medians when several cases share an n, e.g. seeds).</summary>
     private static Dictionary<CurveKey, IReadOnlyList<(int N, double Seconds)>> Points(IReadOnlyList<ResultSummaryRow> rows) =>
