@@ -153,7 +153,7 @@ public sealed class HistoryCommandTests
         var moved = CliProcess.Run(dir, new Dictionary<string, string?> { ["COLUMNS"] = "220" }, "curves", "run-03", "--db", db);
         Assert.True(moved.ExitCode == 1, moved.Output);
         Assert.Contains("against sweep run-02", moved.Output, StringComparison.Ordinal);
-        Assert.Matches(@"exponent 1\.0\d -> 1\.5\d \(tolerance ±0\.15\)", moved.Output);
+        Assert.Matches(@"exponent 1\.0\d -> 1\.5\d \(tolerance ±0\.15, 95% CIs apart\)", moved.Output);
     }
 
     public static TheoryData<string[], string> BadFilters => new()
