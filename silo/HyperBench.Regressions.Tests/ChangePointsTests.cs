@@ -105,4 +105,14 @@ public sealed class ChangePointsTests
         // m = 4, k = 3: Q = m·k/(m+k) · 2·|1−5| = 12/7 · 8.
         Assert.Equal(12.0 / 7 * 8, q, 9);
     }
+
+    [Fact]
+    public void WelchPValue_KnownAnswer()
+    {
+        // Means 3 and 5, variances 2.5 and 2.5, n = 5 each: t = -2 on 8 degrees of freedom, two-sided p = 0.0805.
+        Assert.Equal(0.0805, ChangePoints.WelchPValue([1, 2, 3, 4, 5], [3, 4, 5, 6, 7]), 4);
+        Assert.Equal(0, ChangePoints.WelchPValue([1, 1, 1], [2, 2, 2]));
+        Assert.Equal(1, ChangePoints.WelchPValue([1, 1, 1], [1, 1, 1]));
+        Assert.Equal(1, ChangePoints.WelchPValue([1], [2, 3]));
+    }
 }
