@@ -46,6 +46,13 @@ app.Configure(config =>
         .WithExample("results")
         .WithExample("results", "<sweep-id>", "--format", "csv", "--out", "sweep.csv")
         .WithExample("results", "--db", "Host=db;Database=hyperbench;Username=bench;Password=...");
+    config.AddCommand<CompareCommand>("compare")
+        .WithDescription("Compare two stored sweeps case by case: medians, change, Mann-Whitney p-value and a verdict (faster, slower, same, noisy, " +
+            "insufficient); HyperAttention's relative error too. Verdicts are stored (regression_verdicts). Exit 1 when anything regressed " +
+            "(docs/regressions.md).")
+        .WithExample("compare", "<baseline-sweep-id>", "<candidate-sweep-id>")
+        .WithExample("compare", "tag:nightly", "tag:nightly", "--format", "markdown")
+        .WithExample("compare", "tag:main", "<sweep-id>", "--threshold", "3%", "--format", "json");
     config.AddCommand<HistoryCommand>("history")
         .WithDescription("Each case's median over time with its sweep and commit, and the change points of that history (E-divisive means with " +
             "Otava's split-and-merge): where a step happened, its size and direction (docs/history.md).")
@@ -68,7 +75,7 @@ catch (Exception ex)
 {
     // The one place an exception becomes an exit code (ProcessExit, docs/exit-codes.md): one line, never a stack trace.
     var (code, message) = ProcessExit.Classify(ex, e => e is CommandAppException or PlanException);
-    if (ex is CommandAppException) message = ParseErrorText.For(message, args);
+    if (ex is CommandAppException) message = ParseErrorText.For(message, args, OptionTypes.Of);
     AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ProcessExit.Describe(ex, message))}");
     return code;
 }

@@ -66,18 +66,14 @@ public static class HistoryQueries
         sql.Append(')');
     }
 
-    /// <summary>Whether the schedule_runs table (schedule_name, sweep_id) exists: until schedules are set up, a schedule filter cannot resolve.</summary>
-    public static Task<bool> SchedulesExistAsync(this SqlSweepStore store, CancellationToken cancellationToken = default)
-    {
-        string sql = store.Provider == "sqlite"
-            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schedule_runs'"
-            : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schedule_runs'";
-        return store.Retry.ExecuteAsync("check schedules", async ct =>
+    /// <summary>Whether the schedule_runs table (schedule_name, sweep_id, as `compare schedule:` reads it) exists: until schedules are set up, a schedule filter cannot resolve.</summary>
+    public static Task<bool> SchedulesExistAsync(this SqlSweepStore store, CancellationToken cancellationToken = default) =>
+        store.Retry.ExecuteAsync("check schedules", async ct =>
         {
             await using var connection = await store.Dialect.OpenAsync(ct);
-            return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, cancellationToken: ct)) > 0;
+            return await connection.ExecuteScalarAsync<long>(new CommandDefinition(store.Dialect.TableExistsSql, new { table = "schedule_runs" },
+                cancellationToken: ct)) > 0;
         }, cancellationToken);
-    }
 
     /// <summary>The stored tags, sorted (to name the known ones when a tag matches nothing).</summary>
     public static Task<IReadOnlyList<string>> ListTagsAsync(this SqlSweepStore store, CancellationToken cancellationToken = default) =>
