@@ -167,6 +167,9 @@ public sealed class HistoryCommandTests
         { ["--tag", "weekly"], "'weekly'" },
         { ["--schedule", "nightly"], "schedules are not set up" },
         { ["--format", "xml"], "'xml'" },
+        { ["--plot", "history.svg"], "'history.svg'" },
+        { ["--min-change", "-1"], "--min-change: -1" },
+        { ["--tag", "nightly", "--schedule", "nightly"], "--tag and --schedule" },
     };
 
     [Theory]
