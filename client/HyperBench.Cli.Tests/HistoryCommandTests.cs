@@ -110,6 +110,11 @@ public sealed class HistoryCommandTests
         Assert.Matches(@"\+2\d\.\d% slower at run 6, sweep run-06 commit commit06-fff", table.Output);
         Assert.Matches(@"-\d\d\.\d% faster at run 11, sweep run-11 commit commit11-fff", table.Output);
 
+        var changed = CliProcess.Run(dir, "history", "--format", "csv", "--only-changes");
+        Assert.True(changed.ExitCode == 0, changed.Output);
+        Assert.Equal(17, changed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // the header and flash 4k's 16 runs
+        Assert.Contains($"{flash.Id},flash,4096,false,fwd,fp32,Test GPU 9000,6,", changed.Output, StringComparison.Ordinal);
+
         var csv = CliProcess.Run(dir, "history", "--format", "csv", "--kernel", "hyper");
         Assert.True(csv.ExitCode == 0, csv.Output);
         var lines = csv.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);

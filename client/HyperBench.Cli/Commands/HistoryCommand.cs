@@ -93,6 +93,7 @@ public sealed class HistoryCommand(IAnsiConsole console) : AsyncCommand<HistoryS
 
         var points = await store.GetHistoryAsync(filter, cancellationToken);
         var histories = CaseHistory.Analyse(points, options);
+        if (settings.OnlyChanges) histories = [.. histories.Where(h => h.Steps.Count > 0)];
         switch (settings.Format)
         {
             case "table": HistoryWriter.Table(console, histories, store.Description); break;

@@ -49,6 +49,10 @@ public sealed class HistorySettings : DbSettings
     [Description("Also write a PNG: medians over time per case, change points marked.")]
     public string? Plot { get; init; }
 
+    [CommandOption("--only-changes")]
+    [Description("Show only the cases with a change point (the table, json, csv and plot).")]
+    public bool OnlyChanges { get; init; }
+
     [CommandOption("--min-change <PERCENT>")]
     [Description("Smallest step of the mean kept as a change point, in percent. [grey](default: 5)[/]")]
     public double MinChangePercent { get; init; } = 5;
