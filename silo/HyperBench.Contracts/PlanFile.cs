@@ -68,7 +68,9 @@ public static class PlanFile
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"{where}: {ex.Message}", ex);
+            // STJ names the path ("$.grid.kernels[0]"), not the value: look it up so the message shows what the file says.
+            string value = ex.Path is { } path && Find(root, path) is { } node ? $" = {node.ToJsonString()}" : "";
+            throw new InvalidDataException($"{where}: {ex.Path?.TrimStart('$', '.')}{value}: {ex.Message.Split(" Path:", 2)[0]}", ex);
         }
         catch (ArgumentException ex)
         {
@@ -83,6 +85,24 @@ public static class PlanFile
             throw new InvalidDataException($"{where}: {Field(ex)}{FirstLine(ex.Message)}", ex);
         }
         return plan;
+    }
+
+    /// <summary>The node at a JSON path as System.Text.Json writes it ($.a.b[2]), or null.</summary>
+    private static JsonNode? Find(JsonNode root, string path)
+    {
+        JsonNode? node = root;
+        foreach (var part in path.TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string name = part;
+            int bracket = name.IndexOf('[', StringComparison.Ordinal);
+            string indexes = bracket >= 0 ? name[bracket..] : "";
+            if (bracket >= 0) name = name[..bracket];
+            if (name.Length > 0) node = node is JsonObject o && o.TryGetPropertyValue(name, out var child) ? child : null;
+            foreach (var index in indexes.Split(['[', ']'], StringSplitOptions.RemoveEmptyEntries))
+                node = node is JsonArray a && int.TryParse(index, System.Globalization.CultureInfo.InvariantCulture, out int i) && i < a.Count ? a[i] : null;
+            if (node is null) return null;
+        }
+        return node;
     }
 
     private static string Field(ArgumentException ex) =>

@@ -37,6 +37,7 @@ public static class PlanBuilder
         [nameof(MeasurementOptions.WarmupSeconds)] = "--warmup-time",
         [nameof(SweepPlan.MaxAttempts)] = "--max-attempts",
         [nameof(SweepPlan.LeaseSeconds)] = "--lease",
+        [nameof(SweepPlan.CvLimit)] = "--cv-limit",
     };
 
     /// <exception cref="PlanException">A value is malformed or out of range (names the option and the value).</exception>
@@ -62,6 +63,7 @@ public static class PlanBuilder
             MaxAttempts = options.MaxAttempts,
             LeaseSeconds = options.LeaseSeconds,
             Tag = string.IsNullOrWhiteSpace(options.Tag) ? null : options.Tag.Trim(),
+            CvLimit = options.CvLimit,
         };
         Checked(() =>
         {
