@@ -70,7 +70,7 @@ public sealed class SweepSettings : PlanSettings
         MaxAttempts = MaxAttempts ?? 3,
         LeaseSeconds = LeaseSeconds ?? 60,
         Tag = Tag,
-        CvLimit = ParseCvLimit(CvLimit),
+        CvLimit = CvLimit is not null ? ParseCvLimit(CvLimit, "--cv-limit") : ParseCvLimit(CliConfiguration.Build()[CvLimitKey], CvLimitKey),
     };
 
     /// <summary>
@@ -89,15 +89,18 @@ public sealed class SweepSettings : PlanSettings
         return given;
     }
 
-    /// <summary>--cv-limit: a number >= 0, or off (no gate); not given: <see cref="NoiseGate.DefaultCvLimit"/>.</summary>
-    /// <exception cref="PlanException">Names the option and the value.</exception>
-    public static double? ParseCvLimit(string? text)
+    /// <summary>The setting that changes --cv-limit's default (HYPERBENCH__CvLimit; docs/configuration.md).</summary>
+    public const string CvLimitKey = Hosting.HyperBenchSettings.Section + ":CvLimit";
+
+    /// <summary>--cv-limit (or <see cref="CvLimitKey"/>): a number >= 0, or off (no gate); neither given: <see cref="NoiseGate.DefaultCvLimit"/>.</summary>
+    /// <exception cref="PlanException">Names <paramref name="name"/> and the value.</exception>
+    public static double? ParseCvLimit(string? text, string name)
     {
-        if (text is null) return NoiseGate.DefaultCvLimit;
+        if (string.IsNullOrWhiteSpace(text)) return NoiseGate.DefaultCvLimit;
         string value = text.Trim();
         if (value.Equals("off", StringComparison.OrdinalIgnoreCase)) return null;
         if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double limit) && limit >= 0) return limit;
-        throw new PlanException($"--cv-limit: '{text}' is not valid; use a coefficient of variation >= 0 (e.g. 0.1 for 10%) or off.");
+        throw new PlanException($"{name}: '{text}' is not valid; use a coefficient of variation >= 0 (e.g. 0.1 for 10%) or off.");
     }
 
     // PlanLayer's properties carry the options' own names: N -> --n, MinSamples -> --min-samples.
