@@ -64,7 +64,7 @@ public sealed class BadInputTests
     [InlineData(2, "plan file 'nope.json' does not exist", "sweep", "--device", "cpu", "--plan", "nope.json")]
     [InlineData(2, "plan file 'text.db' is not valid JSON", "sweep", "--device", "cpu", "--plan", "text.db")]
     [InlineData(2, "plan file 'adir' cannot be read", "sweep", "--device", "cpu", "--plan", "adir")]
-    [InlineData(2, "--n, --heads cannot be combined", "sweep", "--device", "cpu", "--plan", "text.db", "--n", "64", "--heads", "2")]
+    [InlineData(2, "--seq-len, --heads cannot be combined", "sweep", "--device", "cpu", "--plan", "text.db", "--n", "64", "--heads", "2")]
     [InlineData(2, "--cv-limit cannot be combined", "sweep", "--device", "cpu", "--from-sweep", KnownSweep, "--db", "hb.db", "--cv-limit", "0")]
     [InlineData(2, "give one of them", "sweep", "--device", "cpu", "--plan", "text.db", "--from-sweep", KnownSweep)]
     [InlineData(2, "'no-such-sweep'", "sweep", "--device", "cpu", "--from-sweep", "no-such-sweep", "--db", "hb.db")]

@@ -79,15 +79,21 @@ public sealed class SweepSettings : PlanSettings
     /// </summary>
     public IReadOnlyList<string> GivenPlanOptions()
     {
+        // Every option of PlanSettings but --device, and the sweep's own that go into the plan, whose value differs from a fresh
+        // settings object's (Spectre.Console.Cli leaves an option that was not typed at its initial value).
+        var fresh = new SweepSettings();
         var given = new List<string>();
-        foreach (var property in typeof(PlanLayer).GetProperties())
-            if (property.GetValue(Given()) is not null) given.Add(OptionName(property.Name));
-        if (Preset is not null) given.Add("--preset");
-        if (MaxAttempts is not null) given.Add("--max-attempts");
-        if (LeaseSeconds is not null) given.Add("--lease");
-        if (CvLimit is not null) given.Add("--cv-limit");
+        foreach (var property in typeof(PlanSettings).GetProperties().Concat(PlanProperties))
+        {
+            if (property.Name == nameof(Device) || property.GetCustomAttributes(typeof(CommandOptionAttribute), false) is not [CommandOptionAttribute option])
+                continue;
+            if (!Equals(property.GetValue(this), property.GetValue(fresh))) given.Add("--" + option.LongNames[0]);
+        }
         return given;
     }
+
+    private static readonly System.Reflection.PropertyInfo[] PlanProperties =
+        [.. new[] { nameof(MaxAttempts), nameof(LeaseSeconds), nameof(CvLimit) }.Select(n => typeof(SweepSettings).GetProperty(n)!)];
 
     /// <summary>The setting that changes --cv-limit's default (HYPERBENCH__CvLimit; docs/configuration.md).</summary>
     public const string CvLimitKey = Hosting.HyperBenchSettings.Section + ":CvLimit";
@@ -103,7 +109,4 @@ public sealed class SweepSettings : PlanSettings
         throw new PlanException($"{name}: '{text}' is not valid; use a coefficient of variation >= 0 (e.g. 0.1 for 10%) or off.");
     }
 
-    // PlanLayer's properties carry the options' own names: N -> --n, MinSamples -> --min-samples.
-    private static string OptionName(string property) =>
-        "--" + string.Concat(property.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
 }
