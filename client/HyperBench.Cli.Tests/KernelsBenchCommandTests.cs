@@ -36,6 +36,31 @@ public sealed class KernelsBenchCommandTests
     }
 
     [Fact]
+    public void Bench_VariantsAndPreset_ReportCarriesTheVariantsByTheirNames_AndP20FromTheSamples()
+    {
+        string dir = CliProcess.TempDirectory();
+        var outcome = CliProcess.Run(dir, "kernels", "bench", "--preset", "paper", "--device", "cpu", "--n", "64", "--heads", "1", "--causal", "false",
+            "--pass", "fwd", "--block-size", "32", "--samples", "16", "--bucket-order", "gray", "--resample", "per-run", "--short-exact",
+            "--grad", "detached-lse", "--min-samples", "5", "--budget", "0", "--warmup", "0", "--warmup-time", "0", "--json", "out.json");
+        Assert.True(outcome.ExitCode == 0, outcome.Output);
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "out.json")));
+        var cases = doc.RootElement.GetProperty("cases").EnumerateArray().ToList();
+        Assert.Equal(["flash", "hyper"], cases.Select(c => c.GetProperty("kernel").GetString()));
+        var hyper = cases[1].GetProperty("hyper");
+        Assert.Equal(("gray", "per-run", true, "detached-lse"), (hyper.GetProperty("bucket_order").GetString(), hyper.GetProperty("resample").GetString(),
+            hyper.GetProperty("short_exact").GetBoolean(), hyper.GetProperty("gradient").GetString()));
+        Assert.EndsWith(";order=gray;resample=per-run;short_exact=1;grad=detached-lse", hyper.GetProperty("canonical").GetString(), StringComparison.Ordinal);
+        foreach (var c in cases)
+        {
+            var samples = c.GetProperty("samples_seconds").EnumerateArray().Select(x => x.GetDouble()).ToList();
+            Assert.Equal(HyperBench.Kernels.Measurement.SampleStatistics.From(samples).P20, c.GetProperty("statistics").GetProperty("p20").GetDouble());
+        }
+        Assert.Contains("Preset paper:", outcome.Output, StringComparison.Ordinal);
+        Assert.Contains("bucket order gray, resample per-run, short-exact on, gradient detached-lse", string.Join(" ", outcome.Output.Split('\n').Select(l => l.Trim())), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bench_CaseTheDeviceCannotHold_SkippedWithReasonLikeASweepExitZero()
     {
         // About 61 GiB of tensors (n = 1,000,000, 32 heads of 64, forward and backward) and more of workspace: skipped before anything is allocated.
@@ -60,7 +85,7 @@ public sealed class KernelsBenchCommandTests
     [InlineData("--d", "96", "--d: 96")]
     [InlineData("--heads", "0", "--heads: 0")]
     [InlineData("--causal", "maybe", "'maybe'")]
-    [InlineData("--pass", "bwd", "'bwd'")]
+    [InlineData("--pass", "back", "'back'")]
     [InlineData("--device", "tpu", "'tpu'")]
     [InlineData("--kernel", "sparse", "'sparse'")]
     [InlineData("--min-samples", "0", "--min-samples: 0")]

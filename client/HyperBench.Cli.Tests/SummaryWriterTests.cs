@@ -22,6 +22,8 @@ public sealed class SummaryWriterTests
         Assert.Equal(("NVIDIA H200", "cuda:0", "sm_90, 132 SMs"), (Cell("device"), Cell("device_id"), Cell("device_detail")));
         Assert.Equal(("0.421", "5.015", "0.135", "0.2"), (Cell("spectral_over_v"), Cell("relative_error"), Cell("mean_row_cosine"), Cell("cv")));
         Assert.StartsWith("CV 20%", Cell("noise"), StringComparison.Ordinal);
+        Assert.Equal(("0.0548", "0.05"), (Cell("median_s"), Cell("p20_s")));
+        Assert.Equal(1.18 / 0.05, double.Parse(Cell("speedup_p20"), System.Globalization.CultureInfo.InvariantCulture));
         Assert.All(rows, r => Assert.Equal(header.Count, r.Count));
     }
 
@@ -42,6 +44,8 @@ public sealed class SummaryWriterTests
         Assert.Equal("cuda:0", hyper.GetProperty("device_id").GetString());
         Assert.Equal("sm_90, 132 SMs", hyper.GetProperty("device_detail").GetString());
         Assert.Equal(0.421, hyper.GetProperty("spectral_over_v").GetDouble());
+        Assert.Equal(0.05, hyper.GetProperty("p20_seconds").GetDouble());
+        Assert.Equal(1.18 / 0.05, hyper.GetProperty("speedup_p20").GetDouble());
         // The names infra/gpu/report.py reads stay as they were.
         foreach (var name in new[] { "n", "causal", "pass", "batch", "heads", "d", "status", "median_seconds", "samples", "tflops", "speedup", "relative_error", "error" })
             Assert.True(hyper.TryGetProperty(name, out _), name);
@@ -54,7 +58,7 @@ public sealed class SummaryWriterTests
     {
         string md = SummaryWriter.Markdown(SummaryTableTests.Lines());
 
-        Assert.Contains("| ~54.80 ms |", md, StringComparison.Ordinal);
+        Assert.Contains("| ~54.80 ms | 50.00 ms |", md, StringComparison.Ordinal);
         Assert.Contains("‖E‖₂/‖V‖₂", md, StringComparison.Ordinal);
         Assert.Contains("docs/accuracy.md", md, StringComparison.Ordinal);
         Assert.Contains("~ noisy timing", md, StringComparison.Ordinal);

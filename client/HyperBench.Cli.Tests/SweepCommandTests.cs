@@ -102,6 +102,10 @@ public sealed class SweepCommandTests
     [InlineData("--heads", "2,0", "--heads: 0")]
     [InlineData("--dtype", "bf16", "dtype bf16 is not implemented by the cpu backend")]
     [InlineData("--db", "mysql://x", "mysql://x")]
+    [InlineData("--bucket-order", "zigzag", "--bucket-order: 'zigzag' is not a bucket order")]
+    [InlineData("--resample", "always", "--resample: 'always' is not a resample")]
+    [InlineData("--grad", "approx", "--grad: 'approx' is not a gradient")]
+    [InlineData("--preset", "pape", "--preset: 'pape' is not a preset; known presets: paper.")]
     public void Sweep_BadValue_ExitsTwoNamingItAndCreatesNoDatabase(string option, string value, string expected)
     {
         string dir = CliProcess.TempDirectory();
@@ -109,6 +113,49 @@ public sealed class SweepCommandTests
         Assert.Equal(2, outcome.ExitCode);
         Assert.Contains(expected, outcome.Output, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(dir, "hyperbench-results")), "nothing may be stored for an invalid plan");
+    }
+
+    [Fact]
+    public async Task Sweep_PresetPaperTiny_SummaryNamesThePresetsSettings_AndP20IsInEveryExport()
+    {
+        // The paper's preset cut to one n, one head, the forward and the backward alone: 8 small cases on the cpu backend.
+        string dir = CliProcess.TempDirectory();
+        var outcome = CliProcess.Run(dir, ["sweep", "--preset", "paper", "--n", "1k", "--heads", "1", "--kernel", "flash,hyper", "--pass", "fwd,bwd",
+            "--device", "cpu", "--min-samples", "3", "--budget", "0", "--warmup", "0", "--warmup-time", "0"]);
+        Assert.True(outcome.ExitCode == 0, outcome.Output);
+
+        string text = string.Join(" ", outcome.Output.Split('\n').Select(l => l.Trim()));
+        Assert.Contains("Preset paper:", text, StringComparison.Ordinal);
+        Assert.Contains("settings: n = 1024; batch 1, heads 1, d = 64; causal no and yes; passes fwd,bwd; hyper: r = 7, b = 256, m = 256, " +
+            "min_seq_len = 4096, sampling uniform; variants: bucket order rank, resample once, short-exact off, gradient exact", text, StringComparison.Ordinal);
+        Assert.Contains("--heads 1 (preset: 12)", text, StringComparison.Ordinal);
+        Assert.Contains("precision: fp32", text, StringComparison.Ordinal);
+        Assert.Contains("baseline: our flash kernel on", text, StringComparison.Ordinal);
+        Assert.Contains("speed-up p20", text, StringComparison.Ordinal);
+
+        await using var store = SweepStoreFactory.Create(Path.Combine(dir, "hyperbench-results", "hyperbench.db"));
+        var sweep = Assert.Single(await store.ListSweepsAsync(10, TestContext.Current.CancellationToken));
+        Assert.Equal(8, sweep.DoneCount);
+        var p20 = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var r in await store.GetResultsAsync(sweep.SweepId, TestContext.Current.CancellationToken))
+            p20[r.CaseId] = SampleStatistics.From(await store.GetSamplesAsync(sweep.SweepId, r.CaseId, TestContext.Current.CancellationToken)).P20;
+
+        var json = CliProcess.Run(dir, "results", sweep.SweepId, "--format", "json");
+        Assert.True(json.ExitCode == 0, json.Output);
+        using var doc = JsonDocument.Parse(json.Output);
+        Assert.Equal(8, doc.RootElement.GetArrayLength());
+        foreach (var e in doc.RootElement.EnumerateArray())
+        {
+            Assert.Equal(p20[e.GetProperty("case_id").GetString()!], e.GetProperty("p20_seconds").GetDouble(), 12);
+            if (e.GetProperty("kernel").GetString() == "hyper") Assert.True(e.GetProperty("speedup_p20").GetDouble() > 0);
+        }
+
+        var csv = CliProcess.Run(dir, "results", sweep.SweepId, "--format", "csv");
+        var rows = csv.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => Csv.Cells(l.TrimEnd('\r'))).ToList();
+        var header = rows[0];
+        Assert.All(rows.Skip(1), r => Assert.Equal(p20[r[header.IndexOf("case_id")]],
+            double.Parse(r[header.IndexOf("p20_s")], System.Globalization.CultureInfo.InvariantCulture), 12));
+        Assert.All(rows.Skip(1).Where(r => r[header.IndexOf("kernel")] == "hyper"), r => Assert.Equal("rank", r[header.IndexOf("bucket_order")]));
     }
 
     [Fact]
@@ -168,7 +215,8 @@ public sealed class SweepCommandTests
         var results = CliProcess.Run(dir, narrow, "results", id);
         Assert.True(results.ExitCode == 0, results.Output);
         AssertFits(results.Output, 80);
-        Assert.Equal(8, results.Output.Split('\n').Count(l => l.Contains(" 128 ", StringComparison.Ordinal) || l.Contains(" 256 ", StringComparison.Ordinal)));
+        // A row starts with its n, framed or (the narrowest layout) not.
+        Assert.Equal(8, results.Output.Split('\n').Select(l => " " + l).Count(l => l.Contains(" 128 ", StringComparison.Ordinal) || l.Contains(" 256 ", StringComparison.Ordinal)));
 
         // The exports are not laid out for the terminal: COLUMNS changes nothing there, and every row names its case fully.
         var json = CliProcess.Run(dir, narrow, "results", id, "--format", "json");

@@ -58,7 +58,7 @@ catch (Exception ex)
 {
     // The one place an exception becomes an exit code (ProcessExit, docs/exit-codes.md): one line, never a stack trace.
     var (code, message) = ProcessExit.Classify(ex, e => e is CommandAppException or PlanException);
-    if (ex is CommandAppException) message = ParseErrorText.For(message, args);
+    if (ex is CommandAppException) message = ParseErrorText.For(message, args, OptionTypes.Of);
     AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ProcessExit.Describe(ex, message))}");
     return code;
 }

@@ -12,6 +12,7 @@ COPY silo/HyperBench.Contracts/HyperBench.Contracts.csproj silo/HyperBench.Contr
 COPY silo/HyperBench.Storage/HyperBench.Storage.csproj silo/HyperBench.Storage/
 COPY silo/HyperBench.Grains/HyperBench.Grains.csproj silo/HyperBench.Grains/
 COPY silo/HyperBench.Hosting/HyperBench.Hosting.csproj silo/HyperBench.Hosting/
+COPY silo/HyperBench.Regressions/HyperBench.Regressions.csproj silo/HyperBench.Regressions/
 COPY client/HyperBench.Cli/HyperBench.Cli.csproj client/HyperBench.Cli/
 RUN dotnet restore client/HyperBench.Cli/HyperBench.Cli.csproj
 COPY kernels/ kernels/

@@ -9,6 +9,12 @@
 #   5. torch SDPA fp32, bf16 and fp16 on the same shapes (HB_TORCH_SECONDS);  6. report.py -> $OUT/summary.md, summary.json,
 #      with each case's ratio to SDPA at its dtype (fp32 and tf32x3 against SDPA fp32, bf16 and fp16 against SDPA bf16/fp16).
 #   usage: OUT=dir infra/gpu/bench.sh [--dry-run]    (HB_N: plain integers, e.g. HB_N=4096,8192)
+# HB_PRESET=paper: the paper's benchmark instead of steps 2 (PTX gate), the tensor-core check and 4-5: `sweep --preset paper`
+#   (n 1k..128k, batch 1, 12 heads, d 64, r 7, b = m = 256, min_seq_len 4096, fwd, bwd and fwdbwd, causal and not, flash and hyper)
+#   at HB_PRESET_DTYPES (default bf16, as the paper; bf16,fp32 if time allows) under HB_SWEEP_SECONDS (default 300), min
+#   HB_SAMPLES 3 samples and HB_BUDGET 0.2 s per case; then torch SDPA at the same dtypes, shapes and passes (HB_TORCH_SECONDS,
+#   default 100). About 7.5 device minutes at most: 0.5 nvidia-smi and checks, 5 sweep, under 2 SDPA. HB_HEADS and HB_N, when set,
+#   go to the sweep as --heads and --n (they win over the preset, e.g. HB_HEADS=32 as in the authors' script).
 # Expects the bundle from infra/gpu/publish.sh at .bundle/hyperbench. --dry-run uses the CPU and tiny sizes (for checking here).
 # A step that fails or runs out of time is logged and the script goes on: what did not run is listed in summary.md.
 set -uo pipefail
@@ -17,6 +23,8 @@ OUT="${OUT:?set OUT to the results folder}"
 mkdir -p "$OUT"
 bin=.bundle/hyperbench
 dry=0; [ "${1:-}" = "--dry-run" ] && dry=1
+preset=${HB_PRESET:-}
+case "$preset" in ""|paper) ;; *) echo "HB_PRESET: '$preset' is not a preset; known presets: paper" >&2; exit 2 ;; esac
 export PYTHONUNBUFFERED=1
 t0=$SECONDS
 step() { echo "== [$((SECONDS - t0)) s] $*" | tee -a "$OUT/steps.log"; }
@@ -38,6 +46,14 @@ fi
 ns=${HB_N:-$d_ns}; split=${HB_SPLIT_N:-$d_split}; heads=${HB_HEADS:-$d_heads}; long_heads=${HB_LONG_HEADS:-$d_long}
 sweep_s=${HB_SWEEP_SECONDS:-$d_sweep}; samples=${HB_SAMPLES:-$d_samples}; budget=${HB_BUDGET:-$d_budget}; torch_s=${HB_TORCH_SECONDS:-$d_torch}
 dtypes=${HB_DTYPES:-tf32x3,bf16,fp16}; dtype_s=${HB_DTYPE_SECONDS:-$d_dtype_s}
+if [ -n "$preset" ]; then
+  # The preset's own grid; on the CPU (dry run) cut to two tiny n at one head in fp32 (the cpu backend's only dtype), to check the plumbing.
+  if [ $dry = 1 ]; then p_dtypes=${HB_PRESET_DTYPES:-fp32}; p_extra=(--n "${HB_N:-256,512}" --heads "${HB_HEADS:-1}"); p_sweep_s=${HB_SWEEP_SECONDS:-120}
+  else p_dtypes=${HB_PRESET_DTYPES:-bf16}; p_extra=(); [ -n "${HB_N:-}" ] && p_extra+=(--n "$HB_N"); [ -n "${HB_HEADS:-}" ] && p_extra+=(--heads "$HB_HEADS")
+       p_sweep_s=${HB_SWEEP_SECONDS:-300}; samples=${HB_SAMPLES:-3}; budget=${HB_BUDGET:-0.2}; torch_s=${HB_TORCH_SECONDS:-100}; fi
+  p_ns=${HB_N:-$([ $dry = 1 ] && echo 256,512 || echo 1024,2048,4096,8192,16384,32768,65536,131072)}
+  p_heads=${HB_HEADS:-$([ $dry = 1 ] && echo 1 || echo 12)}
+fi
 if [ $dry = 0 ]; then
   step "nvidia-smi"
   nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
@@ -78,7 +94,9 @@ find_cuda_tools() {
   return 1
 }
 step "offline PTX gate (sm_90)"
-if tools=$(find_cuda_tools 2> "$OUT/ptx-gate.log"); then
+if [ -n "$preset" ]; then
+  echo "HB_PRESET=$preset: PTX gate not run (its time goes to the preset's grid)" | tee "$OUT/ptx-gate.log"
+elif tools=$(find_cuda_tools 2> "$OUT/ptx-gate.log"); then
   echo "ptxas: $tools/ptxas ($("$tools/ptxas" --version 2>&1 | grep -m1 -o 'release.*'))" | tee -a "$OUT/ptx-gate.log"
   timeout -k 10 180 $bin kernels ptx --arch sm_90 --ptxas "$tools" --markdown "$OUT/ptx-gate.md" --json "$OUT/ptx-gate.json" >> "$OUT/ptx-gate.log" 2>&1
   echo "kernels ptx exit code $? (0 all pass, 1 a kernel fails the gate, 3 tools not usable)" | tee -a "$OUT/ptx-gate.log"
@@ -102,11 +120,13 @@ timeout -k 10 120 $bin kernels bench --device $device --kernel hyper --n $check_
 # The tensor-core forward and backward (never run on a GPU before this script): every dtype at d 64 and 128, O, lse and the
 # gradients against float64. On the CPU (dry run) the ILGPU CPU accelerator runs the same kernels through its mma emulation, at a tiny n.
 tc_device=$device; tc_n=$check_n; tc_d=64,128; [ $dry = 1 ] && { tc_device=ilgpu-cpu; tc_n=40; tc_d=64; }
+if [ -z "$preset" ]; then
 step "correctness: tensor-core $dtypes on $tc_device vs float64 reference (n=$tc_n, batch 2, heads 3, d $tc_d, causal both, fwd+bwd)"
 rm -rf /tmp/hb-dump-tc
 timeout -k 10 120 $bin kernels bench --device $tc_device --dtype "$dtypes" --n $tc_n --batch 2 --heads 3 --d $tc_d --causal both --pass fwdbwd \
   --min-samples 1 --budget 0 --warmup 0 --warmup-time 0 --json "$OUT/check-dtypes.json" --dump /tmp/hb-dump-tc >> "$OUT/check.log" 2>&1
 "$py" infra/gpu/check_dump.py /tmp/hb-dump-tc 2>&1 | tee -a "$OUT/check.log"
+fi
 
 # --- 4. the sweep ------------------------------------------------------------------------------------------------------
 # Sweep ids: the stored sweeps listed (`results --format json`) before and after, so nothing parses the progress output.
@@ -116,6 +136,15 @@ list_sweeps() {
     "$py" -c 'import json,sys; print("\n".join(s["sweep_id"] for s in json.load(open(sys.argv[1]))))' "$OUT/.sweeps.json"
 }
 before=$(list_sweeps)
+if [ -n "$preset" ]; then
+  # The preset's grid in one sweep (96 cases per dtype); SIGINT at the timeout keeps what finished, the rest is listed as not run.
+  step "sweep on $device: --preset $preset at $p_dtypes ${p_extra[*]} (timeout ${p_sweep_s}s, min $samples samples, budget $budget s, tag $tag)"
+  timeout -s INT -k 20 "$p_sweep_s" $bin sweep --preset "$preset" "${p_extra[@]}" --dtype "$p_dtypes" --device $device --db "$db" --tag "$tag" \
+    --min-samples $samples --budget $budget --warmup 0 --warmup-time 0 > "$OUT/sweep-preset.log" 2>&1
+  rc=$?; [ $rc = 124 ] || [ $rc = 137 ] && echo "sweep stopped by its ${p_sweep_s}s timeout: the cases it did not reach are listed in summary.md" | tee -a "$OUT/sweep-preset.log"
+  grep -A 200 "^Preset $preset" "$OUT/sweep-preset.log" || tail -n 30 "$OUT/sweep-preset.log"
+  short_ns=""; long_ns=""; dtype_ns=""   # the generic sweeps below do not run
+fi
 sweep_opts=(--kernel flash,hyper --causal both --pass fwd,fwdbwd --batch 1 --d 64 --device $device --db "$db" --tag "$tag"
             --min-samples $samples --budget $budget --warmup 0 --warmup-time 0)
 sweep_end=$((SECONDS + sweep_s))
@@ -172,7 +201,15 @@ step "sweeps exported: ${sweep_files[*]:-none}"
 
 # --- 5. torch SDPA -----------------------------------------------------------------------------------------------------
 torch_files=()
-if [ $dry = 0 ] && [ "$torch_s" -gt 0 ]; then
+if [ -n "$preset" ] && [ $dry = 0 ] && [ "$torch_s" -gt 0 ]; then
+  # SDPA at the preset's dtypes (bf16 -> bfloat16, fp32 -> float32), shapes and passes, beside our flash and hyper.
+  t_dtypes=$(echo "$p_dtypes" | tr ',' '\n' | sed -e 's/^bf16$/bfloat16/' -e 's/^fp32$/float32/' -e 's/^fp16$/float16/' -e 's/^tf32x3$/float32/' | sort -u | paste -sd, -)
+  step "torch SDPA $t_dtypes: n=$p_ns heads=$p_heads, fwd, bwd and fwdbwd (--max-seconds $torch_s)"
+  timeout -k 10 $((torch_s + 60)) "$py" infra/gpu/torch_sdpa.py --n "$p_ns" --batch 1 --heads "$p_heads" --d 64 --dtypes "$t_dtypes" \
+    --causal both --pass fwd,bwd,fwdbwd --max-seconds "$torch_s" --json "$OUT/torch-preset.json" > "$OUT/torch-preset.log" 2>&1
+  tail -n 20 "$OUT/torch-preset.log"
+  [ -f "$OUT/torch-preset.json" ] && torch_files+=(--torch "$OUT/torch-preset.json")
+elif [ $dry = 0 ] && [ "$torch_s" -gt 0 ]; then
   torch_end=$((SECONDS + torch_s))
   for part in short long; do
     if [ $part = short ]; then part_ns=$short_ns; part_heads=$heads; else part_ns=$long_ns; part_heads=$long_heads; fi
@@ -189,9 +226,15 @@ fi
 
 # --- 6. summary ---------------------------------------------------------------------------------------------------------
 step "summary"
+if [ -n "$preset" ]; then
+  "$py" infra/gpu/report.py "${sweep_files[@]}" "${torch_files[@]}" --sweeps "$OUT/sweeps.json" --env "$OUT/check-bench.json" \
+    --preset "$preset" --grid-n "$p_ns" --grid-kernels flash,hyper --grid-causal both --grid-pass fwd,bwd,fwdbwd --heads "$p_heads" \
+    --grid-main-dtypes "$p_dtypes" --markdown "$OUT/summary.md" --json "$OUT/summary.json"
+else
 "$py" infra/gpu/report.py "${sweep_files[@]}" "${torch_files[@]}" --sweeps "$OUT/sweeps.json" --env "$OUT/check-bench.json" \
   --grid-n "$ns" --grid-kernels flash,hyper --grid-causal both --grid-pass fwd,fwdbwd --heads $heads \
   --grid-dtypes "$dtypes" --grid-dtype-n "$dtype_ns" --grid-dtype-bwd-n "$dtype_bwd_ns" \
   --markdown "$OUT/summary.md" --json "$OUT/summary.json"
+fi
 cat "$OUT/summary.md"
 step "done"

@@ -7,6 +7,9 @@ ran with, and the grid cases that did not run or ran cut down.
 
 Ratios are TFLOP/s over TFLOP/s (= torch time / our time when both ran the same shape), so a case run at fewer heads than
 the torch case it is compared with still compares like with like; the table marks such pairs.
+HyperAttention's rows show flash and hyper median and 20th percentile (what the paper's authors report), the speed-up over
+our flash from each, and, where SDPA ran the same shape at the same dtype, the speed-up over SDPA (SDPA median / hyper median).
+--preset names the preset the sweep ran (bench.sh HB_PRESET=paper) in the summary's heading.
 Standard library only (runs with any python3)."""
 import argparse
 import json
@@ -46,6 +49,8 @@ def main():
     ap.add_argument("--grid-n", default="", help="the planned lengths; cases of this grid with no result are listed as not run")
     ap.add_argument("--grid-causal", default="both")
     ap.add_argument("--grid-pass", default="fwd,fwdbwd")
+    ap.add_argument("--grid-main-dtypes", default="fp32", help="the dtypes of the planned grid (--grid-n x kernels x causal x pass)")
+    ap.add_argument("--preset", help="the preset the sweep ran (`sweep --preset`), named in the heading")
     ap.add_argument("--grid-dtypes", default="", help="the planned tensor-core dtypes, besides fp32")
     ap.add_argument("--grid-dtype-n", default="", help="the planned lengths of the dtype sweep (fwd)")
     ap.add_argument("--grid-dtype-bwd-n", default="", help="the planned lengths of the dtype sweep's fwdbwd part")
@@ -92,7 +97,7 @@ def main():
         rows.append({
             "sweep_id": c["sweep_id"], "kernel": c["kernel"], "n": c["n"], "causal": c["causal"], "pass": c["pass"], "dtype": dtype,
             "batch": c["batch"], "heads": c["heads"], "d": c["d"], "device": c.get("device"), "status": c["status"],
-            "median_ms": ms(c.get("median_seconds")), "samples": c.get("samples"), "tflops": ours,
+            "median_ms": ms(c.get("median_seconds")), "p20_ms": ms(c.get("p20_seconds")), "samples": c.get("samples"), "tflops": ours,
             "relative_error": c.get("relative_error"),
             "sdpa_dtype": baseline.get(dtype, "float32"),
             "sdpa_backend": same.get("backend") if same else None,
@@ -117,19 +122,33 @@ def main():
             continue
         f = flash_by.get((c["sweep_id"], c["n"], c["causal"], c["pass"], c["heads"], c.get("dtype") or "fp32"))
         hyper_ms = ms(c.get("median_seconds"))
+        hyper_p20 = ms(c.get("p20_seconds"))
         speedup = c.get("speedup")
         if speedup is None and f and f["median_ms"] and hyper_ms:
             speedup = f["median_ms"] / hyper_ms
+        speedup_p20 = c.get("speedup_p20")
+        if speedup_p20 is None and f and f.get("p20_ms") and hyper_p20:
+            speedup_p20 = f["p20_ms"] / hyper_p20
+        # SDPA at the same dtype and the same shape only: a speed-up over another head count would not be one.
+        dtype = c.get("dtype") or "fp32"
+        same = sdpa(baseline.get(dtype, "float32"), c)
+        same = same if same and same.get("heads") == c["heads"] else None
+        sdpa_ms = same.get("median_ms") if same else None
         hyper_rows.append({
-            "n": c["n"], "causal": c["causal"], "pass": c["pass"], "dtype": c.get("dtype") or "fp32", "heads": c["heads"], "status": c["status"],
-            "flash_median_ms": f["median_ms"] if f else None, "hyper_median_ms": hyper_ms, "speedup": speedup,
-            "o_rel_frobenius": c.get("relative_error"),
+            "n": c["n"], "causal": c["causal"], "pass": c["pass"], "dtype": dtype, "heads": c["heads"], "status": c["status"],
+            "flash_median_ms": f["median_ms"] if f else None, "flash_p20_ms": f.get("p20_ms") if f else None,
+            "hyper_median_ms": hyper_ms, "hyper_p20_ms": hyper_p20, "speedup": speedup, "speedup_p20": speedup_p20,
+            "sdpa_dtype": baseline.get(dtype, "float32"), "sdpa_median_ms": sdpa_ms,
+            "speedup_over_sdpa": sdpa_ms / hyper_ms if (sdpa_ms and hyper_ms) else None,
+            "flash_over_sdpa": sdpa_ms / f["median_ms"] if (sdpa_ms and f and f["median_ms"]) else None,
+            "o_rel_frobenius": c.get("relative_error"), "spectral_over_v": c.get("spectral_over_v"),
         })
-    hyper_rows.sort(key=lambda r: (order.get(r["dtype"], 9), r["causal"], r["pass"], r["n"]))
+    pass_order = {p: i for i, p in enumerate(["fwd", "bwd", "fwdbwd"])}
+    hyper_rows.sort(key=lambda r: (order.get(r["dtype"], 9), r["causal"], pass_order.get(r["pass"], 9), r["n"]))
 
     # The planned grid against what ran.
     kernels = [x for x in a.grid_kernels.split(",") if x]
-    grid = [(k, n, cz, p, "fp32") for k in kernels for n in parse_ints(a.grid_n)
+    grid = [(k, n, cz, p, t) for t in [x for x in a.grid_main_dtypes.split(",") if x] for k in kernels for n in parse_ints(a.grid_n)
             for cz in parse_causal(a.grid_causal) for p in [x for x in a.grid_pass.split(",") if x]]
     grid += [(k, n, cz, p, t) for p, lengths in (("fwd", a.grid_dtype_n), ("fwdbwd", a.grid_dtype_bwd_n))
              for t in [x for x in a.grid_dtypes.split(",") if x] for k in kernels
@@ -146,9 +165,15 @@ def main():
     lines = [
         "# HyperBench flash and hyper (ILGPU: fp32 SIMT, tf32x3/bf16/fp16 tensor cores) vs torch SDPA",
         "",
+    ]
+    if a.preset:
+        lines += [f"Preset `{a.preset}` (`hyperbench sweep --preset {a.preset}`, docs/plans.md) at {a.grid_main_dtypes}, {a.heads} heads, "
+                  f"n = {a.grid_n}, passes {a.grid_pass}. Baselines: our flash kernel, and torch SDPA at the same dtype on the same "
+                  "device (not Triton FlashAttention, the paper's baseline, nor FlashAttention-2 as such; SDPA's flash backend is FA-2).", ""]
+    lines += [
         f"Device: {device} ({env.get('device_detail', '?')}); HyperBench {env.get('hyper_bench_version', '?')} commit "
         f"{(env.get('git_commit') or '?')[:12]}; torch {th.get('torch_version', '-')} CUDA {th.get('cuda', '-')}.",
-        "Ours: `hyperbench sweep`, batch 1, d 64, heads per row. FLOPs = 4*b*h*n^2*d (causal half, fwd+bwd x3.5). "
+        "Ours: `hyperbench sweep`, batch 1, d 64, heads per row. FLOPs = 4*b*h*n^2*d (causal half, fwd+bwd x3.5, bwd x2.5). "
         "ours/SDPA = our TFLOP/s over SDPA's at the case's dtype (fp32 and tf32x3: SDPA fp32; bf16, fp16: SDPA bf16, fp16; "
         "1.0 = as fast); † = SDPA ran with other heads than ours. rel. err: O against our fp32 flash on the same inputs.",
         "",
@@ -180,12 +205,17 @@ def main():
                      f"{fmt(r['sdpa_tflops'])} | {fmt(r['ratio_to_sdpa'], '{:.3g}')}{mark} | "
                      f"{r['status']}{(': ' + r['error'][:80]) if r['error'] else ''} |")
     if hyper_rows:
-        lines += ["", "## HyperAttention vs our flash (same sweep: same inputs, heads and device)", "",
-                  "| dtype | n | causal | pass | heads | flash (ms) | hyper (ms) | speed-up | O rel. error (Frobenius) | status |",
-                  "|---|---:|---|---|---:|---:|---:|---:|---:|---|"]
+        lines += ["", "## HyperAttention vs our flash (same sweep: same inputs, heads and device) and vs SDPA at the same dtype", "",
+                  "speed-up = flash / hyper (median; p20: 20th percentiles). over SDPA = SDPA median / hyper median, same shape and dtype "
+                  "(flash / SDPA: SDPA median / our flash median).", "",
+                  "| dtype | n | causal | pass | heads | flash (ms) | flash p20 | hyper (ms) | hyper p20 | speed-up | speed-up p20 | "
+                  "SDPA (ms) | hyper over SDPA | flash over SDPA | ‖E‖₂/‖V‖₂ | O rel. error (Frobenius) | status |",
+                  "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
         for r in hyper_rows:
-            lines.append(f"| {r['dtype']} | {r['n']} | {yn(r['causal'])} | {r['pass']} | {r['heads']} | {fmt(r['flash_median_ms'])} | {fmt(r['hyper_median_ms'])} | "
-                         f"{fmt(r['speedup'], '{:.2f}x')} | {fmt(r['o_rel_frobenius'], '{:.3g}')} | {r['status']} |")
+            lines.append(f"| {r['dtype']} | {r['n']} | {yn(r['causal'])} | {r['pass']} | {r['heads']} | {fmt(r['flash_median_ms'])} | {fmt(r['flash_p20_ms'])} | "
+                         f"{fmt(r['hyper_median_ms'])} | {fmt(r['hyper_p20_ms'])} | {fmt(r['speedup'], '{:.2f}x')} | {fmt(r['speedup_p20'], '{:.2f}x')} | "
+                         f"{fmt(r['sdpa_median_ms'])} | {fmt(r['speedup_over_sdpa'], '{:.2f}x')} | {fmt(r['flash_over_sdpa'], '{:.3g}x')} | "
+                         f"{fmt(r['spectral_over_v'], '{:.3f}')} | {fmt(r['o_rel_frobenius'], '{:.3g}')} | {r['status']} |")
     lines += ["", "## Cases not run, cut or not ok", ""]
     if not grid:
         lines.append("- (no planned grid given)")

@@ -4,7 +4,8 @@
 
 Conventions (HyperBench spec): q, k, v are [batch, heads, n, d] (flash_attn uses [batch, n, heads, d]),
 scale = 1/sqrt(d) (the SDPA default), forward FLOPs = 4*batch*heads*n^2*d, causal = half of that,
-forward+backward = 3.5x forward.  Times are reported in milliseconds, every sample plus the median.
+forward+backward = 3.5x forward, backward alone (bwd) = 2.5x forward.  bwd times the backward only: the forward runs once,
+untimed, and every timed call differentiates its kept graph (retain_graph), as HyperBench's bwd pass does.  Times are reported in milliseconds, every sample plus the median.
 
 Timing: triton.testing.do_bench (it flushes L2 before every sample and returns ms); when triton is
 not importable, CUDA events with a 256 MiB L2 flush before every sample.
@@ -52,7 +53,7 @@ def forward_flops(batch, heads, n, d, causal):
 
 def case_flops(batch, heads, n, d, causal, pass_):
     f = forward_flops(batch, heads, n, d, causal)
-    return f * 3.5 if pass_ == "fwdbwd" else f
+    return f * {"fwdbwd": 3.5, "bwd": 2.5}.get(pass_, 1.0)
 
 
 def write_json(path, doc):
@@ -74,14 +75,14 @@ def parse_list(s):
 def build_parser():
     ap = argparse.ArgumentParser(
         description="Time torch SDPA (and flash_attn if importable) for HyperBench. "
-                    "FLOPs = 4*batch*heads*n^2*d (causal: half; fwd+bwd: 3.5x).")
+                    "FLOPs = 4*batch*heads*n^2*d (causal: half; fwd+bwd: 3.5x; bwd: 2.5x).")
     ap.add_argument("--n", default=DEFAULT_N, help="comma list of sequence lengths (default %s)" % DEFAULT_N)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--heads", type=int, default=32)
     ap.add_argument("--d", type=int, default=64, help="head dimension")
     ap.add_argument("--dtypes", default="float32,float16,bfloat16", help="comma list (default float32,float16,bfloat16)")
     ap.add_argument("--causal", choices=["both", "true", "false"], default="both")
-    ap.add_argument("--pass", dest="passes", default="fwd,fwdbwd", help="comma list of fwd,fwdbwd (default both)")
+    ap.add_argument("--pass", dest="passes", default="fwd,fwdbwd", help="comma list of fwd, bwd (backward alone), fwdbwd (default fwd,fwdbwd)")
     ap.add_argument("--backends", default="flash,efficient,math",
                     help="SDPA backends to try, in order; the first that runs is timed "
                          "(choices flash,efficient,math,cudnn; default flash,efficient,math)")
@@ -258,7 +259,7 @@ class Runner:
         shape = (a.batch, n, a.heads, a.d) if layout_bnhd else (a.batch, a.heads, n, a.d)
         g = torch.Generator(device="cuda")
         g.manual_seed(a.seed)
-        need_grad = pass_ == "fwdbwd"
+        need_grad = pass_ in ("fwdbwd", "bwd")
         q, k, v = (torch.randn(shape, device="cuda", dtype=dtype, generator=g).requires_grad_(need_grad)
                    for _ in range(3))
         grad = torch.randn(shape, device="cuda", dtype=dtype, generator=g) if need_grad else None
@@ -277,10 +278,16 @@ class Runner:
             r["error"] = ("OOM: " if is_oom(torch, exc) else "") + short_error(exc)
             return r
 
+        kept = {}  # bwd: the untimed forward's output, made under the backend being tried (cleared per attempt)
         if pass_ == "fwd":
             def fn():
                 with torch.no_grad():
                     return F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+        elif pass_ == "bwd":
+            def fn():
+                if "out" not in kept:
+                    kept["out"] = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+                return torch.autograd.grad(kept["out"], (q, k, v), grad, retain_graph=True)
         else:
             def fn():
                 out = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
@@ -293,6 +300,7 @@ class Runner:
                 continue
             attempt = {"backend": bname, "error": None}
             attempts.append(attempt)
+            kept.clear()
             caught = []
             try:
                 with self.backend_ctx(name):
@@ -332,10 +340,16 @@ class Runner:
                 out = flash_attn_func(q, k, v, softmax_scale=scale, causal=causal)
                 return out[0] if isinstance(out, (tuple, list)) else out
 
+            kept = {}
             if pass_ == "fwd":
                 def fn():
                     with torch.no_grad():
                         return call()
+            elif pass_ == "bwd":
+                def fn():
+                    if "out" not in kept:
+                        kept["out"] = call()
+                    return torch.autograd.grad(kept["out"], (q, k, v), grad, retain_graph=True)
             else:
                 def fn():
                     return torch.autograd.grad(call(), (q, k, v), grad)
@@ -358,8 +372,8 @@ def main(argv=None):
     causals = {"both": [False, True], "true": [True], "false": [False]}[args.causal]
     passes = parse_list(args.passes)
     for p in passes:
-        if p not in ("fwd", "fwdbwd"):
-            sys.exit("--pass: unknown pass %r (use fwd, fwdbwd)" % p)
+        if p not in ("fwd", "bwd", "fwdbwd"):
+            sys.exit("--pass: unknown pass %r (use fwd, bwd, fwdbwd)" % p)
     for b in parse_list(args.backends):
         if b not in BACKEND_NAMES:
             sys.exit("--backends: unknown backend %r (use %s)" % (b, ",".join(BACKEND_NAMES)))

@@ -307,7 +307,8 @@ public sealed class SweepGrain(
     {
         logger.LogWarning("Sweep {SweepId} case {CaseId} ({Case}) failed: {Reason}", SweepId, entry.Row.CaseId, entry.Case, reason);
         await MoveAsync(entry, CaseStatus.Failed, reason);
-        metrics.CaseFailed(KernelName(entry), entry.Row.DeviceKey ?? "none");
+        // The device label is the device id (cuda:0), as the workers' own series: the silo is Prometheus' instance.
+        metrics.CaseFailed(KernelName(entry), entry.Row.DeviceKey is { } key ? key[(key.LastIndexOf('/') + 1)..] : "none");
     }
 
     /// <summary>

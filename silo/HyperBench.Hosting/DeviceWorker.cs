@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using HyperBench.Contracts;
 using HyperBench.Grains;
+using HyperBench.Kernels;
 using HyperBench.Kernels.Backends;
 using HyperBench.Kernels.Measurement;
 using HyperBench.Kernels.Telemetry;
@@ -107,7 +108,8 @@ public sealed class DeviceWorker : IDisposable
                 _options.DeviceMemoryLimitBytes > 0 ? Math.Min(_options.DeviceMemoryLimitBytes, device.MemoryBytes) : device.MemoryBytes, device.Detail,
                 _siloAddress, DateTime.UtcNow);
             Wait(_grains.GetGrain<IDeviceRegistryGrain>(0).RegisterAsync(_view));
-            _metrics.DeviceStarted(_view.DeviceKey, _siloAddress, device.Name, _view.Kind);
+            _metrics.DeviceStarted(_view.DeviceKey, _siloAddress,
+                new RunningDevice(device.Id, device.Name, _view.Kind, device.PciBusId?.ToString() ?? "", Driver: device.Driver));
             _logger.LogInformation("Device worker {DeviceKey} started: {Model}", _view.DeviceKey, device.Name);
             _ready.TrySetResult(_view);
             Loop(backend, environment);
@@ -256,7 +258,8 @@ public sealed class DeviceWorker : IDisposable
         using var recording = _telemetry!.Start();
         try
         {
-            result = new BenchmarkEngine(backend, lease.Measurement).Run(lease.Case, null, run.Token);
+            using (_metrics.DeviceBusy(view.DeviceId))
+                result = new BenchmarkEngine(backend, lease.Measurement).Run(lease.Case, null, run.Token);
         }
         catch (OperationCanceledException)
         {
@@ -299,7 +302,8 @@ public sealed class DeviceWorker : IDisposable
 
         string kernel = lease.Case.Kernel.ToString().ToLowerInvariant();
         if (result.Error is null && result.Statistics is not null)
-            _metrics.CaseCompleted(kernel, lease.Case.N, lease.Case.Causal, lease.Case.PassName, view.DeviceId, result.Statistics.Median);
+            _metrics.CaseCompleted(kernel, lease.Case.N, lease.Case.Causal, lease.Case.PassName, lease.Case.Dtype.Name(), view.DeviceId,
+                result.Statistics.Median);
         else
             _metrics.CaseFailed(kernel, view.DeviceId);
     }

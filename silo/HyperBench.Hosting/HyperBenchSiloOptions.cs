@@ -55,6 +55,17 @@ public sealed class HyperBenchSiloOptions
     /// </summary>
     public string? ListenAddress { get; set; }
 
+    /// <summary>
+    /// The standalone silo's HTTP listener (/metrics, /health): the address it listens on. Loopback by default, so a silo exposes
+    /// nothing until asked; "0.0.0.0" for a Prometheus on another machine or container.
+    /// </summary>
+    [Required(AllowEmptyStrings = false)]
+    public string MetricsAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The port of <see cref="MetricsAddress"/> (9464, OpenTelemetry's Prometheus exporter port).</summary>
+    [Range(1, 65535)]
+    public int MetricsPort { get; set; } = 9464;
+
     /// <summary>A device not heard from for this long is no longer counted as able to hold a case.</summary>
     [Range(1, 86400)]
     public double DeviceGoneSeconds { get; set; } = 30;

@@ -20,6 +20,10 @@ public sealed class HyperBenchSiloOptionsValidator : IValidateOptions<HyperBench
             failures.Add($"{prefix}ListenAddress = '{options.ListenAddress}' is not an IP address (e.g. 0.0.0.0 for every interface).");
         if (!string.IsNullOrWhiteSpace(options.PrimarySiloEndpoint) && !IPEndPoint.TryParse(options.PrimarySiloEndpoint, out _))
             failures.Add($"{prefix}PrimarySiloEndpoint = '{options.PrimarySiloEndpoint}' is not an IP endpoint (e.g. 127.0.0.1:11111).");
+        if (!string.IsNullOrWhiteSpace(options.MetricsAddress) && !IPAddress.TryParse(options.MetricsAddress, out _))
+            failures.Add($"{prefix}MetricsAddress = '{options.MetricsAddress}' is not an IP address (127.0.0.1, or 0.0.0.0 for every interface).");
+        if (options.MetricsPort == options.SiloPort || options.MetricsPort == options.GatewayPort)
+            failures.Add($"{prefix}MetricsPort = '{options.MetricsPort}' is also the silo or gateway port; it must differ.");
         if (options.SiloPort == options.GatewayPort)
             failures.Add($"{prefix}SiloPort and {prefix}GatewayPort are both {options.SiloPort}; they must differ.");
         if (!string.IsNullOrWhiteSpace(options.Db))

@@ -26,34 +26,74 @@ internal sealed class PrometheusProcess : IAsyncDisposable
     public Uri Api { get; }
 
     /// <summary>The binary: HYPERBENCH_PROMETHEUS, else prometheus on the PATH; null when absent.</summary>
-    public static string? Binary()
-    {
-        string? configured = Environment.GetEnvironmentVariable("HYPERBENCH_PROMETHEUS");
-        if (!string.IsNullOrEmpty(configured)) return File.Exists(configured) ? configured : null;
-        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
-            .Select(dir => Path.Combine(dir, "prometheus")).FirstOrDefault(File.Exists);
-    }
+    public static string? Binary() => Find("prometheus", "HYPERBENCH_PROMETHEUS");
 
     /// <summary>Skips the test when Prometheus is not installed, unless HYPERBENCH_REQUIRE_PROMETHEUS=1 (CI), which makes it a failure.</summary>
-    public static string RequireBinary()
+    public static string RequireBinary() => Require(Binary(), "Prometheus", "HYPERBENCH_PROMETHEUS");
+
+    /// <summary>promtool, found as Prometheus is (HYPERBENCH_PROMTOOL, else the PATH), skipped or failed the same way.</summary>
+    public static string RequirePromtool() => Require(Find("promtool", "HYPERBENCH_PROMTOOL"), "promtool", "HYPERBENCH_PROMTOOL");
+
+    /// <summary>Runs promtool with <paramref name="arguments"/> (and <paramref name="stdin"/>); its exit code and output, bounded to 60 s.</summary>
+    public static async Task<(int ExitCode, string Output)> PromtoolAsync(string promtool, IEnumerable<string> arguments, string? stdin,
+        CancellationToken cancellationToken)
     {
-        string? binary = Binary();
+        var psi = new ProcessStartInfo(promtool)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = RepositoryPaths.Root,
+        };
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        if (stdin is not null) await process.StandardInput.WriteAsync(stdin.AsMemory(), cancellationToken);
+        process.StandardInput.Close();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return (process.ExitCode, (await stdout) + (await stderr));
+    }
+
+    private static string? Find(string name, string variable)
+    {
+        string? configured = Environment.GetEnvironmentVariable(variable);
+        if (!string.IsNullOrEmpty(configured)) return File.Exists(configured) ? configured : null;
+        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
+    }
+
+    private static string Require(string? binary, string name, string variable)
+    {
         if (binary is not null) return binary;
-        const string why = "Prometheus is not installed (apt-get install -y prometheus, or set HYPERBENCH_PROMETHEUS)";
+        string why = $"{name} is not installed (apt-get install -y prometheus, or set {variable})";
         if (Environment.GetEnvironmentVariable("HYPERBENCH_REQUIRE_PROMETHEUS") == "1") Assert.Fail(why + " and HYPERBENCH_REQUIRE_PROMETHEUS=1.");
         Assert.Skip(why + ".");
         return "";
     }
 
-    public static async Task<PrometheusProcess> StartAsync(string binary, string target, CancellationToken cancellationToken)
+    /// <summary>Starts Prometheus scraping <paramref name="target"/> every second and evaluating <paramref name="ruleFiles"/> every second.</summary>
+    public static async Task<PrometheusProcess> StartAsync(string binary, string target, CancellationToken cancellationToken,
+        IReadOnlyList<string>? ruleFiles = null)
     {
         var folder = Directory.CreateTempSubdirectory("hyperbench-prometheus-");
         string config = Path.Combine(folder.FullName, "prometheus.yml");
+        string rules = ruleFiles is { Count: > 0 } ? "rule_files:\n" + string.Concat(ruleFiles.Select(f => $"  - \"{f}\"\n")) : "";
         await File.WriteAllTextAsync(config, $"""
             global:
               scrape_interval: 1s
               evaluation_interval: 1s
-            scrape_configs:
+            {rules}scrape_configs:
               - job_name: hyperbench-silo
                 static_configs:
                   - targets: ["{target}"]
@@ -98,7 +138,9 @@ internal sealed class PrometheusProcess : IAsyncDisposable
     public async Task<IReadOnlyList<(Dictionary<string, string> Labels, double Value)>> QueryAsync(string promql, CancellationToken cancellationToken)
     {
         var uri = new Uri(Api, "api/v1/query?query=" + Uri.EscapeDataString(promql));
-        using var doc = JsonDocument.Parse(await _http.GetStringAsync(uri, cancellationToken));
+        // A query Prometheus cannot parse or run answers 400/422 with a JSON error: surface it, naming the query.
+        using var response = await _http.GetAsync(uri, cancellationToken);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
         var root = doc.RootElement;
         if (root.GetProperty("status").GetString() != "success") throw new InvalidOperationException($"query '{promql}' failed: {root}");
         return root.GetProperty("data").GetProperty("result").EnumerateArray()
@@ -106,6 +148,19 @@ internal sealed class PrometheusProcess : IAsyncDisposable
                 r.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? ""),
                 double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)))
             .ToList();
+    }
+
+    /// <summary>GET of an API path (e.g. api/v1/rules), parsed; throws unless Prometheus answers "success".</summary>
+    public async Task<JsonDocument> GetAsync(string path, CancellationToken cancellationToken)
+    {
+        var doc = JsonDocument.Parse(await _http.GetStringAsync(new Uri(Api, path), cancellationToken));
+        if (doc.RootElement.GetProperty("status").GetString() != "success")
+        {
+            string text = doc.RootElement.ToString();
+            doc.Dispose();
+            throw new InvalidOperationException($"{path} failed: {text}");
+        }
+        return doc;
     }
 
     /// <summary>Polls a query until <paramref name="done"/> holds for its result (scrapes come every second), at most <paramref name="timeout"/>.</summary>

@@ -2,7 +2,8 @@ using HyperBench.Hosting;
 using HyperBench.Silo;
 
 // A HyperBench silo: Orleans, its device workers, the SQL store and /metrics. Settings: section "HyperBench" of appsettings.json,
-// HYPERBENCH__* environment variables or --HyperBench:Key=value arguments (docs/configuration.md); HTTP port: ASPNETCORE_URLS.
+// HYPERBENCH__* environment variables or --HyperBench:Key=value arguments (docs/configuration.md); /metrics and /health listen on
+// HyperBench:MetricsAddress:MetricsPort (127.0.0.1:9464), or ASPNETCORE_URLS when that is set.
 try
 {
     var builder = WebApplication.CreateBuilder(args);
@@ -16,7 +17,7 @@ try
     var app = builder.Build();
 
     app.MapHyperBenchMetrics();
-    app.MapGet("/", () => "HyperBench silo: metrics at /metrics");
+    app.MapGet("/", () => "HyperBench silo: metrics at /metrics, health at /health");
 
     await app.RunAsync();
     return ProcessExit.Ok;

@@ -18,6 +18,8 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
         MeasurementOptions measurement;
         IReadOnlyList<BenchmarkCase> cases;
         IAttentionBackend backend;
+        BenchmarkGrid grid;
+        PlanPreset? preset;
         try
         {
             if (!(settings.TimeLimit >= 0) || double.IsInfinity(settings.TimeLimit)) throw new PlanException($"--time-limit: {settings.TimeLimit} must be >= 0 seconds (0 = no limit).");
@@ -26,7 +28,10 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
             OutputPath.CheckDirectory("--dump", settings.Dump);
             var device = BackendFactory.Resolve(settings.Device);
             bool gpu = device.Kind == DeviceKind.Cuda;
-            var plan = PlanBuilder.Build(settings.ToPlanOptions(PlanDefaults.KernelsBench(gpu)));
+            var options = settings.ToPlanOptions(PlanDefaults.KernelsBench(gpu));
+            preset = options.Preset;
+            var plan = PlanBuilder.Build(options);
+            grid = plan.Grid;
             measurement = plan.Measurement with { KeepTensors = settings.Dump is not null };
             cases = plan.Grid.Expand();
             if (settings.Dump is not null) TensorDumpWriter.EnsureWithinLimit(cases, settings.DumpLimit);
@@ -93,8 +98,10 @@ public sealed class KernelsBenchCommand(IAnsiConsole console) : Command<KernelsB
                 });
 
             JsonReportWriter.Write(jsonPath, BenchReport.Of("hyperbench", command, env, measurement, reports));
-            console.Write(ResultTable.Build(reports));
-            if (reports.Any(r => r.Kernel == "hyper")) console.Write(ResultTable.BuildComparison(reports));
+            var lines = ResultLine.WithSpeedups(reports);
+            console.Write(ResultTable.Build(lines));
+            if (lines.Any(r => r.Kernel == "hyper")) console.Write(ResultTable.BuildComparison(lines));
+            if (preset is not null) PresetSummary.Write(console, preset, grid, lines);
             console.MarkupLine($"wall time {wall.Elapsed.TotalSeconds:F1} s; report written to [blue]{Markup.Escape(Path.GetFullPath(jsonPath))}[/]");
             if (settings.Dump is not null) console.MarkupLine($"tensors dumped under [blue]{Markup.Escape(Path.GetFullPath(settings.Dump))}[/]");
             foreach (var r in reports.Where(r => r.Status != ResultStatus.Ok))

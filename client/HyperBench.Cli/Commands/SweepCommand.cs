@@ -29,15 +29,24 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
         }
 
         SweepPlan plan;
+        PlanPreset? preset;
         IReadOnlyList<string> devices;
         string db;
         try
         {
             devices = settings.Cluster is null ? DeviceCheck.ResolveLocal(settings.Device) : DeviceSelection.Parse(settings.Device);
             bool gpu = devices.Any(IsCuda);
-            plan = SweepPlanSource.FromElsewhere(settings)
-                ? await SweepPlanSource.LoadAsync(settings, cancellationToken)
-                : PlanBuilder.Build(settings.ToPlanOptions(gpu));
+            if (SweepPlanSource.FromElsewhere(settings))
+            {
+                preset = null;
+                plan = await SweepPlanSource.LoadAsync(settings, cancellationToken);
+            }
+            else
+            {
+                var options = settings.ToPlanOptions(gpu);
+                preset = options.Preset;
+                plan = PlanBuilder.Build(options);
+            }
             if (settings.Cluster is null) PlanBuilder.RequireDtypes(plan.Grid, devices);
             if (settings.Cluster is not null && !devices.Any(d => DeviceSpec.Parse(d).IsAuto))
                 plan = plan with { Devices = [.. devices] };
@@ -68,7 +77,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
         if (settings.Cluster is null)
         {
             console.MarkupLine($"in-process silo on {Markup.Escape(string.Join(", ", devices))}; results to [blue]{Markup.Escape(SweepStoreFactory.Redact(db))}[/]");
-            if (settings.N is null && !SweepPlanSource.FromElsewhere(settings) && !devices.Any(IsCuda))
+            if (settings.N is null && settings.Preset is null && !SweepPlanSource.FromElsewhere(settings) && !devices.Any(IsCuda))
             {
                 console.MarkupLine($"[yellow]No CUDA device: running the reduced CPU plan (n = {PlanDefaults.CpuSeqLens}, heads {string.Join(',', plan.Grid.Heads)}; " +
                     $"about a minute on 2 cores). The GPU default is n = {PlanDefaults.GpuSeqLens}: pass --n to choose.[/]");
@@ -101,7 +110,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
 
         await using (target)
         {
-            if (settings.Cluster is not null && settings.N is null && !SweepPlanSource.FromElsewhere(settings))
+            if (settings.Cluster is not null && settings.N is null && settings.Preset is null && !SweepPlanSource.FromElsewhere(settings))
             {
                 // The default lengths follow the cluster's devices, not this machine's: the full grid when it has a GPU.
                 var registered = await target.Client.GetGrain<IDeviceRegistryGrain>(0).ListAsync();
@@ -140,7 +149,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
                 console.MarkupLine($"submitted; follow it with `hyperbench results {sweepId}`");
                 return ExitCodes.Ok;
             }
-            int exit = await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token);
+            int exit = await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token, preset is null ? null : (preset, plan.Grid));
             return exit == ExitCodes.Interrupted ? exit : await SweepMonitor.FollowNoiseGateAsync(console, target, sweepId, exit, interrupt.Token);
         }
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using HyperBench.Cli.Exporters;
+using HyperBench.Cli.Plans;
 using HyperBench.Contracts;
 using HyperBench.Hosting;
 using HyperBench.Kernels.Measurement;
@@ -18,7 +19,9 @@ internal static class SweepMonitor
     /// </summary>
     private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(5);
 
-    public static async Task<int> FollowAsync(IAnsiConsole console, SweepTarget target, string sweepId, CancellationToken cancellationToken)
+    /// <param name="preset">The preset the sweep was planned from, with its grid: its summary follows the table (<see cref="PresetSummary"/>).</param>
+    public static async Task<int> FollowAsync(IAnsiConsole console, SweepTarget target, string sweepId, CancellationToken cancellationToken,
+        (PlanPreset Preset, BenchmarkGrid Grid)? preset = null)
     {
         var sweep = target.Client.GetGrain<ISweepGrain>(sweepId);
         var wall = Stopwatch.StartNew();
@@ -79,6 +82,7 @@ internal static class SweepMonitor
         {
             var lines = SweepSummary.From(await target.Store.GetResultsAsync(sweepId, CancellationToken.None));
             SummaryTable.Write(console, lines, sweepId);
+            if (preset is { } p) PresetSummary.Write(console, p.Preset, p.Grid, lines);
             foreach (var l in lines.Where(l => l.Error is not null))
                 console.MarkupLine($"{SummaryTable.StatusMarkup(l.Status)} {Markup.Escape($"{l.Kernel} n={l.N} causal={l.Causal} {l.Pass}")}: {Markup.Escape(l.Error!)}");
             await WriteUnmeasuredAsync(console, target.Store, sweepId, lines);

@@ -59,7 +59,11 @@ public sealed record CaseReport(
         l.InvalidReason,
         l.InvalidReason is null ? l.Error : null,
         l.MemoryBytesEstimate,
-        l.R is { } r ? new HyperParameters(r, l.B!.Value, l.M!.Value, l.MinSeqLen!.Value, l.Sampling!) : null,
+        l.R is { } r
+            ? new HyperParameters(r, l.B!.Value, l.M!.Value, l.MinSeqLen!.Value, l.Sampling!,
+                HyperVariantNames.ParseBucketOrder(l.BucketOrder), HyperVariantNames.ParseResample(l.Resample), l.ShortExact ?? false,
+                HyperVariantNames.ParseGradient(l.Gradient))
+            : null,
         l.Accuracy,
         l.SkipReason);
 }

@@ -11,6 +11,9 @@ internal static class Format
         _ => (s * 1e6).ToString("F1", CultureInfo.InvariantCulture) + " µs",
     };
 
+    /// <summary>A speed-up: two decimals and ×, "-" without one.</summary>
+    public static string Speedup(double? s) => s is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) + "×" : "-";
+
     /// <summary>A relative error: three decimals, or mantissa and exponent below 0.01 (bf16 flash is about 1e-3, tf32x3 about 1e-6).</summary>
     public static string Error(double? e) => e switch
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HyperBench.Cli.Plans;
+using HyperBench.Kernels;
 
 namespace HyperBench.Cli.Exporters;
 
@@ -12,7 +13,14 @@ public static class JsonReportWriter
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        // The variants by their one spelling (per-run, detached-lse: what options, case ids and stored rows say), other enums snake_case.
+        Converters =
+        {
+            new NameConverter<BucketOrder>(HyperVariantNames.Name, HyperVariantNames.ParseBucketOrder),
+            new NameConverter<Resample>(HyperVariantNames.Name, HyperVariantNames.ParseResample),
+            new NameConverter<HyperGradient>(HyperVariantNames.Name, HyperVariantNames.ParseGradient),
+            new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower),
+        },
     };
 
     public static void Write(string path, BenchReport report)
@@ -22,4 +30,13 @@ public static class JsonReportWriter
         // Atomic for a file (a crash never leaves a truncated report where a good one was); in place for /dev/null or a link.
         OutputPath.WriteAllText(path, JsonSerializer.Serialize(report, Options));
     }
+}
+
+/// <summary>Writes and reads an enum by the name its vocabulary gives it (<see cref="HyperVariantNames"/>).</summary>
+internal sealed class NameConverter<T>(Func<T, string> name, Func<string, T> parse) : JsonConverter<T>
+    where T : struct, Enum
+{
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => parse(reader.GetString() ?? "");
+
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(name(value));
 }

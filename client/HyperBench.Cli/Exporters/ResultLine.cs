@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using HyperBench.Kernels;
 using HyperBench.Kernels.Backends;
 using HyperBench.Kernels.Measurement;
 
@@ -37,6 +38,13 @@ public sealed record ResultLine
     public int? MinSeqLen { get; init; }
     public string? Sampling { get; init; }
 
+    /// <summary>HyperAttention's variants (docs/variants.md): bucket order, resampling, short-exact, gradient rule; null for exact kernels.</summary>
+    public string? BucketOrder { get; init; }
+
+    public string? Resample { get; init; }
+    public bool? ShortExact { get; init; }
+    public string? Gradient { get; init; }
+
     /// <summary>The device model (GPU name, CPU model name).</summary>
     public string Device { get; init; } = "";
 
@@ -52,6 +60,10 @@ public sealed record ResultLine
     public string HostName { get; init; } = "";
     public required ResultStatus Status { get; init; }
     public double? MedianSeconds { get; init; }
+
+    /// <summary>The 20th percentile of the samples: what the HyperAttention authors report; shown wherever the median is.</summary>
+    public double? P20Seconds { get; init; }
+
     public double? CiLowSeconds { get; init; }
     public double? CiHighSeconds { get; init; }
 
@@ -60,7 +72,11 @@ public sealed record ResultLine
 
     public int Samples { get; init; }
     public double? Tflops { get; init; }
+    /// <summary>HyperAttention over the paired flash result: flash median / hyper median.</summary>
     public double? Speedup { get; init; }
+
+    /// <summary>The same from the 20th percentiles: flash p20 / hyper p20.</summary>
+    public double? SpeedupP20 { get; init; }
 
     /// <summary>‖O_hyper − O_exact‖_F / ‖O_exact‖_F: large on diffuse attention by construction (docs/accuracy.md).</summary>
     public double? RelativeError { get; init; }
@@ -104,9 +120,7 @@ public sealed record ResultLine
     /// <summary>Why there is no telemetry: "cpu device", "NVML unavailable: ...", "not recorded" (stored before telemetry existed).</summary>
     public string? TelemetryNote { get; init; }
 
-    /// <summary>20th and 80th percentiles of the samples (the console table's spread).</summary>
-    [JsonIgnore] public double? P20Seconds { get; init; }
-
+    /// <summary>80th percentile of the samples (with p20, the `kernels bench` table's spread).</summary>
     [JsonIgnore] public double? P80Seconds { get; init; }
 
     /// <summary>The first (compiling) run, timed apart.</summary>
@@ -161,6 +175,24 @@ public sealed record ResultLine
         };
     }
 
+    /// <summary>
+    /// <paramref name="lines"/> with each non-flash result's speed-up over the flash result of the same n, mask, pass, shape, dtype,
+    /// inputs, seed and device model: flash median / its median, and flash p20 / its p20. The one pairing of `kernels bench`,
+    /// `sweep` and `results`.
+    /// </summary>
+    public static IReadOnlyList<ResultLine> WithSpeedups(IReadOnlyList<ResultLine> lines)
+    {
+        var flash = lines.Where(l => l.Kernel == "flash" && l.MedianSeconds is > 0).GroupBy(PairKey).ToDictionary(g => g.Key, g => g.First());
+        return [.. lines.Select(l => l.Kernel != "flash" && flash.TryGetValue(PairKey(l), out var f)
+            ? l with { Speedup = Ratio(f.MedianSeconds, l.MedianSeconds), SpeedupP20 = Ratio(f.P20Seconds, l.P20Seconds) }
+            : l)];
+    }
+
+    private static double? Ratio(double? flash, double? other) => flash is > 0 && other is > 0 ? flash.Value / other.Value : null;
+
+    private static (int, bool, string, int, int, int, string, string, ulong, string) PairKey(ResultLine l) =>
+        (l.N, l.Causal, l.Pass, l.Batch, l.Heads, l.D, l.Dtype, l.Distribution, l.Seed, l.Device);
+
     /// <summary>A case that was not run, with why.</summary>
     public static ResultLine Skipped(BenchmarkCase c, DeviceInfo device, string reason) =>
         ForCase(CaseFields.Of(c), device) with { Status = ResultStatus.Skipped, Flops = c.Flops, SkipReason = reason };
@@ -183,6 +215,10 @@ public sealed record ResultLine
         M = c.Hyper?.Samples,
         MinSeqLen = c.Hyper?.MinSeqLen,
         Sampling = c.Hyper?.Sampling,
+        BucketOrder = c.Hyper?.BucketOrder.Name(),
+        Resample = c.Hyper?.Resample.Name(),
+        ShortExact = c.Hyper?.ShortExact,
+        Gradient = c.Hyper?.Gradient.Name(),
         Device = device.Name,
         DeviceId = device.Id,
         DeviceDetail = device.Detail,

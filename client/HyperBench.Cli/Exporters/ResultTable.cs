@@ -36,20 +36,19 @@ public static class ResultTable
     }
 
     /// <summary>
-    /// HyperAttention next to exact flash on the same case (n, mask, pass, shape, distribution, seed): both medians, the
-    /// speed-up time(flash) / time(hyper), and hyper's error against flash (docs/algorithms.md section 4). A hyper case without a
-    /// flash partner in the run still shows its error.
+    /// HyperAttention next to exact flash on the same case (n, mask, pass, shape, distribution, seed; paired by
+    /// <see cref="ResultLine.WithSpeedups"/>): both medians and 20th percentiles, the speed-up time(flash) / time(hyper) from each,
+    /// and hyper's error against flash (docs/algorithms.md section 4). A hyper case without a flash partner in the run still shows its error.
     /// </summary>
     public static Table BuildComparison(IEnumerable<ResultLine> cases)
     {
         var list = cases.ToList();
         var table = new Table().Border(TableBorder.Rounded).Title("HyperAttention vs flash")
-            .AddColumns("n", "causal", "pass", "dist", "b×h×d", "flash", "hyper", "speed-up", "O rel. err", "‖E‖₂/‖V‖₂", "O cos", "dQ/dK/dV rel. err", "heads measured");
+            .AddColumns("n", "causal", "pass", "dist", "b×h×d", "flash", "flash p20", "hyper", "hyper p20", "speed-up", "speed-up p20", "O rel. err", "‖E‖₂/‖V‖₂", "O cos", "dQ/dK/dV rel. err", "heads measured");
         foreach (var h in list.Where(r => r.Kernel == "hyper"))
         {
             var flash = list.FirstOrDefault(r => r.Kernel == "flash" && r.N == h.N && r.Causal == h.Causal && r.Pass == h.Pass && r.Batch == h.Batch
                 && r.Heads == h.Heads && r.D == h.D && r.Dtype == h.Dtype && r.Distribution == h.Distribution && r.Seed == h.Seed);
-            double? tf = flash?.MedianSeconds, th = h.MedianSeconds;
             var metrics = h.Accuracy?.Metrics ?? [];
             var o = metrics.FirstOrDefault(m => m.Tensor == "o");
             table.AddRow(
@@ -58,9 +57,12 @@ public static class ResultTable
                 h.Pass,
                 h.Distribution,
                 $"{h.Batch}×{h.Heads}×{h.D}",
-                tf is null ? "-" : Format.Seconds(tf.Value),
-                th is null ? "-" : Format.Seconds(th.Value),
-                tf is null || th is null || th <= 0 ? "-" : (tf.Value / th.Value).ToString("F1", CultureInfo.InvariantCulture) + "×",
+                Seconds(flash?.MedianSeconds),
+                Seconds(flash?.P20Seconds),
+                Seconds(h.MedianSeconds),
+                Seconds(h.P20Seconds),
+                Format.Speedup(h.Speedup),
+                Format.Speedup(h.SpeedupP20),
                 o is null ? "-" : Number(o.RelativeFrobenius),
                 o is null ? "-" : Number(o.SpectralOverV),
                 o is null ? "-" : o.MeanRowCosine.ToString("F3", CultureInfo.InvariantCulture),
@@ -76,6 +78,8 @@ public static class ResultTable
         var grads = (accuracy?.Metrics ?? []).Where(m => m.Tensor != "o").ToList();
         return grads.Count == 0 ? "-" : string.Join(" / ", grads.Select(g => format(g.RelativeFrobenius)));
     }
+
+    private static string Seconds(double? s) => s is { } x ? Format.Seconds(x) : "-";
 
     private static string Number(double x) => x.ToString(x >= 100 ? "F0" : x >= 1 ? "F2" : "F3", CultureInfo.InvariantCulture);
 }

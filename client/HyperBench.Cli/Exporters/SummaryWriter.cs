@@ -19,10 +19,12 @@ public static class SummaryWriter
         ("causal", l => l.Causal ? "true" : "false"), ("pass", l => l.Pass), ("batch", l => Num(l.Batch)), ("heads", l => Num(l.Heads)),
         ("d", l => Num(l.D)), ("dtype", l => l.Dtype), ("distribution", l => l.Distribution), ("seed", l => l.Seed.ToString(CultureInfo.InvariantCulture)),
         ("r", l => Num(l.R)), ("b", l => Num(l.B)), ("m", l => Num(l.M)), ("min_seq_len", l => Num(l.MinSeqLen)), ("sampling", l => l.Sampling ?? ""),
+        ("bucket_order", l => l.BucketOrder ?? ""), ("resample", l => l.Resample ?? ""), ("short_exact", l => l.ShortExact is { } se ? (se ? "true" : "false") : ""),
+        ("gradient", l => l.Gradient ?? ""),
         ("device", l => l.Device), ("device_id", l => l.DeviceId), ("device_detail", l => l.DeviceDetail), ("device_key", l => l.DeviceKey),
         ("host_name", l => l.HostName), ("status", l => StatusWords.Word(l.Status)),
-        ("median_s", l => Num(l.MedianSeconds)), ("ci_low_s", l => Num(l.CiLowSeconds)), ("ci_high_s", l => Num(l.CiHighSeconds)), ("cv", l => Num(l.Cv)),
-        ("samples", l => Num(l.Samples)), ("tflops", l => Num(l.Tflops)), ("speedup", l => Num(l.Speedup)),
+        ("median_s", l => Num(l.MedianSeconds)), ("p20_s", l => Num(l.P20Seconds)), ("ci_low_s", l => Num(l.CiLowSeconds)), ("ci_high_s", l => Num(l.CiHighSeconds)), ("cv", l => Num(l.Cv)),
+        ("samples", l => Num(l.Samples)), ("tflops", l => Num(l.Tflops)), ("speedup", l => Num(l.Speedup)), ("speedup_p20", l => Num(l.SpeedupP20)),
         ("relative_error", l => Num(l.RelativeError)), ("spectral_over_v", l => Num(l.SpectralOverV)), ("mean_row_cosine", l => Num(l.MeanRowCosine)),
         ("noise", l => l.Noise ?? ""), ("error", l => l.Error ?? ""),
         ("started_utc", l => Utc(l.StartedUtc)), ("ended_utc", l => Utc(l.EndedUtc)), ("telemetry_samples", l => Num(l.TelemetrySamples)),
@@ -42,16 +44,16 @@ public static class SummaryWriter
     {
         var list = lines.ToList();
         var sb = new StringBuilder()
-            .AppendLine("| n | kernel | causal | pass | b×h×d | dist | device | median | CV | TFLOP/s | speed-up | ‖E‖₂/‖V‖₂ | rel. Frobenius | status |")
-            .AppendLine("|---:|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|");
+            .AppendLine("| n | kernel | causal | pass | b×h×d | dist | device | median | p20 | CV | TFLOP/s | speed-up | speed-up p20 | ‖E‖₂/‖V‖₂ | rel. Frobenius | status |")
+            .AppendLine("|---:|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var l in list)
         {
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"| {l.N} | {l.Kernel} | {(l.Causal ? "yes" : "no")} | {l.Pass} | {l.Batch}×{l.Heads}×{l.D} | {l.Distribution} | {Cell(l.Device)} | " +
-                $"{(l.MedianSeconds is { } m ? (l.Noise is null ? "" : "~") + Format.Seconds(m) : "-")} | " +
+                $"{(l.MedianSeconds is { } m ? (l.Noise is null ? "" : "~") + Format.Seconds(m) : "-")} | {(l.P20Seconds is { } p20 ? Format.Seconds(p20) : "-")} | " +
                 $"{(l.Cv is { } cv ? (cv * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-")} | " +
                 $"{(l.Tflops is { } t ? t.ToString("G4", CultureInfo.InvariantCulture) : "-")} | " +
-                $"{(l.Speedup is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) + "×" : "-")} | {G3(l.SpectralOverV)} | {G3(l.RelativeError)} | {StatusWords.Word(l.Status)} |");
+                $"{Format.Speedup(l.Speedup)} | {Format.Speedup(l.SpeedupP20)} | {G3(l.SpectralOverV)} | {G3(l.RelativeError)} | {StatusWords.Word(l.Status)} |");
         }
         if (list.Any(l => l.Kernel == "hyper"))
         {

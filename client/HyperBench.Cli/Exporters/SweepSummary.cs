@@ -1,4 +1,5 @@
 using System.Globalization;
+using HyperBench.Kernels;
 using HyperBench.Kernels.Telemetry;
 using HyperBench.Storage;
 
@@ -18,15 +19,12 @@ public static class SweepSummary
     public static IReadOnlyList<ResultLine> From(IEnumerable<ResultSummaryRow> rows, IReadOnlyDictionary<string, IReadOnlyList<TelemetrySample>>? telemetry = null)
     {
         var list = rows.ToList();
-        // Speed-up pairs a hyper result with the flash result measured on the same inputs and the same device model.
-        var flash = list.Where(r => r.Kernel == "flash" && r.MedianSeconds is > 0)
-            .GroupBy(PairKey)
-            .ToDictionary(g => g.Key, g => g.First().MedianSeconds!.Value);
         // An exact kernel does half the work when causal: a causal median no faster than the non-causal one means a disturbed run.
         var nonCausal = list.Where(r => !r.Causal && r.Kernel != "hyper" && r.MedianSeconds is > 0)
             .GroupBy(MaskTwinKey)
             .ToDictionary(g => g.Key, g => g.First().MedianSeconds!.Value);
-        return list
+        // Speed-up pairs a hyper result with the flash result measured on the same inputs and the same device model.
+        return ResultLine.WithSpeedups([.. list
             .OrderBy(r => r.Batch).ThenBy(r => r.Heads).ThenBy(r => r.D).ThenBy(r => r.Distribution)
             .ThenBy(r => r.Causal).ThenBy(r => r.Pass).ThenBy(r => r.N).ThenBy(r => r.Kernel)
             .Select(r =>
@@ -53,6 +51,11 @@ public static class SweepSummary
                     M = Int(hyper, "m"),
                     MinSeqLen = Int(hyper, "min_seq_len"),
                     Sampling = hyper.GetValueOrDefault("sampling"),
+                    // A variant is in the stored text only when it is not our default (HyperParameters.Canonical).
+                    BucketOrder = hyper.Count == 0 ? null : hyper.GetValueOrDefault("order", BucketOrderDefault),
+                    Resample = hyper.Count == 0 ? null : hyper.GetValueOrDefault("resample", ResampleDefault),
+                    ShortExact = hyper.Count == 0 ? null : hyper.GetValueOrDefault("short_exact") == "1",
+                    Gradient = hyper.Count == 0 ? null : hyper.GetValueOrDefault("grad", GradientDefault),
                     Device = r.DeviceName,
                     DeviceId = r.DeviceId,
                     DeviceDetail = r.DeviceDetail,
@@ -60,12 +63,13 @@ public static class SweepSummary
                     HostName = r.HostName,
                     Status = r.Status,
                     MedianSeconds = r.MedianSeconds,
+                    P20Seconds = r.P20Seconds,
+                    P80Seconds = r.P80Seconds,
                     CiLowSeconds = r.CiLowSeconds,
                     CiHighSeconds = r.CiHighSeconds,
                     Cv = r.CoefficientOfVariation,
                     Samples = r.SampleCount,
                     Tflops = r.Tflops,
-                    Speedup = r.Kernel != "flash" && r.MedianSeconds is > 0 && flash.TryGetValue(PairKey(r), out double f) ? f / r.MedianSeconds.Value : null,
                     RelativeError = r.RelativeError,
                     SpectralOverV = r.SpectralOverV,
                     MeanRowCosine = r.MeanRowCosine,
@@ -82,9 +86,12 @@ public static class SweepSummary
                     ThrottleReasons = gpu?.ThrottleReasonsText,
                     TelemetryNote = gpu is not null || telemetry is null ? null : r.TelemetryNote ?? TelemetryNotRecorded,
                 };
-            })
-            .ToList();
+            })]);
     }
+
+    private static readonly string BucketOrderDefault = HyperParameters.Default.BucketOrder.Name();
+    private static readonly string ResampleDefault = HyperParameters.Default.Resample.Name();
+    private static readonly string GradientDefault = HyperParameters.Default.Gradient.Name();
 
     /// <summary>Why a timing looks disturbed, or null: a CV of <see cref="NoisyCv"/> or more; a causal exact case no faster than its non-causal twin.</summary>
     public static string? Noise(double? cv, double? median, double? nonCausalMedian)
@@ -108,7 +115,4 @@ public static class SweepSummary
     /// <summary>The same case but for the mask: a causal result and its non-causal twin share it.</summary>
     private static string MaskTwinKey(ResultSummaryRow r) =>
         $"{r.Kernel}|{r.N}|{r.Pass}|{r.Batch}|{r.Heads}|{r.D}|{r.Dtype}|{r.Distribution}|{r.Seed}|{r.DeviceName}";
-
-    private static string PairKey(ResultSummaryRow r) =>
-        $"{r.N}|{r.Causal}|{r.Pass}|{r.Batch}|{r.Heads}|{r.D}|{r.Dtype}|{r.Distribution}|{r.Seed}|{r.DeviceName}";
 }

@@ -31,6 +31,9 @@ public static class PlanBuilder
         [nameof(HyperParameters.Samples)] = "--samples",
         [nameof(HyperParameters.MinSeqLen)] = "--min-seq-len",
         [nameof(HyperParameters.Sampling)] = "--sampling",
+        [nameof(HyperParameters.BucketOrder)] = "--bucket-order",
+        [nameof(HyperParameters.Resample)] = "--resample",
+        [nameof(HyperParameters.Gradient)] = "--grad",
         [nameof(MeasurementOptions.MinSamples)] = "--min-samples",
         [nameof(MeasurementOptions.BudgetSeconds)] = "--budget",
         [nameof(MeasurementOptions.WarmupRuns)] = "--warmup",
@@ -57,7 +60,7 @@ public static class PlanBuilder
                 Dtypes = [.. ListParser.Parsed("--dtype", options.Dtype, DtypeNames.Parse)],
                 Distributions = [.. ListParser.Words("--dist", options.Dist)],
                 Seed = options.Seed,
-                Hyper = options.Hyper,
+                Hyper = WithVariants(options),
             },
             Measurement = Checked(() => MeasurementOptions.ForMinSamples(options.MinSamples, options.Budget, options.Warmup, options.WarmupTime)),
             MaxAttempts = options.MaxAttempts,
@@ -71,6 +74,46 @@ public static class PlanBuilder
             return plan;
         });
         return plan;
+    }
+
+    /// <summary>
+    /// The one place where options given, a preset and the command's defaults meet: for each option, the value given on the command
+    /// line, else the preset's, else the default. An option is "given" when its settings property is not null (Spectre.Console.Cli
+    /// leaves an option that was not typed at its initial value, so the plan options have no initial values of their own).
+    /// </summary>
+    public static PlanOptions Resolve(PlanLayer given, PlanPreset? preset, PlanDefaults defaults)
+    {
+        var p = preset?.Options ?? PlanLayer.None;
+        var d = new PlanOptions { Kernel = defaults.Kernel, N = defaults.N, Heads = defaults.Heads };
+        var h = d.Hyper;
+        return d with
+        {
+            Kernel = given.Kernel ?? p.Kernel ?? d.Kernel,
+            N = given.N ?? p.N ?? d.N,
+            Causal = given.Causal ?? p.Causal ?? d.Causal,
+            Pass = given.Pass ?? p.Pass ?? d.Pass,
+            Batch = given.Batch ?? p.Batch ?? d.Batch,
+            Heads = given.Heads ?? p.Heads ?? d.Heads,
+            D = given.D ?? p.D ?? d.D,
+            Dtype = given.Dtype ?? p.Dtype ?? d.Dtype,
+            Dist = given.Dist ?? p.Dist ?? d.Dist,
+            Seed = given.Seed ?? p.Seed ?? d.Seed,
+            Hyper = new HyperParameters(
+                given.LshProjections ?? p.LshProjections ?? h.LshProjections,
+                given.BlockSize ?? p.BlockSize ?? h.BlockSize,
+                given.Samples ?? p.Samples ?? h.Samples,
+                given.MinSeqLen ?? p.MinSeqLen ?? h.MinSeqLen,
+                given.Sampling ?? p.Sampling ?? h.Sampling),
+            BucketOrder = given.BucketOrder ?? p.BucketOrder,
+            Resample = given.Resample ?? p.Resample,
+            Grad = given.Grad ?? p.Grad,
+            ShortExact = given.ShortExact ?? p.ShortExact,
+            MinSamples = given.MinSamples ?? p.MinSamples ?? d.MinSamples,
+            Budget = given.Budget ?? p.Budget ?? d.Budget,
+            Warmup = given.Warmup ?? p.Warmup ?? d.Warmup,
+            WarmupTime = given.WarmupTime ?? p.WarmupTime ?? d.WarmupTime,
+            Preset = preset,
+        };
     }
 
     /// <summary>
@@ -90,6 +133,27 @@ public static class PlanBuilder
                 var refusals = deviceIds.Select(id => BackendDtypes.Refusal(dtype, pass, id)).ToArray();
                 if (refusals.All(r => r is not null)) throw new PlanException("--pass: " + string.Join(" ", refusals.Distinct()));
             }
+        }
+    }
+
+    /// <summary>The hyper parameters with the variant options parsed into them (HyperVariantNames' words; an unknown one names the option).</summary>
+    private static HyperParameters WithVariants(PlanOptions options) => options.Hyper with
+    {
+        BucketOrder = options.BucketOrder is { } order ? Variant("--bucket-order", order, HyperVariantNames.ParseBucketOrder) : options.Hyper.BucketOrder,
+        Resample = options.Resample is { } resample ? Variant("--resample", resample, HyperVariantNames.ParseResample) : options.Hyper.Resample,
+        Gradient = options.Grad is { } grad ? Variant("--grad", grad, HyperVariantNames.ParseGradient) : options.Hyper.Gradient,
+        ShortExact = options.ShortExact ?? options.Hyper.ShortExact,
+    };
+
+    private static T Variant<T>(string option, string text, Func<string, T> parse)
+    {
+        try
+        {
+            return parse(text);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PlanException($"{option}: {ErrorText.For(ex)}");
         }
     }
 

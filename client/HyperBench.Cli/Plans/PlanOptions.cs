@@ -19,6 +19,17 @@ public sealed record PlanOptions
     public string Dist { get; init; } = "normal";
     public ulong Seed { get; init; } = 1;
     public HyperParameters Hyper { get; init; } = HyperParameters.Default;
+
+    /// <summary>--bucket-order, --resample, --grad as typed (null: <see cref="Hyper"/>'s own); <see cref="PlanBuilder"/> parses them into it.</summary>
+    public string? BucketOrder { get; init; }
+    public string? Resample { get; init; }
+    public string? Grad { get; init; }
+
+    /// <summary>--short-exact (null: <see cref="Hyper"/>'s own).</summary>
+    public bool? ShortExact { get; init; }
+
+    /// <summary>The preset these options started from (--preset), or null.</summary>
+    public PlanPreset? Preset { get; init; }
     public int MinSamples { get; init; } = 5;
     public double Budget { get; init; } = 1.0;
     public int Warmup { get; init; } = 1;

@@ -23,4 +23,7 @@ public sealed record DeviceInfo(DeviceKind Kind, string Id, string Name, long Me
         Dtype.Bf16 or Dtype.Fp16 => 2 * PeakTf32Flops,
         _ => PeakFp32Flops,
     };
+
+    /// <summary>The driver version (the CUDA driver API version on CUDA, e.g. 12.4); empty where there is none (cpu).</summary>
+    public string Driver { get; init; } = "";
 }

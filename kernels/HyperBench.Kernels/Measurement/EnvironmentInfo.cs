@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using HyperBench.Kernels.Backends;
 
@@ -24,19 +23,17 @@ public sealed record EnvironmentInfo(
 {
     public static EnvironmentInfo Capture(DeviceInfo device)
     {
-        var version = typeof(EnvironmentInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-        int plus = version.IndexOf('+', StringComparison.Ordinal);
-        string commit = plus >= 0 ? version[(plus + 1)..] : "unknown";
+        var build = BuildInfo.Current;
         return new EnvironmentInfo(
             Environment.MachineName,
             RuntimeInformation.OSDescription,
             RuntimeInformation.ProcessArchitecture.ToString(),
             HostCpu.Model,
             Environment.ProcessorCount,
-            RuntimeInformation.FrameworkDescription,
-            typeof(ILGPU.Context).Assembly.GetName().Version?.ToString() ?? "unknown",
-            plus >= 0 ? version[..plus] : version,
-            commit,
+            build.DotNet,
+            build.Ilgpu,
+            build.Version,
+            build.Commit,
             device.Id,
             device.Name,
             device.MemoryBytes,

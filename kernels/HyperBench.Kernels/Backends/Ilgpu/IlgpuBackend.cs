@@ -21,7 +21,7 @@ public sealed class IlgpuBackend : IAttentionBackend
     {
         _context = context;
         Accelerator = accelerator;
-        Device = device;
+        Device = accelerator is CudaAccelerator cuda ? device with { Driver = cuda.DriverVersion.ToString() } : device;
     }
 
     public DeviceInfo Device { get; }
