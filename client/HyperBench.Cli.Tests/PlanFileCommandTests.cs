@@ -84,6 +84,38 @@ public sealed class PlanFileCommandTests
     }
 
     [Fact]
+    public void ShippedPlans_PaperEqualsThePresetAndCiSmokeIsSmallAndValid()
+    {
+        string plans = Path.Combine(RepositoryRoot(), "infra", "plans");
+        // What `sweep --preset paper --save-plan` builds, with the noise gate's default limit written out.
+        var settings = new SweepSettings { Preset = "paper", CvLimit = NoiseGate.DefaultCvLimit.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var preset = PlanBuilder.Build(settings.ToPlanOptions(gpu: false));
+
+        var paper = PlanFile.Read(Path.Combine(plans, "paper.json"));
+        var smoke = PlanFile.Read(Path.Combine(plans, "ci-smoke.json"));
+
+        Assert.Equal(PlanJson.Serialize(preset), PlanJson.Serialize(paper));
+        Assert.Equal(preset.Grid.Expand().Select(c => c.Id), paper.ExpandCases().Select(c => c.Id));
+        Assert.Equal(96, paper.ExpandCases().Count);
+        Assert.Equal(8, smoke.ExpandCases().Count);
+        Assert.Equal("ci-smoke", smoke.Tag);
+    }
+
+    [Fact]
+    public void Plan_WithExplicitPlanOptionsEvenAtTheirDefaults_RefusedNamingThem()
+    {
+        string dir = CliProcess.TempDirectory();
+        File.Copy(Path.Combine(RepositoryRoot(), "infra", "plans", "ci-smoke.json"), Path.Combine(dir, "p.json"));
+
+        var outcome = CliProcess.Run(dir, "sweep", "--device", "cpu", "--plan", "p.json", "--budget", "1", "--preset", "paper", "--max-attempts", "3");
+
+        Assert.True(outcome.ExitCode == 2, outcome.Output);
+        Assert.Contains("--preset, --max-attempts", outcome.Output.ReplaceLineEndings(""), StringComparison.Ordinal);
+        Assert.Contains("--budget", outcome.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir, "hyperbench-results")), "a refused plan created the results database");
+    }
+
+    [Fact]
     public async Task Sweep_CvLimitZero_ReMeasuresInALinkedChildThatResultsNames()
     {
         string dir = CliProcess.TempDirectory();
