@@ -46,6 +46,13 @@ app.Configure(config =>
         .WithExample("results")
         .WithExample("results", "<sweep-id>", "--format", "csv", "--out", "sweep.csv")
         .WithExample("results", "--db", "Host=db;Database=hyperbench;Username=bench;Password=...");
+    config.AddCommand<CompareCommand>("compare")
+        .WithDescription("Compare two stored sweeps case by case: medians, change, Mann-Whitney p-value and a verdict (faster, slower, same, noisy, " +
+            "insufficient); HyperAttention's relative error too. Verdicts are stored (regression_verdicts). Exit 1 when anything regressed " +
+            "(docs/regressions.md).")
+        .WithExample("compare", "<baseline-sweep-id>", "<candidate-sweep-id>")
+        .WithExample("compare", "tag:nightly", "tag:nightly", "--format", "markdown")
+        .WithExample("compare", "tag:main", "<sweep-id>", "--threshold", "3%", "--format", "json");
     config.AddCommand<PlotCommand>("plot")
         .WithDescription("A PNG of a sweep: median time vs n (log-log) per kernel and mask, and HyperAttention's speed-up vs n.")
         .WithExample("plot", "<sweep-id>", "--out", "sweep.png");

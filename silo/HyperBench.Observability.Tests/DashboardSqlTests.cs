@@ -46,6 +46,11 @@ public sealed class DashboardSqlTests(StoredSweepFixture sweep)
         // 2 kernels x 2 n x 2 masks; each hyper case carries its error on O; on the cpu backend the Results panel's "GPU
         // telemetry" column shows why there are no readings.
         Assert.Equal(new object[] { 8L, 8L, 4L, 4L, 8L }, counts.Single());
+        // The self-comparison's verdicts (History's "Regression verdicts" annotation): one per case, 3 samples a side is too few to test.
+        var verdicts = await RowsAsync("SELECT count(*), count(*) FILTER (WHERE verdict = 'insufficient') FROM regression_verdicts " +
+            $"WHERE baseline_sweep_id = '{sweep.SweepId}' AND candidate_sweep_id = '{sweep.SweepId}'", ct);
+        Assert.Equal(new object[] { 8L, 8L }, verdicts.Single());
+        Assert.Equal(8, sweep.VerdictCount);
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using HyperBench.Contracts;
 using HyperBench.Hosting;
 using HyperBench.Kernels;
 using HyperBench.Kernels.Measurement;
+using HyperBench.Regressions;
+using HyperBench.Storage;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
@@ -10,7 +12,8 @@ namespace HyperBench.Observability.Tests;
 /// <summary>
 /// A fresh PostgreSQL database (hyperbench_dash_RANDOM on the server of HYPERBENCH_TEST_POSTGRES, dropped at the end) holding the
 /// real schema and one real sweep: flash and hyper at n = 128 and 256, forward, causal and not, measured on the cpu backend by
-/// an in-process silo (the CLI's path: <see cref="EmbeddedCluster"/>, which applies the repository's migrations at start).
+/// an in-process silo (the CLI's path: <see cref="EmbeddedCluster"/>, which applies the repository's migrations at start),
+/// and the verdicts of comparing that sweep with itself (what `hyperbench compare` stores), for the History dashboard's annotation.
 /// Without PostgreSQL the tests using it skip with the reason, or fail when HYPERBENCH_REQUIRE_POSTGRES=1 (CI).
 /// </summary>
 public sealed class StoredSweepFixture : IAsyncLifetime
@@ -79,7 +82,17 @@ public sealed class StoredSweepFixture : IAsyncLifetime
         await using var cluster = await EmbeddedCluster.StartAsync(settings, new EmbeddedClusterOptions { Sweeps = [SweepId] }, timeout.Token);
         await cluster.Sweep(SweepId).StartAsync(Plan);
         Status = await cluster.WaitAsync(SweepId, pollInterval: TimeSpan.FromMilliseconds(50), cancellationToken: timeout.Token);
+
+        // A real comparison of the sweep with itself (3 samples a side: every verdict is insufficient, which is still a stored verdict).
+        await using var store = SweepStoreFactory.Create(ConnectionString);
+        var cases = await store.GetCaseSamplesAsync(SweepId, timeout.Token);
+        var comparison = SweepComparer.Compare(SweepId, cases, SweepId, cases, CompareThresholds.Default, DateTime.UtcNow);
+        await store.SaveVerdictsAsync(comparison.ToRows(), timeout.Token);
+        VerdictCount = comparison.Cases.Count;
     }
+
+    /// <summary>Verdicts stored by the self-comparison: one per measured case.</summary>
+    public int VerdictCount { get; private set; }
 
     /// <summary>Skips (or fails, when required) the calling test if PostgreSQL is unavailable.</summary>
     public void EnsureAvailable()

@@ -12,7 +12,7 @@ namespace HyperBench.Storage.Tests;
 /// The storage tests, written once and run against both databases by the derived classes
 /// (<see cref="SqliteSweepStoreTests"/>, <see cref="PostgresSweepStoreTests"/>). Each test gets a fresh database.
 /// </summary>
-public abstract class SweepStoreTests : IAsyncLifetime
+public abstract partial class SweepStoreTests : IAsyncLifetime
 {
     private readonly List<SqlSweepStore> _stores = [];
     private readonly List<string> _databases = [];

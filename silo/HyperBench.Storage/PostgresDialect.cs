@@ -104,6 +104,9 @@ internal sealed class PostgresDialect : StoreDialect
     public override string SchemaTableExistsSql =>
         "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' AND table_schema = current_schema()";
 
+    public override string TableExistsSql =>
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = @table AND table_schema = current_schema()";
+
     // 28xxx invalid authorization (wrong password, no pg_hba entry), 3D000 no such database.
     public override bool IsConnectionRefused(Exception exception) =>
         exception is PostgresException pg && (pg.SqlState.StartsWith("28", StringComparison.Ordinal) || pg.SqlState == "3D000");

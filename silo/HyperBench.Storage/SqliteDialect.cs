@@ -146,6 +146,8 @@ internal sealed class SqliteDialect : StoreDialect
 
     public override string SchemaTableExistsSql => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
 
+    public override string TableExistsSql => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table";
+
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>

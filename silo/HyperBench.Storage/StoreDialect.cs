@@ -34,6 +34,9 @@ internal abstract class StoreDialect : IAsyncDisposable
     /// <summary>A query returning 1 when the schema_migrations table (the HyperBench schema) exists, else 0.</summary>
     public abstract string SchemaTableExistsSql { get; }
 
+    /// <summary>A query returning 1 when the table named by the parameter <c>@table</c> exists in the schema in use, else 0.</summary>
+    public abstract string TableExistsSql { get; }
+
     /// <summary>Failures of connecting that retrying cannot fix but that are not the user's input either (credentials refused).</summary>
     public virtual bool IsConnectionRefused(Exception exception) => false;
 

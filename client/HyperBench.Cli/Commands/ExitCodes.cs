@@ -10,6 +10,9 @@ public static class ExitCodes
     /// <summary>At least one case failed (it is in the report with its reason).</summary>
     public const int CaseFailed = ProcessExit.CaseFailed;
 
+    /// <summary>`compare`: a case got slower, or HyperAttention's relative error rose (docs/regressions.md). The same number as a failed case: the gate failed.</summary>
+    public const int Regressed = ProcessExit.CaseFailed;
+
     /// <summary>Bad input: nothing ran, nothing was written.</summary>
     public const int InvalidInput = ProcessExit.InvalidInput;
 
