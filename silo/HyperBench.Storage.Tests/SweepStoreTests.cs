@@ -732,6 +732,26 @@ public abstract partial class SweepStoreTests : IAsyncLifetime
         Assert.Equal(2L, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM results WHERE case_id = @CaseId", new { cases[0].CaseId }));
     }
 
+    [Fact]
+    public async Task FindTaggedSweepAsync_ParentAndItsReMeasure_FindsTheParent()
+    {
+        var store = await StoreAsync();
+        var (parent, cases) = TestData.Sweep(TestData.Case(64), TestData.Case(128));
+        parent.Status = SweepStatus.Completed;
+        await store.CreateSweepAsync(parent, cases, Ct);
+        var (child, childCases) = TestData.Sweep(TestData.Case(64));
+        child.SweepId = parent.SweepId + "-remeasure";
+        child.ParentSweepId = parent.SweepId;
+        child.Status = SweepStatus.Completed;
+        child.CreatedUtc = parent.CreatedUtc.AddMinutes(1);
+        await store.CreateSweepAsync(child, childCases, Ct);
+
+        var found = await store.FindTaggedSweepAsync(parent.Tag!, cancellationToken: Ct);
+
+        Assert.Equal(parent.SweepId, found?.SweepId);
+        Assert.Equal(child.SweepId, (await store.GetChildSweepAsync(parent.SweepId, Ct))?.SweepId);
+    }
+
     private static async Task<List<T>> ColumnAsync<T>(SqlSweepStore store, string sql, object? parameters = null)
     {
         await using DbConnection connection = await store.Dialect.OpenAsync(Ct);
