@@ -53,6 +53,16 @@ app.Configure(config =>
         .WithExample("compare", "<baseline-sweep-id>", "<candidate-sweep-id>")
         .WithExample("compare", "tag:nightly", "tag:nightly", "--format", "markdown")
         .WithExample("compare", "tag:main", "<sweep-id>", "--threshold", "3%", "--format", "json");
+    config.AddCommand<HistoryCommand>("history")
+        .WithDescription("Each case's median over time with its sweep and commit, and the change points of that history (E-divisive means with " +
+            "Otava's split-and-merge): where a step happened, its size and direction (docs/history.md).")
+        .WithExample("history", "--kernel", "flash", "--n", "8k", "--tag", "nightly")
+        .WithExample("history", "--device-model", "NVIDIA H200", "--format", "json", "--plot", "history.png");
+    config.AddCommand<CurvesCommand>("curves")
+        .WithDescription("Fit log(time) against log(n) per kernel, mask, pass, dtype and device: the exponent, where hyper overtakes flash, and whether " +
+            "either moved against the previous run of the same plan (exit 1 when one moved).")
+        .WithExample("curves", "<sweep-id>")
+        .WithExample("curves", "<sweep-id>", "--against", "<earlier-sweep-id>", "--format", "json");
     config.AddBranch("detector", detector =>
     {
         detector.SetDescription("Detector quality (docs/regressions.md): how often compare raises false alarms and catches real slowdowns.");

@@ -20,6 +20,13 @@ public interface ISweepGrain : IGrainWithStringKey
     /// Returns stale leases to pending and puts the sweep back on the active list (after a restart). The answer's
     /// <see cref="SweepStatusView.StillLeased"/> counts the leases from before the restart that stay with live devices.
     /// </summary>
+    /// <summary>
+    /// Starts this sweep as the noise gate's re-measure of <paramref name="parentSweepId"/> (stored with sweeps.parent_sweep_id; it
+    /// labels the re-measured cases noisy or not when it completes, and never re-measures again). Retried like <see cref="StartAsync"/>.
+    /// </summary>
+    [Alias("StartChild")]
+    Task<SweepStatusView> StartChildAsync(SweepPlan plan, string parentSweepId);
+
     [Alias("Resume")]
     Task<SweepStatusView> ResumeAsync();
 

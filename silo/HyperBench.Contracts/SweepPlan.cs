@@ -36,6 +36,16 @@ public sealed record SweepPlan
     [Id(24)] public MeasurementOptions Measurement { get; init; } = MeasurementOptions.ForMinSamples(5, 1.0, 1, 0.5);
 
     /// <summary>
+    /// The noise gate (<see cref="NoiseGate"/>, docs/measurement.md): a case whose samples' coefficient of variation is above this
+    /// is measured again, with a larger budget, in one child sweep; null: no gate (plans stored before the gate existed).
+    /// +Infinity is a gate that never fires.
+    /// </summary>
+    [Id(25)] public double? CvLimit { get; init; }
+
+    /// <summary>Only these case ids of <see cref="Grid"/> (a noise gate's re-measure); null: every case of the grid.</summary>
+    [Id(26)] public string[]? Cases { get; init; }
+
+    /// <summary>
     /// Throws <see cref="ArgumentException"/> naming the first bad value; ParamName is the grid axis, the measurement setting or
     /// the scheduling property (the CLI turns it into the option's name).
     /// </summary>
@@ -47,6 +57,24 @@ public sealed record SweepPlan
         if (MaxAttempts < 1) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{MaxAttempts} must be >= 1."), nameof(MaxAttempts));
         if (!(LeaseSeconds > 0) || double.IsInfinity(LeaseSeconds))
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{LeaseSeconds} must be > 0 seconds."), nameof(LeaseSeconds));
+        if (CvLimit is { } limit && !(limit >= 0))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{limit} must be >= 0 (a coefficient of variation, e.g. 0.1 for 10%)."),
+                nameof(CvLimit));
+        if (Cases is not null)
+        {
+            var ids = Grid.Expand().Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var id in Cases)
+                if (!ids.Contains(id)) throw new ArgumentException($"case '{id}' is not a case of the plan's grid.", nameof(Cases));
+        }
+    }
+
+    /// <summary>The cases this plan runs, in the grid's order: the grid's, or those of <see cref="Cases"/> when it is set.</summary>
+    public IReadOnlyList<BenchmarkCase> ExpandCases()
+    {
+        var all = Grid.Expand();
+        if (Cases is null) return all;
+        var only = Cases.ToHashSet(StringComparer.Ordinal);
+        return [.. all.Where(c => only.Contains(c.Id))];
     }
 
     public override string ToString() => Grid.ToString();

@@ -39,4 +39,12 @@ public sealed record SweepStatusView(
     public int StillLeased { get; init; }
 
     public int Remaining => Pending + Leased;
+
+    /// <summary>The noise gate's re-measure of this sweep's noisy cases (<see cref="NoiseGate.ChildSweepId"/>), once it exists.</summary>
+    [Id(14)]
+    public string? ChildSweepId { get; init; }
+
+    /// <summary>The sweep this one re-measures, when it is a noise gate's child.</summary>
+    [Id(15)]
+    public string? ParentSweepId { get; init; }
 }

@@ -42,6 +42,12 @@ internal sealed class SqliteTestStore : ISweepStore, IAsyncDisposable
 
     public Task<SweepRow?> GetSweepAsync(string sweepId, CancellationToken cancellationToken = default) => _inner.GetSweepAsync(sweepId, cancellationToken);
 
+    public Task<SweepRow?> GetChildSweepAsync(string parentSweepId, CancellationToken cancellationToken = default) =>
+        _inner.GetChildSweepAsync(parentSweepId, cancellationToken);
+
+    public Task LabelNoisyAsync(IReadOnlyList<string> sweepIds, IReadOnlyDictionary<string, bool> noisyByCase, CancellationToken cancellationToken = default) =>
+        _inner.LabelNoisyAsync(sweepIds, noisyByCase, cancellationToken);
+
     public Task<IReadOnlyList<SweepRow>> ListSweepsAsync(int limit = 50, CancellationToken cancellationToken = default) =>
         _inner.ListSweepsAsync(limit, cancellationToken);
 

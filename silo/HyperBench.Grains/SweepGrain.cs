@@ -30,6 +30,7 @@ public sealed class SweepGrain(
     private SweepPlan? _plan;
     private IGrainTimer? _timer;
     private bool _countsDirty;
+    private string? _childSweepId;
 
     private string SweepId => this.GetPrimaryKeyString();
 
@@ -40,6 +41,8 @@ public sealed class SweepGrain(
         _sweep = await store.GetSweepAsync(SweepId, cancellationToken);
         if (_sweep is null) return;
         _plan = PlanJson.Deserialize(_sweep.PlanJson);
+        if (_plan.CvLimit is not null && _sweep.ParentSweepId is null && _sweep.Status == SweepStatus.Completed)
+            _childSweepId = (await store.GetChildSweepAsync(SweepId, cancellationToken))?.SweepId;
         foreach (var row in await store.GetCasesAsync(SweepId, cancellationToken))
         {
             var entry = new SweepEntry(row, CaseJson.Deserialize(row.CaseJson));
@@ -62,17 +65,21 @@ public sealed class SweepGrain(
         }
     }
 
-    public async Task<SweepStatusView> StartAsync(SweepPlan plan)
+    public Task<SweepStatusView> StartAsync(SweepPlan plan) => StartCoreAsync(plan, parentSweepId: null);
+
+    public Task<SweepStatusView> StartChildAsync(SweepPlan plan, string parentSweepId) => StartCoreAsync(plan, parentSweepId);
+
+    private async Task<SweepStatusView> StartCoreAsync(SweepPlan plan, string? parentSweepId)
     {
         if (_sweep is not null)
         {
             // A retried submission is harmless; the same id for another plan is a mistake the caller must hear about.
-            if (PlanJson.Serialize(plan) != _sweep.PlanJson)
+            if (PlanJson.Serialize(plan) != _sweep.PlanJson || _sweep.ParentSweepId != parentSweepId)
                 throw new InvalidOperationException($"sweep '{SweepId}' already exists with a different plan; choose another sweep id.");
             return View();
         }
         plan.Validate();
-        var cases = plan.Grid.Expand();
+        var cases = plan.ExpandCases();
         var now = DateTime.UtcNow;
         var sweep = new SweepRow
         {
@@ -83,6 +90,7 @@ public sealed class SweepGrain(
             Status = SweepStatus.Running,
             CreatedUtc = now,
             CaseCount = cases.Count,
+            ParentSweepId = parentSweepId,
         };
         var rows = cases.Select((c, i) => new SweepCaseRow
         {
@@ -353,7 +361,35 @@ public sealed class SweepGrain(
     {
         // Done, failed, skipped or cancelled are all final: a sweep with skipped cases completes like any other.
         if (!Running || _cases.Any(e => IsLive(e.Row.Status))) return;
+        // Before the status is written: whoever sees this sweep completed sees its child too. A failure here leaves it running and
+        // the next tick tries again (the child's start is idempotent).
+        await ApplyNoiseGateAsync();
         await EndAsync(SweepStatus.Completed);
+    }
+
+    /// <summary>
+    /// The noise gate (docs/measurement.md): a sweep re-measures its cases whose CV is above the plan's limit in one child sweep; a
+    /// child labels each case it measured noisy (still above) or not, on its own result and its parent's, and starts nothing.
+    /// </summary>
+    private async Task ApplyNoiseGateAsync()
+    {
+        if (_plan?.CvLimit is not { } limit || _childSweepId is not null) return;
+        var results = await store.GetResultsAsync(SweepId);
+        if (_sweep!.ParentSweepId is { } parent)
+        {
+            var labels = results.Where(r => r.CoefficientOfVariation is not null)
+                .ToDictionary(r => r.CaseId, r => NoiseGate.IsNoisy(r.CoefficientOfVariation, limit), StringComparer.Ordinal);
+            if (labels.Count > 0) await store.LabelNoisyAsync([SweepId, parent], labels);
+            logger.LogInformation("Sweep {SweepId} re-measured {Count} case(s) of {Parent}: {Noisy} still above CV {Limit}", SweepId, labels.Count,
+                parent, labels.Count(l => l.Value), limit);
+            return;
+        }
+        var noisy = results.Where(r => NoiseGate.IsNoisy(r.CoefficientOfVariation, limit)).Select(r => r.CaseId).ToList();
+        if (noisy.Count == 0) return;
+        string child = NoiseGate.ChildSweepId(SweepId);
+        await GrainFactory.GetGrain<ISweepGrain>(child).StartChildAsync(NoiseGate.RemeasurePlan(_plan, noisy), SweepId);
+        _childSweepId = child;
+        logger.LogInformation("Sweep {SweepId}: {Count} case(s) above CV {Limit} re-measured in sweep {Child}", SweepId, noisy.Count, limit, child);
     }
 
     private async Task EndAsync(SweepStatus status)
@@ -398,6 +434,8 @@ public sealed class SweepGrain(
             Count(CaseStatus.Done), Count(CaseStatus.Failed), Count(CaseStatus.Cancelled), _sweep.CreatedUtc, _sweep.FinishedUtc, devices)
         {
             Skipped = Count(CaseStatus.Skipped),
+            ChildSweepId = _childSweepId,
+            ParentSweepId = _sweep.ParentSweepId,
         };
     }
 }

@@ -192,7 +192,8 @@ public sealed class DeviceWorker : IDisposable
     {
         if (_scope.Sweeps is { } only)
         {
-            foreach (var sweepId in only)
+            // A sweep's noise-gate re-measure (its child) belongs to it: the in-process silo of `sweep` runs it too.
+            foreach (var sweepId in only.SelectMany(s => new[] { s, NoiseGate.ChildSweepId(s) }))
             {
                 var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
                 if (lease is not null) return lease;

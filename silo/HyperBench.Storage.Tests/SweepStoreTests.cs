@@ -664,6 +664,94 @@ public abstract partial class SweepStoreTests : IAsyncLifetime
         Assert.True(Assert.Single((await store.GetTelemetryAsync(sweep.SweepId, Ct))[cases[1].CaseId]).Throttled);
     }
 
+    [Fact]
+    public async Task MigrateAsync_DatabaseAtVersionThreeWithResults_KeepsEveryRowAndAddsLineage()
+    {
+        string db = await NewDatabaseAsync();
+        var store = Open(db);
+        var embedded = Migration.LoadEmbedded();
+        var (sweep, cases) = TestData.Sweep(TestData.Case(64), TestData.Case(128));
+        await using (var connection = await store.Dialect.OpenAsync(Ct))
+        {
+            // A database written at version 3: 0001..0003 applied, a completed sweep with a stored result, its samples and statistics.
+            await connection.ExecuteAsync(new CommandDefinition(
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)",
+                cancellationToken: Ct));
+            foreach (var m in embedded.Take(3))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(m.TextFor(store.Provider), cancellationToken: Ct));
+                await connection.ExecuteAsync(new CommandDefinition("INSERT INTO schema_migrations VALUES (@Version, @Name, @Checksum, 0)",
+                    new { m.Version, m.Name, m.Checksum }, cancellationToken: Ct));
+            }
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO sweeps (sweep_id, tag, plan_json, measurement_json, status, created_at_ms, case_count, done_count, failed_count, skipped_count) " +
+                "VALUES (@SweepId, 'v3', '{\"grid\":{}}', '{}', 'completed', 3, 2, 1, 0, 0)", new { sweep.SweepId }, cancellationToken: Ct));
+            foreach (var c in cases)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO sweep_cases (sweep_id, case_id, ordinal, case_json, status, attempts, updated_at_ms) " +
+                    "VALUES (@SweepId, @CaseId, @Ordinal, @CaseJson, 'done', 1, 5)", new { sweep.SweepId, c.CaseId, c.Ordinal, c.CaseJson }, cancellationToken: Ct));
+            }
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO environments VALUES ('env1', 'node-a', 'Debian 12', 'X64', 'cpu', 16, '.NET 10', '1.5.3', '0.1.0', 'abc', 'cpu', 'EPYC', 1024, 'x', 1e12, 0); " +
+                "INSERT INTO devices VALUES ('node-a/cpu', 'EPYC', 1024, 'x', 'node-a', 0); " +
+                "INSERT INTO results (sweep_id, case_id, kernel, n, causal, pass, batch, heads, d, dtype, distribution, seed, status, attempt, device_key, " +
+                "environment_id, first_run_seconds, flops, tflops, memory_bytes_estimate, recorded_at_ms, started_at_ms, ended_at_ms, telemetry_note) " +
+                "VALUES (@SweepId, @CaseId, 'flash', 64, FALSE, 'fwd', 1, 2, 64, 'fp32', 'normal', 42, 'ok', 1, 'node-a/cpu', 'env1', 0.5, 1e6, 0.001, 1000, " +
+                "77, 70, 76, 'cpu device'); " +
+                "INSERT INTO samples VALUES (@SweepId, @CaseId, 0, 0.25), (@SweepId, @CaseId, 1, 0.5); " +
+                "INSERT INTO statistics VALUES (@SweepId, @CaseId, 2, 0.25, 0.375, 0.25, 0.5, 0.25, 0.5, 0.1, 0.2, 0.25, 0.5, 0.95)",
+                new { sweep.SweepId, cases[0].CaseId }, cancellationToken: Ct));
+        }
+
+        await store.MigrateAsync(Ct);
+
+        var stored = await store.GetSweepAsync(sweep.SweepId, Ct);
+        Assert.Equal(("v3", SweepStatus.Completed, 2, (string?)null), (stored!.Tag, stored.Status, stored.CaseCount, stored.ParentSweepId));
+        var old = Assert.Single(await store.GetResultsAsync(sweep.SweepId, Ct));
+        Assert.Equal((cases[0].CaseId, "flash", 2, 0.25, "cpu device", (bool?)null), (old.CaseId, old.Kernel, old.SampleCount, old.MedianSeconds, old.TelemetryNote, old.Noisy));
+        Assert.Equal(0.2, old.CoefficientOfVariation);
+        Assert.Equal([0.25, 0.5], await store.GetSamplesAsync(sweep.SweepId, cases[0].CaseId, Ct));
+        Assert.Equal(2, (await store.GetCasesAsync(sweep.SweepId, Ct)).Count);
+        Assert.Equal(embedded.Count, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM schema_migrations"));
+        Assert.Null(await store.GetChildSweepAsync(sweep.SweepId, Ct));
+
+        // The migrated database keeps a re-measure as its own sweep, linked to the old one, with its own result row of the same case.
+        var (child, childCases) = TestData.Sweep(TestData.Case(64));
+        child.SweepId = sweep.SweepId + "-remeasure";
+        child.ParentSweepId = sweep.SweepId;
+        await store.CreateSweepAsync(child, childCases, Ct);
+        Assert.True(await store.SaveResultAsync(child.SweepId, TestData.Result(TestData.Case(64)), TestData.Environment(), "node-a/cpu", 1, Ct));
+        Assert.Equal(child.SweepId, (await store.GetChildSweepAsync(sweep.SweepId, Ct))?.SweepId);
+        Assert.Equal(sweep.SweepId, (await store.GetSweepAsync(child.SweepId, Ct))!.ParentSweepId);
+
+        await store.LabelNoisyAsync([child.SweepId, sweep.SweepId], new Dictionary<string, bool> { [cases[0].CaseId] = true }, Ct);
+
+        Assert.True(Assert.Single(await store.GetResultsAsync(sweep.SweepId, Ct)).Noisy);
+        Assert.True(Assert.Single(await store.GetResultsAsync(child.SweepId, Ct)).Noisy);
+        Assert.Equal(2L, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM results WHERE case_id = @CaseId", new { cases[0].CaseId }));
+    }
+
+    [Fact]
+    public async Task FindTaggedSweepAsync_ParentAndItsReMeasure_FindsTheParent()
+    {
+        var store = await StoreAsync();
+        var (parent, cases) = TestData.Sweep(TestData.Case(64), TestData.Case(128));
+        parent.Status = SweepStatus.Completed;
+        await store.CreateSweepAsync(parent, cases, Ct);
+        var (child, childCases) = TestData.Sweep(TestData.Case(64));
+        child.SweepId = parent.SweepId + "-remeasure";
+        child.ParentSweepId = parent.SweepId;
+        child.Status = SweepStatus.Completed;
+        child.CreatedUtc = parent.CreatedUtc.AddMinutes(1);
+        await store.CreateSweepAsync(child, childCases, Ct);
+
+        var found = await store.FindTaggedSweepAsync(parent.Tag!, cancellationToken: Ct);
+
+        Assert.Equal(parent.SweepId, found?.SweepId);
+        Assert.Equal(child.SweepId, (await store.GetChildSweepAsync(parent.SweepId, Ct))?.SweepId);
+    }
+
     private static async Task<List<T>> ColumnAsync<T>(SqlSweepStore store, string sql, object? parameters = null)
     {
         await using DbConnection connection = await store.Dialect.OpenAsync(Ct);

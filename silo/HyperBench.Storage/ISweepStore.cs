@@ -23,6 +23,12 @@ public interface ISweepStore : IAsyncDisposable
 
     Task<SweepRow?> GetSweepAsync(string sweepId, CancellationToken cancellationToken = default);
 
+    /// <summary>The sweep whose parent_sweep_id is <paramref name="parentSweepId"/> (the noise gate's re-measure), or null.</summary>
+    Task<SweepRow?> GetChildSweepAsync(string parentSweepId, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets results.noisy of each listed case in each of <paramref name="sweepIds"/> (the noise gate's label, docs/measurement.md).</summary>
+    Task LabelNoisyAsync(IReadOnlyList<string> sweepIds, IReadOnlyDictionary<string, bool> noisyByCase, CancellationToken cancellationToken = default);
+
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<SweepRow>> ListSweepsAsync(int limit = 50, CancellationToken cancellationToken = default);
 

@@ -66,6 +66,9 @@ public sealed class ResultSummaryRow
     /// <summary>Why the device has no telemetry for this case ("cpu device", "NVML unavailable: ..."); null when it was sampled (or before version 3).</summary>
     public string? TelemetryNote { get; set; }
 
+    /// <summary>The noise gate's label: true when the case's CV stayed above the limit after its re-measure, false when the re-measure settled it, null when it was not re-measured.</summary>
+    public bool? Noisy { get; set; }
+
     // Dapper maps the stored word and epoch milliseconds through these (it sets non-public properties); see UnixTime.
     internal string StatusWord { get => StatusWords.Word(Status); set => Status = StatusWords.Parse<ResultStatus>(value); }
 

@@ -45,7 +45,8 @@ public sealed partial class SqlSweepStore
         {
             await using var connection = await _dialect.OpenAsync(ct);
             return await connection.QueryFirstOrDefaultAsync<SweepRow>(new CommandDefinition(
-                $"SELECT {SweepColumns} FROM sweeps WHERE tag = @tag AND status = @Completed " +
+                // A noise gate's re-measure (parent_sweep_id set) carries its parent's tag but only some of its cases: never a run of its own.
+                $"SELECT {SweepColumns} FROM sweeps WHERE tag = @tag AND status = @Completed AND parent_sweep_id IS NULL " +
                 "AND (@before IS NULL OR created_at_ms < @before) AND (@exclude IS NULL OR sweep_id <> @exclude) " +
                 "ORDER BY created_at_ms DESC, sweep_id DESC LIMIT 1",
                 new { tag, Completed = Word(SweepStatus.Completed), before = UnixTime.ToMs(createdBefore), exclude = excludeSweepId },

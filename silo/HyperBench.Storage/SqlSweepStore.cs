@@ -22,7 +22,7 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, IAsyn
         "sweep_id AS SweepId, tag AS Tag, plan_json AS PlanJson, measurement_json AS MeasurementJson, status AS StatusWord, " +
         "created_at_ms AS CreatedAtMs, finished_at_ms AS FinishedAtMs, case_count AS CaseCount, " +
         $"{LiveCount(CaseStatus.Done, "done_count")} AS DoneCount, {LiveCount(CaseStatus.Failed, "failed_count")} AS FailedCount, " +
-        $"{LiveCount(CaseStatus.Skipped, "skipped_count")} AS SkippedCount";
+        $"{LiveCount(CaseStatus.Skipped, "skipped_count")} AS SkippedCount, parent_sweep_id AS ParentSweepId";
 
     private static readonly string Running = Word(SweepStatus.Running);
 
@@ -45,6 +45,9 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, IAsyn
 
     /// <summary>For tests: raw connections to the same database.</summary>
     internal StoreDialect Dialect => _dialect;
+
+    /// <summary>The retry pipeline, for readers beside this class (HistoryQueries).</summary>
+    internal StoreRetry Retry => _retry;
 
     public Task MigrateAsync(CancellationToken cancellationToken = default) =>
         _retry.ExecuteAsync("migrate", async ct =>
@@ -106,8 +109,8 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, IAsyn
             await using var transaction = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO sweeps (sweep_id, tag, plan_json, measurement_json, status, created_at_ms, finished_at_ms, case_count, done_count, failed_count, " +
-                "skipped_count) VALUES (@SweepId, @Tag, @PlanJson, @MeasurementJson, @Status, @CreatedAtMs, @FinishedAtMs, @CaseCount, @DoneCount, " +
-                "@FailedCount, @SkippedCount)",
+                "skipped_count, parent_sweep_id) VALUES (@SweepId, @Tag, @PlanJson, @MeasurementJson, @Status, @CreatedAtMs, @FinishedAtMs, @CaseCount, " +
+                "@DoneCount, @FailedCount, @SkippedCount, @ParentSweepId)",
                 SweepParameters(sweep), transaction, cancellationToken: ct));
             long now = UnixTime.ToMs(DateTime.UtcNow);
             // Dapper runs the statement once per element: one prepared insert in the transaction.
@@ -125,6 +128,27 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, IAsyn
             await using var connection = await _dialect.OpenAsync(ct);
             return await connection.QuerySingleOrDefaultAsync<SweepRow>(new CommandDefinition(
                 $"SELECT {SweepColumns} FROM sweeps WHERE sweep_id = @sweepId", new { sweepId }, cancellationToken: ct));
+        }, cancellationToken);
+
+    public Task<SweepRow?> GetChildSweepAsync(string parentSweepId, CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync("get child sweep", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            return await connection.QueryFirstOrDefaultAsync<SweepRow>(new CommandDefinition(
+                $"SELECT {SweepColumns} FROM sweeps WHERE parent_sweep_id = @parentSweepId ORDER BY created_at_ms, sweep_id", new { parentSweepId },
+                cancellationToken: ct));
+        }, cancellationToken);
+
+    public Task LabelNoisyAsync(IReadOnlyList<string> sweepIds, IReadOnlyDictionary<string, bool> noisyByCase, CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync("label noisy results", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE results SET noisy = @Noisy WHERE sweep_id = @SweepId AND case_id = @CaseId",
+                sweepIds.SelectMany(s => noisyByCase.Select(c => new { SweepId = s, CaseId = c.Key, Noisy = c.Value })).ToList(), transaction,
+                cancellationToken: ct));
+            await transaction.CommitAsync(ct);
         }, cancellationToken);
 
     public Task<IReadOnlyList<SweepRow>> ListSweepsAsync(int limit = 50, CancellationToken cancellationToken = default) =>
@@ -334,7 +358,7 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, IAsyn
                 "s.ci_high_seconds AS CiHighSeconds, r.flops AS Flops, r.tflops AS Tflops, r.first_run_seconds AS FirstRunSeconds, " +
                 "a.relative_frobenius AS RelativeError, a.spectral_over_v AS SpectralOverV, a.mean_row_cosine AS MeanRowCosine, " +
                 "a.heads_measured AS HeadsMeasured, a.heads_total AS HeadsTotal, r.attempt AS Attempt, r.recorded_at_ms AS RecordedAtMs, " +
-                "r.started_at_ms AS StartedAtMs, r.ended_at_ms AS EndedAtMs, r.telemetry_note AS TelemetryNote " +
+                "r.started_at_ms AS StartedAtMs, r.ended_at_ms AS EndedAtMs, r.telemetry_note AS TelemetryNote, r.noisy AS Noisy " +
                 "FROM results r " +
                 "JOIN environments e ON e.environment_id = r.environment_id " +
                 "LEFT JOIN statistics s ON s.sweep_id = r.sweep_id AND s.case_id = r.case_id " +
@@ -395,6 +419,7 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, IAsyn
         sweep.DoneCount,
         sweep.FailedCount,
         sweep.SkippedCount,
+        sweep.ParentSweepId,
     };
 
     private static object CaseParameters(SweepCaseRow row, string sweepId, long now) => new

@@ -29,6 +29,9 @@ public sealed class SweepRow
 
     public int SkippedCount { get; set; }
 
+    /// <summary>The sweep whose noisy cases this one re-measures (the noise gate), or null.</summary>
+    public string? ParentSweepId { get; set; }
+
     // Dapper maps the stored word and epoch milliseconds through these (it sets non-public properties); see UnixTime.
     internal string StatusWord { get => StatusWords.Word(Status); set => Status = StatusWords.Parse<SweepStatus>(value); }
 

@@ -57,12 +57,25 @@ public sealed class ResultsCommand(IAnsiConsole console) : AsyncCommand<ResultsS
                     $"created {sweep.CreatedUtc:yyyy-MM-dd HH:mm:ss} UTC");
                 SummaryTable.Write(console, lines, sweep.SweepId);
                 TelemetryTable.Write(console, lines);
+                await WriteLineageAsync(store, sweep, cancellationToken);
                 break;
             case "csv": Emit(SummaryWriter.Csv(lines), settings.Out); break;
             case "json": Emit(SummaryWriter.Json(lines), settings.Out); break;
             default: Emit(SummaryWriter.Markdown(lines), settings.Out); break;
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The noise gate's links: the sweep this one re-measures, or the child that re-measured this one's noisy cases.</summary>
+    private async Task WriteLineageAsync(ISweepStore store, SweepRow sweep, CancellationToken cancellationToken)
+    {
+        if (sweep.ParentSweepId is { } parent)
+            console.MarkupLine($"noise gate: this sweep re-measures the noisy cases of sweep [blue]{Markup.Escape(parent)}[/]");
+        if (await store.GetChildSweepAsync(sweep.SweepId, cancellationToken) is not { } child) return;
+        var rows = await store.GetResultsAsync(child.SweepId, cancellationToken);
+        console.MarkupLine($"noise gate: {child.CaseCount.ToString(CultureInfo.InvariantCulture)} case(s) re-measured in sweep [blue]{Markup.Escape(child.SweepId)}[/] " +
+            $"(`hyperbench results {Markup.Escape(child.SweepId)}`): {rows.Count(r => r.Noisy == false).ToString(CultureInfo.InvariantCulture)} settled, " +
+            $"{rows.Count(r => r.Noisy == true).ToString(CultureInfo.InvariantCulture)} still noisy");
     }
 
     private void Emit(string text, string? path)

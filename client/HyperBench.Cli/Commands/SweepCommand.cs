@@ -36,15 +36,24 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
         {
             devices = settings.Cluster is null ? DeviceCheck.ResolveLocal(settings.Device) : DeviceSelection.Parse(settings.Device);
             bool gpu = devices.Any(IsCuda);
-            var options = settings.ToPlanOptions(gpu);
-            preset = options.Preset;
-            plan = PlanBuilder.Build(options);
+            if (SweepPlanSource.FromElsewhere(settings))
+            {
+                preset = null;
+                plan = await SweepPlanSource.LoadAsync(settings, cancellationToken);
+            }
+            else
+            {
+                var options = settings.ToPlanOptions(gpu);
+                preset = options.Preset;
+                plan = PlanBuilder.Build(options);
+            }
             if (settings.Cluster is null) PlanBuilder.RequireDtypes(plan.Grid, devices);
             if (settings.Cluster is not null && !devices.Any(d => DeviceSpec.Parse(d).IsAuto))
                 plan = plan with { Devices = [.. devices] };
             (db, string dbName) = CliConfiguration.Db(settings.Db);
             StoreOpener.CheckWritable(db, dbName); // names a malformed or unusable database before anything is created
             if (settings.Detach && settings.Cluster is null) throw new PlanException("--detach needs --cluster: the in-process silo stops when this command ends.");
+            OutputPath.CheckFile("--save-plan", settings.SavePlan);
         }
         catch (Exception ex) when (ex is PlanException or ArgumentException)
         {
@@ -52,7 +61,15 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
             return ExitCodes.InvalidInput;
         }
 
-        var cases = plan.Grid.Expand();
+        var cases = plan.ExpandCases();
+        if (settings.DryRun)
+        {
+            if (settings.SavePlan is not null && !TrySave(settings.SavePlan, plan)) return ExitCodes.InvalidInput;
+            console.MarkupLine($"[bold]HyperBench sweep[/] (dry run): {cases.Count} cases ({Markup.Escape(plan.ToString())}), " +
+                $"min {plan.Measurement.MinSamples} samples / {plan.Measurement.BudgetSeconds} s per case; nothing run, nothing stored" +
+                (settings.SavePlan is null ? "" : $"; plan written to [blue]{Markup.Escape(settings.SavePlan)}[/]"));
+            return ExitCodes.Ok;
+        }
         string sweepId = EmbeddedCluster.NewSweepId();
         // The id is printed once the sweep is stored: one printed earlier may name a sweep that never existed (no silo, a signal).
         console.MarkupLine($"[bold]HyperBench sweep[/]: {cases.Count} cases ({Markup.Escape(plan.ToString())}), " +
@@ -60,7 +77,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
         if (settings.Cluster is null)
         {
             console.MarkupLine($"in-process silo on {Markup.Escape(string.Join(", ", devices))}; results to [blue]{Markup.Escape(SweepStoreFactory.Redact(db))}[/]");
-            if (settings.N is null && settings.Preset is null && !devices.Any(IsCuda))
+            if (settings.N is null && settings.Preset is null && !SweepPlanSource.FromElsewhere(settings) && !devices.Any(IsCuda))
             {
                 console.MarkupLine($"[yellow]No CUDA device: running the reduced CPU plan (n = {PlanDefaults.CpuSeqLens}, heads {string.Join(',', plan.Grid.Heads)}; " +
                     $"about a minute on 2 cores). The GPU default is n = {PlanDefaults.GpuSeqLens}: pass --n to choose.[/]");
@@ -93,7 +110,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
 
         await using (target)
         {
-            if (settings.Cluster is not null && settings.N is null && settings.Preset is null)
+            if (settings.Cluster is not null && settings.N is null && settings.Preset is null && !SweepPlanSource.FromElsewhere(settings))
             {
                 // The default lengths follow the cluster's devices, not this machine's: the full grid when it has a GPU.
                 var registered = await target.Client.GetGrain<IDeviceRegistryGrain>(0).ListAsync();
@@ -102,6 +119,12 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
                     plan = PlanBuilder.Build(settings.ToPlanOptions(gpu: true)) with { Devices = plan.Devices };
                     console.MarkupLine($"the cluster has CUDA devices: default n = {PlanDefaults.GpuSeqLens} ({plan.Grid.Expand().Count} cases)");
                 }
+            }
+            if (settings.SavePlan is not null)
+            {
+                // The plan as submitted (after the cluster's defaults): running the file gives these cases again.
+                if (!TrySave(settings.SavePlan, plan)) return ExitCodes.InvalidInput;
+                console.MarkupLine($"plan written to [blue]{Markup.Escape(settings.SavePlan)}[/] (`hyperbench sweep --plan {Markup.Escape(settings.SavePlan)}` runs it again)");
             }
             var sweep = target.Client.GetGrain<ISweepGrain>(sweepId);
             try
@@ -126,7 +149,22 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
                 console.MarkupLine($"submitted; follow it with `hyperbench results {sweepId}`");
                 return ExitCodes.Ok;
             }
-            return await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token, preset is null ? null : (preset, plan.Grid));
+            int exit = await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token, preset is null ? null : (preset, plan.Grid));
+            return exit == ExitCodes.Interrupted ? exit : await SweepMonitor.FollowNoiseGateAsync(console, target, sweepId, exit, interrupt.Token);
+        }
+    }
+
+    private bool TrySave(string path, SweepPlan plan)
+    {
+        try
+        {
+            SweepPlanSource.Save(path, plan);
+            return true;
+        }
+        catch (PlanException ex)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+            return false;
         }
     }
 

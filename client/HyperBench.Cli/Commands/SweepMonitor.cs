@@ -100,6 +100,38 @@ internal static class SweepMonitor
     }
 
     /// <summary>
+    /// After a sweep: when the noise gate re-measures some of its cases in a child sweep, follows that one too and says which cases
+    /// were re-measured and which stayed noisy. Returns the worse of <paramref name="parentExit"/> and the child's exit code.
+    /// </summary>
+    public static async Task<int> FollowNoiseGateAsync(IAnsiConsole console, SweepTarget target, string sweepId, int parentExit,
+        CancellationToken cancellationToken)
+    {
+        var view = await ClusterRetry.CallAsync(() => target.Client.GetGrain<ISweepGrain>(sweepId).GetStatusAsync().WaitAsync(PollTimeout, cancellationToken),
+            cancellationToken: cancellationToken);
+        if (view.ChildSweepId is not { } child) return parentExit;
+        var childView = await ClusterRetry.CallAsync(() => target.Client.GetGrain<ISweepGrain>(child).GetStatusAsync().WaitAsync(PollTimeout, cancellationToken),
+            cancellationToken: cancellationToken);
+        console.MarkupLine($"[yellow]noise gate:[/] {childView.Total} case(s) above the CV limit are measured again " +
+            $"({NoiseGate.BudgetFactor.ToString(CultureInfo.InvariantCulture)}x the budget, {NoiseGate.MinSamplesFactor}x the min samples) in sweep [blue]{child}[/]");
+        int exit = await FollowAsync(console, target, child, cancellationToken);
+        if (exit == ExitCodes.Interrupted) return exit;
+        if (target.Store is not null)
+        {
+            var rows = await target.Store.GetResultsAsync(child, CancellationToken.None);
+            var settled = rows.Where(r => r.Noisy == false).Select(Describe).ToList();
+            var noisy = rows.Where(r => r.Noisy == true).Select(Describe).ToList();
+            console.MarkupLine($"noise gate: re-measured {rows.Count} case(s) of sweep [bold]{sweepId}[/] in [bold]{child}[/]: {settled.Count} settled, " +
+                $"{(noisy.Count > 0 ? "[yellow]" : "")}{noisy.Count} still noisy{(noisy.Count > 0 ? "[/]" : "")}");
+            foreach (var line in settled) console.MarkupLine($"  [green]settled[/] {Markup.Escape(line)}");
+            foreach (var line in noisy) console.MarkupLine($"  [yellow]noisy[/] {Markup.Escape(line)}");
+        }
+        return Math.Max(parentExit, exit);
+
+        static string Describe(ResultSummaryRow r) => string.Create(CultureInfo.InvariantCulture,
+            $"{r.Kernel} n={r.N} causal={r.Causal} {r.Pass} ({r.CaseId}): CV {r.CoefficientOfVariation:P1}");
+    }
+
+    /// <summary>
     /// Cases that end without a result row, from their stored case rows: skipped ones with their reason, and ones failed by the scheduler
     /// (out of attempts: no device finished them) with their error.
     /// </summary>

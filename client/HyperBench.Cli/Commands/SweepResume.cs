@@ -62,7 +62,9 @@ internal static class SweepResume
                 (status.Skipped > 0 ? $"{status.Skipped} skipped, " : "") + $"{status.Remaining} to go" +
                 (status.StillLeased > 0 ? $" ({status.StillLeased} still leased by live devices)" : "") +
                 (cluster is null ? $"; results in {Markup.Escape(SweepStoreFactory.Redact(db))}" : ""));
-            return await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token);
+            int exit = await SweepMonitor.FollowAsync(console, target, sweepId, interrupt.Token);
+            // A resumed sweep that completes goes through the noise gate like a new one (its in-process silo runs the child too).
+            return exit == ExitCodes.Interrupted ? exit : await SweepMonitor.FollowNoiseGateAsync(console, target, sweepId, exit, interrupt.Token);
         }
     }
 }

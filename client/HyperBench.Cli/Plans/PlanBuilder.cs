@@ -40,6 +40,7 @@ public static class PlanBuilder
         [nameof(MeasurementOptions.WarmupSeconds)] = "--warmup-time",
         [nameof(SweepPlan.MaxAttempts)] = "--max-attempts",
         [nameof(SweepPlan.LeaseSeconds)] = "--lease",
+        [nameof(SweepPlan.CvLimit)] = "--cv-limit",
     };
 
     /// <exception cref="PlanException">A value is malformed or out of range (names the option and the value).</exception>
@@ -65,6 +66,7 @@ public static class PlanBuilder
             MaxAttempts = options.MaxAttempts,
             LeaseSeconds = options.LeaseSeconds,
             Tag = string.IsNullOrWhiteSpace(options.Tag) ? null : options.Tag.Trim(),
+            CvLimit = options.CvLimit,
         };
         Checked(() =>
         {

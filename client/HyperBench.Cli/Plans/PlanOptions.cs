@@ -37,4 +37,7 @@ public sealed record PlanOptions
     public int MaxAttempts { get; init; } = 3;
     public double LeaseSeconds { get; init; } = 60;
     public string? Tag { get; init; }
+
+    /// <summary>The noise gate's CV limit (sweep's --cv-limit); null: no gate (kernels bench, --cv-limit off).</summary>
+    public double? CvLimit { get; init; }
 }

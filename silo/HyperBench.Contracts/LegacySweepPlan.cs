@@ -1,8 +1,7 @@
-using HyperBench.Contracts;
 using HyperBench.Kernels;
 using HyperBench.Kernels.Measurement;
 
-namespace HyperBench.Grains;
+namespace HyperBench.Contracts;
 
 /// <summary>
 /// A plan as stored before the grid and the measurement options were nested records (flat fields, one batch and one head count,

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using HyperBench.Contracts;
 
-namespace HyperBench.Grains;
+namespace HyperBench.Contracts;
 
 /// <summary>
 /// The stored text of a <see cref="SweepPlan"/> (snake_case, enums by name, like the stored cases). Plans stored before the grid
@@ -16,6 +15,15 @@ public static class PlanJson
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // a noise gate that never fires is +Infinity ("Infinity" in the text)
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>The plan files' reading and writing (<see cref="PlanFile"/>): an unknown key is an error, the text indented.</summary>
+    internal static readonly JsonSerializerOptions FileOptions = new(Options)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        WriteIndented = true,
     };
 
     public static string Serialize(SweepPlan plan) => JsonSerializer.Serialize(plan, Options);
