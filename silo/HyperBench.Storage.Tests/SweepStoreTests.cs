@@ -615,15 +615,7 @@ public abstract partial class SweepStoreTests : IAsyncLifetime
         await using (var connection = await store.Dialect.OpenAsync(Ct))
         {
             // A database written at version 2: 0001 and 0002 applied, a sweep with a stored result, its samples and statistics.
-            await connection.ExecuteAsync(new CommandDefinition(
-                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)",
-                cancellationToken: Ct));
-            foreach (var m in embedded.Take(2))
-            {
-                await connection.ExecuteAsync(new CommandDefinition(m.TextFor(store.Provider), cancellationToken: Ct));
-                await connection.ExecuteAsync(new CommandDefinition("INSERT INTO schema_migrations VALUES (@Version, @Name, @Checksum, 0)",
-                    new { m.Version, m.Name, m.Checksum }, cancellationToken: Ct));
-            }
+            await ApplyFirstMigrationsAsync(store, connection, embedded, 2);
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO sweeps (sweep_id, plan_json, measurement_json, status, created_at_ms, case_count, done_count, failed_count, skipped_count) " +
                 "VALUES (@SweepId, '{}', '{}', 'running', 0, 2, 1, 0, 0)", new { sweep.SweepId }, cancellationToken: Ct));
@@ -674,15 +666,7 @@ public abstract partial class SweepStoreTests : IAsyncLifetime
         await using (var connection = await store.Dialect.OpenAsync(Ct))
         {
             // A database written at version 3: 0001..0003 applied, a completed sweep with a stored result, its samples and statistics.
-            await connection.ExecuteAsync(new CommandDefinition(
-                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)",
-                cancellationToken: Ct));
-            foreach (var m in embedded.Take(3))
-            {
-                await connection.ExecuteAsync(new CommandDefinition(m.TextFor(store.Provider), cancellationToken: Ct));
-                await connection.ExecuteAsync(new CommandDefinition("INSERT INTO schema_migrations VALUES (@Version, @Name, @Checksum, 0)",
-                    new { m.Version, m.Name, m.Checksum }, cancellationToken: Ct));
-            }
+            await ApplyFirstMigrationsAsync(store, connection, embedded, 3);
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO sweeps (sweep_id, tag, plan_json, measurement_json, status, created_at_ms, case_count, done_count, failed_count, skipped_count) " +
                 "VALUES (@SweepId, 'v3', '{\"grid\":{}}', '{}', 'completed', 3, 2, 1, 0, 0)", new { sweep.SweepId }, cancellationToken: Ct));
@@ -756,5 +740,19 @@ public abstract partial class SweepStoreTests : IAsyncLifetime
     {
         await using DbConnection connection = await store.Dialect.OpenAsync(Ct);
         return [.. await connection.QueryAsync<T>(new CommandDefinition(sql, parameters, cancellationToken: Ct))];
+    }
+
+    /// <summary>A database as an older version left it: the first <paramref name="count"/> migrations applied and recorded.</summary>
+    private static async Task ApplyFirstMigrationsAsync(SqlSweepStore store, DbConnection connection, IReadOnlyList<Migration> embedded, int count)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)",
+            cancellationToken: Ct));
+        foreach (var m in embedded.Take(count))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(m.TextFor(store.Provider), cancellationToken: Ct));
+            await connection.ExecuteAsync(new CommandDefinition("INSERT INTO schema_migrations VALUES (@Version, @Name, @Checksum, 0)",
+                new { m.Version, m.Name, m.Checksum }, cancellationToken: Ct));
+        }
     }
 }
