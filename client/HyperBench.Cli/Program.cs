@@ -85,6 +85,24 @@ app.Configure(config =>
             .WithDescription("Precision (among labelled slower verdicts) and recall (among labelled real regressions) from the labels.")
             .WithExample("verdict", "stats", "--format", "json");
     });
+    config.AddBranch("schedule", schedule =>
+    {
+        schedule.SetDescription("Sweeps that run on a cron schedule in the cluster, each compared with the previous run (docs/schedules.md).");
+        schedule.AddCommand<ScheduleAddCommand>("add")
+            .WithDescription("Store a schedule: a name, a cron expression (five fields, UTC) and a plan file; --baseline names what its runs are compared with.")
+            .WithExample("schedule", "add", "--name", "nightly", "--cron", "0 2 * * *", "--plan", "infra/plans/nightly.json");
+        schedule.AddCommand<ScheduleListCommand>("list")
+            .WithDescription("Every schedule with its next due time and last run.");
+        schedule.AddCommand<ScheduleRemoveCommand>("remove")
+            .WithDescription("Remove a schedule (its runs, sweeps and verdicts stay).")
+            .WithExample("schedule", "remove", "nightly");
+        schedule.AddCommand<ScheduleRunNowCommand>("run-now")
+            .WithDescription("Run a schedule's plan now as one of its runs (in-process silo, like sweep), then compare it with the previous run.")
+            .WithExample("schedule", "run-now", "nightly", "--device", "cpu");
+        schedule.AddCommand<ScheduleHistoryCommand>("history")
+            .WithDescription("A schedule's runs, newest first: due time, sweep, status and comparison.")
+            .WithExample("schedule", "history", "nightly");
+    });
     config.AddCommand<PlotCommand>("plot")
         .WithDescription("A PNG of a sweep: median time vs n (log-log) per kernel and mask, and HyperAttention's speed-up vs n.")
         .WithExample("plot", "<sweep-id>", "--out", "sweep.png");

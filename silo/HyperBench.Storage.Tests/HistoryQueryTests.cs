@@ -1,4 +1,3 @@
-using Dapper;
 using HyperBench.Kernels;
 using HyperBench.Kernels.Measurement;
 
@@ -97,19 +96,14 @@ public abstract class HistoryQueryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Schedule_ResolvesOnlyOnceAScheduleRunsTableExists()
+    public async Task Schedule_OnlyTheScheduleRunsSweeps()
     {
         var store = await NewStoreAsync();
         var ids = await StoreRunsAsync(store);
-        Assert.False(await store.SchedulesExistAsync(Ct));
+        Assert.True(await store.SchedulesExistAsync(Ct)); // migration 0006
 
-        await using (var connection = await store.Dialect.OpenAsync(Ct))
-        {
-            await connection.ExecuteAsync("CREATE TABLE schedule_runs (schedule_name TEXT NOT NULL, sweep_id TEXT NOT NULL)");
-            await connection.ExecuteAsync("INSERT INTO schedule_runs (schedule_name, sweep_id) VALUES ('nightly', @Id)", new { Id = ids[1] });
-        }
+        Assert.True(await store.TryClaimRunAsync("nightly", new DateTime(2026, 12, 1, 2, 0, 0, DateTimeKind.Utc), ids[1], DateTime.UtcNow, Ct));
 
-        Assert.True(await store.SchedulesExistAsync(Ct));
         var runs = await store.GetHistoryAsync(new HistoryFilter { Schedule = "nightly" }, Ct);
         Assert.Equal(2, runs.Count); // run 2: flash 4k and hyper 4k (its flash 8k failed)
         Assert.All(runs, p => Assert.Equal("c2", p.GitCommit));

@@ -59,23 +59,48 @@ public abstract partial class SweepStoreTests
     }
 
     [Fact]
-    public async Task GetScheduleRunsAsync_WithoutAndWithTheTable_NullThenNewestFirst()
+    public async Task GetScheduleRunsAsync_MigratedTable_NewestFirstSkippingRunsWithoutASweep()
     {
         var store = await StoreAsync();
-        Assert.Null(await store.GetScheduleRunsAsync("nightly", 2, Ct));
+        Assert.Empty(await store.GetScheduleRunsAsync("nightly", 2, Ct) ?? ["table missing"]);
 
         await using (var connection = await store.Dialect.OpenAsync(Ct))
         {
-            // The columns compare reads (docs/regressions.md); the schedules migration creates the real table.
+            // The table of migration 0006; compare reads (schedule_name, sweep_id, due_at_ms) of it.
             await connection.ExecuteAsync(new CommandDefinition(
-                "CREATE TABLE schedule_runs (schedule_name TEXT NOT NULL, due_at_ms BIGINT NOT NULL, sweep_id TEXT NULL)", cancellationToken: Ct));
-            await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO schedule_runs (schedule_name, due_at_ms, sweep_id) VALUES ('nightly', 1, 'a'), ('nightly', 3, 'c'), ('nightly', 2, 'b'), " +
-                "('nightly', 4, NULL), ('weekly', 9, 'w')", cancellationToken: Ct));
+                "INSERT INTO schedule_runs (schedule_name, due_at_ms, sweep_id, started_at_ms, status) VALUES ('nightly', 1, 'a', 1, 'completed'), " +
+                "('nightly', 3, 'c', 3, 'completed'), ('nightly', 2, 'b', 2, 'completed'), ('nightly', 4, NULL, 4, 'failed'), ('weekly', 9, 'w', 9, 'completed')",
+                cancellationToken: Ct));
         }
 
         Assert.Equal(["c", "b"], await store.GetScheduleRunsAsync("nightly", 2, Ct) ?? []);
         Assert.Empty(await store.GetScheduleRunsAsync("hourly", 2, Ct) ?? ["table missing"]);
+    }
+
+    [Fact]
+    public async Task Schedules_AddListRemoveAndClaimEachDueTimeOnce()
+    {
+        var store = await StoreAsync();
+        var created = new DateTime(2026, 12, 1, 2, 0, 0, DateTimeKind.Utc);
+        Assert.True(await store.AddScheduleAsync(new ScheduleRow("nightly", "0 2 * * *", "{}", "tag:main", created), Ct));
+        Assert.False(await store.AddScheduleAsync(new ScheduleRow("nightly", "0 3 * * *", "{\"x\":1}", null, created), Ct));
+        var stored = Assert.Single(await store.ListSchedulesAsync(Ct));
+        Assert.Equal(new ScheduleRow("nightly", "0 2 * * *", "{}", "tag:main", created), stored);
+
+        var due = created;
+        Assert.True(await store.TryClaimRunAsync("nightly", due, "s1", created, Ct));
+        Assert.False(await store.TryClaimRunAsync("nightly", due, "s2", created, Ct)); // a second silo, same due time: not its run
+        Assert.Null(await store.FindPreviousCompletedRunAsync("nightly", due.AddDays(1), Ct));
+        await store.FinishRunAsync("nightly", due, ScheduleRunStatus.Completed, "cmp-1", "3 same", Ct);
+        var run = Assert.Single(await store.ListScheduleRunsAsync("nightly", 10, Ct));
+        Assert.Equal(new ScheduleRunRow("nightly", due, "s1", created, ScheduleRunStatus.Completed, "cmp-1", "3 same"), run);
+        Assert.Equal("s1", (await store.FindPreviousCompletedRunAsync("nightly", due.AddDays(1), Ct))?.SweepId);
+        Assert.Null(await store.FindPreviousCompletedRunAsync("nightly", due, Ct));
+
+        Assert.True(await store.RemoveScheduleAsync("nightly", Ct));
+        Assert.False(await store.RemoveScheduleAsync("nightly", Ct));
+        Assert.Empty(await store.ListSchedulesAsync(Ct));
+        Assert.Single(await store.ListScheduleRunsAsync("nightly", 10, Ct)); // runs stay for history and compare
     }
 
     [Fact]

@@ -14,6 +14,9 @@ namespace HyperBench.Cli.Commands;
 /// </summary>
 public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSettings>
 {
+    /// <summary>The id the new sweep gets instead of a fresh one: `schedule run-now` records it before the sweep starts.</summary>
+    internal string? FixedSweepId { get; init; }
+
     public override async Task<int> ExecuteAsync(CommandContext context, SweepSettings settings, CancellationToken cancellationToken)
     {
         if (settings.Action is not null)
@@ -70,7 +73,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
                 (settings.SavePlan is null ? "" : $"; plan written to [blue]{Markup.Escape(settings.SavePlan)}[/]"));
             return ExitCodes.Ok;
         }
-        string sweepId = EmbeddedCluster.NewSweepId();
+        string sweepId = FixedSweepId ?? EmbeddedCluster.NewSweepId();
         // The id is printed once the sweep is stored: one printed earlier may name a sweep that never existed (no silo, a signal).
         console.MarkupLine($"[bold]HyperBench sweep[/]: {cases.Count} cases ({Markup.Escape(plan.ToString())}), " +
             $"min {plan.Measurement.MinSamples} samples / {plan.Measurement.BudgetSeconds} s per case");
