@@ -125,7 +125,7 @@ public sealed class CompareCommandTests(CompareSweepsFixture sweeps) : IClassFix
     [InlineData("no-such-sweep", "tag:full", "", "'no-such-sweep'")]
     [InlineData("tag:nightly", "tag:full", "", "'nightly'")]
     [InlineData("tag:full", "tag:full", "", "before the candidate")]
-    [InlineData("schedule:nightly", "tag:full", "", "schedules are not set up")]
+    [InlineData("schedule:nightly", "tag:full", "", "no schedule named 'nightly' has runs")]
     [InlineData("tag:full", "tag:full", "--format=xml", "'xml'")]
     [InlineData("tag:full", "tag:full", "--threshold=five", "'five'")]
     [InlineData("tag:full", "tag:full", "--alpha=1.5", "'1.5'")]

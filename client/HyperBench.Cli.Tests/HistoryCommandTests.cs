@@ -170,7 +170,7 @@ public sealed class HistoryCommandTests
         { ["--causal", "maybe"], "'maybe'" },
         { ["--device-model", "Nope GPU"], "'Nope GPU'" },
         { ["--tag", "weekly"], "'weekly'" },
-        { ["--schedule", "nightly"], "schedules are not set up" },
+        { ["--schedule", "nightly"], "--schedule: 'nightly' has no runs" },
         { ["--format", "xml"], "'xml'" },
         { ["--plot", "history.svg"], "'history.svg'" },
         { ["--min-change", "-1"], "--min-change: -1" },

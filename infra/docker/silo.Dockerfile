@@ -14,6 +14,7 @@ COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY kernels/HyperBench.Kernels/HyperBench.Kernels.csproj kernels/HyperBench.Kernels/
 COPY silo/HyperBench.Contracts/HyperBench.Contracts.csproj silo/HyperBench.Contracts/
 COPY silo/HyperBench.Storage/HyperBench.Storage.csproj silo/HyperBench.Storage/
+COPY silo/HyperBench.Regressions/HyperBench.Regressions.csproj silo/HyperBench.Regressions/
 COPY silo/HyperBench.Grains/HyperBench.Grains.csproj silo/HyperBench.Grains/
 COPY silo/HyperBench.Hosting/HyperBench.Hosting.csproj silo/HyperBench.Hosting/
 COPY silo/HyperBench.Silo/HyperBench.Silo.csproj silo/HyperBench.Silo/

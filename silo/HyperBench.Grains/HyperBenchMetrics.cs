@@ -31,6 +31,8 @@ public sealed class HyperBenchMetrics : IDisposable
     private readonly Counter<long> _failed;
     private readonly Counter<long> _skipped;
     private readonly Counter<long> _retries;
+    private readonly Counter<long> _scheduleRuns;
+    private readonly Counter<long> _regressions;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _overhead;
     private readonly ConcurrentDictionary<string, RunningDevice> _devices = new(StringComparer.Ordinal);
@@ -43,6 +45,9 @@ public sealed class HyperBenchMetrics : IDisposable
         _completed = _meter.CreateCounter<long>("hyperbench_cases_completed", description: "Cases measured and stored.");
         _failed = _meter.CreateCounter<long>("hyperbench_cases_failed", description: "Cases stored failed (kernel error, out of attempts).");
         _skipped = _meter.CreateCounter<long>("hyperbench_cases_skipped", description: "Cases the scheduler skipped: no device of the sweep can hold them.");
+        _scheduleRuns = _meter.CreateCounter<long>("hyperbench_schedule_runs", description: "Scheduled runs started, completed (compared) or failed, by status.");
+        _regressions = _meter.CreateCounter<long>("hyperbench_regressions_detected",
+            description: "Cases a scheduled run's automatic comparison found slower or less accurate, by kernel and pass.");
         _retries = _meter.CreateCounter<long>("hyperbench_case_retries", description: "Leases expired or abandoned and offered again.");
         _duration = _meter.CreateHistogram("hyperbench_kernel_duration", unit: "s", description: "Median kernel time of a measured case.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = KernelDurationBuckets });
@@ -72,6 +77,12 @@ public sealed class HyperBenchMetrics : IDisposable
 
     public void CaseFailed(string kernel, string device) =>
         _failed.Add(1, new TagList { { "kernel", kernel }, { "device", device } });
+
+    /// <summary>A scheduled run changed status (started, completed, failed: ScheduleRunStatus); never the schedule's name.</summary>
+    public void ScheduleRun(string status) => _scheduleRuns.Add(1, new TagList { { "status", status } });
+
+    /// <summary>A scheduled run's comparison found this case slower or less accurate.</summary>
+    public void RegressionDetected(string kernel, string pass) => _regressions.Add(1, new TagList { { "kernel", kernel }, { "pass", pass } });
 
     public void CaseSkipped(string kernel) => _skipped.Add(1, new TagList { { "kernel", kernel } });
 

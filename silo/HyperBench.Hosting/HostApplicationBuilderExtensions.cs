@@ -32,7 +32,8 @@ public static class HostApplicationBuilderExtensions
         var options = builder.AddHyperBenchOptions();
         builder.UseOrleans(silo => silo
             .UseHyperBenchClustering(options)
-            .AddHyperBenchGrains(s => s.DeviceGoneAfter = TimeSpan.FromSeconds(options.DeviceGoneSeconds)));
+            .AddHyperBenchGrains(s => s.DeviceGoneAfter = TimeSpan.FromSeconds(options.DeviceGoneSeconds))
+            .AddHyperBenchScheduler());
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using HyperBench.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace HyperBench.Hosting;
@@ -15,6 +16,34 @@ public static class SiloBuilderExtensions
         silo.Services.TryAddSingleton<HyperBenchMetrics>();
         var scheduling = silo.Services.AddOptions<SweepSchedulingOptions>();
         if (configure is not null) scheduling.Configure(configure);
+        return silo;
+    }
+
+    /// <summary>
+    /// Schedules (docs/schedules.md): the scheduler grain, activated at silo start so that its reminder exists, ticked by that reminder
+    /// every <see cref="SchedulerOptions.TickPeriod"/>. Reminders are in memory unless the host configured a reminder service
+    /// (call this after it); the schedules themselves live in the results database, so a restart loses nothing.
+    /// </summary>
+    public static ISiloBuilder AddHyperBenchScheduler(this ISiloBuilder silo, Action<SchedulerOptions>? configure = null)
+    {
+        var scheduler = silo.Services.AddOptions<SchedulerOptions>();
+        if (configure is not null) scheduler.Configure(configure);
+        if (!silo.Services.Any(d => d.ServiceType == typeof(IReminderTable)))
+            silo.UseInMemoryReminderService();
+        silo.AddStartupTask(static async (services, _) =>
+        {
+            // The first tick registers the reminder (on activation) and runs a due time missed while the cluster was down. A database
+            // that is down must not stop the silo: the reminder ticks again.
+            try
+            {
+                await services.GetRequiredService<IGrainFactory>().GetGrain<Contracts.ISchedulerGrain>(Contracts.ISchedulerGrain.Key).TickAsync();
+            }
+            catch (Storage.StorageUnavailableException ex)
+            {
+                services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger(typeof(SchedulerGrain))
+                    .LogWarning("schedules: the first tick could not read the database ({Reason}); the reminder retries", ex.Message);
+            }
+        });
         return silo;
     }
 

@@ -85,6 +85,8 @@ public sealed class HistoryCommand(IAnsiConsole console) : AsyncCommand<HistoryS
         }
         if (problem is null && settings.Schedule is not null && !await store.SchedulesExistAsync(cancellationToken))
             problem = $"--schedule: '{settings.Schedule}' cannot be resolved: schedules are not set up in {store.Description} (no schedule_runs table); use --tag.";
+        else if (problem is null && settings.Schedule is not null && await store.GetScheduleRunsAsync(settings.Schedule, 1, cancellationToken) is { Count: 0 })
+            problem = $"--schedule: '{settings.Schedule}' has no runs in {store.Description} (`hyperbench schedule list` lists the schedules).";
         if (problem is not null)
         {
             console.MarkupLine($"[red]error:[/] {Markup.Escape(problem)}");

@@ -1,0 +1,8 @@
+namespace HyperBench.Grains;
+
+/// <summary>How often the scheduler grain looks at the schedules (docs/schedules.md); HyperBench:Schedules:TickSeconds.</summary>
+public sealed class SchedulerOptions
+{
+    /// <summary>The reminder's period: a due time starts at most this late. Orleans refuses periods under its MinimumReminderPeriod (1 minute by default).</summary>
+    public TimeSpan TickPeriod { get; set; } = TimeSpan.FromMinutes(1);
+}
