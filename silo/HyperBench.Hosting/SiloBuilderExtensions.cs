@@ -40,7 +40,7 @@ public static class SiloBuilderExtensions
             }
             catch (Storage.StorageUnavailableException ex)
             {
-                services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger(typeof(SchedulerGrain))
+                services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger<SchedulerGrain>()
                     .LogWarning("schedules: the first tick could not read the database ({Reason}); the reminder retries", ex.Message);
             }
         });
