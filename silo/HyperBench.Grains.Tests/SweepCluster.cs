@@ -29,7 +29,8 @@ internal sealed class SweepCluster : IAsyncDisposable
     /// as when the silo hosting the sweep grain goes down between a case's end and its completion.
     /// </param>
     public static async Task<SweepCluster> StartAsync(ISweepStore store, short silos = 2, int[]? dieAfterLeases = null,
-        System.Collections.Concurrent.ConcurrentDictionary<string, bool>? rejectFirstCompletion = null, CancellationToken cancellationToken = default)
+        System.Collections.Concurrent.ConcurrentDictionary<string, bool>? rejectFirstCompletion = null, Action<ISiloBuilder>? configureSilo = null,
+        CancellationToken cancellationToken = default)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((options, silo) =>
@@ -57,6 +58,7 @@ internal sealed class SweepCluster : IAsyncDisposable
                 o.HeartbeatSeconds = 0.3;
                 o.IdlePollMilliseconds = 20;
             });
+            configureSilo?.Invoke(silo);
             if (dieAfterLeases is not null && index < dieAfterLeases.Length && dieAfterLeases[index] > 0)
                 silo.Services.AddSingleton<IDeviceWorkerFaults>(new DieAfterLeases(dieAfterLeases[index]));
         });

@@ -32,7 +32,7 @@ public sealed class SchedulerGrain(ISweepStore store, HyperBenchMetrics metrics,
     {
         if (store is not IScheduleStore schedules || store is not IRegressionStore regressions) return [];
         var started = new List<string>();
-        var now = DateTime.UtcNow;
+        var now = options.Value.Clock.GetUtcNow().UtcDateTime;
         foreach (var schedule in await schedules.ListSchedulesAsync())
         {
             try
