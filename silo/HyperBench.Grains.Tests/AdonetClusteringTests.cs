@@ -30,7 +30,8 @@ public sealed class AdonetClusteringTests
 
         var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => OrleansClusteringSchema.EnsureCreatedAsync(db.ConnectionString, ct)));
 
-        Assert.Single(runs, applied => applied.Count == 2);
+        // Main, clustering and the reminders of schedules (03-PostgreSQL-Reminders.sql), once; the other starts detect them.
+        Assert.Equal(["01-PostgreSQL-Main.sql", "02-PostgreSQL-Clustering.sql", "03-PostgreSQL-Reminders.sql"], Assert.Single(runs, applied => applied.Count > 0));
         Assert.Equal(3, runs.Count(applied => applied.Count == 0));
         Assert.Empty(await OrleansClusteringSchema.MissingTablesAsync(db.ConnectionString, ct));
         Assert.Empty(await OrleansClusteringSchema.EnsureCreatedAsync(db.ConnectionString, ct));

@@ -1,6 +1,6 @@
 namespace HyperBench.Grains;
 
-/// <summary>How often the scheduler grain looks at the schedules (docs/schedules.md); HyperBench:Schedules:TickSeconds.</summary>
+/// <summary>How often the scheduler grain looks at the schedules (docs/schedules.md); set in code (tests shorten it).</summary>
 public sealed class SchedulerOptions
 {
     /// <summary>The reminder's period: a due time starts at most this late. Orleans refuses periods under its MinimumReminderPeriod (1 minute by default).</summary>

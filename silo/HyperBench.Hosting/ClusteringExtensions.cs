@@ -24,6 +24,8 @@ public static class ClusteringExtensions
         AddAdoNetIdentity(silo.Services, options);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, OrleansClusteringSchemaMigration>();
         silo.UseAdoNetClustering(a => (a.Invariant, a.ConnectionString) = (AdoNetInvariant, options.ClusteringConnectionString));
+        // Schedules' reminder (docs/schedules.md) in the same database: it outlives every silo of the cluster.
+        silo.UseAdoNetReminderService(a => (a.Invariant, a.ConnectionString) = (AdoNetInvariant, options.ClusteringConnectionString));
         // Listening on the advertised address only, unless ListenAddress opens more: the gateway takes any client without
         // authentication, so 0.0.0.0 must be a choice, not a default.
         if (string.IsNullOrWhiteSpace(options.AdvertisedIp))

@@ -22,7 +22,11 @@ public static class OrleansClusteringSchema
     [
         ("01-PostgreSQL-Main.sql", "orleansquery"),
         ("02-PostgreSQL-Clustering.sql", "orleansmembershiptable"),
+        ("03-PostgreSQL-Reminders.sql", "orleansreminderstable"), // silos only (schedules); a client never reads it
     ];
+
+    /// <summary>The tables a client needs: the clustering ones.</summary>
+    private static readonly string[] ClientTables = ["orleansquery", "orleansmembershiptable"];
 
     /// <summary>Creates the tables that are missing; returns the scripts applied (none when the tables were there).</summary>
     public static async Task<IReadOnlyList<string>> EnsureCreatedAsync(string connectionString, CancellationToken cancellationToken = default)
@@ -53,7 +57,7 @@ public static class OrleansClusteringSchema
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         var missing = new List<string>();
-        foreach (var (_, table) in Scripts)
+        foreach (var table in ClientTables)
             if (!await TableExistsAsync(connection, null, table, cancellationToken)) missing.Add(table);
         return missing;
     }
