@@ -52,6 +52,15 @@ public sealed class AdonetClusteringTests
 
             var hosts = await PollAsync(() => grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true), h => h.Count == 2, ct);
             Assert.Equal(2, hosts.Count);
+            // The scheduler's reminder (docs/schedules.md) is kept in PostgreSQL: one row, however many silos started.
+            long reminders = await PollAsync(async () =>
+            {
+                await using var connection = new NpgsqlConnection(db.ConnectionString);
+                await connection.OpenAsync(ct);
+                await using var command = new NpgsqlCommand("SELECT count(*) FROM orleansreminderstable WHERE remindername = 'schedules'", connection);
+                return (long)(await command.ExecuteScalarAsync(ct))!;
+            }, n => n > 0, ct);
+            Assert.Equal(1, reminders);
 
             const string id = "adonet-two-silos";
             var plan = TinyPlans.Flash([64, 128, 192, 256]);

@@ -42,8 +42,18 @@ public sealed class SchedulerGrain(ISweepStore store, HyperBenchMetrics metrics,
                 if (due is null) continue;
                 string sweepId = due.Value.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..6];
                 if (!await schedules.TryClaimRunAsync(schedule.Name, due.Value, sweepId, now)) continue; // run already (here or elsewhere)
-                var plan = PlanFile.Parse(schedule.PlanJson, $"schedule {schedule.Name}");
-                await GrainFactory.GetGrain<ISweepGrain>(sweepId).StartAsync(plan);
+                try
+                {
+                    var plan = PlanFile.Parse(schedule.PlanJson, $"schedule {schedule.Name}");
+                    await GrainFactory.GetGrain<ISweepGrain>(sweepId).StartAsync(plan);
+                }
+                catch (Exception ex) when (ex is InvalidDataException or ArgumentException)
+                {
+                    // The claim is kept (this due time is decided); the run says why it did not start.
+                    await schedules.FinishRunAsync(schedule.Name, due.Value, ScheduleRunStatus.Failed, null, $"not started: {ex.Message}");
+                    metrics.ScheduleRun(ScheduleRunStatus.Failed);
+                    throw;
+                }
                 metrics.ScheduleRun(ScheduleRunStatus.Started);
                 started.Add(sweepId);
                 logger.LogInformation("schedule {Schedule}: due {Due:O} started as sweep {SweepId}", schedule.Name, due.Value, sweepId);
