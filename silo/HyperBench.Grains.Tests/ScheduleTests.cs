@@ -24,6 +24,17 @@ public sealed class ScheduleTests
         string folder = Directory.CreateTempSubdirectory("hyperbench-schedules-").FullName;
         await using var store = SweepStoreFactory.Create(Path.Combine(folder, "hyperbench.db"));
         await store.MigrateAsync(Ct);
+        var statuses = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == HyperBenchMetrics.MeterName && instrument.Name == "hyperbench_schedule_runs") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags) if (tag.Key == "status") statuses.Enqueue((string)tag.Value!);
+        });
+        listener.Start();
         var clock = new TestClock(new DateTime(2026, 12, 1, 2, 0, 30, DateTimeKind.Utc));
         var plan = TinyPlans.Flash([64]) with { CvLimit = double.PositiveInfinity };
         Assert.True(await store.AddScheduleAsync(new ScheduleRow("minutely", "* * * * *", PlanFile.Serialize(plan), null,
@@ -57,6 +68,9 @@ public sealed class ScheduleTests
             var sweeps = await store.ListSweepsAsync(100, Ct);
             Assert.Equal([first.SweepId, second.SweepId], sweeps.Select(s => s.SweepId).Order(StringComparer.Ordinal));
             Assert.All(sweeps, s => Assert.Equal(1, s.CaseCount));
+
+            // hyperbench_schedule_runs_total{status}: two started, two completed, nothing failed.
+            Assert.Equal(["completed", "completed", "started", "started"], statuses.Order(StringComparer.Ordinal));
         }
 
         async Task<ScheduleRunRow> WaitRunAsync(SqlSweepStore s, DateTime due, bool needComparison)

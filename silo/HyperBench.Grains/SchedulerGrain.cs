@@ -78,14 +78,15 @@ public sealed class SchedulerGrain(ISweepStore store, HyperBenchMetrics metrics,
             var row = await store.GetSweepAsync(run.SweepId);
             if (row is null || row.Status != SweepStatus.Completed)
             {
-                await schedules.FinishRunAsync(schedule.Name, run.DueUtc, ScheduleRunStatus.Failed, null, $"sweep {run.SweepId} {row?.Status.ToString().ToLowerInvariant() ?? "not stored"}");
                 metrics.ScheduleRun(ScheduleRunStatus.Failed);
+                await schedules.FinishRunAsync(schedule.Name, run.DueUtc, ScheduleRunStatus.Failed, null, $"sweep {run.SweepId} {row?.Status.ToString().ToLowerInvariant() ?? "not stored"}");
                 continue;
             }
             var (comparison, detail) = await ScheduledComparison.CompareAndStoreAsync(store, regressions, schedules, schedule, run.DueUtc, run.SweepId, DateTime.UtcNow);
-            await schedules.FinishRunAsync(schedule.Name, run.DueUtc, ScheduleRunStatus.Completed, comparison?.ComparisonId, detail);
+            // Counted before the row says completed: whoever sees the row sees the counts.
             metrics.ScheduleRun(ScheduleRunStatus.Completed);
             foreach (var c in comparison?.Cases.Where(c => c.Regressed) ?? []) metrics.RegressionDetected(c.Case.Kernel, c.Case.Pass);
+            await schedules.FinishRunAsync(schedule.Name, run.DueUtc, ScheduleRunStatus.Completed, comparison?.ComparisonId, detail);
             logger.LogInformation("schedule {Schedule}: sweep {SweepId} finished; {Detail}", schedule.Name, run.SweepId, detail);
         }
     }
