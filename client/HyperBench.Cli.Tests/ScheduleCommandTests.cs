@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using HyperBench.Storage;
 
 namespace HyperBench.Cli.Tests;
@@ -114,5 +116,31 @@ public sealed class ScheduleCommandTests
         var history = CliProcess.Run(dir, "schedule", "history", "nightly");
         Assert.True(history.ExitCode == 0, history.Output);
         Assert.Contains(comparisonId, history.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("list")]
+    [InlineData("add")]
+    [InlineData("history")]
+    public void UnreachableDatabase_ExitsThreeNamingItWithoutThePassword(string verb)
+    {
+        string dir = NewDirWithPlan();
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        string db = $"Host=127.0.0.1;Port={port};Database=hb;Username=bench;Password=secret-pw";
+        string[] args = verb switch
+        {
+            "add" => ["schedule", "add", "--name", "nightly", "--cron", "0 2 * * *", "--plan", "p.json", "--db", db],
+            "history" => ["schedule", "history", "nightly", "--db", db],
+            _ => ["schedule", "list", "--db", db],
+        };
+        var outcome = CliProcess.Run(dir, new Dictionary<string, string?> { ["HYPERBENCH_DB_RETRY_SECONDS"] = "1" }, args);
+        Assert.True(outcome.ExitCode == 3, outcome.Output);
+        Assert.Contains($"127.0.0.1:{port}", outcome.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-pw", outcome.Output, StringComparison.Ordinal);
     }
 }

@@ -44,7 +44,7 @@ public sealed class ScheduleAddCommand(IAnsiConsole console) : AsyncCommand<Sche
             (db, string dbName) = CliConfiguration.Db(settings.Db);
             StoreOpener.CheckWritable(db, dbName);
             row = new ScheduleRow(name, settings.Cron.Trim(), PlanFile.Serialize(plan), baseline, DateTime.UtcNow);
-            await using var writer = SweepStoreFactory.Create(db);
+            await using var writer = SweepStoreFactory.Create(db, options: StoreOpener.RetryOptions());
             await writer.MigrateAsync(cancellationToken);
             if (baseline is not null && !baseline.StartsWith(SweepReference.TagPrefix, StringComparison.Ordinal)
                 && await writer.GetSweepAsync(baseline, cancellationToken) is null)

@@ -25,7 +25,7 @@ internal static class StoreOpener
     }
 
     /// <summary>HYPERBENCH_DB_RETRY_SECONDS shortens (or lengthens) how long a reader waits for a database that is down (default 30 s).</summary>
-    private static SweepStoreOptions? RetryOptions()
+    internal static SweepStoreOptions? RetryOptions()
     {
         string? text = Environment.GetEnvironmentVariable("HYPERBENCH_DB_RETRY_SECONDS");
         if (string.IsNullOrWhiteSpace(text)) return null;
