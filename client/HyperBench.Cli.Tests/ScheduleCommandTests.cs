@@ -44,6 +44,7 @@ public sealed class ScheduleCommandTests
             (["schedule", "add", "--name", "other", "--cron", "0 2 * * *", "--plan", "p.json", "--baseline", "no-such-sweep"], "no-such-sweep"),
             (["schedule", "remove", "weekly"], "'weekly'"),
             (["schedule", "run-now", "weekly", "--device", "cpu"], "'weekly'"),
+            (["schedule", "run-now", "nightly", "--device", "cuda:7"], "cuda:7"),
             (["schedule", "history", "weekly"], "'weekly'"),
         ];
         foreach (var (args, named) in bad)
@@ -57,6 +58,7 @@ public sealed class ScheduleCommandTests
         var schedule = Assert.Single(await store.ListSchedulesAsync(Ct));
         Assert.Equal(("nightly", "0 2 * * *"), (schedule.Name, schedule.Cron));
         Assert.Empty(await store.ListScheduleRunsAsync("weekly", 10, Ct));
+        Assert.Empty(await store.ListScheduleRunsAsync("nightly", 10, Ct));
         Assert.Empty(await store.ListSweepsAsync(10, Ct));
     }
 

@@ -165,10 +165,11 @@ public sealed class ScheduleRunNowCommand(IAnsiConsole console) : AsyncCommand<S
             await using (var reader = await ScheduleStores.OpenAsync(settings.Db, cancellationToken))
                 schedule = await ScheduleStores.FindAsync(reader, settings.Name, cancellationToken);
             var plan = PlanFile.Parse(schedule.PlanJson, $"schedule {schedule.Name}");
+            PlanBuilder.RequireDtypes(plan.Grid, DeviceCheck.ResolveLocal(settings.Device)); // a bad --device is refused before the run is recorded
             planFile = Path.Combine(Directory.CreateTempSubdirectory("hyperbench-schedule-").FullName, "plan.json");
             File.WriteAllText(planFile, PlanFile.Serialize(plan));
         }
-        catch (Exception ex) when (ex is PlanException or InvalidDataException)
+        catch (Exception ex) when (ex is PlanException or InvalidDataException or ArgumentException)
         {
             console.MarkupLine($"[red]error:[/] {Markup.Escape(ErrorText.For(ex))}");
             return ExitCodes.InvalidInput;
