@@ -20,8 +20,11 @@ public static class NoiseGate
     /// <summary>The child sweep of <paramref name="parentSweepId"/>: one, with a name that says what it is.</summary>
     public static string ChildSweepId(string parentSweepId) => parentSweepId + "-remeasure";
 
-    /// <summary>Above the limit (a case without a CV, failed or with one sample, is not judged).</summary>
-    public static bool IsNoisy(double? coefficientOfVariation, double limit) => coefficientOfVariation is { } cv && cv > limit;
+    /// <summary>
+    /// At or above the limit (a case without a CV, failed or with one sample, is not judged). "At" matters for a limit of 0, which
+    /// must re-measure every case: two samples of a tiny case can come out equal (CV 0), and a CI run of the noise-gate test saw one.
+    /// </summary>
+    public static bool IsNoisy(double? coefficientOfVariation, double limit) => coefficientOfVariation is { } cv && cv >= limit;
 
     /// <summary>The child's plan: the parent's, for <paramref name="caseIds"/> only, with the larger measurement budget.</summary>
     public static SweepPlan RemeasurePlan(SweepPlan parent, IEnumerable<string> caseIds)

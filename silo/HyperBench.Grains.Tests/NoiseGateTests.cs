@@ -6,8 +6,8 @@ namespace HyperBench.Grains.Tests;
 
 /// <summary>
 /// The noise gate end to end on one in-process silo with a cpu worker: which cases a sweep re-measures, in which child sweep, with
-/// which budget, and how they are labelled. Deterministic through the limit: 0 makes every measured case noisy (timed samples are
-/// never all equal), +Infinity none.
+/// which budget, and how they are labelled. Deterministic through the limit: 0 makes every measured case noisy (every CV is at or
+/// above 0, even that of two equal samples), +Infinity none.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class NoiseGateTests
@@ -48,7 +48,7 @@ public sealed class NoiseGateTests
         Assert.Equal(ids, again.Select(r => r.CaseId).Order());
         Assert.All(again, r => Assert.True(r.SampleCount >= plan.Measurement.MinSamples * 2));
         Assert.All(first.Concat(again), r => Assert.True(r.Noisy));
-        Assert.All(again, r => Assert.True(r.CoefficientOfVariation > 0));
+        Assert.All(again, r => Assert.NotNull(r.CoefficientOfVariation)); // judged: a CV was stored (it may be 0 for a tiny case)
     }
 
     [Fact]
