@@ -31,8 +31,12 @@ public sealed class HyperBenchSiloOptions
     [Required(AllowEmptyStrings = false)]
     public string ClusterId { get; set; } = "hyperbench";
 
+    /// <summary>
+    /// The Orleans service id, and the owner of the sweeps and schedules this cluster creates: clusters sharing one database run only
+    /// their own service's (docs/security.md).
+    /// </summary>
     [Required(AllowEmptyStrings = false)]
-    public string ServiceId { get; set; } = "hyperbench";
+    public string ServiceId { get; set; } = Storage.SweepRow.DefaultServiceId;
 
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;

@@ -45,6 +45,15 @@ internal static class CliConfiguration
         return string.IsNullOrWhiteSpace(configured) ? (HyperBenchSiloOptions.DefaultDb, DbKey) : (configured, DbKey);
     }
 
+    /// <summary>
+    /// HyperBench:ServiceId, else the default: the service a schedule added here belongs to (only that service's scheduler fires it,
+    /// docs/security.md).
+    /// </summary>
+    public static string ServiceId() =>
+        Build()[HyperBenchSettings.Section + ":" + nameof(HyperBenchSiloOptions.ServiceId)] is { Length: > 0 } id && !string.IsNullOrWhiteSpace(id)
+            ? id
+            : Storage.SweepRow.DefaultServiceId;
+
     /// <summary>The settings for an in-process silo: <paramref name="db"/> and <paramref name="devices"/> as the command resolved them.</summary>
     public static IConfiguration ForEmbeddedSilo(string db, string devices) => Build(new Dictionary<string, string?>
     {
