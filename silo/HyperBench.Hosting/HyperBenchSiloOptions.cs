@@ -70,6 +70,9 @@ public sealed class HyperBenchSiloOptions
     [Range(1, 65535)]
     public int MetricsPort { get; set; } = 9464;
 
+    /// <summary>TLS between silos and between clients and silos (section HyperBench:Tls); off by default.</summary>
+    public HyperBenchTlsOptions Tls { get; set; } = new();
+
     /// <summary>A device not heard from for this long is no longer counted as able to hold a case.</summary>
     [Range(1, 86400)]
     public double DeviceGoneSeconds { get; set; } = 30;
