@@ -15,7 +15,7 @@ namespace HyperBench.Storage;
 /// (pooled) connection, so the store is safe to share between threads, and runs through <see cref="StoreRetry"/>.
 /// Create it with <see cref="SweepStoreFactory.Create"/>.
 /// </summary>
-public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, IScheduleStore, IAsyncDisposable
+public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, IScheduleStore, IScalingStore, IAsyncDisposable
 {
     // A running sweep's counts come from its case rows (see LiveCount).
     private static readonly string SweepColumns =
