@@ -22,8 +22,8 @@ public sealed class ScalingSettings : PlanSettings
         "weak: --heads per device, k devices (efficiency T1/Tk); throughput: --cases small cases on k devices (cases per minute). [grey](default: strong)[/]")]
     public string? Kind { get; init; }
 
-    [CommandOption("--k <LIST>")]
-    [Description("Device counts, comma-separated; must include 1 (the baseline). [grey](default: 1, 2, 4, ... up to the matching devices)[/]")]
+    [CommandOption("--device-counts <LIST>")]
+    [Description("The device counts k, comma-separated; must include 1 (the baseline). Also spelled --k. [grey](default: 1, 2, 4, ... up to the matching devices)[/]")]
     public string? K { get; init; }
 
     [CommandOption("--max-k <N>")]
