@@ -101,7 +101,7 @@ public sealed class SweepSettings : PlanSettings
     }
 
     private static readonly System.Reflection.PropertyInfo[] PlanProperties =
-        [.. new[] { nameof(MaxAttempts), nameof(LeaseSeconds), nameof(CvLimit) }.Select(n => typeof(SweepSettings).GetProperty(n)!)];
+        [.. new[] { nameof(MaxAttempts), nameof(LeaseSeconds), nameof(CvLimit), nameof(DeviceModel), nameof(Fingerprint) }.Select(n => typeof(SweepSettings).GetProperty(n)!)];
 
     /// <summary>The setting that changes --cv-limit's default (HYPERBENCH__CvLimit; docs/configuration.md).</summary>
     public const string CvLimitKey = Hosting.HyperBenchSettings.Section + ":CvLimit";
