@@ -211,7 +211,8 @@ public sealed class ScalingCommand(IAnsiConsole console) : AsyncCommand<ScalingS
         // The in-process silo runs only the sweeps it is told of: every run's id, for every k it could run (one per local device at most).
         int most = study.Ks?[^1] ?? Math.Min(settings.MaxK ?? int.MaxValue, Math.Max(1, local.Count));
         string RunId(int k, int r) => string.Create(CultureInfo.InvariantCulture, $"{studyId}-k{k}-r{r}");
-        var runIds = Enumerable.Range(1, most).SelectMany(k => Enumerable.Range(1, study.Repeats).Select(r => RunId(k, r))).ToList();
+        string warmupId = studyId + "-warmup";
+        var runIds = Enumerable.Range(1, most).SelectMany(k => Enumerable.Range(1, study.Repeats).Select(r => RunId(k, r))).Append(warmupId).ToList();
 
         using var interrupt = new Interrupt(cancellationToken);
         SweepTarget target;
@@ -275,6 +276,11 @@ public sealed class ScalingCommand(IAnsiConsole console) : AsyncCommand<ScalingS
                     .StartAsync(async ctx =>
                     {
                         var bar = ctx.AddTask("[bold]runs[/]", maxValue: ks.Count * study.Repeats);
+                        // One untimed run at the largest k first: the process's first kernels pay the JIT and the first allocations, which
+                        // would otherwise land on the first timed run alone (k = 1). Its sweep is stored; it is no point of the study.
+                        bar.Description = $"[bold]runs[/] warm-up k={ks[^1]}";
+                        var warm = await RunOnceAsync(target, null, studyId, warmupId, ks[^1], 0, RunPlan(study, ks[^1], matching), models, interrupt.Token);
+                        if (warm.Failed is { } warmFailed) detail = $"warm-up run ({warm.SweepId}): {warmFailed}";
                         // Repeat-major: every k is measured once before any is measured again, so a slow spell of a shared machine
                         // touches every k alike instead of one.
                         for (int r = 1; r <= study.Repeats && detail is null; r++)
@@ -322,8 +328,9 @@ public sealed class ScalingCommand(IAnsiConsole console) : AsyncCommand<ScalingS
     /// <summary>
     /// One run: submit the sweep, wait for it to finish, and store its end-to-end time: the sweep grain's completion time minus its creation
     /// time (both its own clock and both stored), which covers leasing, input generation, the kernels, storing every shard's result.
+    /// Without a store (the warm-up run) nothing is recorded.
     /// </summary>
-    private static async Task<RunPoint> RunOnceAsync(SweepTarget target, IScalingStore scaling, string studyId, string sweepId, int k, int r, SweepPlan plan,
+    private static async Task<RunPoint> RunOnceAsync(SweepTarget target, IScalingStore? scaling, string studyId, string sweepId, int k, int r, SweepPlan plan,
         IReadOnlyDictionary<string, string> models, CancellationToken cancellationToken)
     {
         var sweep = target.Client.GetGrain<ISweepGrain>(sweepId);
@@ -337,6 +344,7 @@ public sealed class ScalingCommand(IAnsiConsole console) : AsyncCommand<ScalingS
         }
         if (status.Status != SweepStatus.Completed || status.Failed > 0 || status.Skipped > 0)
             return new RunPoint(sweepId, $"{status.StatusWord}: {status.Done} done, {status.Failed} failed, {status.Skipped} skipped (`hyperbench results {sweepId}`)");
+        if (scaling is null) return new RunPoint(sweepId, null);
         var row = await target.Store!.GetSweepAsync(sweepId, CancellationToken.None)
             ?? throw new InvalidOperationException($"sweep {sweepId} finished but is not in {target.Store.Description}.");
         double seconds = ((row.FinishedUtc ?? DateTime.UtcNow) - row.CreatedUtc).TotalSeconds;
