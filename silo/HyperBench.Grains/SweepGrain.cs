@@ -33,6 +33,12 @@ public sealed class SweepGrain(
     private IGrainTimer? _timer;
     private bool _countsDirty;
     private string? _childSweepId;
+    // Gang leasing: devices that asked recently and got nothing (free), and leases reserved for a device that has not collected them.
+    private readonly Dictionary<string, (DeviceView Device, DateTime AskedUtc)> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SweepEntry> _reserved = new(StringComparer.Ordinal);
+
+    /// <summary>How recently a device must have asked to count as free for a gang: several idle polls (250 ms by default).</summary>
+    private static readonly TimeSpan GangWindow = TimeSpan.FromSeconds(2);
 
     private string SweepId => this.GetPrimaryKeyString();
 
@@ -152,15 +158,61 @@ public sealed class SweepGrain(
 
     public async Task<CaseLease?> LeaseAsync(DeviceView device)
     {
-        if (!Running || _plan is null || !device.Matches(_plan.Devices)) return null;
+        if (!Running || _plan is null || !device.Matches(_plan)) return null;
+        if (_plan.Gang is > 1) return await LeaseGangAsync(device);
         var entry = _cases.FirstOrDefault(e => e.Row.Status == CaseStatus.Pending && e.Bytes <= device.MemoryBytes);
         if (entry is null) return null;
 
         await MoveAsync(entry, CaseStatus.Leased, entry.Row.Error, leaseTo: device);
+        _leases[entry.Row.LeaseId!] = entry;
+        return LeaseOf(entry);
+    }
+
+    private CaseLease LeaseOf(SweepEntry entry)
+    {
         var row = entry.Row;
-        _leases[row.LeaseId!] = entry;
-        return new CaseLease(row.LeaseId!, SweepId, entry.Case, row.Ordinal, row.Attempts, row.LeaseExpiresUtc!.Value, _plan.LeaseSeconds,
+        return new CaseLease(row.LeaseId!, SweepId, entry.Case, row.Ordinal, row.Attempts, row.LeaseExpiresUtc!.Value, _plan!.LeaseSeconds,
             _plan.Measurement);
+    }
+
+    /// <summary>
+    /// Gang leasing (plan.Gang = k, docs/scaling.md): a free device that asks is remembered; once k matching devices have asked within
+    /// <see cref="GangWindow"/> (idle workers ask every idle poll), k pending cases are leased in this one turn, one to each of them
+    /// (the asking device's is returned, the others are reserved for their next ask, a poll period later), so a layer's shards start
+    /// together and no shard can finish before every shard of its gang is leased. Fewer than k pending cases (a sweep's last gang, a
+    /// retried shard) form a smaller gang. A reserved lease that is never collected expires like any lease and is retried.
+    /// </summary>
+    private async Task<CaseLease?> LeaseGangAsync(DeviceView device)
+    {
+        var now = DateTime.UtcNow;
+        if (_reserved.Remove(device.DeviceKey, out var held) && held.Row is { Status: CaseStatus.Leased, LeaseId: { } heldId }
+            && held.Row.DeviceKey == device.DeviceKey && _leases.ContainsKey(heldId))
+            return LeaseOf(held);
+        _waiting[device.DeviceKey] = (device, now);
+        foreach (var stale in _waiting.Where(w => now - w.Value.AskedUtc > GangWindow).Select(w => w.Key).ToList()) _waiting.Remove(stale);
+        var pending = _cases.Where(e => e.Row.Status == CaseStatus.Pending).ToList();
+        if (pending.Count == 0) return null;
+        int size = Math.Min(_plan!.Gang!.Value, pending.Count);
+        var holding = _cases.Where(e => e.Row.Status == CaseStatus.Leased && e.Row.DeviceKey is not null).Select(e => e.Row.DeviceKey!)
+            .ToHashSet(StringComparer.Ordinal);
+        var free = _waiting.Values.Select(w => w.Device)
+            .Where(d => d.DeviceKey != device.DeviceKey && !holding.Contains(d.DeviceKey) && !_reserved.ContainsKey(d.DeviceKey))
+            .OrderBy(d => d.DeviceKey, StringComparer.Ordinal).Prepend(device).Take(size).ToList();
+        if (free.Count < size) return null;
+        var shards = pending.Take(size).ToList();
+        // Each shard on a device that can hold it, else the gang waits (a case no device can hold is skipped by the timer).
+        if (shards.Zip(free).Any(p => p.First.Bytes > p.Second.MemoryBytes)) return null;
+        SweepEntry? mine = null;
+        foreach (var (entry, to) in shards.Zip(free))
+        {
+            await MoveAsync(entry, CaseStatus.Leased, entry.Row.Error, leaseTo: to);
+            _leases[entry.Row.LeaseId!] = entry;
+            _waiting.Remove(to.DeviceKey);
+            if (to.DeviceKey == device.DeviceKey) mine = entry;
+            else _reserved[to.DeviceKey] = entry;
+        }
+        logger.LogInformation("Sweep {SweepId}: gang of {Size} leased to {Devices}", SweepId, size, string.Join(", ", free.Select(d => d.DeviceKey)));
+        return LeaseOf(mine!);
     }
 
     public async Task<bool> RenewAsync(string leaseId)
@@ -284,7 +336,7 @@ public sealed class SweepGrain(
     private async Task SkipUnplaceableAsync()
     {
         if (_plan is null || !_cases.Any(e => e.Row.Status == CaseStatus.Pending)) return;
-        var devices = (await GrainFactory.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Where(d => d.Matches(_plan.Devices)).ToList();
+        var devices = (await GrainFactory.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Where(d => d.Matches(_plan)).ToList();
         // With no device at all the sweep waits: one may join.
         if (devices.Count == 0) return;
         var largest = devices.MaxBy(d => d.MemoryBytes)!;

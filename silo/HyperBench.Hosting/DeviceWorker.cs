@@ -35,10 +35,12 @@ public sealed class DeviceWorker : IDisposable
     private IDeviceTelemetry? _telemetry;
     private string[] _knownSweeps = [];
     private bool _died;
+    private readonly int? _cpuThreads;
 
     public DeviceWorker(string deviceSpec, string siloAddress, IGrainFactory grains, ISweepStore store, HyperBenchMetrics metrics,
-        DeviceWorkerOptions options, DeviceWorkerScope scope, IDeviceWorkerFaults faults, ILoggerFactory loggerFactory)
+        DeviceWorkerOptions options, DeviceWorkerScope scope, IDeviceWorkerFaults faults, ILoggerFactory loggerFactory, int? cpuThreads = null)
     {
+        _cpuThreads = cpuThreads;
         _deviceSpec = deviceSpec;
         _siloAddress = siloAddress;
         _grains = grains;
@@ -98,7 +100,7 @@ public sealed class DeviceWorker : IDisposable
         try
         {
             // Created on this thread: a GPU context is bound to the thread that made it.
-            backend = BackendFactory.Create(_deviceSpec);
+            backend = BackendFactory.Create(_deviceSpec, DeviceSpec.Parse(_deviceSpec).Index is null ? null : _cpuThreads);
             var device = backend.Device;
             var environment = EnvironmentInfo.Capture(device);
             _telemetry = DeviceTelemetry.For(device, TimeSpan.FromMilliseconds(_options.TelemetryPeriodMilliseconds));
@@ -106,7 +108,7 @@ public sealed class DeviceWorker : IDisposable
                 _logger.LogWarning("Device worker for {Device}: no GPU telemetry ({Reason})", _deviceSpec, noTelemetry);
             _view = new DeviceView($"{_siloAddress}/{device.Id}", device.Id, DeviceSpec.OfKind(device.Kind).ToString(), device.Name,
                 _options.DeviceMemoryLimitBytes > 0 ? Math.Min(_options.DeviceMemoryLimitBytes, device.MemoryBytes) : device.MemoryBytes, device.Detail,
-                _siloAddress, DateTime.UtcNow);
+                _siloAddress, DateTime.UtcNow, Fingerprint: SqlSweepStore.EnvironmentId(environment));
             Wait(_grains.GetGrain<IDeviceRegistryGrain>(0).RegisterAsync(_view));
             _metrics.DeviceStarted(_view.DeviceKey, _siloAddress,
                 new RunningDevice(device.Id, device.Name, _view.Kind, device.PciBusId?.ToString() ?? "", Driver: device.Driver));

@@ -15,7 +15,7 @@ namespace HyperBench.Storage;
 /// (pooled) connection, so the store is safe to share between threads, and runs through <see cref="StoreRetry"/>.
 /// Create it with <see cref="SweepStoreFactory.Create"/>.
 /// </summary>
-public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, IScheduleStore, IAsyncDisposable
+public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, IScheduleStore, IScalingStore, IAsyncDisposable
 {
     // A running sweep's counts come from its case rows (see LiveCount).
     private static readonly string SweepColumns =
@@ -450,8 +450,11 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
         $"CASE WHEN status = '{Word(SweepStatus.Running)}' THEN (SELECT COUNT(*) FROM sweep_cases c WHERE c.sweep_id = sweeps.sweep_id " +
         $"AND c.status = '{Word(status)}') ELSE {storedColumn} END";
 
-    /// <summary>Hash of every fingerprint field but the capture time: the same machine and build share one environments row.</summary>
-    internal static string EnvironmentId(EnvironmentInfo e)
+    /// <summary>
+    /// Hash of every fingerprint field but the capture time: the same machine and build share one environments row. A device advertises
+    /// it (DeviceView.Fingerprint) so that a plan can ask for an environment by a prefix of it.
+    /// </summary>
+    public static string EnvironmentId(EnvironmentInfo e)
     {
         string text = string.Join('\u001f',
             e.HostName, e.Os, e.Architecture, e.CpuModel, e.LogicalCores.ToString(CultureInfo.InvariantCulture), e.DotNetVersion, e.IlgpuVersion,

@@ -21,13 +21,14 @@ public static class BackendFactory
         return parsed.Opened;
     }
 
+    /// <param name="cpuThreads">A CPU device's threads (its share of the cores); null: every core.</param>
     /// <exception cref="ArgumentException">The spelling is unknown or names a device that is not there.</exception>
-    public static IAttentionBackend Create(string? spec)
+    public static IAttentionBackend Create(string? spec, int? cpuThreads = null)
     {
         var device = Resolve(spec);
         return device.Kind switch
         {
-            DeviceKind.Cpu => new CpuBackend(device.Index),
+            DeviceKind.Cpu => new CpuBackend(device.Index, cpuThreads),
             DeviceKind.IlgpuCpu => IlgpuBackend.CreateCpu(),
             DeviceKind.Simulated => throw new ArgumentException($"device '{spec}' is simulated: a simulated device has no attention backend."),
             _ => IlgpuBackend.CreateCuda(device.Index!.Value),
