@@ -33,7 +33,7 @@ public static class HostApplicationBuilderExtensions
         builder.UseOrleans(silo => silo
             .UseHyperBenchClustering(options)
             .AddHyperBenchGrains(s => s.DeviceGoneAfter = TimeSpan.FromSeconds(options.DeviceGoneSeconds))
-            .AddHyperBenchScheduler());
+            .AddHyperBenchScheduler(s => s.TickPeriod = TimeSpan.FromSeconds(options.SchedulerTickSeconds)));
         return builder;
     }
 

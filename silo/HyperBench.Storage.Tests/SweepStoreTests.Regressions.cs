@@ -123,10 +123,16 @@ public abstract partial class SweepStoreTests
         Assert.Equal("s1", (await store.FindPreviousCompletedRunAsync("nightly", due.AddDays(1), Ct))?.SweepId);
         Assert.Null(await store.FindPreviousCompletedRunAsync("nightly", due, Ct));
 
+        Assert.True(await store.TryClaimRunAsync("nightly", due.AddDays(1), "s3", created.AddDays(1), Ct)); // still running at removal
         Assert.True(await store.RemoveScheduleAsync("nightly", Ct));
         Assert.False(await store.RemoveScheduleAsync("nightly", Ct));
         Assert.Empty(await store.ListSchedulesAsync(Ct));
-        Assert.Single(await store.ListScheduleRunsAsync("nightly", 10, Ct)); // runs stay for history and compare
+        var runs = await store.ListScheduleRunsAsync("nightly", 10, Ct); // runs stay for history and compare
+        Assert.Equal(2, runs.Count);
+        Assert.Equal(run, runs.Single(r => r.DueUtc == due));
+        // The run that was in progress has no schedule left to finish it: failed, saying why, not started for ever.
+        Assert.Equal(new ScheduleRunRow("nightly", due.AddDays(1), "s3", created.AddDays(1), ScheduleRunStatus.Failed, null, SqlSweepStore.RemovedWhileRunning),
+            runs.Single(r => r.DueUtc == due.AddDays(1)));
     }
 
     [Fact]
