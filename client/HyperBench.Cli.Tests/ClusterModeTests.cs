@@ -41,6 +41,19 @@ public sealed class ClusterModeTests
         Assert.Equal(2, results.Count);
         Assert.All(results, r => Assert.EndsWith("/cpu", r.DeviceKey, StringComparison.Ordinal));
 
+        // schedule run-now --cluster: the schedule's run goes to the running silo's device, stored once in its database.
+        var saved = CliProcess.Run(dir, "sweep", "--kernel", "flash", "--n", "64", "--causal", "false", "--pass", "fwd", "--min-samples", "2",
+            "--budget", "0", "--warmup", "0", "--warmup-time", "0", "--save-plan", "p.json", "--dry-run");
+        Assert.True(saved.ExitCode == 0, saved.Output);
+        var added = CliProcess.Run(dir, "schedule", "add", "--name", "remote-nightly", "--cron", "0 2 * * *", "--plan", "p.json", "--db", db);
+        Assert.True(added.ExitCode == 0, added.Output);
+        var runNow = CliProcess.Run(dir, "schedule", "run-now", "remote-nightly", "--cluster", $"localhost:{gateway}", "--db", db);
+        Assert.True(runNow.ExitCode == 0, runNow.Output);
+        var run = Assert.Single(await ((IScheduleStore)cluster.Store).ListScheduleRunsAsync("remote-nightly", 10, TestContext.Current.CancellationToken));
+        Assert.Equal(ScheduleRunStatus.Completed, run.Status);
+        var scheduled = Assert.Single(await cluster.Store.GetResultsAsync(run.SweepId!, TestContext.Current.CancellationToken));
+        Assert.EndsWith("/cpu", scheduled.DeviceKey, StringComparison.Ordinal);
+
         var refused = CliProcess.Run(dir, "sweep", "--cluster", "nowhere:x");
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("nowhere:x", refused.Output, StringComparison.Ordinal);

@@ -15,13 +15,16 @@ public sealed class DetectorEvaluateCommandTests
     public void Evaluate_ThreeRealRuns_PrintsRatesInRangeWithConsistentCounts()
     {
         var outcome = CliProcess.Run(_dir, "detector", "evaluate", "--runs", "3", "--kernel", "flash", "-n", "64,128", "--min-samples", "6",
-            "--budget", "0", "--slowdowns", "10%,20%", "--thresholds", "5%,10%", "--format", "json", "--keep", "runs");
+            "--budget", "0", "--slowdowns", "10%,20%", "--thresholds", "5%,10%", "--format", "json", "--keep", "runs", "--calibration-runs", "0");
 
         Assert.True(outcome.ExitCode == 0, outcome.Output);
         using var json = JsonDocument.Parse(outcome.Output[outcome.Output.IndexOf('{', StringComparison.Ordinal)..]);
         var root = json.RootElement;
         Assert.Equal((3, 2, 2), (root.GetProperty("runs").GetInt32(), root.GetProperty("pairs").GetInt32(), root.GetProperty("cases").GetInt32()));
         Assert.True(root.GetProperty("samples").GetInt32() >= 3 * 2 * 6);
+        // Two earlier runs at most: below the 5 a noise floor needs, so every comparison fell back to the plain threshold.
+        Assert.Equal((0, 4, 4), (root.GetProperty("calibration_runs").GetInt32(), root.GetProperty("comparisons").GetInt32(), root.GetProperty("fallbacks").GetInt32()));
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("median_noise_floor").ValueKind);
         var thresholds = root.GetProperty("thresholds").EnumerateArray().ToList();
         Assert.Equal([0.05, 0.10], thresholds.Select(t => t.GetProperty("effect").GetDouble()));
         foreach (var t in thresholds)
@@ -44,11 +47,12 @@ public sealed class DetectorEvaluateCommandTests
         Assert.Equal(3, Directory.GetFiles(Path.Combine(_dir, "runs"), "run-*.json").Length);
 
         // The kept runs evaluate again without measuring: same counts, other thresholds on request, as a table.
-        var again = CliProcess.Run(_dir, "detector", "evaluate", "--from-runs", "runs", "--slowdowns", "10%,20%", "--thresholds", "5%,10%", "--format", "json");
+        var again = CliProcess.Run(_dir, "detector", "evaluate", "--from-runs", "runs", "--slowdowns", "10%,20%", "--thresholds", "5%,10%", "--format", "json",
+            "--calibration-runs", "0");
         Assert.True(again.ExitCode == 0, again.Output);
         using var json2 = JsonDocument.Parse(again.Output[again.Output.IndexOf('{', StringComparison.Ordinal)..]);
         Assert.Equal(root.GetProperty("thresholds").ToString(), json2.RootElement.GetProperty("thresholds").ToString());
-        var table = CliProcess.Run(_dir, "detector", "evaluate", "--from-runs", "runs", "--thresholds", "2%");
+        var table = CliProcess.Run(_dir, "detector", "evaluate", "--from-runs", "runs", "--thresholds", "2%", "--calibration-runs", "0");
         Assert.True(table.ExitCode == 0, table.Output);
         Assert.Contains("2 A/A pairs x 2 cases", table.Output, StringComparison.Ordinal);
         Assert.Contains("detected +20.0%", table.Output, StringComparison.Ordinal);
@@ -64,10 +68,13 @@ public sealed class DetectorEvaluateCommandTests
     [InlineData("--from-runs=no-such-dir", "'no-such-dir'")]
     [InlineData("--kernel=bogus", "bogus")]
     [InlineData("--keep=a-file", "'a-file'")]
+    [InlineData("--calibration-runs=1", "'1'")]
+    [InlineData("--noise-k=-1", "'-1'")]
+    [InlineData("--history=2", "'2'")]
     public void Evaluate_BadInput_ExitsTwoNamingTheValue(string option, string named)
     {
         File.WriteAllText(Path.Combine(_dir, "a-file"), "not a directory");
-        var outcome = CliProcess.Run(_dir, "detector", "evaluate", "--runs", "2", "--budget", "0", option);
+        var outcome = CliProcess.Run(_dir, "detector", "evaluate", "--runs", "2", "--budget", "0", "--calibration-runs", "0", option);
 
         Assert.True(outcome.ExitCode == 2, $"exit {outcome.ExitCode}\n{outcome.Output}");
         Assert.Contains(named, outcome.Output, StringComparison.Ordinal);

@@ -28,6 +28,23 @@ public sealed class SummaryWriterTests
     }
 
     [Fact]
+    public void CsvAndJson_NoiseGateDecision_IsExportedAsNoisy()
+    {
+        var lines = SummaryTableTests.Lines();
+        var marked = lines.Select((l, i) => i == 0 ? l with { Noisy = true } : i == 1 ? l with { Noisy = false } : l with { Noisy = null }).ToList();
+
+        var rows = SummaryWriter.Csv(marked).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => Csv.Cells(l.TrimEnd('\r'))).ToList();
+        int column = rows[0].IndexOf("noisy");
+        Assert.True(column >= 0, string.Join(",", rows[0]));
+        Assert.Equal(["true", "false", .. Enumerable.Repeat("", marked.Count - 2)], rows.Skip(1).Select(r => r[column]));
+        using var doc = JsonDocument.Parse(SummaryWriter.Json(marked));
+        var json = doc.RootElement.EnumerateArray().ToList();
+        // One true, one false, the rest null (JSON's line order is the writer's own).
+        Assert.Equal([JsonValueKind.True, JsonValueKind.False, .. Enumerable.Repeat(JsonValueKind.Null, marked.Count - 2)],
+            json.Select(e => e.GetProperty("noisy").ValueKind).Order());
+    }
+
+    [Fact]
     public void Json_HyperLine_HasHyperParametersSeedSweepAndDeviceFields()
     {
         using var doc = JsonDocument.Parse(SummaryWriter.Json(SummaryTableTests.Lines()));

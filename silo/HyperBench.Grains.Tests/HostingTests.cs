@@ -24,12 +24,20 @@ public sealed class HostingTests
     [InlineData("HeartbeatSeconds", "-1", "HyperBench:HeartbeatSeconds")]
     [InlineData("DeviceMemoryLimitBytes", "lots", "HyperBench:DeviceMemoryLimitBytes")]
     [InlineData("DeviceGoneSeconds", "0", "HyperBench:DeviceGoneSeconds")]
+    [InlineData("SchedulerTickSeconds", "30", "HyperBench:SchedulerTickSeconds")]
     public void Settings_BadValue_NamesTheKeyAndTheValue(string key, string value, string expected)
     {
         var ex = Assert.Throws<OptionsValidationException>(() => HyperBenchSettings.Read(Settings(("HyperBench:" + key, value))));
 
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
         Assert.Contains($"'{value}'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Settings_SchedulerTickSeconds_IsReadWithItsDefault()
+    {
+        Assert.Equal(60, HyperBenchSettings.Read(Settings(("HyperBench:Devices", "cpu"))).Silo.SchedulerTickSeconds);
+        Assert.Equal(300, HyperBenchSettings.Read(Settings(("HyperBench:Devices", "cpu"), ("HyperBench:SchedulerTickSeconds", "300"))).Silo.SchedulerTickSeconds);
     }
 
     [Fact]

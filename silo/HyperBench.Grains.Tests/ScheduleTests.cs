@@ -9,7 +9,8 @@ namespace HyperBench.Grains.Tests;
 /// <summary>
 /// Schedules end to end on two in-process silos with in-memory reminders ticking every second (docs/schedules.md): a due time
 /// missed before the cluster started runs once (both silos start, one row in schedule_runs, one sweep), and the next due time
-/// runs and is compared with the first, its verdicts stored. The scheduler's clock is a test clock, so no test waits a minute.
+/// runs and is compared with the first, its verdicts stored; a less accurate second run counts in
+/// hyperbench_regressions_detected_total. The scheduler's clock is a test clock, so no test waits a minute.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ScheduleTests
@@ -25,18 +26,30 @@ public sealed class ScheduleTests
         await using var store = SweepStoreFactory.Create(Path.Combine(folder, "hyperbench.db"));
         await store.MigrateAsync(Ct);
         var statuses = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var regressions = new System.Collections.Concurrent.ConcurrentQueue<(string Kernel, string Pass)>();
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == HyperBenchMetrics.MeterName && instrument.Name == "hyperbench_schedule_runs") l.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == HyperBenchMetrics.MeterName && instrument.Name is "hyperbench_schedule_runs" or "hyperbench_regressions_detected")
+                l.EnableMeasurementEvents(instrument);
         };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) =>
         {
-            foreach (var tag in tags) if (tag.Key == "status") statuses.Enqueue((string)tag.Value!);
+            var byKey = new Dictionary<string, string>();
+            foreach (var tag in tags) byKey[tag.Key] = (string)tag.Value!;
+            if (instrument.Name == "hyperbench_schedule_runs") statuses.Enqueue(byKey["status"]);
+            else regressions.Enqueue((byKey["kernel"], byKey["pass"]));
         });
         listener.Start();
         var clock = new TestClock(new DateTime(2026, 12, 1, 2, 0, 30, DateTimeKind.Utc));
-        var plan = TinyPlans.Flash([64]) with { CvLimit = double.PositiveInfinity };
+        // HyperAttention approximating (min_seq_len below n), so each run stores its relative error: the second run is made less
+        // accurate than the first below, a regression whatever the timing does (hyperbench_regressions_detected_total).
+        var tiny = TinyPlans.Flash([128]);
+        var plan = tiny with
+        {
+            CvLimit = double.PositiveInfinity,
+            Grid = tiny.Grid with { Kernels = [Kernels.KernelKind.Hyper], Hyper = Kernels.HyperParameters.Default with { BlockSize = 16, Samples = 16, MinSeqLen = 32 } },
+        };
         Assert.True(await store.AddScheduleAsync(new ScheduleRow("minutely", "* * * * *", PlanFile.Serialize(plan), null,
             new DateTime(2026, 12, 1, 1, 50, 0, DateTimeKind.Utc)), Ct));
 
@@ -57,12 +70,27 @@ public sealed class ScheduleTests
             await cluster.Grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key).TickAsync(); // another tick of the same due time: nothing new
             Assert.Single(await store.ListScheduleRunsAsync("minutely", 100, Ct));
 
+            // The first run's stored error becomes 0 (as an exact build would give): the second run's real error is a rise beyond
+            // both thresholds (+10% relative, +0.005 absolute).
+            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "hyperbench.db")}"))
+            {
+                await connection.OpenAsync(Ct);
+                await using var update = connection.CreateCommand();
+                update.CommandText = "UPDATE accuracy SET relative_frobenius = 0 WHERE sweep_id = $sweepId AND tensor = 'o'";
+                update.Parameters.AddWithValue("$sweepId", first.SweepId);
+                Assert.Equal(1, await update.ExecuteNonQueryAsync(Ct));
+            }
+            Assert.Empty(regressions);
             clock.Now = new DateTime(2026, 12, 1, 2, 1, 10, DateTimeKind.Utc);
             var second = await WaitRunAsync(store, new DateTime(2026, 12, 1, 2, 1, 0, DateTimeKind.Utc), needComparison: true);
             var runs = await store.ListScheduleRunsAsync("minutely", 100, Ct);
             Assert.Equal(2, runs.Count);
             var verdict = Assert.Single(await store.GetVerdictsAsync(second.ComparisonId!, Ct));
             Assert.Equal((first.SweepId, second.SweepId), (verdict.BaselineSweepId, verdict.CandidateSweepId));
+            Assert.True(verdict.ErrorRegressed, $"relative error {verdict.BaselineRelativeError} -> {verdict.CandidateRelativeError}");
+            Assert.True(verdict.CandidateRelativeError > 0.005);
+            // hyperbench_regressions_detected_total{kernel, pass}: the less accurate case, counted once.
+            Assert.Equal([("hyper", "fwd")], regressions);
 
             // Each run's sweep is stored once: two sweeps, one case each.
             var sweeps = await store.ListSweepsAsync(100, Ct);

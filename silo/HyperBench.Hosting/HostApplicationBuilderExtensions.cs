@@ -34,7 +34,7 @@ public static class HostApplicationBuilderExtensions
             .UseHyperBenchClustering(options)
             .UseHyperBenchTls(options.Tls)
             .AddHyperBenchGrains(s => s.DeviceGoneAfter = TimeSpan.FromSeconds(options.DeviceGoneSeconds))
-            .AddHyperBenchScheduler());
+            .AddHyperBenchScheduler(s => s.TickPeriod = TimeSpan.FromSeconds(options.SchedulerTickSeconds)));
         return builder;
     }
 

@@ -76,4 +76,11 @@ public sealed class HyperBenchSiloOptions
     /// <summary>A device not heard from for this long is no longer counted as able to hold a case.</summary>
     [Range(1, 86400)]
     public double DeviceGoneSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// The schedules' tick period (docs/schedules.md): a due time starts at most this late. At least 60: Orleans refuses reminder
+    /// periods under its one-minute minimum.
+    /// </summary>
+    [Range(60, 86400)]
+    public double SchedulerTickSeconds { get; set; } = 60;
 }

@@ -53,30 +53,44 @@ public sealed class CompareBenchmark
         var ct = TestContext.Current.CancellationToken;
         await using var store = SweepStoreFactory.Create(db);
         await store.MigrateAsync(ct);
+        // The candidate's history: 30 earlier runs of its tag (50 samples each; the history reads their medians only).
+        for (int h = 0; h < 30; h++) await StoreSweepAsync(store, "cand", 1.00, seed: 10 + h, ct, samplesPerCase: 50);
         string baseline = await StoreSweepAsync(store, "base", 1.00, seed: 1, ct);
         string candidate = await StoreSweepAsync(store, "cand", 1.10, seed: 2, ct);
 
+        // Where the time goes, in this run (ratios, not absolute bounds): the samples, the history, the tests.
+        var parts = Stopwatch.StartNew();
+        var (b0, c0) = await SweepReference.ResolveAsync(store, store, baseline, candidate, ct);
+        var bs = await store.GetCaseSamplesAsync(b0.SweepId, ct);
+        var cs = await store.GetCaseSamplesAsync(c0.SweepId, ct);
+        var samplesMs = parts.Elapsed.TotalMilliseconds;
+        var history = await SweepComparer.LoadHistoryAsync(store, b0, c0, cs, CompareThresholds.Default, ct);
+        var historyMs = parts.Elapsed.TotalMilliseconds - samplesMs;
+        SweepComparer.Compare(b0.SweepId, bs, c0.SweepId, cs, CompareThresholds.Default, DateTime.UtcNow, history: history);
+        var testsMs = parts.Elapsed.TotalMilliseconds - samplesMs - historyMs;
+
         var clock = Stopwatch.StartNew();
         var (b, c) = await SweepReference.ResolveAsync(store, store, baseline, candidate, ct);
-        var baseCases = await store.GetCaseSamplesAsync(b.SweepId, ct);
-        var candCases = await store.GetCaseSamplesAsync(c.SweepId, ct);
-        Assert.Empty(SweepComparer.MixedEnvironments(baseCases, candCases));
-        var loaded = clock.Elapsed;
-        var comparison = SweepComparer.Compare(b.SweepId, baseCases, c.SweepId, candCases, CompareThresholds.Default, DateTime.UtcNow);
+        // What `compare` runs: both sweeps' samples and every case's history, then the tests.
+        var (comparison, mixed) = await SweepComparer.CompareStoredAsync(store, b, c, CompareThresholds.Default, DateTime.UtcNow, ct);
+        Assert.Empty(mixed);
         var compared = clock.Elapsed;
         await store.SaveVerdictsAsync(comparison.ToRows(), ct);
         clock.Stop();
 
         Assert.Equal(Cases, comparison.Cases.Count);
         Assert.All(comparison.Cases, x => Assert.Equal(Verdict.Slower, x.Time.Verdict));
+        Assert.All(comparison.Cases, x => Assert.Equal(30, x.Time.Noise.HistoryRuns));
         string line = string.Create(CultureInfo.InvariantCulture,
             $"compare {store.Provider}: {Cases} cases x {SamplesPerCase} samples a side: {clock.Elapsed.TotalMilliseconds:F0} ms end to end " +
-            $"(load {loaded.TotalMilliseconds:F0} ms, test {(compared - loaded).TotalMilliseconds:F0} ms, store {(clock.Elapsed - compared).TotalMilliseconds:F0} ms); db {store.Description}");
+            $"(load with 30 runs of history and test {compared.TotalMilliseconds:F0} ms, store {(clock.Elapsed - compared).TotalMilliseconds:F0} ms; " +
+            $"a first pass: samples {samplesMs:F0} ms, history {historyMs:F0} ms, tests {testsMs:F0} ms); db {store.Description}");
         TestContext.Current.TestOutputHelper?.WriteLine(line);
         Console.WriteLine(line);
     }
 
-    private static async Task<string> StoreSweepAsync(ISweepStore store, string tag, double scale, int seed, CancellationToken ct)
+    private static async Task<string> StoreSweepAsync(ISweepStore store, string tag, double scale, int seed, CancellationToken ct,
+        int samplesPerCase = SamplesPerCase)
     {
         var cases = Enumerable.Range(0, Cases).Select(i => new BenchmarkCase(KernelKind.Flash, 128 * (1 + (i % 10)), i % 2 == 0, AttentionPass.Forward, 1,
             1 + (i / 20), 64, Seed: (ulong)(100 + i))).ToList();
@@ -94,7 +108,7 @@ public sealed class CompareBenchmark
             80L << 30, "driver 1", 1e14, DateTime.UtcNow);
         for (int i = 0; i < cases.Count; i++)
         {
-            double[] samples = SampleComparerTests.Timings(seed * 1000 + i, SamplesPerCase, 0.001 * (1 + i % 10) * scale);
+            double[] samples = SampleComparerTests.Timings(seed * 1000 + i, samplesPerCase, 0.001 * (1 + i % 10) * scale);
             await store.SaveResultAsync(sweepId, new CaseResult
             {
                 Case = cases[i], DeviceId = "cuda:0", Samples = samples, Statistics = SampleStatistics.From(samples), FirstRunSeconds = 0.01,

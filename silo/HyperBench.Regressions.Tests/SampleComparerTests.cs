@@ -84,7 +84,7 @@ public sealed class SampleComparerTests
 
         Assert.Equal(Verdict.Noisy, result.Verdict);
         Assert.True(result.BaselineCv > 0.10);
-        Assert.Contains("baseline CV", result.Detail, StringComparison.Ordinal);
+        Assert.Contains("baseline robust CV", result.Detail, StringComparison.Ordinal);
         Assert.Equal(Verdict.Slower, SampleComparer.Compare(Timings(10, 30, 0.010, sigma: 0.3), Timings(11, 30, 0.020), Defaults with { CvLimit = 1 }).Verdict);
     }
 

@@ -17,42 +17,59 @@ public static class SampleComparer
 {
     private static readonly ConcurrentDictionary<(int, int), double> SmallestPValues = new();
 
-    /// <summary>Compares one case's baseline and candidate samples (seconds, any order).</summary>
-    public static SampleComparison Compare(IReadOnlyList<double> baseline, IReadOnlyList<double> candidate, CompareThresholds thresholds)
+    /// <summary>
+    /// Compares one case's baseline and candidate samples (seconds, any order) against the case's between-run noise learned from
+    /// <paramref name="historyMedians"/>: its medians in earlier runs, oldest first, never the baseline's or the candidate's own
+    /// (<see cref="NoiseFloor"/>; null or too short: the plain effect threshold, and the detail says so). This is the one detector:
+    /// `compare`, the scheduler's automatic comparison and `detector evaluate` all call it.
+    /// </summary>
+    public static SampleComparison Compare(IReadOnlyList<double> baseline, IReadOnlyList<double> candidate, CompareThresholds thresholds,
+        IReadOnlyList<double>? historyMedians = null)
     {
         ArgumentNullException.ThrowIfNull(baseline);
         ArgumentNullException.ThrowIfNull(candidate);
         thresholds = thresholds.Validated();
+        var noise = NoiseFloor.From(historyMedians, thresholds);
         double[] x = [.. baseline];
         double[] y = [.. candidate];
         double baseMedian = x.Length == 0 ? double.NaN : x.Median();
         double candMedian = y.Length == 0 ? double.NaN : y.Median();
         double change = candMedian / baseMedian - 1;
         double baseCv = Cv(x), candCv = Cv(y);
+        double baseRcv = NoiseFloor.RobustCv(x), candRcv = NoiseFloor.RobustCv(y);
+
+        SampleComparison Result(double? p, Verdict verdict, string detail) =>
+            new(x.Length, y.Length, baseMedian, candMedian, change, p, baseCv, candCv, verdict, detail)
+            {
+                BaselineRobustCv = baseRcv,
+                CandidateRobustCv = candRcv,
+                Noise = noise,
+            };
 
         if (x.Length == 0 || y.Length == 0 || SmallestPValue(x.Length, y.Length) >= thresholds.Alpha)
         {
-            return new SampleComparison(x.Length, y.Length, baseMedian, candMedian, change, null, baseCv, candCv, Verdict.Insufficient,
+            return Result(null, Verdict.Insufficient,
                 Invariant($"{x.Length} vs {y.Length} samples: the test cannot reach p < {thresholds.Alpha:G3} (at least {MinimumSamples(thresholds.Alpha)} per side)"));
         }
 
         double p = PValue(x, y);
-        if (baseCv > thresholds.CvLimit || candCv > thresholds.CvLimit)
+        // NaN (a median of 0) is noisy too: no spread relative to nothing can be trusted.
+        if (!(baseRcv <= thresholds.CvLimit) || !(candRcv <= thresholds.CvLimit))
         {
-            string side = baseCv > thresholds.CvLimit ? Invariant($"baseline CV {baseCv:0.000}") : Invariant($"candidate CV {candCv:0.000}");
-            return new SampleComparison(x.Length, y.Length, baseMedian, candMedian, change, p, baseCv, candCv, Verdict.Noisy,
-                Invariant($"{side} > limit {thresholds.CvLimit:0.###}"));
+            string side = !(baseRcv <= thresholds.CvLimit) ? Invariant($"baseline robust CV {baseRcv:0.000}") : Invariant($"candidate robust CV {candRcv:0.000}");
+            return Result(p, Verdict.Noisy, Invariant($"{side} > limit {thresholds.CvLimit:0.###}"));
         }
 
+        double effect = noise.AppliedEffect;
         bool significant = p < thresholds.Alpha;
-        var verdict = !significant ? Verdict.Same : change > thresholds.Effect ? Verdict.Slower : change < -thresholds.Effect ? Verdict.Faster : Verdict.Same;
+        var verdict = !significant ? Verdict.Same : change > effect ? Verdict.Slower : change < -effect ? Verdict.Faster : Verdict.Same;
         string detail = verdict switch
         {
-            Verdict.Slower or Verdict.Faster => Invariant($"median {change:+0.0%;-0.0%} beyond {thresholds.Effect:0.#%}, p = {p:G3} < {thresholds.Alpha:G3}"),
+            Verdict.Slower or Verdict.Faster => Invariant($"median {change:+0.0%;-0.0%} beyond {effect:0.#%}, p = {p:G3} < {thresholds.Alpha:G3}"),
             _ when !significant => Invariant($"median {change:+0.0%;-0.0%}, p = {p:G3} not below {thresholds.Alpha:G3}"),
-            _ => Invariant($"median {change:+0.0%;-0.0%} within {thresholds.Effect:0.#%} (p = {p:G3})"),
+            _ => Invariant($"median {change:+0.0%;-0.0%} within {effect:0.#%} (p = {p:G3})"),
         };
-        return new SampleComparison(x.Length, y.Length, baseMedian, candMedian, change, p, baseCv, candCv, verdict, detail);
+        return Result(p, verdict, $"{detail}; {noise.Note}");
     }
 
     /// <summary>Compares HyperAttention's relative error; no error on either side (an exact kernel) is no regression.</summary>

@@ -46,6 +46,8 @@ public static class ScheduledComparison
         IScheduleStore schedules, ScheduleRow schedule, DateTime dueUtc, string sweepId, DateTime decidedUtc, CancellationToken cancellationToken = default)
     {
         string baselineId;
+        var candidate = await sweeps.GetSweepAsync(sweepId, cancellationToken);
+        if (candidate is null) return (null, $"sweep {sweepId} is not stored");
         if (schedule.Baseline is { } spec)
         {
             try
@@ -63,9 +65,10 @@ public static class ScheduledComparison
             if (previous?.SweepId is null) return (null, "first run: nothing to compare with");
             baselineId = previous.SweepId;
         }
-        var baseCases = await regressions.GetCaseSamplesAsync(baselineId, cancellationToken);
-        var candCases = await regressions.GetCaseSamplesAsync(sweepId, cancellationToken);
-        var comparison = SweepComparer.Compare(baselineId, baseCases, sweepId, candCases, CompareThresholds.Default, decidedUtc);
+        var baseline = await sweeps.GetSweepAsync(baselineId, cancellationToken);
+        if (baseline is null) return (null, $"baseline sweep {baselineId} is not stored");
+        // The same detector as `hyperbench compare` (one code path): each case judged against its noise floor from earlier runs.
+        var (comparison, _) = await SweepComparer.CompareStoredAsync(regressions, baseline, candidate, CompareThresholds.Default, decidedUtc, cancellationToken);
         if (comparison.Cases.Count == 0) return (null, $"no measured case in common with {baselineId}");
         await regressions.SaveVerdictsAsync(comparison.ToRows(), cancellationToken);
         var counts = comparison.Cases.GroupBy(c => c.Time.Verdict).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.Name()}");

@@ -9,8 +9,11 @@ namespace HyperBench.Regressions;
 /// </summary>
 public static class SweepComparer
 {
+    /// <param name="history">Each case's medians in earlier runs on the candidate's device, oldest first, never the baseline's or the
+    /// candidate's own (<see cref="LoadHistoryAsync"/>); a case without any is judged with the plain effect threshold.</param>
     public static SweepComparison Compare(string baselineSweepId, IReadOnlyList<StoredCaseSamples> baseline, string candidateSweepId,
-        IReadOnlyList<StoredCaseSamples> candidate, CompareThresholds thresholds, DateTime decidedUtc, string? comparisonId = null)
+        IReadOnlyList<StoredCaseSamples> candidate, CompareThresholds thresholds, DateTime decidedUtc, string? comparisonId = null,
+        IReadOnlyDictionary<string, IReadOnlyList<double>>? history = null)
     {
         thresholds = thresholds.Validated();
         var byId = baseline.ToDictionary(c => c.CaseId, StringComparer.Ordinal);
@@ -19,7 +22,8 @@ public static class SweepComparer
             .Select(c =>
             {
                 var b = byId[c.CaseId];
-                return new CaseComparison(c, SampleComparer.Compare(b.Samples, c.Samples, thresholds),
+                return new CaseComparison(c, SampleComparer.Compare(b.Samples, c.Samples, thresholds,
+                    history is not null && history.TryGetValue(c.CaseId, out var h) ? h : null),
                     SampleComparer.CompareError(b.RelativeError, c.RelativeError, thresholds));
             })
             .OrderBy(c => c.Case.Kernel, StringComparer.Ordinal).ThenBy(c => c.Case.Pass, StringComparer.Ordinal).ThenBy(c => c.Case.Causal)
@@ -28,6 +32,42 @@ public static class SweepComparer
         return new SweepComparison(comparisonId ?? NewComparisonId(decidedUtc), baselineSweepId, candidateSweepId, thresholds, decidedUtc, cases,
             [.. baseline.Select(c => c.CaseId).Where(id => !candidateIds.Contains(id)).Order(StringComparer.Ordinal)],
             [.. candidate.Select(c => c.CaseId).Where(id => !byId.ContainsKey(id)).Order(StringComparer.Ordinal)]);
+    }
+
+    /// <summary>
+    /// Loads both sweeps' cases and each case's history, then compares them: the one path of `hyperbench compare` and of the
+    /// scheduler's automatic comparison, so both judge with the same detector. Does not store anything.
+    /// </summary>
+    public static async Task<(SweepComparison Comparison, IReadOnlyList<string> Mixed)> CompareStoredAsync(IRegressionStore regressions,
+        SweepRow baseline, SweepRow candidate, CompareThresholds thresholds, DateTime decidedUtc, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(regressions);
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(candidate);
+        thresholds = thresholds.Validated();
+        var baseCases = await regressions.GetCaseSamplesAsync(baseline.SweepId, cancellationToken);
+        var candCases = await regressions.GetCaseSamplesAsync(candidate.SweepId, cancellationToken);
+        var history = await LoadHistoryAsync(regressions, baseline, candidate, candCases, thresholds, cancellationToken);
+        return (Compare(baseline.SweepId, baseCases, candidate.SweepId, candCases, thresholds, decidedUtc, history: history),
+            MixedEnvironments(baseCases, candCases));
+    }
+
+    /// <summary>
+    /// Each candidate case's medians in earlier runs (docs/regressions.md, "Verdict rules"): sweeps created before the candidate,
+    /// with the candidate's tag when it has one, never the baseline or the candidate themselves nor a re-measure, on the same
+    /// device model and detail as the candidate's case; the newest <see cref="CompareThresholds.HistoryLimit"/>, oldest first.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, IReadOnlyList<double>>> LoadHistoryAsync(IRegressionStore regressions,
+        SweepRow baseline, SweepRow candidate, IReadOnlyList<StoredCaseSamples> candidateCases, CompareThresholds thresholds,
+        CancellationToken cancellationToken = default)
+    {
+        var devices = candidateCases.ToDictionary(c => c.CaseId, c => (c.DeviceName, c.DeviceDetail), StringComparer.Ordinal);
+        var rows = await regressions.GetCaseMediansAsync([.. devices.Keys], candidate.CreatedUtc, [baseline.SweepId, candidate.SweepId],
+            candidate.Tag, cancellationToken);
+        return rows.Where(r => devices.TryGetValue(r.CaseId, out var d) && d.DeviceName == r.DeviceName && d.DeviceDetail == r.DeviceDetail)
+            .GroupBy(r => r.CaseId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<double>)[.. g.Select(r => r.MedianSeconds).TakeLast(thresholds.HistoryLimit)],
+                StringComparer.Ordinal);
     }
 
     /// <summary>

@@ -50,6 +50,12 @@ public sealed record SweepComparison(
         CvLimit = Thresholds.CvLimit,
         ErrorThreshold = Thresholds.ErrorRise,
         ErrorFloor = Thresholds.ErrorFloor,
+        BaselineRobustCv = c.Time.BaselineRobustCv,
+        CandidateRobustCv = c.Time.CandidateRobustCv,
+        HistoryRuns = c.Time.Noise.HistoryRuns,
+        NoiseFloor = c.Time.Noise.Floor,
+        AppliedThreshold = c.Time.Noise.AppliedEffect,
+        NoiseK = Thresholds.NoiseK,
         DecidedUtc = DecidedUtc,
     })];
 }

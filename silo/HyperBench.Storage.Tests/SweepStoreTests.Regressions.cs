@@ -43,6 +43,32 @@ public abstract partial class SweepStoreTests
     }
 
     [Fact]
+    public async Task GetCaseMediansAsync_EarlierSweeps_OldestFirstWithoutTheExcludedLaterOrOtherTag()
+    {
+        var store = await StoreAsync();
+        var r = TestData.Result(TestData.Case(64), sampleCount: 5);
+        var other = TestData.Result(TestData.Case(128), sampleCount: 5);
+        var h1 = await StoredSweepAsync(store, "nightly", TestData.Created, SweepStatus.Completed, r, other);
+        var h2 = await StoredSweepAsync(store, "nightly", TestData.Created.AddHours(1), SweepStatus.Cancelled, r);
+        var elsewhere = await StoredSweepAsync(store, "weekly", TestData.Created.AddHours(2), SweepStatus.Completed, r);
+        var baseline = await StoredSweepAsync(store, "nightly", TestData.Created.AddHours(3), SweepStatus.Completed, r);
+        var candidate = await StoredSweepAsync(store, "nightly", TestData.Created.AddHours(4), SweepStatus.Completed, r);
+        await StoredSweepAsync(store, "nightly", TestData.Created.AddHours(5), SweepStatus.Completed, r); // after the candidate
+
+        var tagged = await store.GetCaseMediansAsync([r.CaseId], candidate.CreatedUtc, [baseline.SweepId, candidate.SweepId], "nightly", Ct);
+        var any = await store.GetCaseMediansAsync([r.CaseId, other.CaseId], candidate.CreatedUtc, [baseline.SweepId, candidate.SweepId], null, Ct);
+
+        Assert.Equal([h1.SweepId, h2.SweepId], tagged.Select(m => m.SweepId));
+        Assert.All(tagged, m => Assert.Equal((r.CaseId, "ILGPU CPU", "simd=avx2"), (m.CaseId, m.DeviceName, m.DeviceDetail)));
+        Assert.All(tagged, m => Assert.Equal(r.Statistics!.Median, m.MedianSeconds, 12));
+        Assert.Equal([h1.CreatedUtc, h2.CreatedUtc], tagged.Select(m => m.CreatedUtc));
+        string[] h1Cases = [.. new[] { r.CaseId, other.CaseId }.Order(StringComparer.Ordinal)];
+        Assert.Equal([(h1.SweepId, h1Cases[0]), (h1.SweepId, h1Cases[1]), (h2.SweepId, r.CaseId), (elsewhere.SweepId, r.CaseId)],
+            any.Select(m => (m.SweepId, m.CaseId)));
+        Assert.Empty(await store.GetCaseMediansAsync([], candidate.CreatedUtc, [], null, Ct));
+    }
+
+    [Fact]
     public async Task FindTaggedSweepAsync_SeveralTagged_NewestCompletedBeforeTheGivenTime()
     {
         var store = await StoreAsync();
@@ -97,10 +123,16 @@ public abstract partial class SweepStoreTests
         Assert.Equal("s1", (await store.FindPreviousCompletedRunAsync("nightly", due.AddDays(1), Ct))?.SweepId);
         Assert.Null(await store.FindPreviousCompletedRunAsync("nightly", due, Ct));
 
+        Assert.True(await store.TryClaimRunAsync("nightly", due.AddDays(1), "s3", created.AddDays(1), Ct)); // still running at removal
         Assert.True(await store.RemoveScheduleAsync("nightly", Ct));
         Assert.False(await store.RemoveScheduleAsync("nightly", Ct));
         Assert.Empty(await store.ListSchedulesAsync(Ct));
-        Assert.Single(await store.ListScheduleRunsAsync("nightly", 10, Ct)); // runs stay for history and compare
+        var runs = await store.ListScheduleRunsAsync("nightly", 10, Ct); // runs stay for history and compare
+        Assert.Equal(2, runs.Count);
+        Assert.Equal(run, runs.Single(r => r.DueUtc == due));
+        // The run that was in progress has no schedule left to finish it: failed, saying why, not started for ever.
+        Assert.Equal(new ScheduleRunRow("nightly", due.AddDays(1), "s3", created.AddDays(1), ScheduleRunStatus.Failed, null, SqlSweepStore.RemovedWhileRunning),
+            runs.Single(r => r.DueUtc == due.AddDays(1)));
     }
 
     [Fact]
@@ -117,6 +149,7 @@ public abstract partial class SweepStoreTests
             BaselineMedianSeconds = 0.010, CandidateMedianSeconds = 0.0115, Change = 0.15, PValue = 1.5e-9, BaselineCv = 0.02, CandidateCv = 0.03,
             Verdict = "slower", BaselineRelativeError = 0.1, CandidateRelativeError = 0.2, ErrorChange = 1.0, ErrorRegressed = true,
             Detail = "median +15.0% beyond 5%", EffectThreshold = 0.05, Alpha = 0.01, CvLimit = 0.1, ErrorThreshold = 0.1, ErrorFloor = 0.005,
+            BaselineRobustCv = 0.015, CandidateRobustCv = 0.025, HistoryRuns = 12, NoiseFloor = 0.03, AppliedThreshold = 0.1255, NoiseK = 4,
             DecidedUtc = TestData.Created.AddHours(2),
         };
         var insufficient = new RegressionVerdictRow
@@ -143,6 +176,8 @@ public abstract partial class SweepStoreTests
         var i = loaded.Single(v => v.CaseId == "zz-other");
         Assert.Null(i.CandidateMedianSeconds); // NaN is stored as NULL
         Assert.Null(i.PValue);
+        Assert.Null(i.HistoryRuns); // not given: NULL, as in rows stored before migration 0009
+        Assert.Null(i.NoiseFloor);
         Assert.Equal("insufficient", i.Verdict);
         Assert.Empty(await store.GetVerdictsAsync("cmp-2", Ct));
     }

@@ -23,6 +23,15 @@ public interface IRegressionStore
     /// </summary>
     Task<IReadOnlyList<string>?> GetScheduleRunsAsync(string scheduleName, int limit = 2, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The medians of these cases (results with status ok) in sweeps created before <paramref name="createdBefore"/>, never the
+    /// <paramref name="excludeSweepIds"/> and never a noise gate's re-measure; only sweeps tagged <paramref name="tag"/> when one is
+    /// given. Oldest first, each with its sweep and device, so the caller keeps the same device's and the newest (docs/regressions.md,
+    /// "Verdict rules": a case's noise floor is learned from its earlier runs).
+    /// </summary>
+    Task<IReadOnlyList<CaseMedian>> GetCaseMediansAsync(IReadOnlyCollection<string> caseIds, DateTime createdBefore,
+        IReadOnlyCollection<string> excludeSweepIds, string? tag, CancellationToken cancellationToken = default);
+
     /// <summary>Stores one comparison's verdicts in one transaction; a (comparison, case) already stored is kept, not overwritten.</summary>
     Task SaveVerdictsAsync(IReadOnlyList<RegressionVerdictRow> verdicts, CancellationToken cancellationToken = default);
 

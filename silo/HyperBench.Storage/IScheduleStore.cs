@@ -15,7 +15,10 @@ public interface IScheduleStore
     /// <summary>The schedule of that name, or null.</summary>
     Task<ScheduleRow?> GetScheduleAsync(string name, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes a schedule (its runs stay, for history and compare); false when there is none of that name.</summary>
+    /// <summary>
+    /// Removes a schedule (its runs stay, for history and compare; a run still started is marked failed, as nothing would finish
+    /// it); false when there is none of that name.
+    /// </summary>
     Task<bool> RemoveScheduleAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -33,6 +33,16 @@ public sealed class RegressionVerdictRow
     public double CvLimit { get; set; }
     public double ErrorThreshold { get; set; }
     public double ErrorFloor { get; set; }
+    /// <summary>Baseline robust CV (1.4826 x MAD / median), what the noise gate reads; null in rows stored before migration 0009.</summary>
+    public double? BaselineRobustCv { get; set; }
+    public double? CandidateRobustCv { get; set; }
+    /// <summary>Earlier runs of the case the noise floor was learned from (null before migration 0009).</summary>
+    public int? HistoryRuns { get; set; }
+    /// <summary>One between-run standard deviation of the change of the median; null with too little history.</summary>
+    public double? NoiseFloor { get; set; }
+    /// <summary>The effect threshold actually applied: max(EffectThreshold, (1 + NoiseFloor)^NoiseK - 1), or EffectThreshold without a floor.</summary>
+    public double? AppliedThreshold { get; set; }
+    public double? NoiseK { get; set; }
     public DateTime DecidedUtc { get; set; }
     /// <summary>true_positive or false_positive once labelled; null until then.</summary>
     public string? Label { get; set; }

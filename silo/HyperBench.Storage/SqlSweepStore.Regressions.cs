@@ -14,7 +14,8 @@ public sealed partial class SqlSweepStore
         "baseline_relative_error AS BaselineRelativeError, candidate_relative_error AS CandidateRelativeError, error_change AS ErrorChange, " +
         "error_regressed AS ErrorRegressed, detail AS Detail, effect_threshold AS EffectThreshold, alpha AS Alpha, cv_limit AS CvLimit, " +
         "error_threshold AS ErrorThreshold, error_floor AS ErrorFloor, decided_at_ms AS DecidedAtMs, label AS Label, " +
-        "labelled_at_ms AS LabelledAtMs, label_note AS LabelNote";
+        "labelled_at_ms AS LabelledAtMs, label_note AS LabelNote, baseline_robust_cv AS BaselineRobustCv, candidate_robust_cv AS CandidateRobustCv, " +
+        "history_runs AS HistoryRuns, noise_floor AS NoiseFloor, applied_threshold AS AppliedThreshold, noise_k AS NoiseK";
 
     public Task<IReadOnlyList<StoredCaseSamples>> GetCaseSamplesAsync(string sweepId, CancellationToken cancellationToken = default) =>
         _retry.ExecuteAsync<IReadOnlyList<StoredCaseSamples>>("get case samples", async ct =>
@@ -64,6 +65,46 @@ public sealed partial class SqlSweepStore
                 new { scheduleName, limit }, cancellationToken: ct))];
         }, cancellationToken);
 
+    public Task<IReadOnlyList<CaseMedian>> GetCaseMediansAsync(IReadOnlyCollection<string> caseIds, DateTime createdBefore,
+        IReadOnlyCollection<string> excludeSweepIds, string? tag, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caseIds);
+        ArgumentNullException.ThrowIfNull(excludeSweepIds);
+        if (caseIds.Count == 0) return Task.FromResult<IReadOnlyList<CaseMedian>>([]);
+        var parameters = new DynamicParameters();
+        parameters.Add("Ok", Word(ResultStatus.Ok));
+        parameters.Add("before", UnixTime.ToMs(createdBefore));
+        parameters.Add("tag", tag, System.Data.DbType.String);
+        // Lists spelled out one parameter per value: Npgsql takes no array in IN (see HistoryQueries).
+        string cases = string.Join(", ", caseIds.Select((id, i) => { parameters.Add($"c{i}", id); return $"@c{i}"; }));
+        string excluded = excludeSweepIds.Count == 0 ? "" :
+            " AND r.sweep_id NOT IN (" + string.Join(", ", excludeSweepIds.Select((id, i) => { parameters.Add($"x{i}", id); return $"@x{i}"; })) + ")";
+        string sql =
+            "SELECT r.case_id AS CaseId, r.sweep_id AS SweepId, e.device_name AS DeviceName, e.device_detail AS DeviceDetail, " +
+            "s.median_seconds AS MedianSeconds, w.created_at_ms AS CreatedAtMs " +
+            "FROM results r JOIN sweeps w ON w.sweep_id = r.sweep_id " +
+            "JOIN environments e ON e.environment_id = r.environment_id " +
+            "JOIN statistics s ON s.sweep_id = r.sweep_id AND s.case_id = r.case_id " +
+            $"WHERE r.status = @Ok AND w.created_at_ms < @before AND w.parent_sweep_id IS NULL AND (@tag IS NULL OR w.tag = @tag) " +
+            $"AND r.case_id IN ({cases}){excluded} ORDER BY w.created_at_ms, r.sweep_id, r.case_id";
+        return _retry.ExecuteAsync<IReadOnlyList<CaseMedian>>("get case medians", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            return [.. (await connection.QueryAsync<CaseMedianRow>(new CommandDefinition(sql, parameters, cancellationToken: ct)))
+                .Select(r => new CaseMedian(r.CaseId, r.SweepId, r.DeviceName, r.DeviceDetail, r.MedianSeconds, UnixTime.FromMs(r.CreatedAtMs)))];
+        }, cancellationToken);
+    }
+
+    private sealed class CaseMedianRow
+    {
+        public string CaseId { get; set; } = "";
+        public string SweepId { get; set; } = "";
+        public string DeviceName { get; set; } = "";
+        public string DeviceDetail { get; set; } = "";
+        public double MedianSeconds { get; set; }
+        public long CreatedAtMs { get; set; }
+    }
+
     public Task SaveVerdictsAsync(IReadOnlyList<RegressionVerdictRow> verdicts, CancellationToken cancellationToken = default) =>
         _retry.ExecuteAsync("save verdicts", async ct =>
         {
@@ -73,11 +114,12 @@ public sealed partial class SqlSweepStore
                 "INSERT INTO regression_verdicts (comparison_id, baseline_sweep_id, candidate_sweep_id, case_id, kernel, n, causal, pass, dtype, " +
                 "baseline_samples, candidate_samples, baseline_median_seconds, candidate_median_seconds, change, p_value, baseline_cv, candidate_cv, " +
                 "verdict, baseline_relative_error, candidate_relative_error, error_change, error_regressed, detail, effect_threshold, alpha, cv_limit, " +
-                "error_threshold, error_floor, decided_at_ms, label, labelled_at_ms, label_note) VALUES (@ComparisonId, @BaselineSweepId, " +
+                "error_threshold, error_floor, decided_at_ms, label, labelled_at_ms, label_note, baseline_robust_cv, candidate_robust_cv, history_runs, " +
+                "noise_floor, applied_threshold, noise_k) VALUES (@ComparisonId, @BaselineSweepId, " +
                 "@CandidateSweepId, @CaseId, @Kernel, @N, @Causal, @Pass, @Dtype, @BaselineSamples, @CandidateSamples, @BaselineMedianSeconds, " +
                 "@CandidateMedianSeconds, @Change, @PValue, @BaselineCv, @CandidateCv, @Verdict, @BaselineRelativeError, @CandidateRelativeError, " +
                 "@ErrorChange, @ErrorRegressed, @Detail, @EffectThreshold, @Alpha, @CvLimit, @ErrorThreshold, @ErrorFloor, @DecidedAtMs, @Label, " +
-                "@LabelledAtMs, @LabelNote) ON CONFLICT (comparison_id, case_id) DO NOTHING",
+                "@LabelledAtMs, @LabelNote, @BaselineRobustCv, @CandidateRobustCv, @HistoryRuns, @NoiseFloor, @AppliedThreshold, @NoiseK) ON CONFLICT (comparison_id, case_id) DO NOTHING",
                 verdicts.Select(v => new
                 {
                     v.ComparisonId,
@@ -112,6 +154,12 @@ public sealed partial class SqlSweepStore
                     v.Label,
                     v.LabelledAtMs,
                     v.LabelNote,
+                    BaselineRobustCv = Finite(v.BaselineRobustCv),
+                    CandidateRobustCv = Finite(v.CandidateRobustCv),
+                    v.HistoryRuns,
+                    NoiseFloor = Finite(v.NoiseFloor),
+                    AppliedThreshold = Finite(v.AppliedThreshold),
+                    NoiseK = Finite(v.NoiseK),
                 }).ToList(), transaction, cancellationToken: ct));
             await transaction.CommitAsync(ct);
         }, cancellationToken);

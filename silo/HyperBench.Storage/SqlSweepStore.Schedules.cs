@@ -42,8 +42,22 @@ public sealed partial class SqlSweepStore
         _retry.ExecuteAsync("remove schedule", async ct =>
         {
             await using var connection = await _dialect.OpenAsync(ct);
-            return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM schedules WHERE name = @name", new { name }, cancellationToken: ct)) > 0;
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            bool removed = await connection.ExecuteAsync(new CommandDefinition("DELETE FROM schedules WHERE name = @name", new { name }, transaction,
+                cancellationToken: ct)) > 0;
+            // A run still "started" has nobody left to finish it (the scheduler only finishes the runs of existing schedules):
+            // it is failed now, saying why, instead of staying started for ever.
+            if (removed)
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE schedule_runs SET status = @failed, detail = @detail WHERE schedule_name = @name AND status = @started",
+                    new { name, failed = ScheduleRunStatus.Failed, started = ScheduleRunStatus.Started, detail = RemovedWhileRunning }, transaction,
+                    cancellationToken: ct));
+            await transaction.CommitAsync(ct);
+            return removed;
         }, cancellationToken);
+
+    /// <summary>The detail of a run that was still started when its schedule was removed.</summary>
+    public const string RemovedWhileRunning = "schedule removed while this run was in progress: not compared";
 
     public Task<bool> TryClaimRunAsync(string scheduleName, DateTime dueUtc, string sweepId, DateTime startedUtc, CancellationToken cancellationToken = default) =>
         _retry.ExecuteAsync("claim schedule run", async ct =>

@@ -13,3 +13,6 @@ public sealed record StoredCaseSamples(
     string DeviceDetail,
     double? RelativeError,
     IReadOnlyList<double> Samples);
+
+/// <summary>One earlier run's median of a case, with its sweep and device (a case's history for its noise floor).</summary>
+public sealed record CaseMedian(string CaseId, string SweepId, string DeviceName, string DeviceDetail, double MedianSeconds, DateTime CreatedUtc);

@@ -36,13 +36,11 @@ public sealed class CompareCommand(IAnsiConsole console) : AsyncCommand<CompareS
             await using var store = await StoreOpener.OpenExistingAsync(settings.Db, cancellationToken);
             var regressions = (IRegressionStore)store;
             var (baseline, candidate) = await SweepReference.ResolveAsync(store, regressions, settings.Baseline, settings.Candidate, cancellationToken);
-            var baseCases = await regressions.GetCaseSamplesAsync(baseline.SweepId, cancellationToken);
-            var candCases = await regressions.GetCaseSamplesAsync(candidate.SweepId, cancellationToken);
-            var mixed = SweepComparer.MixedEnvironments(baseCases, candCases);
+            (comparison, var mixed) = await SweepComparer.CompareStoredAsync(regressions, baseline, candidate, thresholds, DateTime.UtcNow,
+                cancellationToken);
             if (mixed.Count > 0 && !settings.AllowMixed)
                 throw new PlanException($"sweeps {baseline.SweepId} and {candidate.SweepId} were measured differently ({string.Join("; ", mixed)}); " +
                     "pass --allow-mixed to compare them anyway.");
-            comparison = SweepComparer.Compare(baseline.SweepId, baseCases, candidate.SweepId, candCases, thresholds, DateTime.UtcNow);
             if (comparison.Cases.Count == 0)
                 throw new PlanException($"sweeps {baseline.SweepId} and {candidate.SweepId} have no measured case in common (cases are matched by case id).");
         }

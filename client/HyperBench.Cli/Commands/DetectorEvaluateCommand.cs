@@ -42,6 +42,12 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
             if (settings.MinSamples < needed || settings.MinSamples > 100_000)
                 throw new PlanException($"--min-samples: '{settings.MinSamples}' is out of range: the test needs at least {needed} per side to reach p < " +
                     $"{alpha.ToString(CultureInfo.InvariantCulture)} (and at most 100000).");
+            if (settings.CalibrationRuns < 0 || (settings.FromRuns is null && settings.CalibrationRuns > settings.Runs - 2))
+                throw new PlanException($"--calibration-runs: '{settings.CalibrationRuns}' is out of range (0 .. --runs - 2 = {settings.Runs - 2}: at least one A/A pair must follow).");
+            if (!double.IsFinite(settings.NoiseK) || settings.NoiseK < 0 || settings.NoiseK >= 100)
+                throw new PlanException($"--noise-k: '{settings.NoiseK.ToString(CultureInfo.InvariantCulture)}' is out of range (0 .. 100).");
+            if (settings.History < CompareThresholds.Default.MinHistory || settings.History > 10_000)
+                throw new PlanException($"--history: '{settings.History}' is out of range ({CompareThresholds.Default.MinHistory} .. 10000 runs).");
             if (settings.Keep is not null && File.Exists(settings.Keep))
                 throw new PlanException($"--keep: '{settings.Keep}' is a file; name a directory (created when absent).");
             if (!double.IsFinite(settings.Budget) || settings.Budget < 0 || settings.Budget > 3600)
@@ -117,7 +123,8 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
         DetectorEvaluation evaluation;
         try
         {
-            evaluation = DetectorEvaluator.Evaluate(runs, effects, slowdowns, alpha, cvLimit);
+            evaluation = DetectorEvaluator.Evaluate(runs, effects, slowdowns, alpha, cvLimit, settings.CalibrationRuns, settings.NoiseK,
+                CompareThresholds.Default.MinHistory, settings.History);
         }
         catch (ArgumentException ex)
         {
@@ -130,9 +137,9 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
             return ExitCodes.CaseFailed;
         }
         int samples = runs.SelectMany(r => r.Values).Sum(s => s.Count);
-        // The spread of single runs, for reading the noisy share: the median over runs and cases of each case's CV.
+        // The spread of single runs, for reading the noisy share: the median over runs and cases of each case's robust CV (what the gate reads).
         double medianCv = MathNet.Numerics.Statistics.Statistics.Median(runs.SelectMany(r => r.Values).Where(x => x.Count > 1)
-            .Select(x => MathNet.Numerics.Statistics.Statistics.StandardDeviation(x) / MathNet.Numerics.Statistics.Statistics.Mean(x)));
+            .Select(x => NoiseFloor.RobustCv(x)));
         if (settings.Format == "json")
             Console.Out.Write(Json(evaluation, settings, samples, medianCv, wall.Elapsed.TotalSeconds, load, LoadAverage()));
         else
@@ -227,10 +234,12 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
     private static void Write(IAnsiConsole console, DetectorEvaluation e, int samples, double medianCv, double seconds, string? loadBefore, string? loadAfter)
     {
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"{e.Runs} runs in separate processes, {e.Pairs} A/A pairs x {e.Cases} cases; {samples} samples, median CV {medianCv:0.000}; alpha {e.Alpha:G3}, CV limit {e.CvLimit:G3}; " +
+            $"{e.Runs} runs in separate processes ({e.CalibrationRuns} calibration only), {e.Pairs} A/A pairs x {e.Cases} cases; {samples} samples, " +
+            $"median robust CV {medianCv:0.000}; alpha {e.Alpha:G3}, robust CV limit {e.CvLimit:G3}; noise floor: k {e.NoiseK:G3}, history {e.MinHistory}..{e.HistoryLimit} runs, " +
+            $"median floor {(e.MedianNoiseFloor is { } f ? Pct(f) : "-")}, {e.Fallbacks} of {e.Comparisons} comparisons without enough history; " +
             $"{seconds:F0} s; load average {loadBefore ?? "?"} before, {loadAfter ?? "?"} after")));
         var table = new Table().AddColumn("threshold").AddColumn("A/A comparisons").AddColumn("false positives").AddColumn("FPR")
-            .AddColumn("A/A noisy").AddColumn("A/A insufficient");
+            .AddColumn("A/A noisy").AddColumn("A/A insufficient").AddColumn("median applied");
         foreach (var d in e.Thresholds[0].Injected) table.AddColumn($"detected +{Pct(d.Slowdown)}");
         foreach (var t in e.Thresholds)
         {
@@ -238,7 +247,7 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
             {
                 Pct(t.Effect), t.AA.Total.ToString(CultureInfo.InvariantCulture),
                 string.Create(CultureInfo.InvariantCulture, $"{t.AA.Slower + t.AA.Faster} ({t.AA.Slower} slower, {t.AA.Faster} faster)"),
-                Pct(t.FalsePositiveRate), Pct(t.AA.Share(t.AA.Noisy)), Pct(t.AA.Share(t.AA.Insufficient)),
+                Pct(t.FalsePositiveRate), Pct(t.AA.Share(t.AA.Noisy)), Pct(t.AA.Share(t.AA.Insufficient)), Pct(t.MedianAppliedEffect),
             };
             row.AddRange(t.Injected.Select(d => string.Create(CultureInfo.InvariantCulture,
                 $"{Pct(d.DetectionRate)} ({d.Counts.Slower}/{d.Counts.Total}; {d.Counts.Noisy} noisy)")));
@@ -256,8 +265,15 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
             pairs = e.Pairs,
             cases = e.Cases,
             samples,
-            median_cv = medianCv,
+            calibration_runs = e.CalibrationRuns,
+            median_robust_cv = medianCv,
             alpha = e.Alpha,
+            noise_k = e.NoiseK,
+            min_history = e.MinHistory,
+            history_limit = e.HistoryLimit,
+            median_noise_floor = e.MedianNoiseFloor,
+            comparisons = e.Comparisons,
+            fallbacks = e.Fallbacks,
             cv_limit = e.CvLimit,
             plan = new { kernel = s.Kernel, n = s.N, min_samples = s.MinSamples, budget = s.Budget, @fixed = FixedPlan },
             seconds,
@@ -269,6 +285,7 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
                 aa = Counts(t.AA),
                 false_positives = t.AA.Slower + t.AA.Faster,
                 false_positive_rate = t.FalsePositiveRate,
+                median_applied_threshold = t.MedianAppliedEffect,
                 injected = t.Injected.Select(d => new { slowdown = d.Slowdown, counts = Counts(d.Counts), detected = d.Counts.Slower, detection_rate = d.DetectionRate }),
             }),
         }, JsonOptions) + Environment.NewLine;

@@ -6,8 +6,8 @@ namespace HyperBench.Cli.Commands;
 public sealed class DetectorEvaluateSettings : CommandSettings
 {
     [CommandOption("--runs <N>")]
-    [Description("Separate `kernels bench` processes of this build to run (2..1000); consecutive runs form the N - 1 A/A pairs. [grey](default: 11)[/]")]
-    public int Runs { get; init; } = 11;
+    [Description("Separate `kernels bench` processes of this build to run (2..1000); after the --calibration-runs, consecutive runs form the A/A pairs (61 runs: 50 pairs). [grey](default: 21)[/]")]
+    public int Runs { get; init; } = 21;
 
     [CommandOption("--kernel <LIST>")]
     [Description("Kernels each run measures, comma-separated. [grey](default: flash,hyper)[/]")]
@@ -38,8 +38,20 @@ public sealed class DetectorEvaluateSettings : CommandSettings
     public string Alpha { get; init; } = "0.01";
 
     [CommandOption("--cv-limit <CV>")]
-    [Description("A side whose coefficient of variation is above this is noisy. [grey](default: 0.10)[/]")]
+    [Description("A side whose robust CV (1.4826 x MAD / median) is above this is noisy. [grey](default: 0.10)[/]")]
     public string CvLimit { get; init; } = "0.10";
+
+    [CommandOption("--calibration-runs <N>")]
+    [Description("The first N runs only calibrate (history for the noise floor); the A/A pairs are the runs after them, each pair's floor learned from the runs before its baseline. [grey](default: 10)[/]")]
+    public int CalibrationRuns { get; init; } = 10;
+
+    [CommandOption("--noise-k <K>")]
+    [Description("A change must exceed k between-run standard deviations of the case's median (the noise floor), as in `compare`. [grey](default: 4)[/]")]
+    public double NoiseK { get; init; } = 4;
+
+    [CommandOption("--history <N>")]
+    [Description("Most earlier runs a pair's noise floor is learned from (the newest), as in `compare`. [grey](default: 30)[/]")]
+    public int History { get; init; } = 30;
 
     [CommandOption("--format <FORMAT>")]
     [Description("table or json. [grey](default: table)[/]")]

@@ -151,7 +151,7 @@ public sealed class ScheduleHistoryCommand(IAnsiConsole console) : AsyncCommand<
 
 /// <summary>
 /// `hyperbench schedule run-now NAME`: runs the schedule's plan now as one of its runs (due time = now) on an in-process silo, like
-/// `sweep`, then compares it with the schedule's baseline (its previous completed run by default) and stores the verdicts.
+/// `sweep` (or on a running cluster with --cluster, like `sweep --cluster`), then compares it with the schedule's baseline (its previous completed run by default) and stores the verdicts.
 /// </summary>
 public sealed class ScheduleRunNowCommand(IAnsiConsole console) : AsyncCommand<ScheduleRunNowSettings>
 {
@@ -165,7 +165,8 @@ public sealed class ScheduleRunNowCommand(IAnsiConsole console) : AsyncCommand<S
             await using (var reader = await ScheduleStores.OpenAsync(settings.Db, cancellationToken))
                 schedule = await ScheduleStores.FindAsync(reader, settings.Name, cancellationToken);
             var plan = PlanFile.Parse(schedule.PlanJson, $"schedule {schedule.Name}");
-            PlanBuilder.RequireDtypes(plan.Grid, DeviceCheck.ResolveLocal(settings.Device)); // a bad --device is refused before the run is recorded
+            // A bad --device is refused before the run is recorded (a cluster's devices are its own: `sweep --cluster` checks what it can).
+            if (settings.Cluster is null) PlanBuilder.RequireDtypes(plan.Grid, DeviceCheck.ResolveLocal(settings.Device));
             planFile = Path.Combine(Directory.CreateTempSubdirectory("hyperbench-schedule-").FullName, "plan.json");
             File.WriteAllText(planFile, PlanFile.Serialize(plan));
         }
@@ -188,7 +189,7 @@ public sealed class ScheduleRunNowCommand(IAnsiConsole console) : AsyncCommand<S
         try
         {
             exit = await new SweepCommand(console) { FixedSweepId = sweepId }
-                .ExecuteAsync(context, new SweepSettings { Plan = planFile, Db = settings.Db, Device = settings.Device }, cancellationToken);
+                .ExecuteAsync(context, new SweepSettings { Plan = planFile, Db = settings.Db, Device = settings.Device, Cluster = settings.Cluster }, cancellationToken);
         }
         finally
         {

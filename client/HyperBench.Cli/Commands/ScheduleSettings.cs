@@ -40,4 +40,8 @@ public sealed class ScheduleRunNowSettings : DbSettings
     [CommandOption("--device <DEVICES>")]
     [Description("Devices for the in-process silo, as for `sweep`. [grey](default: auto)[/]")]
     public string Device { get; init; } = "auto";
+
+    [CommandOption("--cluster <ADDRESS>")]
+    [Description("Run on a running cluster instead of the in-process silo, as `sweep --cluster` does; its results are read back from --db.")]
+    public string? Cluster { get; init; }
 }

@@ -16,13 +16,14 @@ internal static class ComparisonReport
         console.MarkupLine($"compare [bold]{Markup.Escape(c.BaselineSweepId)}[/] (baseline) -> [bold]{Markup.Escape(c.CandidateSweepId)}[/] (candidate), " +
             $"comparison {Markup.Escape(c.ComparisonId)}");
         var table = new Table().Border(TableBorder.Rounded);
-        foreach (var h in new[] { "case", "baseline", "candidate", "change", "p", "CV b/c", "verdict", "rel. error b -> c" }) table.AddColumn(h);
+        foreach (var h in new[] { "case", "baseline", "candidate", "change", "p", "robust CV b/c", "threshold (history)", "verdict", "rel. error b -> c" }) table.AddColumn(h);
         foreach (var row in c.Cases)
         {
             string verdict = row.Time.Verdict.Name();
             string colour = row.Time.Verdict switch { Verdict.Slower => "red", Verdict.Faster => "green", Verdict.Same => "default", _ => "yellow" };
             table.AddRow(Markup.Escape(row.Label), Seconds(row.Time.BaselineMedian), Seconds(row.Time.CandidateMedian), Change(row.Time.Change),
-                PValue(row.Time.PValue), Invariant($"{row.Time.BaselineCv:0.000}/{row.Time.CandidateCv:0.000}"), $"[{colour}]{verdict}[/]",
+                PValue(row.Time.PValue), Invariant($"{row.Time.BaselineRobustCv:0.000}/{row.Time.CandidateRobustCv:0.000}"), Threshold(row.Time.Noise),
+                $"[{colour}]{verdict}[/]",
                 ErrorCell(row, markup: true));
         }
         console.Write(table);
@@ -35,13 +36,13 @@ internal static class ComparisonReport
         int slower = c.Cases.Count(x => x.Time.Verdict == Verdict.Slower), less = c.Cases.Count(x => x.Error.Regressed);
         sb.Append(c.Regressed ? "### :x: Regression\n\n" : "### :white_check_mark: No regression\n\n");
         sb.Append(Invariant($"Baseline `{c.BaselineSweepId}`, candidate `{c.CandidateSweepId}`: {c.Cases.Count} case(s) compared, {slower} slower, {less} less accurate. "));
-        sb.Append(Invariant($"Two-sided Mann-Whitney U, p < {c.Thresholds.Alpha:G3} and median change beyond {c.Thresholds.Effect:0.#%}; CV limit {c.Thresholds.CvLimit:0.###}.\n\n"));
-        sb.Append("| case | baseline | candidate | change | p | CV b/c | verdict | rel. error b -> c |\n|---|---:|---:|---:|---:|---:|---|---|\n");
+        sb.Append(Invariant($"Two-sided Mann-Whitney U, p < {c.Thresholds.Alpha:G3} and median change beyond max({c.Thresholds.Effect:0.#%}, {c.Thresholds.NoiseK:G3} x the case's between-run noise floor when it has {c.Thresholds.MinHistory}+ earlier runs); robust CV limit {c.Thresholds.CvLimit:0.###}.\n\n"));
+        sb.Append("| case | baseline | candidate | change | p | robust CV b/c | threshold (history) | verdict | rel. error b -> c |\n|---|---:|---:|---:|---:|---:|---:|---|---|\n");
         foreach (var row in c.Cases)
         {
             string verdict = row.Time.Verdict == Verdict.Slower ? "**slower**" : row.Time.Verdict.Name();
             sb.Append(Invariant($"| {row.Label.Replace("|", "\\|", StringComparison.Ordinal)} | {Seconds(row.Time.BaselineMedian)} | {Seconds(row.Time.CandidateMedian)} | "))
-                .Append(Invariant($"{Change(row.Time.Change)} | {PValue(row.Time.PValue)} | {row.Time.BaselineCv:0.000}/{row.Time.CandidateCv:0.000} | {verdict} | {ErrorCell(row, markup: false)} |\n"));
+                .Append(Invariant($"{Change(row.Time.Change)} | {PValue(row.Time.PValue)} | {row.Time.BaselineRobustCv:0.000}/{row.Time.CandidateRobustCv:0.000} | {Threshold(row.Time.Noise)} | {verdict} | {ErrorCell(row, markup: false)} |\n"));
         }
         var footer = new StringBuilder();
         Footer(c, line => footer.Append('\n').Append(line).Append('\n'));
@@ -55,7 +56,11 @@ internal static class ComparisonReport
         Candidate = c.CandidateSweepId,
         DecidedUtc = c.DecidedUtc,
         Regressed = c.Regressed,
-        Thresholds = new { c.Thresholds.Effect, c.Thresholds.Alpha, c.Thresholds.CvLimit, ErrorThreshold = c.Thresholds.ErrorRise, c.Thresholds.ErrorFloor },
+        Thresholds = new
+        {
+            c.Thresholds.Effect, c.Thresholds.Alpha, c.Thresholds.CvLimit, ErrorThreshold = c.Thresholds.ErrorRise, c.Thresholds.ErrorFloor,
+            c.Thresholds.NoiseK, c.Thresholds.MinHistory, c.Thresholds.HistoryLimit,
+        },
         Cases = c.Cases.Select(x => new
         {
             x.Case.CaseId,
@@ -73,6 +78,9 @@ internal static class ComparisonReport
             x.Time.PValue,
             BaselineCv = Finite(x.Time.BaselineCv),
             CandidateCv = Finite(x.Time.CandidateCv),
+            BaselineRobustCv = Finite(x.Time.BaselineRobustCv),
+            CandidateRobustCv = Finite(x.Time.CandidateRobustCv),
+            Noise = new { x.Time.Noise.HistoryRuns, x.Time.Noise.Floor, AppliedThreshold = x.Time.Noise.AppliedEffect },
             Verdict = x.Time.Verdict.Name(),
             x.Time.Detail,
             RelativeError = new { x.Error.Baseline, x.Error.Candidate, x.Error.Change, x.Error.Regressed },
@@ -100,6 +108,11 @@ internal static class ComparisonReport
         if (!row.Error.Regressed) return text;
         return markup ? $"[red]{text} (worse)[/]" : $"**{text} (worse)**";
     }
+
+    /// <summary>The effect threshold applied and where it came from: "18% (floor 5.6%, 20 runs)" or "5% (3 runs: plain)".</summary>
+    private static string Threshold(NoiseFloor noise) => noise.Floor is { } f
+        ? Invariant($"{noise.AppliedEffect:0.#%} (floor {f:0.0%}, {noise.HistoryRuns} runs)")
+        : Invariant($"{noise.AppliedEffect:0.#%} ({noise.HistoryRuns} runs: plain)");
 
     private static string Seconds(double s) => double.IsFinite(s) ? Format.Seconds(s) : "-";
 

@@ -90,6 +90,12 @@ public sealed record ResultLine
     /// <summary>Why the timing should not be trusted as it stands (CV of 20% or more, causal no faster than non-causal); null when it looks clean.</summary>
     public string? Noise { get; init; }
 
+    /// <summary>
+    /// The noise gate's decision for a re-measured case (results.noisy, docs/measurement.md): true still noisy after the re-measure,
+    /// false settled by it; null for a case that was not re-measured (or measured in this process).
+    /// </summary>
+    public bool? Noisy { get; init; }
+
     public string? Error { get; init; }
 
     /// <summary>Why the case was not run (status skipped): the reason a sweep stores with the case.</summary>

@@ -26,7 +26,7 @@ public static class SummaryWriter
         ("median_s", l => Num(l.MedianSeconds)), ("p20_s", l => Num(l.P20Seconds)), ("ci_low_s", l => Num(l.CiLowSeconds)), ("ci_high_s", l => Num(l.CiHighSeconds)), ("cv", l => Num(l.Cv)),
         ("samples", l => Num(l.Samples)), ("tflops", l => Num(l.Tflops)), ("speedup", l => Num(l.Speedup)), ("speedup_p20", l => Num(l.SpeedupP20)),
         ("relative_error", l => Num(l.RelativeError)), ("spectral_over_v", l => Num(l.SpectralOverV)), ("mean_row_cosine", l => Num(l.MeanRowCosine)),
-        ("noise", l => l.Noise ?? ""), ("error", l => l.Error ?? ""),
+        ("noise", l => l.Noise ?? ""), ("noisy", l => l.Noisy is { } noisy ? (noisy ? "true" : "false") : ""), ("error", l => l.Error ?? ""),
         ("started_utc", l => Utc(l.StartedUtc)), ("ended_utc", l => Utc(l.EndedUtc)), ("telemetry_samples", l => Num(l.TelemetrySamples)),
         ("sm_clock_min_mhz", l => Num(l.SmClockMinMhz)), ("sm_clock_max_mhz", l => Num(l.SmClockMaxMhz)), ("max_temperature_c", l => Num(l.MaxTemperatureC)),
         ("max_power_w", l => Num(l.MaxPowerW)), ("throttled_samples", l => Num(l.ThrottledSamples)), ("throttle_reasons", l => l.ThrottleReasons ?? ""),

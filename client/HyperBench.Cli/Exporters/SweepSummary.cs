@@ -68,6 +68,7 @@ public static class SweepSummary
                     CiLowSeconds = r.CiLowSeconds,
                     CiHighSeconds = r.CiHighSeconds,
                     Cv = r.CoefficientOfVariation,
+                    Noisy = r.Noisy,
                     Samples = r.SampleCount,
                     Tflops = r.Tflops,
                     RelativeError = r.RelativeError,
