@@ -30,7 +30,7 @@ public static class DeviceCheck
             int present = IlgpuBackend.CudaDeviceCount();
             foreach (var d in cuda)
             {
-                if (d.CudaIndex >= present)
+                if (d.Index >= present)
                     throw new PlanException(present == 0
                         ? $"--device {d}: no CUDA device is visible on this machine."
                         : $"--device {d}: only {present} CUDA device(s) (cuda:0..cuda:{present - 1}).");

@@ -3,7 +3,9 @@ using HyperBench.Kernels.Backends.Ilgpu;
 
 namespace HyperBench.Kernels.Backends;
 
-/// <summary>Turns a --device value into a backend: cuda[:i], ilgpu-cpu, cpu, or auto (cuda when a CUDA device is present, else cpu).</summary>
+/// <summary>
+/// Turns a --device value into a backend: cuda[:i], ilgpu-cpu, cpu[:i], sim:i, or auto (cuda when a CUDA device is present, else cpu).
+/// </summary>
 public static class BackendFactory
 {
     /// <summary>The one device a spelling opens, without creating anything heavy: auto becomes cuda:0 or cpu, "cuda" cuda:0.</summary>
@@ -25,9 +27,10 @@ public static class BackendFactory
         var device = Resolve(spec);
         return device.Kind switch
         {
-            DeviceKind.Cpu => new CpuBackend(),
+            DeviceKind.Cpu => new CpuBackend(device.Index),
             DeviceKind.IlgpuCpu => IlgpuBackend.CreateCpu(),
-            _ => IlgpuBackend.CreateCuda(device.CudaIndex!.Value),
+            DeviceKind.Simulated => throw new ArgumentException($"device '{spec}' is simulated: a simulated device has no attention backend."),
+            _ => IlgpuBackend.CreateCuda(device.Index!.Value),
         };
     }
 }

@@ -11,9 +11,10 @@ namespace HyperBench.Kernels.Backends.Cpu;
 /// </summary>
 public sealed class CpuBackend : IAttentionBackend
 {
-    public CpuBackend()
+    /// <param name="index">Null: the process's CPU backend ("cpu"); i: cpu:i, one of several CPU devices of one silo.</param>
+    public CpuBackend(int? index = null)
     {
-        Device = Describe();
+        Device = Describe(DeviceSpec.CpuDevice(index).ToString());
     }
 
     public DeviceInfo Device { get; }
@@ -122,7 +123,7 @@ public sealed class CpuBackend : IAttentionBackend
     private static CpuIndexTensor AsCpu(IIndexTensor tensor) =>
         tensor as CpuIndexTensor ?? throw new ArgumentException($"expected a CpuIndexTensor, got {tensor?.GetType().Name ?? "null"}.", nameof(tensor));
 
-    private static DeviceInfo Describe()
+    private static DeviceInfo Describe(string id)
     {
         string? cpuinfo = TryRead("/proc/cpuinfo");
         string name = CpuInfoField(cpuinfo, "model name") ?? RuntimeInformation.ProcessArchitecture + " (" + RuntimeInformation.OSDescription + ")";
@@ -134,7 +135,7 @@ public sealed class CpuBackend : IAttentionBackend
         double peak = cores * 2.0 * 2.0 * lanes * ghz * 1e9;
         string isa = avx512 ? "AVX-512" : Vector256.IsHardwareAccelerated ? "AVX2" : "Vector<float> x" + Vector<float>.Count;
         string detail = string.Create(CultureInfo.InvariantCulture, $"{cores} cores, {isa}, {ghz:0.00} GHz assumed for peak");
-        return new DeviceInfo(DeviceKind.Cpu, DeviceSpec.Cpu.ToString(), name, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, peak, detail);
+        return new DeviceInfo(DeviceKind.Cpu, id, name, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, peak, detail);
     }
 
     /// <summary>
