@@ -85,7 +85,7 @@ public sealed class FleetFaultTests
     }
 
     /// <summary>What a kill mid-sweep gave: the silo killed, the case it held, and seconds from the kill to each step.</summary>
-    internal sealed record KillOutcome(string Killed, string HeldCaseId, int Cases, double KillToDead, double KillToReleased, double KillToReleased2,
+    internal sealed record KillOutcome(string Killed, string HeldCaseId, int Cases, double KillToDead, double KillToReleased, double KillToRunning,
         IReadOnlyList<SiloProcess> Survivors, string Story);
 
     /// <summary>
