@@ -1,7 +1,14 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
+using HyperBench.Contracts;
+using HyperBench.Hosting;
+using HyperBench.Kernels;
 using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
+using Microsoft.Extensions.Configuration;
 
 namespace HyperBench.Cli.Tests;
 
@@ -70,6 +77,49 @@ public sealed class SweepWatchTests
         }
 
         var unknown = CliProcess.Run(dir, "sweep", "watch", "no-such-sweep");
+        Assert.True(unknown.ExitCode == 2, unknown.Output);
+        Assert.Contains("no-such-sweep", unknown.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Watch_ClusterMode_FollowsTheGrainUntilCompletedAndLeasesNothing()
+    {
+        string dir = CliProcess.TempDirectory();
+        string db = Path.Combine(dir, "cluster.db");
+        int gateway;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            gateway = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["HyperBench:Db"] = db,
+            ["HyperBench:Devices"] = "cpu",
+        }).Build();
+        await using var cluster = await EmbeddedCluster.StartAsync(settings, new EmbeddedClusterOptions { GatewayPort = gateway }, Ct);
+        const string id = "watched-remote";
+        var plan = new SweepPlan
+        {
+            Grid = new BenchmarkGrid
+            {
+                Kernels = [KernelKind.Flash], SeqLens = [.. Enumerable.Range(1, 10).Select(i => 32 * i)], Causal = [false], Passes = [AttentionPass.Forward],
+                Batches = [1], Heads = [1], HeadDims = [64],
+            },
+            Measurement = MeasurementOptions.ForMinSamples(2, 0.3, 0, 0),
+            LeaseSeconds = 60,
+            MaxAttempts = 3,
+        };
+        await cluster.Sweep(id).StartAsync(plan);
+        string address = "localhost:" + gateway.ToString(CultureInfo.InvariantCulture);
+
+        var watch = await Task.Run(() => CliProcess.Run(dir, "sweep", "watch", id, "--cluster", address, "--db", db), Ct);
+        var unknown = await Task.Run(() => CliProcess.Run(dir, "sweep", "watch", "no-such-sweep", "--cluster", address), Ct);
+
+        Assert.True(watch.ExitCode == 0, watch.Output);
+        Assert.Contains($"sweep {id} completed: 10 done, 0 failed, 0 skipped, 0 cancelled of 10", watch.Output, StringComparison.Ordinal);
+        var cases = await cluster.Store.GetCasesAsync(id, Ct);
+        Assert.All(cases, c => Assert.True(c.Status == CaseStatus.Done && c.Attempts == 1, $"{c.CaseId}: {c.Status}, {c.Attempts} attempt(s)"));
         Assert.True(unknown.ExitCode == 2, unknown.Output);
         Assert.Contains("no-such-sweep", unknown.Output, StringComparison.Ordinal);
     }
