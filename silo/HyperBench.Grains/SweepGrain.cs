@@ -5,6 +5,7 @@ using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace HyperBench.Grains;
 
@@ -17,6 +18,7 @@ public sealed class SweepGrain(
     IOptions<SweepSchedulingOptions> options,
     HyperBenchMetrics metrics,
     IClusterMembershipService membership,
+    IOptions<ClusterOptions> cluster,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     private const double GiB = 1L << 30;
@@ -34,7 +36,10 @@ public sealed class SweepGrain(
 
     private string SweepId => this.GetPrimaryKeyString();
 
-    private bool Running => _sweep?.Status == SweepStatus.Running;
+    // Another service's sweep (a cluster sharing the database) is shown as stored but never run, resumed or leased here.
+    private bool Running => _sweep?.Status == SweepStatus.Running && !Foreign;
+
+    private bool Foreign => _sweep is not null && _sweep.ServiceId != cluster.Value.ServiceId;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -73,6 +78,7 @@ public sealed class SweepGrain(
     {
         if (_sweep is not null)
         {
+            if (Foreign) throw ForeignSweep();
             // A retried submission is harmless; the same id for another plan is a mistake the caller must hear about.
             if (PlanJson.Serialize(plan) != _sweep.PlanJson || _sweep.ParentSweepId != parentSweepId)
                 throw new InvalidOperationException($"sweep '{SweepId}' already exists with a different plan; choose another sweep id.");
@@ -91,6 +97,7 @@ public sealed class SweepGrain(
             CreatedUtc = now,
             CaseCount = cases.Count,
             ParentSweepId = parentSweepId,
+            ServiceId = cluster.Value.ServiceId,
         };
         var rows = cases.Select((c, i) => new SweepCaseRow
         {
@@ -115,6 +122,7 @@ public sealed class SweepGrain(
     public async Task<SweepStatusView> ResumeAsync()
     {
         if (_sweep is null) throw new InvalidOperationException($"sweep '{SweepId}' does not exist.");
+        if (Foreign) throw ForeignSweep();
         if (!Running) return View();
         await ExpireLeasesAsync(DateTime.UtcNow);
         await ReleaseOrphanedLeasesAsync(membershipOnly: false);
@@ -127,6 +135,7 @@ public sealed class SweepGrain(
 
     public async Task<SweepStatusView> CancelAsync()
     {
+        if (Foreign) throw ForeignSweep();
         if (!Running) return View();
         foreach (var entry in _cases.Where(e => IsLive(e.Row.Status)))
             await MoveAsync(entry, CaseStatus.Cancelled, entry.Row.Error);
@@ -134,6 +143,10 @@ public sealed class SweepGrain(
         await EndAsync(SweepStatus.Cancelled);
         return View();
     }
+
+    private InvalidOperationException ForeignSweep() => new(
+        $"sweep '{SweepId}' belongs to service '{_sweep!.ServiceId}', not to this cluster's '{cluster.Value.ServiceId}' (HyperBench:ServiceId); " +
+        "only a cluster of that service runs, resumes or cancels it.");
 
     public Task<SweepStatusView> GetStatusAsync() => Task.FromResult(View());
 

@@ -22,7 +22,7 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
         "sweep_id AS SweepId, tag AS Tag, plan_json AS PlanJson, measurement_json AS MeasurementJson, status AS StatusWord, " +
         "created_at_ms AS CreatedAtMs, finished_at_ms AS FinishedAtMs, case_count AS CaseCount, " +
         $"{LiveCount(CaseStatus.Done, "done_count")} AS DoneCount, {LiveCount(CaseStatus.Failed, "failed_count")} AS FailedCount, " +
-        $"{LiveCount(CaseStatus.Skipped, "skipped_count")} AS SkippedCount, parent_sweep_id AS ParentSweepId";
+        $"{LiveCount(CaseStatus.Skipped, "skipped_count")} AS SkippedCount, parent_sweep_id AS ParentSweepId, service_id AS ServiceId";
 
     private static readonly string Running = Word(SweepStatus.Running);
 
@@ -109,8 +109,8 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
             await using var transaction = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO sweeps (sweep_id, tag, plan_json, measurement_json, status, created_at_ms, finished_at_ms, case_count, done_count, failed_count, " +
-                "skipped_count, parent_sweep_id) VALUES (@SweepId, @Tag, @PlanJson, @MeasurementJson, @Status, @CreatedAtMs, @FinishedAtMs, @CaseCount, " +
-                "@DoneCount, @FailedCount, @SkippedCount, @ParentSweepId)",
+                "skipped_count, parent_sweep_id, service_id) VALUES (@SweepId, @Tag, @PlanJson, @MeasurementJson, @Status, @CreatedAtMs, @FinishedAtMs, " +
+                "@CaseCount, @DoneCount, @FailedCount, @SkippedCount, @ParentSweepId, @ServiceId)",
                 SweepParameters(sweep), transaction, cancellationToken: ct));
             long now = UnixTime.ToMs(DateTime.UtcNow);
             // Dapper runs the statement once per element: one prepared insert in the transaction.
@@ -420,6 +420,7 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
         sweep.FailedCount,
         sweep.SkippedCount,
         sweep.ParentSweepId,
+        sweep.ServiceId,
     };
 
     private static object CaseParameters(SweepCaseRow row, string sweepId, long now) => new
