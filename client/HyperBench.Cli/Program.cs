@@ -33,10 +33,11 @@ app.Configure(config =>
     config.AddCommand<SweepCommand>("sweep")
         .WithDescription("Run a sweep (kernel × n × causal × pass × ...) through the orchestrator: an in-process silo with a SQLite file and the best " +
             "accelerator by default, or a running cluster with --cluster. Every sample and the environment are stored; prints a summary and the sweep id. " +
-            "`sweep resume ID` finishes an unfinished sweep (after Ctrl+C, a crash or a restart).")
+            "`sweep resume ID` finishes an unfinished sweep (after Ctrl+C, a crash or a restart); `sweep watch ID` follows a running one, read-only.")
         .WithExample("sweep")
         .WithExample("sweep", "--kernel", "flash,hyper", "--n", "4k,8k,16k", "--causal", "both", "--pass", "fwd,fwdbwd", "--heads", "1", "--tag", "nightly")
         .WithExample("sweep", "resume", "20261127-150053-91f141")
+        .WithExample("sweep", "watch", "20261127-150053-91f141", "--db", "Host=db;Database=hyperbench;Username=bench;Password=...")
         .WithExample("sweep", "--cluster", "localhost:30000", "--db", "Host=db;Database=hyperbench;Username=bench;Password=...");
     config.AddCommand<DevicesCommand>("devices")
         .WithDescription("The device inventory: this machine's (in-process silo) or a running cluster's.")

@@ -25,6 +25,13 @@ public sealed class HostingTests
     [InlineData("DeviceMemoryLimitBytes", "lots", "HyperBench:DeviceMemoryLimitBytes")]
     [InlineData("DeviceGoneSeconds", "0", "HyperBench:DeviceGoneSeconds")]
     [InlineData("SchedulerTickSeconds", "30", "HyperBench:SchedulerTickSeconds")]
+    [InlineData("StartupRetrySeconds", "-1", "HyperBench:StartupRetrySeconds")]
+    [InlineData("Membership:ProbeTimeoutSeconds", "0", "HyperBench:Membership:ProbeTimeoutSeconds")]
+    [InlineData("Membership:NumMissedProbesLimit", "none", "HyperBench:Membership:NumMissedProbesLimit")]
+    [InlineData("Membership:NumVotesForDeathDeclaration", "0", "HyperBench:Membership:NumVotesForDeathDeclaration")]
+    [InlineData("Membership:DeathVoteExpirationSeconds", "3", "HyperBench:Membership:DeathVoteExpirationSeconds")]
+    [InlineData("Membership:IAmAliveTablePublishSeconds", "0", "HyperBench:Membership:IAmAliveTablePublishSeconds")]
+    [InlineData("Membership:TableRefreshSeconds", "NaN", "HyperBench:Membership:TableRefreshSeconds")]
     public void Settings_BadValue_NamesTheKeyAndTheValue(string key, string value, string expected)
     {
         var ex = Assert.Throws<OptionsValidationException>(() => HyperBenchSettings.Read(Settings(("HyperBench:" + key, value))));

@@ -17,8 +17,9 @@ public static class ClusterRetry
         or SocketConnectionException or TimeoutException;
 
     /// <summary>Calls until it succeeds, a non-transient exception, the token, or <paramref name="bound"/> of failures in a row.</summary>
+    /// <param name="alsoTransient">More exceptions the caller knows will pass (e.g. the grain's database being restarted).</param>
     public static async Task<T> CallAsync<T>(Func<Task<T>> call, Action<Exception, TimeSpan>? onRetry = null, TimeSpan? bound = null,
-        CancellationToken cancellationToken = default)
+        Func<Exception, bool>? alsoTransient = null, CancellationToken cancellationToken = default)
     {
         var deadline = DateTime.UtcNow + (bound ?? DefaultBound);
         var delay = TimeSpan.FromMilliseconds(200);
@@ -28,7 +29,7 @@ public static class ClusterRetry
             {
                 return await call().WaitAsync(cancellationToken);
             }
-            catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested && DateTime.UtcNow + delay < deadline)
+            catch (Exception ex) when ((IsTransient(ex) || alsoTransient?.Invoke(ex) == true) && !cancellationToken.IsCancellationRequested && DateTime.UtcNow + delay < deadline)
             {
                 onRetry?.Invoke(ex, delay);
                 await Task.Delay(delay, cancellationToken);

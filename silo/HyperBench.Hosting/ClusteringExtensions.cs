@@ -24,6 +24,8 @@ public static class ClusteringExtensions
         AddAdoNetIdentity(silo.Services, options);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, OrleansClusteringSchemaMigration>();
         silo.UseAdoNetClustering(a => (a.Invariant, a.ConnectionString) = (AdoNetInvariant, options.ClusteringConnectionString));
+        // Failure detection in seconds rather than Orleans' quarter of a minute (docs/fleet.md): a killed silo's leases go back sooner.
+        silo.Configure<ClusterMembershipOptions>(options.Membership.Apply);
         // Schedules' reminder (docs/schedules.md) in the same database: it outlives every silo of the cluster.
         silo.UseAdoNetReminderService(a => (a.Invariant, a.ConnectionString) = (AdoNetInvariant, options.ClusteringConnectionString));
         // Listening on the advertised address only, unless ListenAddress opens more: the gateway takes any client without
@@ -53,6 +55,8 @@ public static class ClusteringExtensions
         if (!IsAdoNet(options)) return client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
         AddAdoNetIdentity(client.Services, options);
         client.Services.AddHostedService<OrleansClusteringSchemaCheck>();
+        // A client re-reads the gateway list as often as silos re-read the table: a dead silo's gateway is dropped in seconds.
+        client.Configure<GatewayOptions>(g => g.GatewayListRefreshPeriod = TimeSpan.FromSeconds(options.Membership.TableRefreshSeconds));
         return client.UseAdoNetClustering(a => (a.Invariant, a.ConnectionString) = (AdoNetInvariant, options.ClusteringConnectionString));
     }
 

@@ -299,7 +299,10 @@ public sealed class DeviceWorker : IDisposable
         Wait(ClusterRetry.CallAsync(() => sweep.CompleteAsync(lease.LeaseId, outcome),
             (ex, delay) => _logger.LogWarning("Device worker {DeviceKey}: completing lease {LeaseId} failed ({Error}); again in {Delay} ms",
                 view.DeviceKey, lease.LeaseId, ex.Message, (int)delay.TotalMilliseconds),
-            cancellationToken: _stopping.Token));
+            cancellationToken: _stopping.Token,
+            // The sweep grain could not store the transition (its database is restarting): the lease stands, so the same completion
+            // is accepted once the database is back, and the stored result is not measured again.
+            alsoTransient: static ex => ex is StorageUnavailableException));
         _metrics.CaseOverhead((Stopwatch.GetElapsedTime(cycleStart) - engineTime).TotalSeconds, view.DeviceId);
 
         string kernel = lease.Case.Kernel.ToString().ToLowerInvariant();

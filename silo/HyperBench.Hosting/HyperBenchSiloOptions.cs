@@ -83,4 +83,14 @@ public sealed class HyperBenchSiloOptions
     /// </summary>
     [Range(60, 86400)]
     public double SchedulerTickSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// How long a starting silo waits, with back-off, for a database that cannot be reached (results store, membership tables) before
+    /// it gives up (exit 3); 0: give up at once. A refused login or a bad setting is never waited for.
+    /// </summary>
+    [Range(0, 86400)]
+    public double StartupRetrySeconds { get; set; } = 120;
+
+    /// <summary>Failure detection of an ADO.NET cluster (HyperBench:Membership:*).</summary>
+    public MembershipSettings Membership { get; set; } = new();
 }

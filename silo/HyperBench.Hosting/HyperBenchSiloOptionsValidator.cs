@@ -26,6 +26,7 @@ public sealed class HyperBenchSiloOptionsValidator : IValidateOptions<HyperBench
             failures.Add($"{prefix}MetricsPort = '{options.MetricsPort}' is also the silo or gateway port; it must differ.");
         if (options.SiloPort == options.GatewayPort)
             failures.Add($"{prefix}SiloPort and {prefix}GatewayPort are both {options.SiloPort}; they must differ.");
+        failures.AddRange(options.Membership.Failures());
         failures.AddRange(TlsFailures(options.Tls, prefix + "Tls:"));
         if (!string.IsNullOrWhiteSpace(options.Db))
         {

@@ -82,7 +82,8 @@ public static class OrleansClusteringSchema
 
 /// <summary>
 /// Creates the membership tables before Orleans' membership starts: this silo-lifecycle stage (RuntimeInitialize) runs before
-/// MembershipTableManager's (RuntimeGrainServices), where the silo first reads the table and joins the cluster.
+/// MembershipTableManager's (RuntimeGrainServices), where the silo first reads the table and joins the cluster. A database that
+/// cannot be reached yet is waited for (<see cref="StartupRetry"/>), so the join that follows finds it up.
 /// </summary>
 internal sealed class OrleansClusteringSchemaMigration(IOptions<HyperBenchSiloOptions> options, ILogger<OrleansClusteringSchemaMigration> logger)
     : ILifecycleParticipant<ISiloLifecycle>
@@ -90,7 +91,10 @@ internal sealed class OrleansClusteringSchemaMigration(IOptions<HyperBenchSiloOp
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(OrleansClusteringSchemaMigration), ServiceLifecycleStage.RuntimeInitialize, async ct =>
         {
-            var applied = await OrleansClusteringSchema.EnsureCreatedAsync(options.Value.ClusteringConnectionString!, ct);
+            IReadOnlyList<string> applied = [];
+            await StartupRetry.RunAsync("Orleans membership tables",
+                async token => applied = await OrleansClusteringSchema.EnsureCreatedAsync(options.Value.ClusteringConnectionString!, token),
+                TimeSpan.FromSeconds(options.Value.StartupRetrySeconds), logger, ct);
             if (applied.Count > 0) logger.LogInformation("Created Orleans' membership tables ({Scripts})", string.Join(", ", applied));
         });
 }

@@ -21,13 +21,14 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
     {
         if (settings.Action is not null)
         {
-            if (settings.Action != "resume" || string.IsNullOrWhiteSpace(settings.SweepId))
+            if (settings.Action is not ("resume" or "watch") || string.IsNullOrWhiteSpace(settings.SweepId))
             {
-                console.MarkupLine(settings.Action != "resume"
-                    ? $"[red]error:[/] sweep '{Markup.Escape(settings.Action)}': the only action is resume (hyperbench sweep resume SWEEP_ID)."
-                    : "[red]error:[/] sweep resume: which sweep? (hyperbench sweep resume SWEEP_ID; `hyperbench results` lists them)");
+                console.MarkupLine(settings.Action is not ("resume" or "watch")
+                    ? $"[red]error:[/] sweep '{Markup.Escape(settings.Action)}': the actions are resume and watch (hyperbench sweep resume|watch SWEEP_ID)."
+                    : $"[red]error:[/] sweep {settings.Action}: which sweep? (hyperbench sweep {settings.Action} SWEEP_ID; `hyperbench results` lists them)");
                 return ExitCodes.InvalidInput;
             }
+            if (settings.Action == "watch") return await SweepWatch.RunAsync(console, settings.SweepId, settings.Db, settings.Cluster, cancellationToken);
             return await SweepResume.RunAsync(console, settings.SweepId, settings.Db, settings.Device, settings.Cluster, cancellationToken);
         }
 

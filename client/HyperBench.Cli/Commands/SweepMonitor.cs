@@ -135,7 +135,7 @@ internal static class SweepMonitor
     /// Cases that end without a result row, from their stored case rows: skipped ones with their reason, and ones failed by the scheduler
     /// (out of attempts: no device finished them) with their error.
     /// </summary>
-    private static async Task WriteUnmeasuredAsync(IAnsiConsole console, ISweepStore store, string sweepId, IReadOnlyList<ResultLine> measured)
+    internal static async Task WriteUnmeasuredAsync(IAnsiConsole console, ISweepStore store, string sweepId, IReadOnlyList<ResultLine> measured)
     {
         var withResult = measured.Select(l => l.CaseId).ToHashSet(StringComparer.Ordinal);
         foreach (var row in await store.GetCasesAsync(sweepId, CancellationToken.None))

@@ -9,11 +9,12 @@ namespace HyperBench.Cli.Commands;
 public sealed class SweepSettings : PlanSettings
 {
     [CommandArgument(0, "[ACTION]")]
-    [Description("Empty to run a new sweep; `resume SWEEP_ID` to finish an unfinished one from its stored state (plan options are then ignored: the stored plan is used).")]
+    [Description("Empty to run a new sweep; `resume SWEEP_ID` to finish an unfinished one from its stored state (plan options are then ignored: the stored plan is used); " +
+        "`watch SWEEP_ID` to follow a sweep another process runs, read-only, until it finishes (--cluster, else the database of --db).")]
     public string? Action { get; init; }
 
     [CommandArgument(1, "[SWEEP_ID]")]
-    [Description("With resume: the sweep to finish (`hyperbench results` lists sweeps and their status).")]
+    [Description("With resume: the sweep to finish; with watch: the sweep to follow (`hyperbench results` lists sweeps and their status).")]
     public string? SweepId { get; init; }
 
     [CommandOption("--db <DB>")]
