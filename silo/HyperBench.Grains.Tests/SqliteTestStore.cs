@@ -59,6 +59,8 @@ internal sealed class SqliteTestStore : ISweepStore, IAsyncDisposable
 
     public Task UpdateCaseAsync(SweepCaseRow row, CancellationToken cancellationToken = default) => _inner.UpdateCaseAsync(row, cancellationToken);
 
+    public Task UpdateCasesAsync(IReadOnlyList<SweepCaseRow> rows, CancellationToken cancellationToken = default) => _inner.UpdateCasesAsync(rows, cancellationToken);
+
     public Task UpdateSweepAsync(SweepRow sweep, CancellationToken cancellationToken = default) => _inner.UpdateSweepAsync(sweep, cancellationToken);
 
     public Task<bool> SaveResultAsync(string sweepId, CaseResult result, EnvironmentInfo environment, string deviceKey, int attempt,

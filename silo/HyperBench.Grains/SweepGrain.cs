@@ -10,7 +10,10 @@ namespace HyperBench.Grains;
 
 /// <summary>
 /// One sweep: hands its cases to devices that ask, one lease at a time, and writes every transition to SQL before answering, so a
-/// restarted cluster resumes where it stopped. It never runs a kernel and never waits for a device: workers pull.
+/// restarted cluster resumes where it stopped. It never runs a kernel and never waits for a device: workers pull. The workers' calls
+/// interleave: each changes memory in one synchronous step and then waits for its write, and the writes of calls that arrive together
+/// share one transaction (<see cref="CaseWriteBuffer"/>, docs/scheduling.md). So no code here may keep a decision across an await:
+/// every transition is decided and made in the same turn.
 /// </summary>
 public sealed class SweepGrain(
     ISweepStore store,
@@ -31,10 +34,23 @@ public sealed class SweepGrain(
     private IGrainTimer? _timer;
     private bool _countsDirty;
     private string? _childSweepId;
+    private CaseWriteBuffer? _writes;
+    private Task? _finishing;
+    private bool _wakeWorkers;
 
     private string SweepId => this.GetPrimaryKeyString();
 
     private bool Running => _sweep?.Status == SweepStatus.Running;
+
+    private CaseWriteBuffer Writes => _writes ??= new CaseWriteBuffer(rows => store.UpdateCasesAsync(rows), RebuildLeases);
+
+    /// <summary>After a failed write was undone: the live leases are those of the rows (memory is back at what SQL holds).</summary>
+    private void RebuildLeases()
+    {
+        _leases.Clear();
+        foreach (var entry in _cases)
+            if (entry.Row is { Status: CaseStatus.Leased, LeaseId: { } id }) _leases[id] = entry;
+    }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -118,6 +134,7 @@ public sealed class SweepGrain(
         if (!Running) return View();
         await ExpireLeasesAsync(DateTime.UtcNow);
         await ReleaseOrphanedLeasesAsync(membershipOnly: false);
+        await WakeWorkersAsync();
         StartTimer();
         await GrainFactory.GetGrain<IActiveSweepsGrain>(0).AddAsync(SweepId);
         await FinishIfDoneAsync();
@@ -128,9 +145,10 @@ public sealed class SweepGrain(
     public async Task<SweepStatusView> CancelAsync()
     {
         if (!Running) return View();
-        foreach (var entry in _cases.Where(e => IsLive(e.Row.Status)))
-            await MoveAsync(entry, CaseStatus.Cancelled, entry.Row.Error);
+        var writes = _cases.Where(e => IsLive(e.Row.Status)).ToList().Select(e => MoveAsync(e, CaseStatus.Cancelled, e.Row.Error)).ToList();
         _leases.Clear();
+        await Task.WhenAll(writes);
+        if (!Running) return View();
         await EndAsync(SweepStatus.Cancelled);
         return View();
     }
@@ -143,21 +161,24 @@ public sealed class SweepGrain(
         var entry = _cases.FirstOrDefault(e => e.Row.Status == CaseStatus.Pending && e.Bytes <= device.MemoryBytes);
         if (entry is null) return null;
 
-        await MoveAsync(entry, CaseStatus.Leased, entry.Row.Error, leaseTo: device);
+        var stored = MoveAsync(entry, CaseStatus.Leased, entry.Row.Error, leaseTo: device);
         var row = entry.Row;
-        _leases[row.LeaseId!] = entry;
-        return new CaseLease(row.LeaseId!, SweepId, entry.Case, row.Ordinal, row.Attempts, row.LeaseExpiresUtc!.Value, _plan.LeaseSeconds,
+        var lease = new CaseLease(row.LeaseId!, SweepId, entry.Case, row.Ordinal, row.Attempts, row.LeaseExpiresUtc!.Value, _plan.LeaseSeconds,
             _plan.Measurement);
+        _leases[lease.LeaseId] = entry;
+        await stored;
+        return lease;
     }
 
     public async Task<bool> RenewAsync(string leaseId)
     {
         if (!Running || _plan is null || !_leases.TryGetValue(leaseId, out var entry)) return false;
         var now = DateTime.UtcNow;
+        var before = entry.Snapshot();
         entry.Row.LeaseExpiresUtc = now.AddSeconds(_plan.LeaseSeconds);
         entry.Row.UpdatedUtc = now;
         // Persisted so that a sweep reactivated elsewhere does not take a live lease for a stale one.
-        await store.UpdateCaseAsync(entry.Row);
+        await Writes.Enqueue(entry, before);
         return true;
     }
 
@@ -185,6 +206,7 @@ public sealed class SweepGrain(
     {
         if (!_leases.Remove(leaseId, out var entry)) return false;
         await RetryOrFailAsync(entry, $"lease abandoned by {entry.Row.DeviceKey}: {reason}");
+        await WakeWorkersAsync();
         await FinishIfDoneAsync();
         return true;
     }
@@ -209,18 +231,21 @@ public sealed class SweepGrain(
         await ExpireLeasesAsync(DateTime.UtcNow);
         await ReleaseOrphanedLeasesAsync(membershipOnly: true);
         await SkipUnplaceableAsync();
+        await WakeWorkersAsync();
         if (_countsDirty) await WriteSweepAsync();
         await FinishIfDoneAsync();
     }
 
     private async Task ExpireLeasesAsync(DateTime now)
     {
+        var writes = new List<Task>();
         foreach (var entry in _cases.Where(e => e.Row.Status == CaseStatus.Leased && (e.Row.LeaseExpiresUtc is null || e.Row.LeaseExpiresUtc < now)).ToList())
         {
             if (entry.Row.LeaseId is not null) _leases.Remove(entry.Row.LeaseId);
-            await RetryOrFailAsync(entry, string.Create(CultureInfo.InvariantCulture,
-                $"lease expired on {entry.Row.DeviceKey} (no heartbeat for {_plan!.LeaseSeconds:0.###} s)"));
+            writes.Add(RetryOrFailAsync(entry, string.Create(CultureInfo.InvariantCulture,
+                $"lease expired on {entry.Row.DeviceKey} (no heartbeat for {_plan!.LeaseSeconds:0.###} s)")));
         }
+        await Task.WhenAll(writes);
     }
 
     /// <summary>
@@ -232,13 +257,17 @@ public sealed class SweepGrain(
     /// </summary>
     private async Task ReleaseOrphanedLeasesAsync(bool membershipOnly)
     {
-        var leased = _cases.Where(e => e.Row.Status == CaseStatus.Leased).ToList();
-        if (leased.Count == 0) return;
+        if (!_cases.Any(e => e.Row.Status == CaseStatus.Leased)) return;
         var members = membership.CurrentSnapshot.Members.Values;
         var alive = members.Where(m => m.Status != SiloStatus.Dead).Select(m => m.SiloAddress.Endpoint.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var dead = members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress.Endpoint.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
         HashSet<string>? registered = null;
-        foreach (var entry in leased)
+        // The registry is asked before any decision: the leases are listed after the call, so none is decided on a stale state.
+        if (!membershipOnly && _cases.Any(e => e.Row.Status == CaseStatus.Leased && SiloOf(e.Row.DeviceKey) is var silo && (silo is null || !alive.Contains(silo))))
+            registered = (await GrainFactory.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Where(d => !d.Gone).Select(d => d.DeviceKey)
+                .ToHashSet(StringComparer.Ordinal);
+        var writes = new List<Task>();
+        foreach (var entry in _cases.Where(e => e.Row.Status == CaseStatus.Leased).ToList())
         {
             string? silo = SiloOf(entry.Row.DeviceKey);
             if (silo is not null && alive.Contains(silo)) continue;
@@ -251,15 +280,14 @@ public sealed class SweepGrain(
             {
                 // Unknown to membership: another process's silo, or one not yet in this silo's view. Only the resume, which asks the
                 // device registry too, takes it back; a tick leaves it to the lease timeout.
-                if (membershipOnly) continue;
-                registered ??= (await GrainFactory.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Where(d => !d.Gone).Select(d => d.DeviceKey)
-                    .ToHashSet(StringComparer.Ordinal);
+                if (membershipOnly || registered is null) continue;
                 if (entry.Row.DeviceKey is not null && registered.Contains(entry.Row.DeviceKey)) continue;
                 reason = $"lease held by {entry.Row.DeviceKey}, which is no longer in the cluster";
             }
             if (entry.Row.LeaseId is not null) _leases.Remove(entry.Row.LeaseId);
-            await RetryOrFailAsync(entry, reason);
+            writes.Add(RetryOrFailAsync(entry, reason));
         }
+        await Task.WhenAll(writes);
     }
 
     private static string? SiloOf(string? deviceKey) => DeviceSpec.TryParse(deviceKey, out var device, out _) ? device.Silo : null;
@@ -275,50 +303,59 @@ public sealed class SweepGrain(
         // With no device at all the sweep waits: one may join.
         if (devices.Count == 0) return;
         var largest = devices.MaxBy(d => d.MemoryBytes)!;
+        var writes = new List<Task>();
         foreach (var entry in _cases.Where(e => e.Row.Status == CaseStatus.Pending && e.Bytes > largest.MemoryBytes).ToList())
         {
             string reason = string.Create(CultureInfo.InvariantCulture,
                 $"no device can hold it: needs {entry.Bytes / GiB:F2} GiB, largest has {largest.MemoryBytes / GiB:F2} GiB ({largest.DeviceKey})");
             logger.LogWarning("Sweep {SweepId} case {CaseId} ({Case}) skipped: {Reason}", SweepId, entry.Row.CaseId, entry.Case, reason);
-            await MoveAsync(entry, CaseStatus.Skipped, entry.Row.Error, skipReason: reason);
+            writes.Add(MoveAsync(entry, CaseStatus.Skipped, entry.Row.Error, skipReason: reason));
             metrics.CaseSkipped(KernelName(entry));
         }
+        await Task.WhenAll(writes);
     }
 
-    private async Task RetryOrFailAsync(SweepEntry entry, string reason)
+    /// <summary>Makes the transition now; the task completes when it is stored.</summary>
+    private Task RetryOrFailAsync(SweepEntry entry, string reason)
     {
         var row = entry.Row;
-        if (row.Attempts >= _plan!.MaxAttempts)
-        {
-            await FailAsync(entry, $"{reason}; gave up after {row.Attempts} attempt(s)");
-            return;
-        }
+        if (row.Attempts >= _plan!.MaxAttempts) return FailAsync(entry, $"{reason}; gave up after {row.Attempts} attempt(s)");
         logger.LogWarning("Sweep {SweepId} case {CaseId} goes back to pending (attempt {Attempt} of {MaxAttempts}): {Reason}", SweepId, row.CaseId,
             row.Attempts, _plan.MaxAttempts, reason);
-        await MoveAsync(entry, CaseStatus.Pending, reason);
         metrics.CaseRetried();
+        _wakeWorkers = true;
+        return MoveAsync(entry, CaseStatus.Pending, reason);
+    }
+
+    /// <summary>Cases went back to pending: idle workers wait on the active sweeps for work, so tell them (docs/scheduling.md).</summary>
+    private async Task WakeWorkersAsync()
+    {
+        if (!_wakeWorkers || !Running) return;
+        _wakeWorkers = false;
+        await GrainFactory.GetGrain<IActiveSweepsGrain>(0).SignalAsync(SweepId);
     }
 
     /// <summary>
     /// Stores the case failed with the reason on its row and moves on. No device finished it, so it has no result row: the reason lives
     /// with the case, and the metric names the device that held it last.
     /// </summary>
-    private async Task FailAsync(SweepEntry entry, string reason)
+    private Task FailAsync(SweepEntry entry, string reason)
     {
         logger.LogWarning("Sweep {SweepId} case {CaseId} ({Case}) failed: {Reason}", SweepId, entry.Row.CaseId, entry.Case, reason);
-        await MoveAsync(entry, CaseStatus.Failed, reason);
         // The device label is the device id (cuda:0), as the workers' own series: the silo is Prometheus' instance.
         metrics.CaseFailed(KernelName(entry), entry.Row.DeviceKey is { } key ? key[(key.LastIndexOf('/') + 1)..] : "none");
+        return MoveAsync(entry, CaseStatus.Failed, reason);
     }
 
     /// <summary>
-    /// Every change of a case's state goes through here: status, lease fields, attempts, error and skip reason change together and are
-    /// written to SQL before anyone is answered; a failed write puts the row back as it was, so memory never runs ahead of SQL.
+    /// Every change of a case's state goes through here: status, lease fields, attempts, error and skip reason change together, now
+    /// (before this returns), and the task completes when they are in SQL: callers answer only after awaiting it. A failed write puts
+    /// the row back as it was (and every later queued one, <see cref="CaseWriteBuffer"/>), so memory never stays ahead of SQL.
     /// </summary>
     /// <param name="error">The error the row keeps (callers that do not change it pass the row's own).</param>
     /// <param name="leaseTo">With <see cref="CaseStatus.Leased"/>: the device taking a new lease (one more attempt).</param>
     /// <param name="skipReason">With <see cref="CaseStatus.Skipped"/>: why it will not run.</param>
-    private async Task MoveAsync(SweepEntry entry, CaseStatus status, string? error, DeviceView? leaseTo = null, string? skipReason = null)
+    private Task MoveAsync(SweepEntry entry, CaseStatus status, string? error, DeviceView? leaseTo = null, string? skipReason = null)
     {
         if ((status == CaseStatus.Leased) != (leaseTo is not null) || (status == CaseStatus.Skipped) != (skipReason is not null))
             throw new ArgumentException($"case {entry.Row.CaseId}: a lease needs a device and a skip a reason, and only they do ({status}).");
@@ -341,30 +378,38 @@ public sealed class SweepGrain(
             row.LeaseId = null;
             row.LeaseExpiresUtc = null;
         }
-        try
-        {
-            await store.UpdateCaseAsync(row);
-        }
-        catch
-        {
-            entry.Restore(before);
-            throw;
-        }
         if (!IsLive(status)) _countsDirty = true;
+        return Writes.Enqueue(entry, before);
     }
 
     private static bool IsLive(CaseStatus status) => status is CaseStatus.Pending or CaseStatus.Leased;
 
     private static string KernelName(SweepEntry entry) => entry.Case.Kernel.ToString().ToLowerInvariant();
 
-    private async Task FinishIfDoneAsync()
+    private Task FinishIfDoneAsync()
     {
-        // Done, failed, skipped or cancelled are all final: a sweep with skipped cases completes like any other.
-        if (!Running || _cases.Any(e => IsLive(e.Row.Status))) return;
-        // Before the status is written: whoever sees this sweep completed sees its child too. A failure here leaves it running and
-        // the next tick tries again (the child's start is idempotent).
-        await ApplyNoiseGateAsync();
-        await EndAsync(SweepStatus.Completed);
+        // Done, failed, skipped or cancelled are all final: a sweep with skipped cases completes like any other. Interleaved calls
+        // may see the last case end together: one finish runs, the others wait for it.
+        if (!Running || _cases.Any(e => IsLive(e.Row.Status))) return Task.CompletedTask;
+        return _finishing ??= FinishAsync();
+    }
+
+    private async Task FinishAsync()
+    {
+        try
+        {
+            // Every transition made so far must be stored (or undone) before the sweep's status says completed.
+            await Writes.DrainAsync();
+            if (!Running || _cases.Any(e => IsLive(e.Row.Status))) return;
+            // Before the status is written: whoever sees this sweep completed sees its child too. A failure here leaves it running and
+            // the next tick tries again (the child's start is idempotent).
+            await ApplyNoiseGateAsync();
+            await EndAsync(SweepStatus.Completed);
+        }
+        finally
+        {
+            _finishing = null;
+        }
     }
 
     /// <summary>
