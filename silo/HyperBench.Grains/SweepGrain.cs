@@ -446,6 +446,9 @@ public sealed class SweepGrain(
         _timer = null;
         metrics.SweepPending(SweepId, 0);
         await GrainFactory.GetGrain<IActiveSweepsGrain>(0).RemoveAsync(SweepId);
+        if (_writes is not null)
+            logger.LogInformation("Sweep {SweepId} stored {Transitions} case transitions in {Writes} writes (this activation)", SweepId, _writes.Stored,
+                _writes.Writes);
         logger.LogInformation("Sweep {SweepId} {Status}: {Done} done, {Failed} failed, {Skipped} skipped, {Cancelled} cancelled", SweepId,
             StatusWords.Word(status), Count(CaseStatus.Done), Count(CaseStatus.Failed), Count(CaseStatus.Skipped), Count(CaseStatus.Cancelled));
     }
