@@ -198,11 +198,22 @@ public sealed class DeviceWorker : IDisposable
     private CaseLease? TryLease(DeviceView view)
     {
         // A sweep's noise-gate re-measure (its child) belongs to it: the in-process silo of `sweep` runs it too.
-        var sweeps = _scope.Sweeps is { } only ? only.SelectMany(s => new[] { s, NoiseGate.ChildSweepId(s) }) : _work?.Sweeps ?? [];
-        foreach (var sweepId in sweeps)
+        if (_scope.Sweeps is { } only)
         {
-            var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
+            foreach (var sweepId in only.SelectMany(s => new[] { s, NoiseGate.ChildSweepId(s) }))
+            {
+                var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
+                if (lease is not null) return lease;
+            }
+            return null;
+        }
+        while (_work is { Sweeps: [var first, ..] } work)
+        {
+            var lease = Wait(_grains.GetGrain<ISweepGrain>(first).LeaseAsync(view));
             if (lease is not null) return lease;
+            // No case for this device there now (finished, or all leased): not asked again until the active sweeps answer anew, which
+            // they do at once when the version moved (a case of it went back to pending, or a sweep started).
+            _work = work with { Sweeps = work.Sweeps[1..] };
         }
         return null;
     }

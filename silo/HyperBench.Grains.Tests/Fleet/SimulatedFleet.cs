@@ -125,7 +125,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
             if (clock.Elapsed > bound || _silos.Any(s => s.HasExited))
                 throw new TimeoutException($"sweep {sweepId} not finished in {bound.TotalSeconds:F0} s ({status.Done} done, {status.Pending} pending, " +
                     $"{status.Leased} leased):\n" + string.Join("\n", _silos.Select(s => $"--- {s.Name} (exited: {s.HasExited})\n{Tail(s.Log)}")));
-            await Task.Delay(50, cancellationToken);
+            await Task.Delay(200, cancellationToken);
         }
     }
 
