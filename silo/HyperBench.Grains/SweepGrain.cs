@@ -37,6 +37,7 @@ public sealed class SweepGrain(
     private CaseWriteBuffer? _writes;
     private Task? _finishing;
     private bool _wakeWorkers;
+    private bool _cancelling;
 
     private string SweepId => this.GetPrimaryKeyString();
 
@@ -145,11 +146,21 @@ public sealed class SweepGrain(
     public async Task<SweepStatusView> CancelAsync()
     {
         if (!Running) return View();
-        var writes = _cases.Where(e => IsLive(e.Row.Status)).ToList().Select(e => MoveAsync(e, CaseStatus.Cancelled, e.Row.Error)).ToList();
-        _leases.Clear();
-        await Task.WhenAll(writes);
-        if (!Running) return View();
-        await EndAsync(SweepStatus.Cancelled);
+        // A completion interleaved with the cancel must not end the sweep as completed once no case is live.
+        _cancelling = true;
+        try
+        {
+            var writes = _cases.Where(e => IsLive(e.Row.Status)).ToList().Select(e => MoveAsync(e, CaseStatus.Cancelled, e.Row.Error)).ToList();
+            _leases.Clear();
+            await Task.WhenAll(writes);
+            if (_finishing is { } finishing) await finishing;
+            if (!Running) return View();
+            await EndAsync(SweepStatus.Cancelled);
+        }
+        finally
+        {
+            _cancelling = false;
+        }
         return View();
     }
 
@@ -390,7 +401,7 @@ public sealed class SweepGrain(
     {
         // Done, failed, skipped or cancelled are all final: a sweep with skipped cases completes like any other. Interleaved calls
         // may see the last case end together: one finish runs, the others wait for it.
-        if (!Running || _cases.Any(e => IsLive(e.Row.Status))) return Task.CompletedTask;
+        if (!Running || _cancelling || _cases.Any(e => IsLive(e.Row.Status))) return Task.CompletedTask;
         return _finishing ??= FinishAsync();
     }
 
@@ -400,7 +411,7 @@ public sealed class SweepGrain(
         {
             // Every transition made so far must be stored (or undone) before the sweep's status says completed.
             await Writes.DrainAsync();
-            if (!Running || _cases.Any(e => IsLive(e.Row.Status))) return;
+            if (!Running || _cancelling || _cases.Any(e => IsLive(e.Row.Status))) return;
             // Before the status is written: whoever sees this sweep completed sees its child too. A failure here leaves it running and
             // the next tick tries again (the child's start is idempotent).
             await ApplyNoiseGateAsync();

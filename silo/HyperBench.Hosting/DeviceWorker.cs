@@ -157,7 +157,8 @@ public sealed class DeviceWorker : IDisposable
                         lastHeartbeat.Restart();
                     }
                     // No polling: the active sweeps answer when a sweep starts or a case goes back to pending, else at the next heartbeat.
-                    var untilHeartbeat = _heartbeat - lastHeartbeat.Elapsed;
+                    // At most 20 s: under Orleans' response timeout (30 s by default), however long the heartbeat period.
+                    var untilHeartbeat = TimeSpan.FromSeconds(Math.Min(20, (_heartbeat - lastHeartbeat.Elapsed).TotalSeconds));
                     _work = Wait(_grains.GetGrain<IActiveSweepsGrain>(0)
                         .WaitForWorkAsync(_work?.Version ?? -1, untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero).WaitAsync(_stopping.Token));
                     continue;
