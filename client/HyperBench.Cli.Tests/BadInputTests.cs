@@ -123,6 +123,17 @@ public sealed class BadInputTests
     [InlineData(2, "--device none", "devices", "--device", "none")]
     [InlineData(2, "'warp'", "devices", "--device", "warp")]
     [InlineData(2, "port 0", "devices", "--cluster", "localhost:0")]
+    // scaling
+    [InlineData(2, "--kind: 'sideways'", "scaling", "--kind", "sideways", "--device", "cpu:0-1")]
+    [InlineData(2, "--k: '2,4' must include 1", "scaling", "--k", "2,4", "--device", "cpu:0-1")]
+    [InlineData(2, "--heads: 3 heads cannot be split evenly over k = 2", "scaling", "--k", "1,2", "--heads", "3", "--device", "cpu:0-1")]
+    [InlineData(2, "--repeats: 0", "scaling", "--repeats", "0", "--device", "cpu:0-1")]
+    [InlineData(2, "--format: 'xml'", "scaling", "--format", "xml")]
+    [InlineData(2, "--fingerprint: 'xyz'", "scaling", "--fingerprint", "xyz", "--device", "cpu:0-1")]
+    [InlineData(2, "one layer", "scaling", "--n", "1k,2k", "--device", "cpu:0-1")]
+    [InlineData(2, "--plot: 'x.svg'", "scaling", "--plot", "x.svg", "--device", "cpu:0-1")]
+    [InlineData(2, "scaling 'frob'", "scaling", "frob")]
+    [InlineData(2, "no study 'nope'", "scaling", "show", "nope", "--db", "hb.db")]
     // the parser
     [InlineData(2, "frobnicate", "frobnicate")]
     [InlineData(2, "'no-such-option'", "results", "--no-such-option")]

@@ -111,6 +111,15 @@ app.Configure(config =>
             .WithDescription("A schedule's runs, newest first: due time, sweep, status and comparison.")
             .WithExample("schedule", "history", "nightly");
     });
+    config.AddCommand<ScalingCommand>("scaling")
+        .WithDescription("A scaling study (docs/scaling.md): strong (one layer split by heads over k = 1, 2, 4, ... devices, its shards leased together; " +
+            "speed-up T1/Tk and efficiency T1/(k·Tk) from the end-to-end time, orchestration included), weak (heads per device fixed) or throughput " +
+            "(cases per minute on k devices). Stored in scaling_studies/scaling_points; `scaling list`, `scaling show ID` read them back. " +
+            "Exit codes: 0 done, 1 a run failed, 2 bad input, 3 database unreachable.")
+        .WithExample("scaling", "--device", "cpu:0-1", "--kernel", "flash", "--n", "2k", "--heads", "8", "--repeats", "5", "--plot", "scaling.png")
+        .WithExample("scaling", "--kind", "weak", "--cluster", "localhost:30000", "--db", "Host=db;Database=hyperbench;Username=bench;Password=...", "--device-model", "NVIDIA H200")
+        .WithExample("scaling", "list")
+        .WithExample("scaling", "show", "<study-id>", "--format", "markdown");
     config.AddCommand<PlotCommand>("plot")
         .WithDescription("A PNG of a sweep: median time vs n (log-log) per kernel and mask, and HyperAttention's speed-up vs n.")
         .WithExample("plot", "<sweep-id>", "--out", "sweep.png");

@@ -46,6 +46,30 @@ public sealed class CpuBackendTests(BackendFixture backends)
     }
 
     [Theory]
+    [InlineData(300, false)]
+    [InlineData(300, true)]
+    public void CpuDeviceOfOneThread_ComputesWhatEveryCoreComputes_ForwardAndBackward(int n, bool causal)
+    {
+        // cpu:1 with one thread (one of several CPU devices of a silo): the same tiles in the same per-item order, so the same bits,
+        // except dQ/dK/dV, whose striped additions may land in another order.
+        using var one = new HyperBench.Kernels.Backends.Cpu.CpuBackend(1, threads: 1);
+        var shape = new AttentionShape(1, 2, n, 64);
+        var inputs = TestData.Make(shape, 91);
+        var all = HostAttention.Run(backends.Cpu, shape, causal, inputs.Q, inputs.K, inputs.V, inputs.DO);
+        var single = HostAttention.Run(one, shape, causal, inputs.Q, inputs.K, inputs.V, inputs.DO);
+
+        Assert.Equal((1, "cpu:1"), (one.Threads, one.Device.Id));
+        Assert.StartsWith(Environment.ProcessorCount == 1 ? "1 cores" : $"1 of {Environment.ProcessorCount} cores", one.Device.Detail, StringComparison.Ordinal);
+        Assert.Equal(all.O, single.O);
+        Assert.Equal(all.Lse, single.Lse);
+        FlashBackwardTests.AssertGradientClose(single.DQ!, [.. all.DQ!.Select(x => (double)x)], "dQ");
+        FlashBackwardTests.AssertGradientClose(single.DK!, [.. all.DK!.Select(x => (double)x)], "dK");
+        FlashBackwardTests.AssertGradientClose(single.DV!, [.. all.DV!.Select(x => (double)x)], "dV");
+        Assert.Equal(one.PlanWorkspaceBytes(n, n, 64, backward: false) * Environment.ProcessorCount, backends.Cpu.PlanWorkspaceBytes(n, n, 64, backward: false));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HyperBench.Kernels.Backends.Cpu.CpuBackend(0, threads: 0));
+    }
+
+    [Theory]
     [InlineData(200, false)]
     [InlineData(200, true)]
     public void Backends_AgreeWithEachOther_ForwardAndBackward(int n, bool causal)

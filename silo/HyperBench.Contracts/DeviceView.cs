@@ -13,6 +13,7 @@ namespace HyperBench.Contracts;
 /// <param name="LastSeenUtc">Last registration or heartbeat.</param>
 /// <param name="BusyCase">The case running now ("{sweep}/{case}"), null when idle.</param>
 /// <param name="Gone">Not seen for longer than the registry's timeout.</param>
+/// <param name="Fingerprint">The environment fingerprint of the device's results (their environment_id); null from older workers.</param>
 [GenerateSerializer, Alias("hyperbench.DeviceView")]
 public sealed record DeviceView(
     [property: Id(0)] string DeviceKey,
@@ -24,7 +25,8 @@ public sealed record DeviceView(
     [property: Id(6)] string SiloAddress,
     [property: Id(7)] DateTime LastSeenUtc,
     [property: Id(8)] string? BusyCase = null,
-    [property: Id(9)] bool Gone = false)
+    [property: Id(9)] bool Gone = false,
+    [property: Id(10)] string? Fingerprint = null)
 {
     /// <summary>This device's key, parsed: its kind, CUDA index and silo.</summary>
     public DeviceSpec Spec => DeviceSpec.Parse(DeviceKey);
@@ -38,5 +40,20 @@ public sealed record DeviceView(
         if (filter.Count == 0) return true;
         var self = Spec;
         return filter.Any(f => DeviceSpec.Parse(f).Matches(self));
+    }
+
+    /// <summary>Whether a plan may run on this device: its device filter, its device model (a glob) and its fingerprint prefix.</summary>
+    public bool Matches(SweepPlan plan) =>
+        Matches(plan.Devices) && ModelMatches(plan.DeviceModel)
+        && (plan.Fingerprint is null || (Fingerprint?.StartsWith(plan.Fingerprint, StringComparison.OrdinalIgnoreCase) ?? false));
+
+    /// <summary>Null admits every model; otherwise the model, or a glob (* any text, ? one character), case-insensitive.</summary>
+    public bool ModelMatches(string? model)
+    {
+        if (model is null) return true;
+        string pattern = "^" + System.Text.RegularExpressions.Regex.Escape(model).Replace(@"\*", ".*", StringComparison.Ordinal)
+            .Replace(@"\?", ".", StringComparison.Ordinal) + "$";
+        return System.Text.RegularExpressions.Regex.IsMatch(ModelName, pattern,
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     }
 }

@@ -19,6 +19,30 @@ public sealed class PlanFileTests
     }
 
     [Fact]
+    public void Serialize_ThenParse_KeepsPlacementGangAndShards()
+    {
+        var plan = TinyPlans.Flash([64]) with { DeviceModel = "NVIDIA H*", Fingerprint = "ab12", Gang = 2, Shards = 2 };
+
+        var back = PlanFile.Parse(PlanFile.Serialize(plan), "p.json");
+
+        Assert.Equal(("NVIDIA H*", "ab12", 2, 2), (back.DeviceModel, back.Fingerprint, back.Gang, back.Shards));
+        Assert.Equal(2, back.ExpandCases().Select(c => c.Id).Distinct().Count());
+        Assert.Equal([1UL, 2UL], back.ExpandCases().Select(c => c.Seed));
+        Assert.DoesNotContain("gang", PlanFile.Serialize(TinyPlans.Flash([64])), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"version\": 1, \"fingerprint\": \"xyz\"}", "fingerprint: 'xyz' is not a fingerprint prefix")]
+    [InlineData("{\"version\": 1, \"device_model\": \" \"}", "device_model: ' ' is not a device model")]
+    [InlineData("{\"version\": 1, \"gang\": 0}", "gang: 0 must be between 1 and 1024")]
+    [InlineData("{\"version\": 1, \"shards\": 0}", "shards: 0 must be between 1 and 100000")]
+    public void Parse_BadPlacement_NamesTheKeyAndValue(string text, string expected)
+    {
+        var ex = Assert.Throws<InvalidDataException>(() => PlanFile.Parse(text, "p.json"));
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_InfiniteCvLimit_RoundTrips()
     {
         var plan = TinyPlans.Flash([64]) with { CvLimit = double.PositiveInfinity };

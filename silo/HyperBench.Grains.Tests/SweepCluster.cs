@@ -24,15 +24,17 @@ internal sealed class SweepCluster : IAsyncDisposable
     /// <param name="dieAfterLeases">
     /// Per silo (index in <c>Cluster.Silos</c>): its worker dies holding its Nth lease (<see cref="DieAfterLeases"/>); 0 = healthy.
     /// </param>
+    /// <param name="serviceId">The cluster's service id (HyperBench:ServiceId): it owns the sweeps it creates.</param>
     /// <param name="rejectFirstCompletion">
     /// When set, each lease's first <c>CompleteAsync</c> is rejected as a dying silo rejects messages (its lease id is added here),
     /// as when the silo hosting the sweep grain goes down between a case's end and its completion.
     /// </param>
     public static async Task<SweepCluster> StartAsync(ISweepStore store, short silos = 2, int[]? dieAfterLeases = null,
         System.Collections.Concurrent.ConcurrentDictionary<string, bool>? rejectFirstCompletion = null, Action<ISiloBuilder>? configureSilo = null,
-        CancellationToken cancellationToken = default)
+        string serviceId = SweepRow.DefaultServiceId, CancellationToken cancellationToken = default)
     {
         var builder = new InProcessTestClusterBuilder(silos);
+        builder.Options.ServiceId = serviceId;
         builder.ConfigureSilo((options, silo) =>
         {
             // By name ("Silo_1" is Silos[1]), not by call order: the silos are configured concurrently.

@@ -1,15 +1,19 @@
 using HyperBench.Contracts;
 using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace HyperBench.Grains;
 
 /// <summary>
 /// The running sweeps, loaded from SQL on activation so that a restarted cluster finds unfinished sweeps. It never calls a sweep
-/// grain (sweeps call it), so no call cycle can deadlock. Idle workers long-poll it (<see cref="WaitForWorkAsync"/>): every start
-/// and every signal moves the version and answers them all, so an idle fleet makes no calls for work until there is some.
+/// grain (sweeps call it), so no call cycle can deadlock. Only this cluster's service's sweeps: clusters with other service ids may
+/// share the database, and their sweeps are theirs to run (docs/security.md).
+/// Idle workers long-poll it (<see cref="WaitForWorkAsync"/>): every start and every signal moves the version and answers them all,
+/// so an idle fleet makes no calls for work until there is some.
 /// </summary>
-public sealed class ActiveSweepsGrain(ISweepStore store) : Grain, IActiveSweepsGrain
+public sealed class ActiveSweepsGrain(ISweepStore store, IOptions<ClusterOptions> cluster) : Grain, IActiveSweepsGrain
 {
     private readonly List<string> _sweeps = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -18,7 +22,8 @@ public sealed class ActiveSweepsGrain(ISweepStore store) : Grain, IActiveSweepsG
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         foreach (var sweep in await store.ListUnfinishedSweepsAsync(cancellationToken))
-            if (sweep.Status == SweepStatus.Running && !_sweeps.Contains(sweep.SweepId)) _sweeps.Add(sweep.SweepId);
+            if (sweep.Status == SweepStatus.Running && sweep.ServiceId == cluster.Value.ServiceId && !_sweeps.Contains(sweep.SweepId))
+                _sweeps.Add(sweep.SweepId);
         // A new activation's versions start past any a worker saw from the one before (it may have moved or restarted).
         _version = DateTime.UtcNow.Ticks;
     }

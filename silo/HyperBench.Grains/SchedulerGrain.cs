@@ -14,7 +14,8 @@ namespace HyperBench.Grains;
 /// the claimer starts the sweep, so a due time runs once however many silos or activations tick. Runs started earlier whose sweep
 /// (and noise-gate re-measure, when there is one) has finished are compared with the schedule's baseline and their verdicts stored.
 /// </summary>
-public sealed class SchedulerGrain(ISweepStore store, HyperBenchMetrics metrics, IOptions<SchedulerOptions> options, ILogger<SchedulerGrain> logger)
+public sealed class SchedulerGrain(ISweepStore store, HyperBenchMetrics metrics, IOptions<SchedulerOptions> options,
+    IOptions<Orleans.Configuration.ClusterOptions> cluster, ILogger<SchedulerGrain> logger)
     : Grain, ISchedulerGrain, IRemindable
 {
     private const string ReminderName = "schedules";
@@ -33,7 +34,8 @@ public sealed class SchedulerGrain(ISweepStore store, HyperBenchMetrics metrics,
         if (store is not IScheduleStore schedules || store is not IRegressionStore regressions) return [];
         var started = new List<string>();
         var now = options.Value.Clock.GetUtcNow().UtcDateTime;
-        foreach (var schedule in await schedules.ListSchedulesAsync())
+        // Another service's schedules (a cluster sharing the database) are that service's scheduler's to fire.
+        foreach (var schedule in (await schedules.ListSchedulesAsync()).Where(s => s.ServiceId == cluster.Value.ServiceId))
         {
             try
             {

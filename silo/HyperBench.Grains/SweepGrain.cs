@@ -5,6 +5,7 @@ using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace HyperBench.Grains;
 
@@ -20,6 +21,7 @@ public sealed class SweepGrain(
     IOptions<SweepSchedulingOptions> options,
     HyperBenchMetrics metrics,
     IClusterMembershipService membership,
+    IOptions<ClusterOptions> cluster,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     private const double GiB = 1L << 30;
@@ -38,10 +40,19 @@ public sealed class SweepGrain(
     private Task? _finishing;
     private bool _wakeWorkers;
     private bool _cancelling;
+    // Gang leasing: devices that asked recently and got nothing (free), and leases reserved for a device that has not collected them.
+    private readonly Dictionary<string, (DeviceView Device, DateTime AskedUtc)> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SweepEntry> _reserved = new(StringComparer.Ordinal);
+
+    /// <summary>How recently a device must have asked to count as free for a gang: several idle polls (250 ms by default).</summary>
+    private static readonly TimeSpan GangWindow = TimeSpan.FromSeconds(2);
 
     private string SweepId => this.GetPrimaryKeyString();
 
-    private bool Running => _sweep?.Status == SweepStatus.Running;
+    // Another service's sweep (a cluster sharing the database) is shown as stored but never run, resumed or leased here.
+    private bool Running => _sweep?.Status == SweepStatus.Running && !Foreign;
+
+    private bool Foreign => _sweep is not null && _sweep.ServiceId != cluster.Value.ServiceId;
 
     private CaseWriteBuffer Writes => _writes ??= new CaseWriteBuffer(rows => store.UpdateCasesAsync(rows), RebuildLeases);
 
@@ -90,6 +101,7 @@ public sealed class SweepGrain(
     {
         if (_sweep is not null)
         {
+            if (Foreign) throw ForeignSweep();
             // A retried submission is harmless; the same id for another plan is a mistake the caller must hear about.
             if (PlanJson.Serialize(plan) != _sweep.PlanJson || _sweep.ParentSweepId != parentSweepId)
                 throw new InvalidOperationException($"sweep '{SweepId}' already exists with a different plan; choose another sweep id.");
@@ -108,6 +120,7 @@ public sealed class SweepGrain(
             CreatedUtc = now,
             CaseCount = cases.Count,
             ParentSweepId = parentSweepId,
+            ServiceId = cluster.Value.ServiceId,
         };
         var rows = cases.Select((c, i) => new SweepCaseRow
         {
@@ -132,6 +145,7 @@ public sealed class SweepGrain(
     public async Task<SweepStatusView> ResumeAsync()
     {
         if (_sweep is null) throw new InvalidOperationException($"sweep '{SweepId}' does not exist.");
+        if (Foreign) throw ForeignSweep();
         if (!Running) return View();
         await ExpireLeasesAsync(DateTime.UtcNow);
         await ReleaseOrphanedLeasesAsync(membershipOnly: false);
@@ -145,6 +159,7 @@ public sealed class SweepGrain(
 
     public async Task<SweepStatusView> CancelAsync()
     {
+        if (Foreign) throw ForeignSweep();
         if (!Running) return View();
         // A completion interleaved with the cancel must not end the sweep as completed once no case is live.
         _cancelling = true;
@@ -164,21 +179,88 @@ public sealed class SweepGrain(
         return View();
     }
 
+    private InvalidOperationException ForeignSweep() => new(
+        $"sweep '{SweepId}' belongs to service '{_sweep!.ServiceId}', not to this cluster's '{cluster.Value.ServiceId}' (HyperBench:ServiceId); " +
+        "only a cluster of that service runs, resumes or cancels it.");
+
     public Task<SweepStatusView> GetStatusAsync() => Task.FromResult(View());
 
     public async Task<CaseLease?> LeaseAsync(DeviceView device)
     {
-        if (!Running || _plan is null || !device.Matches(_plan.Devices)) return null;
+        if (!Running || _plan is null || !device.Matches(_plan)) return null;
+        if (_plan.Gang is > 1) return await LeaseGangAsync(device);
         var entry = _cases.FirstOrDefault(e => e.Row.Status == CaseStatus.Pending && e.Bytes <= device.MemoryBytes);
         if (entry is null) return null;
 
         var stored = MoveAsync(entry, CaseStatus.Leased, entry.Row.Error, leaseTo: device);
-        var row = entry.Row;
-        var lease = new CaseLease(row.LeaseId!, SweepId, entry.Case, row.Ordinal, row.Attempts, row.LeaseExpiresUtc!.Value, _plan.LeaseSeconds,
-            _plan.Measurement);
+        var lease = LeaseOf(entry);
         _leases[lease.LeaseId] = entry;
         await stored;
         return lease;
+    }
+
+    private CaseLease LeaseOf(SweepEntry entry)
+    {
+        var row = entry.Row;
+        return new CaseLease(row.LeaseId!, SweepId, entry.Case, row.Ordinal, row.Attempts, row.LeaseExpiresUtc!.Value, _plan!.LeaseSeconds,
+            _plan.Measurement);
+    }
+
+    /// <summary>
+    /// Gang leasing (plan.Gang = k, docs/scaling.md): a free device that asks is remembered; once k matching devices have asked within
+    /// <see cref="GangWindow"/> (idle workers ask every idle poll), k pending cases are leased in this one turn, one to each of them
+    /// (the asking device's is returned, the others are reserved for their next ask, a poll period later), so a layer's shards start
+    /// together and no shard can finish before every shard of its gang is leased. Fewer than k pending cases (a sweep's last gang, a
+    /// retried shard) form a smaller gang. A reserved lease that is never collected expires like any lease and is retried.
+    /// </summary>
+    private async Task<CaseLease?> LeaseGangAsync(DeviceView device)
+    {
+        var now = DateTime.UtcNow;
+        if (_reserved.Remove(device.DeviceKey, out var held) && held.Row is { Status: CaseStatus.Leased, LeaseId: { } heldId }
+            && held.Row.DeviceKey == device.DeviceKey && _leases.ContainsKey(heldId))
+            return LeaseOf(held);
+        foreach (var stale in _waiting.Where(w => now - w.Value.AskedUtc > GangWindow).Select(w => w.Key).ToList()) _waiting.Remove(stale);
+        // Idle workers wait instead of polling (docs/scheduling.md): a device newly free wakes the others, so the free ones ask again
+        // within the window; a device already waiting does not (no wake-up storm).
+        bool newlyFree = !_waiting.ContainsKey(device.DeviceKey);
+        _waiting[device.DeviceKey] = (device, now);
+        var pending = _cases.Where(e => e.Row.Status == CaseStatus.Pending).ToList();
+        if (pending.Count == 0) return null;
+        int size = Math.Min(_plan!.Gang!.Value, pending.Count);
+        var holding = _cases.Where(e => e.Row.Status == CaseStatus.Leased && e.Row.DeviceKey is not null).Select(e => e.Row.DeviceKey!)
+            .ToHashSet(StringComparer.Ordinal);
+        var free = _waiting.Values.Select(w => w.Device)
+            .Where(d => d.DeviceKey != device.DeviceKey && !holding.Contains(d.DeviceKey) && !_reserved.ContainsKey(d.DeviceKey))
+            .OrderBy(d => d.DeviceKey, StringComparer.Ordinal).Prepend(device).Take(size).ToList();
+        if (free.Count < size)
+        {
+            if (newlyFree)
+            {
+                _wakeWorkers = true;
+                await WakeWorkersAsync();
+            }
+            return null;
+        }
+        var shards = pending.Take(size).ToList();
+        // Each shard on a device that can hold it, else the gang waits (a case no device can hold is skipped by the timer).
+        if (shards.Zip(free).Any(p => p.First.Bytes > p.Second.MemoryBytes)) return null;
+        SweepEntry? mine = null;
+        // Every shard is leased in this one turn, then the writes are awaited together (no decision across an await).
+        var writes = new List<Task>();
+        foreach (var (entry, to) in shards.Zip(free))
+        {
+            writes.Add(MoveAsync(entry, CaseStatus.Leased, entry.Row.Error, leaseTo: to));
+            _leases[entry.Row.LeaseId!] = entry;
+            _waiting.Remove(to.DeviceKey);
+            if (to.DeviceKey == device.DeviceKey) mine = entry;
+            else _reserved[to.DeviceKey] = entry;
+        }
+        await Task.WhenAll(writes);
+        // The other shards' devices are waiting on the active sweeps: wake them to collect their leases now.
+        _wakeWorkers = true;
+        await WakeWorkersAsync();
+        logger.LogInformation("Sweep {SweepId}: gang of {Size} leased to {Devices}", SweepId, size, string.Join(", ", free.Select(d => d.DeviceKey)));
+        return LeaseOf(mine!);
     }
 
     public async Task<bool> RenewAsync(string leaseId)
@@ -310,7 +392,7 @@ public sealed class SweepGrain(
     private async Task SkipUnplaceableAsync()
     {
         if (_plan is null || !_cases.Any(e => e.Row.Status == CaseStatus.Pending)) return;
-        var devices = (await GrainFactory.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Where(d => d.Matches(_plan.Devices)).ToList();
+        var devices = (await GrainFactory.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Where(d => d.Matches(_plan)).ToList();
         // With no device at all the sweep waits: one may join.
         if (devices.Count == 0) return;
         var largest = devices.MaxBy(d => d.MemoryBytes)!;

@@ -38,10 +38,13 @@ public sealed class DeviceWorker : IDisposable
     private readonly SimModel? _simModel;
     private ActiveSweeps? _work;
     private bool _died;
+    private readonly int? _cpuThreads;
 
     public DeviceWorker(string deviceSpec, string siloAddress, IGrainFactory grains, ISweepStore store, HyperBenchMetrics metrics,
-        DeviceWorkerOptions options, DeviceWorkerScope scope, IDeviceWorkerFaults faults, ILoggerFactory loggerFactory, SimModel? simModel = null)
+        DeviceWorkerOptions options, DeviceWorkerScope scope, IDeviceWorkerFaults faults, ILoggerFactory loggerFactory, int? cpuThreads = null,
+        SimModel? simModel = null)
     {
+        _cpuThreads = cpuThreads;
         _simModel = simModel;
         _deviceSpec = deviceSpec;
         _siloAddress = siloAddress;
@@ -102,7 +105,7 @@ public sealed class DeviceWorker : IDisposable
         try
         {
             // Created on this thread: a GPU context is bound to the thread that made it.
-            runner = BackendFactory.CreateRunner(_deviceSpec, _simModel);
+            runner = BackendFactory.CreateRunner(_deviceSpec, _simModel, DeviceSpec.Parse(_deviceSpec).Index is null ? null : _cpuThreads);
             var device = runner.Device;
             var environment = EnvironmentInfo.Capture(device);
             _telemetry = DeviceTelemetry.For(device, TimeSpan.FromMilliseconds(_options.TelemetryPeriodMilliseconds));
@@ -110,7 +113,7 @@ public sealed class DeviceWorker : IDisposable
                 _logger.LogWarning("Device worker for {Device}: no GPU telemetry ({Reason})", _deviceSpec, noTelemetry);
             _view = new DeviceView($"{_siloAddress}/{device.Id}", device.Id, DeviceSpec.OfKind(device.Kind).ToString(), device.Name,
                 _options.DeviceMemoryLimitBytes > 0 ? Math.Min(_options.DeviceMemoryLimitBytes, device.MemoryBytes) : device.MemoryBytes, device.Detail,
-                _siloAddress, DateTime.UtcNow);
+                _siloAddress, DateTime.UtcNow, Fingerprint: SqlSweepStore.EnvironmentId(environment));
             Wait(_grains.GetGrain<IDeviceRegistryGrain>(0).RegisterAsync(_view));
             _metrics.DeviceStarted(_view.DeviceKey, _siloAddress,
                 new RunningDevice(device.Id, device.Name, _view.Kind, device.PciBusId?.ToString() ?? "", Driver: device.Driver));

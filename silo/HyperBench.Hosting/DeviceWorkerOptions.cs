@@ -30,6 +30,13 @@ public sealed class DeviceWorkerOptions
     [Range(10, 10000)]
     public int TelemetryPeriodMilliseconds { get; set; } = HyperBench.Kernels.Telemetry.DeviceTelemetry.DefaultPeriodMilliseconds;
 
+    /// <summary>
+    /// Threads of each cpu:i device (several CPU devices of one silo, "cpu:0-1"); 0: the processor count divided by the number of
+    /// cpu:i devices, at least 1. Plain "cpu" always uses every core.
+    /// </summary>
+    [Range(0, 4096)]
+    public int CpuThreadsPerDevice { get; set; }
+
     /// <summary>When &gt; 0, each device advertises at most this many bytes (a share of a machine, or a test): larger cases go elsewhere.</summary>
     [Range(0, long.MaxValue)]
     public long DeviceMemoryLimitBytes { get; set; }

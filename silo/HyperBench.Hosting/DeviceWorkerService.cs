@@ -33,6 +33,7 @@ public sealed class DeviceWorkerService(
     {
         string address = silo.SiloAddress.Endpoint.ToString();
         var devices = DeviceSelection.Resolve(options.Value.Devices);
+        int? cpuThreads = CpuThreads(devices, options.Value.CpuThreadsPerDevice);
         // One model for every simulated device of the silo, read once (docs/simulation.md).
         var simModel = devices.Any(d => DeviceSpec.Parse(d).Kind == DeviceKind.Simulated)
             ? string.IsNullOrWhiteSpace(options.Value.SimModel) ? SimModel.Default : SimModel.Load(options.Value.SimModel)
@@ -41,7 +42,7 @@ public sealed class DeviceWorkerService(
             _logger.LogWarning("Silo {Silo} runs simulated devices (model {Model}): their results are modelled times, not measurements", address, simModel.Name);
         foreach (var device in devices)
         {
-            var worker = new DeviceWorker(device, address, grains, store, metrics, options.Value, scope, faults, loggerFactory, simModel);
+            var worker = new DeviceWorker(device, address, grains, store, metrics, options.Value, scope, faults, loggerFactory, cpuThreads, simModel);
             _workers.Add(worker);
             worker.Start();
         }
@@ -60,6 +61,17 @@ public sealed class DeviceWorkerService(
             }
         }
         _logger.LogInformation("Silo {Silo} runs {Count} device worker(s): {Devices}", address, _workers.Count, string.Join(", ", devices));
+    }
+
+    /// <summary>
+    /// The threads of each cpu:i device: the setting, or 0 = the processor count shared out among them (at least 1 each). Null when the
+    /// silo has no cpu:i device (plain "cpu" uses every core).
+    /// </summary>
+    public static int? CpuThreads(IReadOnlyList<string> devices, int perDevice)
+    {
+        int cpus = devices.Count(d => d != DeviceSelection.None && Kernels.Backends.DeviceSpec.Parse(d) is { Kind: Kernels.Backends.DeviceKind.Cpu, Index: not null });
+        if (cpus == 0) return null;
+        return perDevice > 0 ? perDevice : Math.Max(1, Environment.ProcessorCount / cpus);
     }
 
     private async Task StopAsync(CancellationToken cancellationToken)

@@ -75,6 +75,8 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             [s + nameof(HyperBenchSiloOptions.PrimarySiloEndpoint)] = "",
             [s + nameof(HyperBenchSiloOptions.AdvertisedIp)] = "",
             [s + nameof(HyperBenchSiloOptions.ListenAddress)] = "",
+            // Loopback, and its only client is in this process: the cluster's TLS settings (for the CLI's remote mode) are not its.
+            [s + nameof(HyperBenchSiloOptions.Tls) + ":" + nameof(HyperBenchTlsOptions.CertificatePath)] = "",
         });
         options.ConfigureLogging?.Invoke(builder.Logging);
 

@@ -32,6 +32,7 @@ public static class HostApplicationBuilderExtensions
         var options = builder.AddHyperBenchOptions();
         builder.UseOrleans(silo => silo
             .UseHyperBenchClustering(options)
+            .UseHyperBenchTls(options.Tls)
             .AddHyperBenchGrains(s => s.DeviceGoneAfter = TimeSpan.FromSeconds(options.DeviceGoneSeconds))
             .AddHyperBenchScheduler());
         return builder;
@@ -46,7 +47,7 @@ public static class HostApplicationBuilderExtensions
     public static IHostApplicationBuilder AddHyperBenchClient(this IHostApplicationBuilder builder)
     {
         var options = builder.AddHyperBenchOptions();
-        builder.UseOrleansClient(client => client.UseHyperBenchClustering(options));
+        builder.UseOrleansClient(client => client.UseHyperBenchClustering(options).UseHyperBenchTls(options.Tls));
         return builder;
     }
 

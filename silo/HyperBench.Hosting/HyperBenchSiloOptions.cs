@@ -31,8 +31,12 @@ public sealed class HyperBenchSiloOptions
     [Required(AllowEmptyStrings = false)]
     public string ClusterId { get; set; } = "hyperbench";
 
+    /// <summary>
+    /// The Orleans service id, and the owner of the sweeps and schedules this cluster creates: clusters sharing one database run only
+    /// their own service's (docs/security.md).
+    /// </summary>
     [Required(AllowEmptyStrings = false)]
-    public string ServiceId { get; set; } = "hyperbench";
+    public string ServiceId { get; set; } = Storage.SweepRow.DefaultServiceId;
 
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;
@@ -65,6 +69,9 @@ public sealed class HyperBenchSiloOptions
     /// <summary>The port of <see cref="MetricsAddress"/> (9464, OpenTelemetry's Prometheus exporter port).</summary>
     [Range(1, 65535)]
     public int MetricsPort { get; set; } = 9464;
+
+    /// <summary>TLS between silos and between clients and silos (section HyperBench:Tls); off by default.</summary>
+    public HyperBenchTlsOptions Tls { get; set; } = new();
 
     /// <summary>A device not heard from for this long is no longer counted as able to hold a case.</summary>
     [Range(1, 86400)]

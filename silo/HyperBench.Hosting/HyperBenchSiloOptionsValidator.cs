@@ -26,6 +26,7 @@ public sealed class HyperBenchSiloOptionsValidator : IValidateOptions<HyperBench
             failures.Add($"{prefix}MetricsPort = '{options.MetricsPort}' is also the silo or gateway port; it must differ.");
         if (options.SiloPort == options.GatewayPort)
             failures.Add($"{prefix}SiloPort and {prefix}GatewayPort are both {options.SiloPort}; they must differ.");
+        failures.AddRange(TlsFailures(options.Tls, prefix + "Tls:"));
         if (!string.IsNullOrWhiteSpace(options.Db))
         {
             try
@@ -38,5 +39,24 @@ public sealed class HyperBenchSiloOptionsValidator : IValidateOptions<HyperBench
             }
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static IEnumerable<string> TlsFailures(HyperBenchTlsOptions tls, string prefix)
+    {
+        bool anyFile = !string.IsNullOrWhiteSpace(tls.KeyPath) || !string.IsNullOrWhiteSpace(tls.CaPath);
+        if (!tls.Enabled)
+        {
+            if (anyFile || !string.IsNullOrWhiteSpace(tls.AllowedThumbprints))
+                yield return $"{prefix}CertificatePath is required when other {prefix}* settings are given (TLS is on only with a certificate).";
+            yield break;
+        }
+        foreach (var (key, path) in new[] { ("CertificatePath", tls.CertificatePath), ("KeyPath", tls.KeyPath), ("CaPath", tls.CaPath) })
+            if (!string.IsNullOrWhiteSpace(path) && !File.Exists(path))
+                yield return $"{prefix}{key} = '{path}': no such file.";
+        if (string.IsNullOrWhiteSpace(tls.CaPath) && string.IsNullOrWhiteSpace(tls.AllowedThumbprints))
+            yield return $"{prefix}CaPath or {prefix}AllowedThumbprints is required with {prefix}CertificatePath: which peers to trust (never any).";
+        foreach (var thumbprint in TlsExtensions.PeerTrust.ParseThumbprints(tls.AllowedThumbprints))
+            if (thumbprint.Length != 40 || !thumbprint.All(char.IsAsciiHexDigit))
+                yield return $"{prefix}AllowedThumbprints: '{thumbprint}' is not a SHA-1 thumbprint (40 hex digits).";
     }
 }

@@ -2,11 +2,12 @@ using HyperBench.Hosting;
 using HyperBench.Silo;
 
 // A HyperBench silo: Orleans, its device workers, the SQL store and /metrics. Settings: section "HyperBench" of appsettings.json,
-// HYPERBENCH__* environment variables or --HyperBench:Key=value arguments (docs/configuration.md); /metrics and /health listen on
-// HyperBench:MetricsAddress:MetricsPort (127.0.0.1:9464), or ASPNETCORE_URLS when that is set.
+// secret files, HYPERBENCH__* environment variables or --HyperBench:Key=value arguments (docs/configuration.md, docs/security.md);
+// /metrics and /health listen on HyperBench:MetricsAddress:MetricsPort (127.0.0.1:9464), or ASPNETCORE_URLS when that is set.
 try
 {
     var builder = WebApplication.CreateBuilder(args);
+    builder.Configuration.AddHyperBenchSecrets(); // secret files (HYPERBENCH_SECRETS_DIR or /run/secrets), under environment and arguments
 
     builder.AddHyperBenchConsoleLogging();
     builder.AddHyperBenchStorage();

@@ -9,7 +9,7 @@ public interface IScheduleStore
     /// <summary>Stores a new schedule; false (nothing changed) when one of that name exists.</summary>
     Task<bool> AddScheduleAsync(ScheduleRow schedule, CancellationToken cancellationToken = default);
 
-    /// <summary>Every schedule, by name.</summary>
+    /// <summary>Every schedule, by name, of every service (the scheduler keeps its own service's, <see cref="ScheduleRow.ServiceId"/>).</summary>
     Task<IReadOnlyList<ScheduleRow>> ListSchedulesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The schedule of that name, or null.</summary>
@@ -34,8 +34,12 @@ public interface IScheduleStore
     Task<ScheduleRunRow?> FindPreviousCompletedRunAsync(string scheduleName, DateTime dueBeforeUtc, CancellationToken cancellationToken = default);
 }
 
-/// <summary>One row of <c>schedules</c>: cron is five fields in UTC; the plan is plan-file JSON; baseline a compare spec or null (the previous run).</summary>
-public sealed record ScheduleRow(string Name, string Cron, string PlanJson, string? Baseline, DateTime CreatedUtc);
+/// <summary>
+/// One row of <c>schedules</c>: cron is five fields in UTC; the plan is plan-file JSON; baseline a compare spec or null (the previous
+/// run); the service whose scheduler fires it (HyperBench:ServiceId of the `schedule add` that stored it, migration 0008).
+/// </summary>
+public sealed record ScheduleRow(string Name, string Cron, string PlanJson, string? Baseline, DateTime CreatedUtc,
+    string ServiceId = SweepRow.DefaultServiceId);
 
 /// <summary>One row of <c>schedule_runs</c>: one due time of one schedule.</summary>
 public sealed record ScheduleRunRow(string ScheduleName, DateTime DueUtc, string? SweepId, DateTime StartedUtc, string Status, string? ComparisonId, string? Detail);

@@ -32,7 +32,7 @@ public interface ISweepStore : IAsyncDisposable
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<SweepRow>> ListSweepsAsync(int limit = 50, CancellationToken cancellationToken = default);
 
-    /// <summary>Sweeps not completed or cancelled (to resume after a restart).</summary>
+    /// <summary>Sweeps not completed or cancelled, of every service (a silo keeps its own service's, <see cref="SweepRow.ServiceId"/>).</summary>
     Task<IReadOnlyList<SweepRow>> ListUnfinishedSweepsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>In ordinal order.</summary>

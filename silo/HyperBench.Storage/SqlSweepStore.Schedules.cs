@@ -5,7 +5,7 @@ namespace HyperBench.Storage;
 // IScheduleStore: schedules and their runs (migration 0006, docs/schedules.md).
 public sealed partial class SqlSweepStore
 {
-    private const string ScheduleColumns = "name AS Name, cron AS Cron, plan_json AS PlanJson, baseline AS Baseline, created_at_ms AS CreatedAtMs";
+    private const string ScheduleColumns = "name AS Name, cron AS Cron, plan_json AS PlanJson, baseline AS Baseline, created_at_ms AS CreatedAtMs, service_id AS ServiceId";
     private const string RunColumns = "schedule_name AS ScheduleName, due_at_ms AS DueAtMs, sweep_id AS SweepId, started_at_ms AS StartedAtMs, " +
         "status AS Status, comparison_id AS ComparisonId, detail AS Detail";
 
@@ -14,9 +14,9 @@ public sealed partial class SqlSweepStore
         {
             await using var connection = await _dialect.OpenAsync(ct);
             int inserted = await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO schedules (name, cron, plan_json, baseline, created_at_ms) VALUES (@Name, @Cron, @PlanJson, @Baseline, @CreatedAtMs) " +
+                "INSERT INTO schedules (name, cron, plan_json, baseline, created_at_ms, service_id) VALUES (@Name, @Cron, @PlanJson, @Baseline, @CreatedAtMs, @ServiceId) " +
                 "ON CONFLICT (name) DO NOTHING",
-                new { schedule.Name, schedule.Cron, schedule.PlanJson, schedule.Baseline, CreatedAtMs = UnixTime.ToMs(schedule.CreatedUtc) },
+                new { schedule.Name, schedule.Cron, schedule.PlanJson, schedule.Baseline, CreatedAtMs = UnixTime.ToMs(schedule.CreatedUtc), schedule.ServiceId },
                 cancellationToken: ct));
             return inserted > 0;
         }, cancellationToken);
@@ -98,8 +98,9 @@ public sealed partial class SqlSweepStore
         public string PlanJson { get; set; } = "";
         public string? Baseline { get; set; }
         public long CreatedAtMs { get; set; }
+        public string ServiceId { get; set; } = SweepRow.DefaultServiceId;
 
-        public ScheduleRow ToRow() => new(Name, Cron, PlanJson, Baseline, UnixTime.FromMs(CreatedAtMs));
+        public ScheduleRow ToRow() => new(Name, Cron, PlanJson, Baseline, UnixTime.FromMs(CreatedAtMs), ServiceId);
     }
 
     private sealed class RunData

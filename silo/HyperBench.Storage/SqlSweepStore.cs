@@ -15,14 +15,14 @@ namespace HyperBench.Storage;
 /// (pooled) connection, so the store is safe to share between threads, and runs through <see cref="StoreRetry"/>.
 /// Create it with <see cref="SweepStoreFactory.Create"/>.
 /// </summary>
-public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, IScheduleStore, IAsyncDisposable
+public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, IScheduleStore, IScalingStore, IAsyncDisposable
 {
     // A running sweep's counts come from its case rows (see LiveCount).
     private static readonly string SweepColumns =
         "sweep_id AS SweepId, tag AS Tag, plan_json AS PlanJson, measurement_json AS MeasurementJson, status AS StatusWord, " +
         "created_at_ms AS CreatedAtMs, finished_at_ms AS FinishedAtMs, case_count AS CaseCount, " +
         $"{LiveCount(CaseStatus.Done, "done_count")} AS DoneCount, {LiveCount(CaseStatus.Failed, "failed_count")} AS FailedCount, " +
-        $"{LiveCount(CaseStatus.Skipped, "skipped_count")} AS SkippedCount, parent_sweep_id AS ParentSweepId";
+        $"{LiveCount(CaseStatus.Skipped, "skipped_count")} AS SkippedCount, parent_sweep_id AS ParentSweepId, service_id AS ServiceId";
 
     private static readonly string Running = Word(SweepStatus.Running);
 
@@ -109,8 +109,8 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
             await using var transaction = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO sweeps (sweep_id, tag, plan_json, measurement_json, status, created_at_ms, finished_at_ms, case_count, done_count, failed_count, " +
-                "skipped_count, parent_sweep_id) VALUES (@SweepId, @Tag, @PlanJson, @MeasurementJson, @Status, @CreatedAtMs, @FinishedAtMs, @CaseCount, " +
-                "@DoneCount, @FailedCount, @SkippedCount, @ParentSweepId)",
+                "skipped_count, parent_sweep_id, service_id) VALUES (@SweepId, @Tag, @PlanJson, @MeasurementJson, @Status, @CreatedAtMs, @FinishedAtMs, " +
+                "@CaseCount, @DoneCount, @FailedCount, @SkippedCount, @ParentSweepId, @ServiceId)",
                 SweepParameters(sweep), transaction, cancellationToken: ct));
             long now = UnixTime.ToMs(DateTime.UtcNow);
             // Dapper runs the statement once per element: one prepared insert in the transaction.
@@ -474,6 +474,7 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
         sweep.FailedCount,
         sweep.SkippedCount,
         sweep.ParentSweepId,
+        sweep.ServiceId,
     };
 
     private static object CaseParameters(SweepCaseRow row, string sweepId, long now) => new
@@ -503,8 +504,11 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
         $"CASE WHEN status = '{Word(SweepStatus.Running)}' THEN (SELECT COUNT(*) FROM sweep_cases c WHERE c.sweep_id = sweeps.sweep_id " +
         $"AND c.status = '{Word(status)}') ELSE {storedColumn} END";
 
-    /// <summary>Hash of every fingerprint field but the capture time: the same machine and build share one environments row.</summary>
-    internal static string EnvironmentId(EnvironmentInfo e)
+    /// <summary>
+    /// Hash of every fingerprint field but the capture time: the same machine and build share one environments row. A device advertises
+    /// it (DeviceView.Fingerprint) so that a plan can ask for an environment by a prefix of it.
+    /// </summary>
+    public static string EnvironmentId(EnvironmentInfo e)
     {
         string text = string.Join('\u001f',
             e.HostName, e.Os, e.Architecture, e.CpuModel, e.LogicalCores.ToString(CultureInfo.InvariantCulture), e.DotNetVersion, e.IlgpuVersion,

@@ -5,6 +5,9 @@ namespace HyperBench.Storage;
 /// <summary>A sweep as stored: its plan (JSON, as submitted) and progress. Times are UTC.</summary>
 public sealed class SweepRow
 {
+    /// <summary>The service id of rows stored before sweeps had one, and HyperBench:ServiceId's default.</summary>
+    public const string DefaultServiceId = "hyperbench";
+
     public string SweepId { get; set; } = "";
 
     public string? Tag { get; set; }
@@ -31,6 +34,12 @@ public sealed class SweepRow
 
     /// <summary>The sweep whose noisy cases this one re-measures (the noise gate), or null.</summary>
     public string? ParentSweepId { get; set; }
+
+    /// <summary>
+    /// The Orleans service id of the cluster that created the sweep: only that service's silos resume it and lease its cases
+    /// (clusters sharing one database stay apart, docs/security.md). Readers (results, compare, history) ignore it.
+    /// </summary>
+    public string ServiceId { get; set; } = DefaultServiceId;
 
     // Dapper maps the stored word and epoch milliseconds through these (it sets non-public properties); see UnixTime.
     internal string StatusWord { get => StatusWords.Word(Status); set => Status = StatusWords.Parse<SweepStatus>(value); }

@@ -47,13 +47,14 @@ public sealed class DevicesCommand(IAnsiConsole console) : AsyncCommand<DevicesS
                     if (devices.Count > 0 && (settings.Cluster is not null || devices.Count >= DeviceSelection.Resolve(settings.Device).Count)) break;
                     await Task.Delay(250, cancellationToken);
                 }
-                var table = new Table().Border(TableBorder.Rounded).AddColumns("device", "kind", "model", "memory", "detail", "silo", "last seen (UTC)", "state");
+                var table = new Table().Border(TableBorder.Rounded).AddColumns("device", "kind", "model", "memory", "detail", "silo", "last seen (UTC)", "state", "fingerprint");
                 foreach (var d in devices.OrderBy(d => d.SiloAddress, StringComparer.Ordinal).ThenBy(d => d.DeviceId, StringComparer.Ordinal))
                 {
                     table.AddRow(Markup.Escape(d.DeviceId), d.Kind, Markup.Escape(d.ModelName),
                         (d.MemoryBytes / (double)(1L << 30)).ToString("F1", CultureInfo.InvariantCulture) + " GiB",
                         Markup.Escape(d.Detail), Markup.Escape(d.SiloAddress), d.LastSeenUtc.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
-                        d.Gone ? "[red]gone[/]" : d.BusyCase is null ? "[green]idle[/]" : $"[yellow]busy[/] {Markup.Escape(d.BusyCase)}");
+                        d.Gone ? "[red]gone[/]" : d.BusyCase is null ? "[green]idle[/]" : $"[yellow]busy[/] {Markup.Escape(d.BusyCase)}",
+                        d.Fingerprint is { } f ? f[..Math.Min(12, f.Length)] : "-");
                 }
                 console.MarkupLine(settings.Cluster is null ? "[grey]devices an in-process silo on this machine owns[/]" : $"[grey]{devices.Count} device(s) in the cluster[/]");
                 console.Write(table);

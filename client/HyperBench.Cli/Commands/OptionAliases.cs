@@ -10,6 +10,7 @@ public static class OptionAliases
     {
         ["--n"] = "--seq-len",
         ["--d"] = "--head-dim",
+        ["--k"] = "--device-counts",
     };
 
     public static string[] Expand(IEnumerable<string> args) => args.Select(a =>

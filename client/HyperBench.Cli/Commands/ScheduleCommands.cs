@@ -43,7 +43,7 @@ public sealed class ScheduleAddCommand(IAnsiConsole console) : AsyncCommand<Sche
                 throw new PlanException($"--baseline: '{baseline}': a schedule's baseline is a sweep id or tag:NAME (its own previous run is the default).");
             (db, string dbName) = CliConfiguration.Db(settings.Db);
             StoreOpener.CheckWritable(db, dbName);
-            row = new ScheduleRow(name, settings.Cron.Trim(), PlanFile.Serialize(plan), baseline, DateTime.UtcNow);
+            row = new ScheduleRow(name, settings.Cron.Trim(), PlanFile.Serialize(plan), baseline, DateTime.UtcNow, CliConfiguration.ServiceId());
             await using var writer = SweepStoreFactory.Create(db, options: StoreOpener.RetryOptions());
             await writer.MigrateAsync(cancellationToken);
             if (baseline is not null && !baseline.StartsWith(SweepReference.TagPrefix, StringComparison.Ordinal)

@@ -50,6 +50,9 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
                 preset = options.Preset;
                 plan = PlanBuilder.Build(options);
             }
+            if (settings.DeviceModel is not null || settings.Fingerprint is not null)
+                plan = plan with { DeviceModel = settings.DeviceModel ?? plan.DeviceModel, Fingerprint = settings.Fingerprint?.ToLowerInvariant() ?? plan.Fingerprint };
+            plan.Validate();
             if (settings.Cluster is null) PlanBuilder.RequireDtypes(plan.Grid, devices);
             if (settings.Cluster is not null && !devices.Any(d => DeviceSpec.Parse(d).IsAuto))
                 plan = plan with { Devices = [.. devices] };
@@ -128,6 +131,23 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
                 // The plan as submitted (after the cluster's defaults): running the file gives these cases again.
                 if (!TrySave(settings.SavePlan, plan)) return ExitCodes.InvalidInput;
                 console.MarkupLine($"plan written to [blue]{Markup.Escape(settings.SavePlan)}[/] (`hyperbench sweep --plan {Markup.Escape(settings.SavePlan)}` runs it again)");
+            }
+            if (plan.DeviceModel is not null || plan.Fingerprint is not null)
+            {
+                // Placement by hardware: a sweep no registered device may run waits for one (a cluster may grow); the in-process silo never will.
+                var present = await target.Client.GetGrain<IDeviceRegistryGrain>(0).ListAsync();
+                if (!present.Any(d => !d.Gone && d.Matches(plan)))
+                {
+                    string wanted = (plan.DeviceModel is null ? "" : $"model '{plan.DeviceModel}'") + (plan.DeviceModel is not null && plan.Fingerprint is not null ? ", " : "") +
+                        (plan.Fingerprint is null ? "" : $"fingerprint {plan.Fingerprint}*");
+                    string have = present.Length == 0 ? "none" : string.Join(", ", present.Select(d => $"{d.DeviceKey} ({d.ModelName}, {d.Fingerprint?[..Math.Min(12, d.Fingerprint.Length)]})"));
+                    if (target.Embedded)
+                    {
+                        console.MarkupLine($"[red]error:[/] {Markup.Escape($"no device here has {wanted}; devices: {have}. Nothing stored.")}");
+                        return ExitCodes.InvalidInput;
+                    }
+                    console.MarkupLine($"[yellow]warning:[/] {Markup.Escape($"no device of the cluster has {wanted} (devices: {have}); the sweep waits until one joins.")}");
+                }
             }
             var sweep = target.Client.GetGrain<ISweepGrain>(sweepId);
             try

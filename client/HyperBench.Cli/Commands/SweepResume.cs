@@ -23,6 +23,10 @@ internal static class SweepResume
                 var row = await StoreOpener.FindSweepAsync(store, sweepId, cancellationToken);
                 if (row.Status != SweepStatus.Running)
                     throw new PlanException($"sweep '{sweepId}' is {StatusWords.Word(row.Status)}: there is nothing to resume.");
+                // Another cluster's sweep (docs/security.md): its own service resumes it, not this one.
+                if (row.ServiceId != CliConfiguration.ServiceId())
+                    throw new PlanException($"sweep '{sweepId}' belongs to service '{row.ServiceId}', not to this CLI's HyperBench:ServiceId " +
+                        $"'{CliConfiguration.ServiceId()}': resume it with HYPERBENCH__SERVICEID={row.ServiceId}, or from that service's cluster.");
             }
         }
         catch (Exception ex) when (ex is PlanException or ArgumentException)
@@ -52,7 +56,16 @@ internal static class SweepResume
         await using (target)
         {
             var grain = target.Client.GetGrain<ISweepGrain>(sweepId);
-            var status = await ClusterRetry.CallAsync(grain.ResumeAsync, cancellationToken: interrupt.Token);
+            SweepStatusView status;
+            try
+            {
+                status = await ClusterRetry.CallAsync(grain.ResumeAsync, cancellationToken: interrupt.Token);
+            }
+            catch (InvalidOperationException ex) when (ex.Message.Contains("belongs to service", StringComparison.Ordinal))
+            {
+                console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+                return ExitCodes.InvalidInput;
+            }
             if (!status.Exists)
             {
                 console.MarkupLine($"[red]error:[/] the cluster does not know sweep '{Markup.Escape(sweepId)}'.");

@@ -60,6 +60,14 @@ public sealed class SweepSettings : PlanSettings
     [Description("Build and check the plan and print its cases' count (and write --save-plan), but run and store nothing.")]
     public bool DryRun { get; init; }
 
+    [CommandOption("--device-model <MODEL>")]
+    [Description("Only devices of this model run the sweep (the model as `devices` shows it; a glob with * and ?, e.g. \"NVIDIA H*\"). Stored in the plan.")]
+    public string? DeviceModel { get; init; }
+
+    [CommandOption("--fingerprint <PREFIX>")]
+    [Description("Only devices whose environment fingerprint (the environment_id of their results, `devices` shows it) starts with this hex prefix. Stored in the plan.")]
+    public string? Fingerprint { get; init; }
+
     [CommandOption("--detach")]
     [Description("With --cluster: submit, print the sweep id and return without waiting.")]
     public bool Detach { get; init; }
@@ -93,7 +101,7 @@ public sealed class SweepSettings : PlanSettings
     }
 
     private static readonly System.Reflection.PropertyInfo[] PlanProperties =
-        [.. new[] { nameof(MaxAttempts), nameof(LeaseSeconds), nameof(CvLimit) }.Select(n => typeof(SweepSettings).GetProperty(n)!)];
+        [.. new[] { nameof(MaxAttempts), nameof(LeaseSeconds), nameof(CvLimit), nameof(DeviceModel), nameof(Fingerprint) }.Select(n => typeof(SweepSettings).GetProperty(n)!)];
 
     /// <summary>The setting that changes --cv-limit's default (HYPERBENCH__CvLimit; docs/configuration.md).</summary>
     public const string CvLimitKey = Hosting.HyperBenchSettings.Section + ":CvLimit";

@@ -95,7 +95,11 @@ internal sealed class SweepTarget : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            throw new PlanException($"--cluster: could not connect to '{SweepStoreFactory.Redact(value)}' ({ex.GetType().Name}: {ex.Message}).");
+            // A gateway that never answers (down, or a TLS gateway ending each handshake of a client it does not trust) is a timeout.
+            string why = ex is OperationCanceledException
+                ? "no gateway answered within 30 s; is a silo running there? A silo with HyperBench:Tls on needs a trusted client certificate (docs/security.md)"
+                : $"{ex.GetType().Name}: {ex.Message}";
+            throw new PlanException($"--cluster: could not connect to '{SweepStoreFactory.Redact(value)}' ({why}).");
         }
 
         ISweepStore? store = null;

@@ -19,11 +19,14 @@ public static class SweepPlot
         var time = multiplot.GetPlot(0);
         var speed = multiplot.GetPlot(1);
 
-        foreach (var series in ok.GroupBy(l => (l.Kernel, l.Causal, l.Pass)).OrderBy(g => g.Key.Kernel).ThenBy(g => g.Key.Causal).ThenBy(g => g.Key.Pass))
+        // Results of different device models are never merged into one line: each model gets its own (named when there are several).
+        bool models = ok.Select(l => l.Device).Distinct(StringComparer.Ordinal).Count() > 1;
+        foreach (var series in ok.GroupBy(l => (l.Kernel, l.Causal, l.Pass, l.Device)).OrderBy(g => g.Key.Kernel).ThenBy(g => g.Key.Causal).ThenBy(g => g.Key.Pass)
+                     .ThenBy(g => g.Key.Device, StringComparer.Ordinal))
         {
             var points = series.GroupBy(l => l.N).OrderBy(g => g.Key).Select(g => (N: g.Key, T: Median(g.Select(l => l.MedianSeconds!.Value)))).ToList();
             var scatter = time.Add.Scatter(points.Select(p => Math.Log2(p.N)).ToArray(), points.Select(p => Math.Log10(p.T)).ToArray());
-            scatter.LegendText = $"{series.Key.Kernel} {(series.Key.Causal ? "causal" : "non-causal")} {series.Key.Pass}";
+            scatter.LegendText = $"{series.Key.Kernel} {(series.Key.Causal ? "causal" : "non-causal")} {series.Key.Pass}" + (models ? $" ({series.Key.Device})" : "");
             scatter.LinePattern = series.Key.Kernel == "flash" ? LinePattern.Solid : LinePattern.Dashed;
             scatter.MarkerSize = 7;
         }
@@ -35,11 +38,12 @@ public static class SweepPlot
         time.ShowLegend(Alignment.UpperLeft);
 
         var withSpeedup = ok.Where(l => l.Speedup is > 0).ToList();
-        foreach (var series in withSpeedup.GroupBy(l => (l.Causal, l.Pass)).OrderBy(g => g.Key.Causal).ThenBy(g => g.Key.Pass))
+        foreach (var series in withSpeedup.GroupBy(l => (l.Causal, l.Pass, l.Device)).OrderBy(g => g.Key.Causal).ThenBy(g => g.Key.Pass)
+                     .ThenBy(g => g.Key.Device, StringComparer.Ordinal))
         {
             var points = series.GroupBy(l => l.N).OrderBy(g => g.Key).Select(g => (N: g.Key, S: Median(g.Select(l => l.Speedup!.Value)))).ToList();
             var scatter = speed.Add.Scatter(points.Select(p => Math.Log2(p.N)).ToArray(), points.Select(p => p.S).ToArray());
-            scatter.LegendText = $"{(series.Key.Causal ? "causal" : "non-causal")} {series.Key.Pass}";
+            scatter.LegendText = $"{(series.Key.Causal ? "causal" : "non-causal")} {series.Key.Pass}" + (models ? $" ({series.Key.Device})" : "");
             scatter.MarkerSize = 7;
         }
         speed.Title(withSpeedup.Count == 0 ? "speed-up hyper / flash (no hyper + flash pairs in this sweep)" : "speed-up: flash median / hyper median");

@@ -23,13 +23,14 @@ public static class BackendFactory
         return parsed.Opened;
     }
 
+    /// <param name="cpuThreads">A CPU device's threads (its share of the cores); null: every core.</param>
     /// <exception cref="ArgumentException">The spelling is unknown or names a device that is not there.</exception>
-    public static IAttentionBackend Create(string? spec)
+    public static IAttentionBackend Create(string? spec, int? cpuThreads = null)
     {
         var device = Resolve(spec);
         return device.Kind switch
         {
-            DeviceKind.Cpu => new CpuBackend(device.Index),
+            DeviceKind.Cpu => new CpuBackend(device.Index, cpuThreads),
             DeviceKind.IlgpuCpu => IlgpuBackend.CreateCpu(),
             DeviceKind.Simulated => throw new ArgumentException($"device '{spec}' is simulated: a simulated device has no attention backend."),
             _ => IlgpuBackend.CreateCuda(device.Index!.Value),
@@ -41,11 +42,12 @@ public static class BackendFactory
     /// null), or the measurement engine on the backend <see cref="Create"/> opens.
     /// </summary>
     /// <exception cref="ArgumentException">The spelling is unknown or names a device that is not there.</exception>
-    public static ICaseRunner CreateRunner(string? spec, SimModel? simModel = null)
+    /// <param name="cpuThreads">As for <see cref="Create"/>: the threads of a cpu:i device.</param>
+    public static ICaseRunner CreateRunner(string? spec, SimModel? simModel = null, int? cpuThreads = null)
     {
         var device = Resolve(spec);
         return device.Kind == DeviceKind.Simulated
             ? new SimulatedDevice(device.Index!.Value, simModel ?? SimModel.Default)
-            : new EngineCaseRunner(Create(spec));
+            : new EngineCaseRunner(Create(spec, cpuThreads));
     }
 }

@@ -23,8 +23,8 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
     private const int StripeShift = 6;
     private const int StripeCount = 64;
 
-    /// <summary>One task per core: bounds the live scratch sets to what PlanWorkspaceBytes reports.</summary>
-    private static readonly ParallelOptions Workers = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
+    /// <summary>The backend's: one task per thread of its device, which bounds the live scratch sets to what PlanWorkspaceBytes reports.</summary>
+    private readonly ParallelOptions _workers;
 
     private readonly AttentionSegment[] _segments;
     private readonly float _scale;
@@ -39,15 +39,16 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
     private readonly object[] _dkvLocks = NewLocks();
     private float[]? _rowDot;
 
-    internal CpuAttentionPlan(IReadOnlyList<AttentionSegment> segments, int headDim, float scale)
+    internal CpuAttentionPlan(IReadOnlyList<AttentionSegment> segments, int headDim, float scale, ParallelOptions workers)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(headDim, 1);
+        _workers = workers;
         _segments = [.. segments];
         HeadDim = headDim;
         _scale = scale;
         var fwd = new List<(int, int, long)>();
         var bwd = new List<(int, int, int, long)>();
-        int workers = Environment.ProcessorCount;
+        int threads = workers.MaxDegreeOfParallelism;
         for (int si = 0; si < _segments.Length; si++)
         {
             var s = _segments[si];
@@ -68,7 +69,7 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
             if (s.QueryCount == 0 || keyEnd == 0) continue;
             // Enough chunks per segment to balance a single huge segment, but chunks of at most 1024 keys so that the
             // per-item dQ flush (QueryCount * d) stays small next to the item's arithmetic (QueryCount * chunk * d * 10).
-            int chunk = (int)Math.Min(1024, Math.Max(BwdBk, ((long)keyEnd + 8 * workers - 1) / (8 * workers)));
+            int chunk = (int)Math.Min(1024, Math.Max(BwdBk, ((long)keyEnd + 8 * threads - 1) / (8 * threads)));
             chunk = (chunk + BwdBk - 1) / BwdBk * BwdBk;
             for (int j0 = 0; j0 < keyEnd; j0 += chunk)
             {
@@ -111,7 +112,7 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
         {
             Q = Ptr(q), K = Ptr(k), V = Ptr(v), Bias = keyBias == null ? null : Ptr(keyBias), O = Ptr(o), Lse = Ptr(lse),
         };
-        Parallel.For(0, _fwdItems.Length, Workers,
+        Parallel.For(0, _fwdItems.Length, _workers,
             () => _fwdScratch.TryTake(out var w) ? w : new ForwardScratch(d),
             (item, _, w) =>
             {
@@ -140,7 +141,7 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
         };
 
         // D_i = dO_i . O_i, once per row before any tile needs it (segments sharing a row write the same value).
-        Parallel.For(0, _segments.Length, Workers, si =>
+        Parallel.For(0, _segments.Length, _workers, si =>
         {
             var s = _segments[si];
             for (int i = 0; i < s.QueryCount; i++)
@@ -151,7 +152,7 @@ public sealed unsafe class CpuAttentionPlan : IAttentionPlan
         });
 
         int maxQ = _maxQueryCount;
-        Parallel.For(0, _bwdItems.Length, Workers,
+        Parallel.For(0, _bwdItems.Length, _workers,
             () => _bwdScratch.TryTake(out var w) ? w : new BackwardScratch(d, maxQ),
             (item, _, w) =>
             {

@@ -6,18 +6,29 @@ using System.Runtime.Intrinsics;
 namespace HyperBench.Kernels.Backends.Cpu;
 
 /// <summary>
-/// The managed, vectorised CPU backend: tensors are pinned float arrays, plans run flash-style tiled kernels on all cores.
+/// The managed, vectorised CPU backend: tensors are pinned float arrays, plans run flash-style tiled kernels on
+/// <see cref="Threads"/> worker threads (every core for "cpu"; a share of them for cpu:i, one of several CPU devices of a silo).
 /// Everything is synchronous, so <see cref="Synchronize"/> and <see cref="FlushCaches"/> have nothing to do.
 /// </summary>
 public sealed class CpuBackend : IAttentionBackend
 {
     /// <param name="index">Null: the process's CPU backend ("cpu"); i: cpu:i, one of several CPU devices of one silo.</param>
-    public CpuBackend(int? index = null)
+    /// <param name="threads">Worker threads of this device's kernels; null: every core (<see cref="Environment.ProcessorCount"/>).</param>
+    public CpuBackend(int? index = null, int? threads = null)
     {
-        Device = Describe(DeviceSpec.CpuDevice(index).ToString());
+        if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "a CPU device needs at least one thread.");
+        Threads = threads ?? Environment.ProcessorCount;
+        Workers = new ParallelOptions { MaxDegreeOfParallelism = Threads };
+        Device = Describe(DeviceSpec.CpuDevice(index).ToString(), Threads);
     }
 
     public DeviceInfo Device { get; }
+
+    /// <summary>How many threads this device's kernels use at most (its share of the cores).</summary>
+    public int Threads { get; }
+
+    /// <summary>One task per thread of this device: bounds the live scratch sets to what PlanWorkspaceBytes reports.</summary>
+    internal ParallelOptions Workers { get; }
 
     /// <summary>The dtypes this backend implements (asked before a device is opened, see <see cref="BackendDtypes"/>).</summary>
     public static IReadOnlySet<Dtype> Dtypes { get; } = new HashSet<Dtype> { Dtype.Fp32 };
@@ -53,21 +64,21 @@ public sealed class CpuBackend : IAttentionBackend
         Require(x, (long)rows * headDim, nameof(x));
         Require(projections, (long)bits * headDim, nameof(projections));
         Require(codes, rows, nameof(codes));
-        CpuRowOps.LshCodes(AsCpu(x).Pointer, AsCpu(projections).Pointer, rows, headDim, bits, AsCpu(codes).Pointer);
+        CpuRowOps.LshCodes(Workers, AsCpu(x).Pointer, AsCpu(projections).Pointer, rows, headDim, bits, AsCpu(codes).Pointer);
     }
 
     public unsafe void GatherRows(IDeviceTensor src, IIndexTensor index, int rows, int width, float fill, IDeviceTensor dst)
     {
         Require(index, rows, nameof(index));
         Require(dst, (long)rows * width, nameof(dst));
-        CpuRowOps.Gather(AsCpu(src).Pointer, AsCpu(index).Pointer, rows, width, fill, AsCpu(dst).Pointer);
+        CpuRowOps.Gather(Workers, AsCpu(src).Pointer, AsCpu(index).Pointer, rows, width, fill, AsCpu(dst).Pointer);
     }
 
     public unsafe void ScatterAddRows(IDeviceTensor src, IIndexTensor index, int rows, int width, IDeviceTensor dst)
     {
         Require(index, rows, nameof(index));
         Require(src, (long)rows * width, nameof(src));
-        CpuRowOps.ScatterAdd(AsCpu(src).Pointer, AsCpu(index).Pointer, rows, width, AsCpu(dst).Pointer);
+        CpuRowOps.ScatterAdd(Workers, AsCpu(src).Pointer, AsCpu(index).Pointer, rows, width, AsCpu(dst).Pointer);
     }
 
     public unsafe void MergeRows(IDeviceTensor partO, IDeviceTensor partLse, IIndexTensor index, int rows, int headDim, bool accumulate,
@@ -76,7 +87,7 @@ public sealed class CpuBackend : IAttentionBackend
         Require(index, rows, nameof(index));
         Require(partO, (long)rows * headDim, nameof(partO));
         Require(partLse, rows, nameof(partLse));
-        CpuRowOps.Merge(AsCpu(partO).Pointer, AsCpu(partLse).Pointer, AsCpu(index).Pointer, rows, headDim, accumulate,
+        CpuRowOps.Merge(Workers, AsCpu(partO).Pointer, AsCpu(partLse).Pointer, AsCpu(index).Pointer, rows, headDim, accumulate,
             AsCpu(o).Pointer, AsCpu(lse).Pointer);
     }
 
@@ -92,7 +103,7 @@ public sealed class CpuBackend : IAttentionBackend
     }
 
     public IAttentionPlan CreatePlan(IReadOnlyList<AttentionSegment> segments, int headDim, float scale) =>
-        new CpuAttentionPlan(segments, headDim, scale);
+        new CpuAttentionPlan(segments, headDim, scale, Workers);
 
     /// <summary>
     /// Per worker: forward tiles, or backward tiles plus a dQ partial as large as the largest segment's query rows
@@ -100,7 +111,7 @@ public sealed class CpuBackend : IAttentionBackend
     /// </summary>
     public long PlanWorkspaceBytes(int queryRows, int keyRows, int headDim, bool backward)
     {
-        long workers = Environment.ProcessorCount;
+        long workers = Threads;
         if (!backward) return workers * CpuAttentionPlan.ForwardScratchBytes(headDim);
         return workers * CpuAttentionPlan.BackwardScratchBytes(headDim, queryRows) + 4L * queryRows;
     }
@@ -123,18 +134,18 @@ public sealed class CpuBackend : IAttentionBackend
     private static CpuIndexTensor AsCpu(IIndexTensor tensor) =>
         tensor as CpuIndexTensor ?? throw new ArgumentException($"expected a CpuIndexTensor, got {tensor?.GetType().Name ?? "null"}.", nameof(tensor));
 
-    private static DeviceInfo Describe(string id)
+    private static DeviceInfo Describe(string id, int threads)
     {
         string? cpuinfo = TryRead("/proc/cpuinfo");
         string name = CpuInfoField(cpuinfo, "model name") ?? RuntimeInformation.ProcessArchitecture + " (" + RuntimeInformation.OSDescription + ")";
         double ghz = MaxClockGhz(cpuinfo);
         bool avx512 = Vector512.IsHardwareAccelerated;
         int lanes = avx512 ? Vector512<float>.Count : Vector256.IsHardwareAccelerated ? Vector256<float>.Count : Vector<float>.Count;
-        int cores = Environment.ProcessorCount;
+        int cores = threads;
         // Two FMA pipes per core, two flops per FMA lane: an upper bound for the sanity gate, not an expectation.
         double peak = cores * 2.0 * 2.0 * lanes * ghz * 1e9;
         string isa = avx512 ? "AVX-512" : Vector256.IsHardwareAccelerated ? "AVX2" : "Vector<float> x" + Vector<float>.Count;
-        string detail = string.Create(CultureInfo.InvariantCulture, $"{cores} cores, {isa}, {ghz:0.00} GHz assumed for peak");
+        string detail = string.Create(CultureInfo.InvariantCulture, $"{cores} {(cores == Environment.ProcessorCount ? "cores" : "of " + Environment.ProcessorCount + " cores")}, {isa}, {ghz:0.00} GHz assumed for peak");
         return new DeviceInfo(DeviceKind.Cpu, id, name, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, peak, detail);
     }
 

@@ -5,15 +5,13 @@ namespace HyperBench.Kernels.Backends.Cpu;
 
 /// <summary>
 /// The CPU backend's row primitives for HyperAttention (hashing, gather, scatter-add, LSE merge): memory-bound loops over
-/// rows, split into chunks of <see cref="ChunkRows"/> across cores; rows are short (d floats), so each is one TensorPrimitives call.
+/// rows, split into chunks of <see cref="ChunkRows"/> across the device's threads (the backend's ParallelOptions); rows are short (d floats), so each is one TensorPrimitives call.
 /// </summary>
 internal static unsafe class CpuRowOps
 {
     private const int ChunkRows = 2048;
     private const int StripeShift = 6;
     private const int StripeCount = 64;
-
-    private static readonly ParallelOptions Workers = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
 
     /// <summary>Scatter-add takes a lock per 64-row stripe of the destination: gathered keys repeat (samples are shared by blocks).</summary>
     private static readonly object[] Stripes = Enumerable.Range(0, StripeCount).Select(_ => new object()).ToArray();
@@ -25,8 +23,8 @@ internal static unsafe class CpuRowOps
     /// hyper forward at n = 8192. Only signs are kept, so the summation order (this one, not Dot's) decides a code only for
     /// a dot product within rounding of zero.
     /// </summary>
-    public static void LshCodes(float* x, float* g, int rows, int d, int bits, int* codes) =>
-        ForChunks(rows, (start, end) =>
+    public static void LshCodes(ParallelOptions workers, float* x, float* g, int rows, int d, int bits, int* codes) =>
+        ForChunks(workers, rows, (start, end) =>
         {
             // G^T, zero-padded to whole groups of 8 columns (a zero column never sets a bit); per chunk, d x 16 floats at most.
             int cols = (bits + 7) & ~7;
@@ -83,8 +81,8 @@ internal static unsafe class CpuRowOps
         codes[7] |= (int)Vector256.GreaterThan(a7, zero).ExtractMostSignificantBits() << shift;
     }
 
-    public static void Gather(float* src, int* index, int rows, int width, float fill, float* dst) =>
-        ForChunks(rows, (start, end) =>
+    public static void Gather(ParallelOptions workers, float* src, int* index, int rows, int width, float fill, float* dst) =>
+        ForChunks(workers, rows, (start, end) =>
         {
             long bytes = 4L * width;
             for (int i = start; i < end; i++)
@@ -96,8 +94,8 @@ internal static unsafe class CpuRowOps
             }
         });
 
-    public static void ScatterAdd(float* src, int* index, int rows, int width, float* dst) =>
-        ForChunks(rows, (start, end) =>
+    public static void ScatterAdd(ParallelOptions workers, float* src, int* index, int rows, int width, float* dst) =>
+        ForChunks(workers, rows, (start, end) =>
         {
             for (int i = start; i < end; i++)
             {
@@ -109,8 +107,8 @@ internal static unsafe class CpuRowOps
             }
         });
 
-    public static void Merge(float* partO, float* partLse, int* index, int rows, int d, bool accumulate, float* o, float* lse) =>
-        ForChunks(rows, (start, end) =>
+    public static void Merge(ParallelOptions workers, float* partO, float* partLse, int* index, int rows, int d, bool accumulate, float* o, float* lse) =>
+        ForChunks(workers, rows, (start, end) =>
         {
             for (int i = start; i < end; i++)
             {
@@ -142,7 +140,7 @@ internal static unsafe class CpuRowOps
             }
         });
 
-    private static void ForChunks(int rows, Action<int, int> body)
+    private static void ForChunks(ParallelOptions workers, int rows, Action<int, int> body)
     {
         int chunks = (rows + ChunkRows - 1) / ChunkRows;
         if (chunks <= 1)
@@ -150,6 +148,6 @@ internal static unsafe class CpuRowOps
             body(0, rows);
             return;
         }
-        Parallel.For(0, chunks, Workers, c => body(c * ChunkRows, Math.Min(rows, (c + 1) * ChunkRows)));
+        Parallel.For(0, chunks, workers, c => body(c * ChunkRows, Math.Min(rows, (c + 1) * ChunkRows)));
     }
 }
