@@ -64,6 +64,14 @@ app.Configure(config =>
             "either moved against the previous run of the same plan (exit 1 when one moved).")
         .WithExample("curves", "<sweep-id>")
         .WithExample("curves", "<sweep-id>", "--against", "<earlier-sweep-id>", "--format", "json");
+    config.AddBranch("sim", sim =>
+    {
+        sim.SetDescription("Simulated devices (sim:i): a model of a real device's kernel times, for testing the orchestrator at fleet size (docs/simulation.md).");
+        sim.AddCommand<SimCalibrateCommand>("calibrate")
+            .WithDescription("Fit a simulation model (t = a * flops^b per kernel, pass, mask and dtype) to the medians of a stored real sweep and write it " +
+                "as JSON for HyperBench:SimModel.")
+            .WithExample("sim", "calibrate", "--from-sweep", "<sweep-id>", "--out", "infra/sim/my-gpu.json");
+    });
     config.AddBranch("detector", detector =>
     {
         detector.SetDescription("Detector quality (docs/regressions.md): how often compare raises false alarms and catches real slowdowns.");

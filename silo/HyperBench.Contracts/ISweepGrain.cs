@@ -1,9 +1,13 @@
+using Orleans.Concurrency;
+
 namespace HyperBench.Contracts;
 
 /// <summary>
 /// One sweep (key: the sweep id). Its state lives in SQL: a restarted cluster resumes it. Workers pull cases from it with
 /// <see cref="LeaseAsync"/>, keep the lease alive with <see cref="RenewAsync"/> and end it with <see cref="CompleteAsync"/>.
 /// </summary>
+// The workers' calls (lease, renew, complete, abandon) and status reads interleave: each changes memory in one synchronous step and
+// then waits for its write, which shares one group commit with the writes of the calls that arrived meanwhile (docs/scheduling.md).
 [Alias("hyperbench.ISweepGrain")]
 public interface ISweepGrain : IGrainWithStringKey
 {
@@ -35,21 +39,26 @@ public interface ISweepGrain : IGrainWithStringKey
     Task<SweepStatusView> CancelAsync();
 
     [Alias("GetStatus")]
+    [AlwaysInterleave]
     Task<SweepStatusView> GetStatusAsync();
 
     /// <summary>The next pending case this device can hold, or null.</summary>
     [Alias("Lease")]
+    [AlwaysInterleave]
     Task<CaseLease?> LeaseAsync(DeviceView device);
 
     /// <summary>Extends a lease; false when it is no longer valid (expired, re-issued, cancelled): the worker should stop the case.</summary>
     [Alias("Renew")]
+    [AlwaysInterleave]
     Task<bool> RenewAsync(string leaseId);
 
     /// <summary>Ends a lease whose result the worker has stored. False when the lease was no longer valid (ignored).</summary>
     [Alias("Complete")]
+    [AlwaysInterleave]
     Task<bool> CompleteAsync(string leaseId, CaseOutcome outcome);
 
     /// <summary>Gives a lease back unfinished (worker stopping, store unreachable): counts as an attempt; retried up to the plan's limit.</summary>
     [Alias("Abandon")]
+    [AlwaysInterleave]
     Task<bool> AbandonAsync(string leaseId, string reason);
 }

@@ -24,6 +24,25 @@ internal sealed class SqliteTestStore : ISweepStore, IAsyncDisposable
 
     public int SaveCalls => Volatile.Read(ref _saveCalls);
 
+    /// <summary>When above 0, that many writes of case state (one row or a batch) fail, one each, as with a lost database.</summary>
+    public int FailCaseWrites;
+
+    /// <summary>Case-state writes that reached the database (a batch counts once), and the rows they carried.</summary>
+    public int CaseWrites => Volatile.Read(ref _caseWrites);
+
+    public int CaseRowsWritten => Volatile.Read(ref _caseRows);
+
+    private int _caseWrites;
+    private int _caseRows;
+
+    private void CaseWrite(int rows)
+    {
+        if (Interlocked.Decrement(ref FailCaseWrites) >= 0) throw new InvalidOperationException("test: the database is gone for this write");
+        Interlocked.Exchange(ref FailCaseWrites, Math.Max(0, Volatile.Read(ref FailCaseWrites)));
+        Interlocked.Increment(ref _caseWrites);
+        Interlocked.Add(ref _caseRows, rows);
+    }
+
     public string Provider => _inner.Provider;
 
     public string Description => _inner.Description;
@@ -57,7 +76,17 @@ internal sealed class SqliteTestStore : ISweepStore, IAsyncDisposable
     public Task<IReadOnlyList<SweepCaseRow>> GetCasesAsync(string sweepId, CancellationToken cancellationToken = default) =>
         _inner.GetCasesAsync(sweepId, cancellationToken);
 
-    public Task UpdateCaseAsync(SweepCaseRow row, CancellationToken cancellationToken = default) => _inner.UpdateCaseAsync(row, cancellationToken);
+    public Task UpdateCaseAsync(SweepCaseRow row, CancellationToken cancellationToken = default)
+    {
+        CaseWrite(1);
+        return _inner.UpdateCaseAsync(row, cancellationToken);
+    }
+
+    public Task UpdateCasesAsync(IReadOnlyList<SweepCaseRow> rows, CancellationToken cancellationToken = default)
+    {
+        CaseWrite(rows.Count);
+        return _inner.UpdateCasesAsync(rows, cancellationToken);
+    }
 
     public Task UpdateSweepAsync(SweepRow sweep, CancellationToken cancellationToken = default) => _inner.UpdateSweepAsync(sweep, cancellationToken);
 

@@ -11,7 +11,10 @@ namespace HyperBench.Grains;
 
 /// <summary>
 /// One sweep: hands its cases to devices that ask, one lease at a time, and writes every transition to SQL before answering, so a
-/// restarted cluster resumes where it stopped. It never runs a kernel and never waits for a device: workers pull.
+/// restarted cluster resumes where it stopped. It never runs a kernel and never waits for a device: workers pull. The workers' calls
+/// interleave: each changes memory in one synchronous step and then waits for its write, and the writes of calls that arrive together
+/// share one transaction (<see cref="CaseWriteBuffer"/>, docs/scheduling.md). So no code here may keep a decision across an await:
+/// every transition is decided and made in the same turn.
 /// </summary>
 public sealed class SweepGrain(
     ISweepStore store,
@@ -33,6 +36,10 @@ public sealed class SweepGrain(
     private IGrainTimer? _timer;
     private bool _countsDirty;
     private string? _childSweepId;
+    private CaseWriteBuffer? _writes;
+    private Task? _finishing;
+    private bool _wakeWorkers;
+    private bool _cancelling;
     // Gang leasing: devices that asked recently and got nothing (free), and leases reserved for a device that has not collected them.
     private readonly Dictionary<string, (DeviceView Device, DateTime AskedUtc)> _waiting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SweepEntry> _reserved = new(StringComparer.Ordinal);
@@ -46,6 +53,16 @@ public sealed class SweepGrain(
     private bool Running => _sweep?.Status == SweepStatus.Running && !Foreign;
 
     private bool Foreign => _sweep is not null && _sweep.ServiceId != cluster.Value.ServiceId;
+
+    private CaseWriteBuffer Writes => _writes ??= new CaseWriteBuffer(rows => store.UpdateCasesAsync(rows), RebuildLeases);
+
+    /// <summary>After a failed write was undone: the live leases are those of the rows (memory is back at what SQL holds).</summary>
+    private void RebuildLeases()
+    {
+        _leases.Clear();
+        foreach (var entry in _cases)
+            if (entry.Row is { Status: CaseStatus.Leased, LeaseId: { } id }) _leases[id] = entry;
+    }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -132,6 +149,7 @@ public sealed class SweepGrain(
         if (!Running) return View();
         await ExpireLeasesAsync(DateTime.UtcNow);
         await ReleaseOrphanedLeasesAsync(membershipOnly: false);
+        await WakeWorkersAsync();
         StartTimer();
         await GrainFactory.GetGrain<IActiveSweepsGrain>(0).AddAsync(SweepId);
         await FinishIfDoneAsync();
@@ -143,10 +161,21 @@ public sealed class SweepGrain(
     {
         if (Foreign) throw ForeignSweep();
         if (!Running) return View();
-        foreach (var entry in _cases.Where(e => IsLive(e.Row.Status)))
-            await MoveAsync(entry, CaseStatus.Cancelled, entry.Row.Error);
-        _leases.Clear();
-        await EndAsync(SweepStatus.Cancelled);
+        // A completion interleaved with the cancel must not end the sweep as completed once no case is live.
+        _cancelling = true;
+        try
+        {
+            var writes = _cases.Where(e => IsLive(e.Row.Status)).ToList().Select(e => MoveAsync(e, CaseStatus.Cancelled, e.Row.Error)).ToList();
+            _leases.Clear();
+            await Task.WhenAll(writes);
+            if (_finishing is { } finishing) await finishing;
+            if (!Running) return View();
+            await EndAsync(SweepStatus.Cancelled);
+        }
+        finally
+        {
+            _cancelling = false;
+        }
         return View();
     }
 
@@ -163,9 +192,11 @@ public sealed class SweepGrain(
         var entry = _cases.FirstOrDefault(e => e.Row.Status == CaseStatus.Pending && e.Bytes <= device.MemoryBytes);
         if (entry is null) return null;
 
-        await MoveAsync(entry, CaseStatus.Leased, entry.Row.Error, leaseTo: device);
-        _leases[entry.Row.LeaseId!] = entry;
-        return LeaseOf(entry);
+        var stored = MoveAsync(entry, CaseStatus.Leased, entry.Row.Error, leaseTo: device);
+        var lease = LeaseOf(entry);
+        _leases[lease.LeaseId] = entry;
+        await stored;
+        return lease;
     }
 
     private CaseLease LeaseOf(SweepEntry entry)
@@ -188,8 +219,11 @@ public sealed class SweepGrain(
         if (_reserved.Remove(device.DeviceKey, out var held) && held.Row is { Status: CaseStatus.Leased, LeaseId: { } heldId }
             && held.Row.DeviceKey == device.DeviceKey && _leases.ContainsKey(heldId))
             return LeaseOf(held);
-        _waiting[device.DeviceKey] = (device, now);
         foreach (var stale in _waiting.Where(w => now - w.Value.AskedUtc > GangWindow).Select(w => w.Key).ToList()) _waiting.Remove(stale);
+        // Idle workers wait instead of polling (docs/scheduling.md): a device newly free wakes the others, so the free ones ask again
+        // within the window; a device already waiting does not (no wake-up storm).
+        bool newlyFree = !_waiting.ContainsKey(device.DeviceKey);
+        _waiting[device.DeviceKey] = (device, now);
         var pending = _cases.Where(e => e.Row.Status == CaseStatus.Pending).ToList();
         if (pending.Count == 0) return null;
         int size = Math.Min(_plan!.Gang!.Value, pending.Count);
@@ -198,19 +232,33 @@ public sealed class SweepGrain(
         var free = _waiting.Values.Select(w => w.Device)
             .Where(d => d.DeviceKey != device.DeviceKey && !holding.Contains(d.DeviceKey) && !_reserved.ContainsKey(d.DeviceKey))
             .OrderBy(d => d.DeviceKey, StringComparer.Ordinal).Prepend(device).Take(size).ToList();
-        if (free.Count < size) return null;
+        if (free.Count < size)
+        {
+            if (newlyFree)
+            {
+                _wakeWorkers = true;
+                await WakeWorkersAsync();
+            }
+            return null;
+        }
         var shards = pending.Take(size).ToList();
         // Each shard on a device that can hold it, else the gang waits (a case no device can hold is skipped by the timer).
         if (shards.Zip(free).Any(p => p.First.Bytes > p.Second.MemoryBytes)) return null;
         SweepEntry? mine = null;
+        // Every shard is leased in this one turn, then the writes are awaited together (no decision across an await).
+        var writes = new List<Task>();
         foreach (var (entry, to) in shards.Zip(free))
         {
-            await MoveAsync(entry, CaseStatus.Leased, entry.Row.Error, leaseTo: to);
+            writes.Add(MoveAsync(entry, CaseStatus.Leased, entry.Row.Error, leaseTo: to));
             _leases[entry.Row.LeaseId!] = entry;
             _waiting.Remove(to.DeviceKey);
             if (to.DeviceKey == device.DeviceKey) mine = entry;
             else _reserved[to.DeviceKey] = entry;
         }
+        await Task.WhenAll(writes);
+        // The other shards' devices are waiting on the active sweeps: wake them to collect their leases now.
+        _wakeWorkers = true;
+        await WakeWorkersAsync();
         logger.LogInformation("Sweep {SweepId}: gang of {Size} leased to {Devices}", SweepId, size, string.Join(", ", free.Select(d => d.DeviceKey)));
         return LeaseOf(mine!);
     }
@@ -219,10 +267,11 @@ public sealed class SweepGrain(
     {
         if (!Running || _plan is null || !_leases.TryGetValue(leaseId, out var entry)) return false;
         var now = DateTime.UtcNow;
+        var before = entry.Snapshot();
         entry.Row.LeaseExpiresUtc = now.AddSeconds(_plan.LeaseSeconds);
         entry.Row.UpdatedUtc = now;
         // Persisted so that a sweep reactivated elsewhere does not take a live lease for a stale one.
-        await store.UpdateCaseAsync(entry.Row);
+        await Writes.Enqueue(entry, before);
         return true;
     }
 
@@ -250,6 +299,7 @@ public sealed class SweepGrain(
     {
         if (!_leases.Remove(leaseId, out var entry)) return false;
         await RetryOrFailAsync(entry, $"lease abandoned by {entry.Row.DeviceKey}: {reason}");
+        await WakeWorkersAsync();
         await FinishIfDoneAsync();
         return true;
     }
@@ -274,18 +324,21 @@ public sealed class SweepGrain(
         await ExpireLeasesAsync(DateTime.UtcNow);
         await ReleaseOrphanedLeasesAsync(membershipOnly: true);
         await SkipUnplaceableAsync();
+        await WakeWorkersAsync();
         if (_countsDirty) await WriteSweepAsync();
         await FinishIfDoneAsync();
     }
 
     private async Task ExpireLeasesAsync(DateTime now)
     {
+        var writes = new List<Task>();
         foreach (var entry in _cases.Where(e => e.Row.Status == CaseStatus.Leased && (e.Row.LeaseExpiresUtc is null || e.Row.LeaseExpiresUtc < now)).ToList())
         {
             if (entry.Row.LeaseId is not null) _leases.Remove(entry.Row.LeaseId);
-            await RetryOrFailAsync(entry, string.Create(CultureInfo.InvariantCulture,
-                $"lease expired on {entry.Row.DeviceKey} (no heartbeat for {_plan!.LeaseSeconds:0.###} s)"));
+            writes.Add(RetryOrFailAsync(entry, string.Create(CultureInfo.InvariantCulture,
+                $"lease expired on {entry.Row.DeviceKey} (no heartbeat for {_plan!.LeaseSeconds:0.###} s)")));
         }
+        await Task.WhenAll(writes);
     }
 
     /// <summary>
@@ -297,13 +350,17 @@ public sealed class SweepGrain(
     /// </summary>
     private async Task ReleaseOrphanedLeasesAsync(bool membershipOnly)
     {
-        var leased = _cases.Where(e => e.Row.Status == CaseStatus.Leased).ToList();
-        if (leased.Count == 0) return;
+        if (!_cases.Any(e => e.Row.Status == CaseStatus.Leased)) return;
         var members = membership.CurrentSnapshot.Members.Values;
         var alive = members.Where(m => m.Status != SiloStatus.Dead).Select(m => m.SiloAddress.Endpoint.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var dead = members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress.Endpoint.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
         HashSet<string>? registered = null;
-        foreach (var entry in leased)
+        // The registry is asked before any decision: the leases are listed after the call, so none is decided on a stale state.
+        if (!membershipOnly && _cases.Any(e => e.Row.Status == CaseStatus.Leased && SiloOf(e.Row.DeviceKey) is var silo && (silo is null || !alive.Contains(silo))))
+            registered = (await GrainFactory.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Where(d => !d.Gone).Select(d => d.DeviceKey)
+                .ToHashSet(StringComparer.Ordinal);
+        var writes = new List<Task>();
+        foreach (var entry in _cases.Where(e => e.Row.Status == CaseStatus.Leased).ToList())
         {
             string? silo = SiloOf(entry.Row.DeviceKey);
             if (silo is not null && alive.Contains(silo)) continue;
@@ -316,15 +373,14 @@ public sealed class SweepGrain(
             {
                 // Unknown to membership: another process's silo, or one not yet in this silo's view. Only the resume, which asks the
                 // device registry too, takes it back; a tick leaves it to the lease timeout.
-                if (membershipOnly) continue;
-                registered ??= (await GrainFactory.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Where(d => !d.Gone).Select(d => d.DeviceKey)
-                    .ToHashSet(StringComparer.Ordinal);
+                if (membershipOnly || registered is null) continue;
                 if (entry.Row.DeviceKey is not null && registered.Contains(entry.Row.DeviceKey)) continue;
                 reason = $"lease held by {entry.Row.DeviceKey}, which is no longer in the cluster";
             }
             if (entry.Row.LeaseId is not null) _leases.Remove(entry.Row.LeaseId);
-            await RetryOrFailAsync(entry, reason);
+            writes.Add(RetryOrFailAsync(entry, reason));
         }
+        await Task.WhenAll(writes);
     }
 
     private static string? SiloOf(string? deviceKey) => DeviceSpec.TryParse(deviceKey, out var device, out _) ? device.Silo : null;
@@ -340,50 +396,59 @@ public sealed class SweepGrain(
         // With no device at all the sweep waits: one may join.
         if (devices.Count == 0) return;
         var largest = devices.MaxBy(d => d.MemoryBytes)!;
+        var writes = new List<Task>();
         foreach (var entry in _cases.Where(e => e.Row.Status == CaseStatus.Pending && e.Bytes > largest.MemoryBytes).ToList())
         {
             string reason = string.Create(CultureInfo.InvariantCulture,
                 $"no device can hold it: needs {entry.Bytes / GiB:F2} GiB, largest has {largest.MemoryBytes / GiB:F2} GiB ({largest.DeviceKey})");
             logger.LogWarning("Sweep {SweepId} case {CaseId} ({Case}) skipped: {Reason}", SweepId, entry.Row.CaseId, entry.Case, reason);
-            await MoveAsync(entry, CaseStatus.Skipped, entry.Row.Error, skipReason: reason);
+            writes.Add(MoveAsync(entry, CaseStatus.Skipped, entry.Row.Error, skipReason: reason));
             metrics.CaseSkipped(KernelName(entry));
         }
+        await Task.WhenAll(writes);
     }
 
-    private async Task RetryOrFailAsync(SweepEntry entry, string reason)
+    /// <summary>Makes the transition now; the task completes when it is stored.</summary>
+    private Task RetryOrFailAsync(SweepEntry entry, string reason)
     {
         var row = entry.Row;
-        if (row.Attempts >= _plan!.MaxAttempts)
-        {
-            await FailAsync(entry, $"{reason}; gave up after {row.Attempts} attempt(s)");
-            return;
-        }
+        if (row.Attempts >= _plan!.MaxAttempts) return FailAsync(entry, $"{reason}; gave up after {row.Attempts} attempt(s)");
         logger.LogWarning("Sweep {SweepId} case {CaseId} goes back to pending (attempt {Attempt} of {MaxAttempts}): {Reason}", SweepId, row.CaseId,
             row.Attempts, _plan.MaxAttempts, reason);
-        await MoveAsync(entry, CaseStatus.Pending, reason);
         metrics.CaseRetried();
+        _wakeWorkers = true;
+        return MoveAsync(entry, CaseStatus.Pending, reason);
+    }
+
+    /// <summary>Cases went back to pending: idle workers wait on the active sweeps for work, so tell them (docs/scheduling.md).</summary>
+    private async Task WakeWorkersAsync()
+    {
+        if (!_wakeWorkers || !Running) return;
+        _wakeWorkers = false;
+        await GrainFactory.GetGrain<IActiveSweepsGrain>(0).SignalAsync(SweepId);
     }
 
     /// <summary>
     /// Stores the case failed with the reason on its row and moves on. No device finished it, so it has no result row: the reason lives
     /// with the case, and the metric names the device that held it last.
     /// </summary>
-    private async Task FailAsync(SweepEntry entry, string reason)
+    private Task FailAsync(SweepEntry entry, string reason)
     {
         logger.LogWarning("Sweep {SweepId} case {CaseId} ({Case}) failed: {Reason}", SweepId, entry.Row.CaseId, entry.Case, reason);
-        await MoveAsync(entry, CaseStatus.Failed, reason);
         // The device label is the device id (cuda:0), as the workers' own series: the silo is Prometheus' instance.
         metrics.CaseFailed(KernelName(entry), entry.Row.DeviceKey is { } key ? key[(key.LastIndexOf('/') + 1)..] : "none");
+        return MoveAsync(entry, CaseStatus.Failed, reason);
     }
 
     /// <summary>
-    /// Every change of a case's state goes through here: status, lease fields, attempts, error and skip reason change together and are
-    /// written to SQL before anyone is answered; a failed write puts the row back as it was, so memory never runs ahead of SQL.
+    /// Every change of a case's state goes through here: status, lease fields, attempts, error and skip reason change together, now
+    /// (before this returns), and the task completes when they are in SQL: callers answer only after awaiting it. A failed write puts
+    /// the row back as it was (and every later queued one, <see cref="CaseWriteBuffer"/>), so memory never stays ahead of SQL.
     /// </summary>
     /// <param name="error">The error the row keeps (callers that do not change it pass the row's own).</param>
     /// <param name="leaseTo">With <see cref="CaseStatus.Leased"/>: the device taking a new lease (one more attempt).</param>
     /// <param name="skipReason">With <see cref="CaseStatus.Skipped"/>: why it will not run.</param>
-    private async Task MoveAsync(SweepEntry entry, CaseStatus status, string? error, DeviceView? leaseTo = null, string? skipReason = null)
+    private Task MoveAsync(SweepEntry entry, CaseStatus status, string? error, DeviceView? leaseTo = null, string? skipReason = null)
     {
         if ((status == CaseStatus.Leased) != (leaseTo is not null) || (status == CaseStatus.Skipped) != (skipReason is not null))
             throw new ArgumentException($"case {entry.Row.CaseId}: a lease needs a device and a skip a reason, and only they do ({status}).");
@@ -406,30 +471,38 @@ public sealed class SweepGrain(
             row.LeaseId = null;
             row.LeaseExpiresUtc = null;
         }
-        try
-        {
-            await store.UpdateCaseAsync(row);
-        }
-        catch
-        {
-            entry.Restore(before);
-            throw;
-        }
         if (!IsLive(status)) _countsDirty = true;
+        return Writes.Enqueue(entry, before);
     }
 
     private static bool IsLive(CaseStatus status) => status is CaseStatus.Pending or CaseStatus.Leased;
 
     private static string KernelName(SweepEntry entry) => entry.Case.Kernel.ToString().ToLowerInvariant();
 
-    private async Task FinishIfDoneAsync()
+    private Task FinishIfDoneAsync()
     {
-        // Done, failed, skipped or cancelled are all final: a sweep with skipped cases completes like any other.
-        if (!Running || _cases.Any(e => IsLive(e.Row.Status))) return;
-        // Before the status is written: whoever sees this sweep completed sees its child too. A failure here leaves it running and
-        // the next tick tries again (the child's start is idempotent).
-        await ApplyNoiseGateAsync();
-        await EndAsync(SweepStatus.Completed);
+        // Done, failed, skipped or cancelled are all final: a sweep with skipped cases completes like any other. Interleaved calls
+        // may see the last case end together: one finish runs, the others wait for it.
+        if (!Running || _cancelling || _cases.Any(e => IsLive(e.Row.Status))) return Task.CompletedTask;
+        return _finishing ??= FinishAsync();
+    }
+
+    private async Task FinishAsync()
+    {
+        try
+        {
+            // Every transition made so far must be stored (or undone) before the sweep's status says completed.
+            await Writes.DrainAsync();
+            if (!Running || _cancelling || _cases.Any(e => IsLive(e.Row.Status))) return;
+            // Before the status is written: whoever sees this sweep completed sees its child too. A failure here leaves it running and
+            // the next tick tries again (the child's start is idempotent).
+            await ApplyNoiseGateAsync();
+            await EndAsync(SweepStatus.Completed);
+        }
+        finally
+        {
+            _finishing = null;
+        }
     }
 
     /// <summary>
@@ -466,6 +539,9 @@ public sealed class SweepGrain(
         _timer = null;
         metrics.SweepPending(SweepId, 0);
         await GrainFactory.GetGrain<IActiveSweepsGrain>(0).RemoveAsync(SweepId);
+        if (_writes is not null)
+            logger.LogInformation("Sweep {SweepId} stored {Transitions} case transitions in {Writes} writes (this activation)", SweepId, _writes.Stored,
+                _writes.Writes);
         logger.LogInformation("Sweep {SweepId} {Status}: {Done} done, {Failed} failed, {Skipped} skipped, {Cancelled} cancelled", SweepId,
             StatusWords.Word(status), Count(CaseStatus.Done), Count(CaseStatus.Failed), Count(CaseStatus.Skipped), Count(CaseStatus.Cancelled));
     }

@@ -3,6 +3,7 @@ using HyperBench.Contracts;
 using HyperBench.Grains;
 using HyperBench.Kernels;
 using HyperBench.Kernels.Backends;
+using HyperBench.Kernels.Backends.Simulated;
 using HyperBench.Kernels.Measurement;
 using HyperBench.Kernels.Telemetry;
 using HyperBench.Storage;
@@ -12,7 +13,8 @@ namespace HyperBench.Hosting;
 
 /// <summary>
 /// Runs one device. Kernels run on this worker's own thread (never the thread pool, never a grain turn): it asks the active sweeps
-/// for a lease, measures the case while a timer renews the lease, stores the result, then completes the lease.
+/// for a lease, measures the case while a timer renews the lease, stores the result, then completes the lease. A simulated device
+/// (sim:i) waits its modelled time instead of measuring. Idle, it long-polls the active sweeps (docs/scheduling.md) instead of polling.
 /// </summary>
 public sealed class DeviceWorker : IDisposable
 {
@@ -33,14 +35,17 @@ public sealed class DeviceWorker : IDisposable
     private readonly BufferedResultWriter _results;
     private DeviceView? _view;
     private IDeviceTelemetry? _telemetry;
-    private string[] _knownSweeps = [];
+    private readonly SimModel? _simModel;
+    private ActiveSweeps? _work;
     private bool _died;
     private readonly int? _cpuThreads;
 
     public DeviceWorker(string deviceSpec, string siloAddress, IGrainFactory grains, ISweepStore store, HyperBenchMetrics metrics,
-        DeviceWorkerOptions options, DeviceWorkerScope scope, IDeviceWorkerFaults faults, ILoggerFactory loggerFactory, int? cpuThreads = null)
+        DeviceWorkerOptions options, DeviceWorkerScope scope, IDeviceWorkerFaults faults, ILoggerFactory loggerFactory, int? cpuThreads = null,
+        SimModel? simModel = null)
     {
         _cpuThreads = cpuThreads;
+        _simModel = simModel;
         _deviceSpec = deviceSpec;
         _siloAddress = siloAddress;
         _grains = grains;
@@ -96,12 +101,12 @@ public sealed class DeviceWorker : IDisposable
 
     private void RunDevice()
     {
-        IAttentionBackend? backend = null;
+        ICaseRunner? runner = null;
         try
         {
             // Created on this thread: a GPU context is bound to the thread that made it.
-            backend = BackendFactory.Create(_deviceSpec, DeviceSpec.Parse(_deviceSpec).Index is null ? null : _cpuThreads);
-            var device = backend.Device;
+            runner = BackendFactory.CreateRunner(_deviceSpec, _simModel, DeviceSpec.Parse(_deviceSpec).Index is null ? null : _cpuThreads);
+            var device = runner.Device;
             var environment = EnvironmentInfo.Capture(device);
             _telemetry = DeviceTelemetry.For(device, TimeSpan.FromMilliseconds(_options.TelemetryPeriodMilliseconds));
             if (_telemetry.UnavailableReason is { } noTelemetry && device.Kind == DeviceKind.Cuda)
@@ -114,7 +119,7 @@ public sealed class DeviceWorker : IDisposable
                 new RunningDevice(device.Id, device.Name, _view.Kind, device.PciBusId?.ToString() ?? "", Driver: device.Driver));
             _logger.LogInformation("Device worker {DeviceKey} started: {Model}", _view.DeviceKey, device.Name);
             _ready.TrySetResult(_view);
-            Loop(backend, environment);
+            Loop(runner, environment);
         }
         catch (Exception ex) when (!_ready.Task.IsCompleted)
         {
@@ -128,7 +133,7 @@ public sealed class DeviceWorker : IDisposable
         finally
         {
             _telemetry?.Dispose();
-            backend?.Dispose();
+            runner?.Dispose();
             if (_view is not null)
             {
                 _metrics.DeviceStopped(_view.DeviceKey);
@@ -137,7 +142,7 @@ public sealed class DeviceWorker : IDisposable
         }
     }
 
-    private void Loop(IAttentionBackend backend, EnvironmentInfo environment)
+    private void Loop(ICaseRunner runner, EnvironmentInfo environment)
     {
         var view = _view!;
         var lastHeartbeat = Stopwatch.StartNew();
@@ -154,7 +159,11 @@ public sealed class DeviceWorker : IDisposable
                         Heartbeat(view, null);
                         lastHeartbeat.Restart();
                     }
-                    _stopping.Token.WaitHandle.WaitOne(_idlePoll);
+                    // No polling: the active sweeps answer when a sweep starts or a case goes back to pending, else at the next heartbeat.
+                    // At most 20 s: under Orleans' response timeout (30 s by default), however long the heartbeat period.
+                    var untilHeartbeat = TimeSpan.FromSeconds(Math.Min(20, (_heartbeat - lastHeartbeat.Elapsed).TotalSeconds));
+                    _work = Wait(_grains.GetGrain<IActiveSweepsGrain>(0)
+                        .WaitForWorkAsync(_work?.Version ?? -1, untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero).WaitAsync(_stopping.Token));
                     continue;
                 }
                 if (_faults.DiesHolding(lease))
@@ -163,7 +172,7 @@ public sealed class DeviceWorker : IDisposable
                     _died = true;
                     return;
                 }
-                RunLease(backend, environment, view, lease, cycleStart);
+                RunLease(runner, environment, view, lease, cycleStart);
                 lastHeartbeat.Restart();
             }
             catch (ObjectDisposedException ex)
@@ -187,14 +196,14 @@ public sealed class DeviceWorker : IDisposable
     }
 
     /// <summary>
-    /// Asks the sweeps known from the last listing first (one grain call per case while a sweep has work), and lists the active
-    /// sweeps again only when none of those has a case for this device.
+    /// Asks the sweeps of the last answer of the active sweeps (one grain call per case while a sweep has work). When none has a case
+    /// for this device the worker waits on the active sweeps with the version of that answer: a sweep started since answers at once.
     /// </summary>
     private CaseLease? TryLease(DeviceView view)
     {
+        // A sweep's noise-gate re-measure (its child) belongs to it: the in-process silo of `sweep` runs it too.
         if (_scope.Sweeps is { } only)
         {
-            // A sweep's noise-gate re-measure (its child) belongs to it: the in-process silo of `sweep` runs it too.
             foreach (var sweepId in only.SelectMany(s => new[] { s, NoiseGate.ChildSweepId(s) }))
             {
                 var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
@@ -202,23 +211,18 @@ public sealed class DeviceWorker : IDisposable
             }
             return null;
         }
-        foreach (var sweepId in _knownSweeps)
+        while (_work is { Sweeps: [var first, ..] } work)
         {
-            var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
+            var lease = Wait(_grains.GetGrain<ISweepGrain>(first).LeaseAsync(view));
             if (lease is not null) return lease;
-        }
-        var listed = Wait(_grains.GetGrain<IActiveSweepsGrain>(0).ListAsync());
-        var fresh = listed.Except(_knownSweeps, StringComparer.Ordinal).ToArray();
-        _knownSweeps = listed;
-        foreach (var sweepId in fresh)
-        {
-            var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
-            if (lease is not null) return lease;
+            // No case for this device there now (finished, or all leased): not asked again until the active sweeps answer anew, which
+            // they do at once when the version moved (a case of it went back to pending, or a sweep started).
+            _work = work with { Sweeps = work.Sweeps[1..] };
         }
         return null;
     }
 
-    private void RunLease(IAttentionBackend backend, EnvironmentInfo environment, DeviceView view, CaseLease lease, long cycleStart)
+    private void RunLease(ICaseRunner runner, EnvironmentInfo environment, DeviceView view, CaseLease lease, long cycleStart)
     {
         var sweep = _grains.GetGrain<ISweepGrain>(lease.SweepId);
         string busy = $"{lease.SweepId}/{lease.Case.Id}";
@@ -261,7 +265,7 @@ public sealed class DeviceWorker : IDisposable
         try
         {
             using (_metrics.DeviceBusy(view.DeviceId))
-                result = new BenchmarkEngine(backend, lease.Measurement).Run(lease.Case, null, run.Token);
+                result = runner.Run(lease.Case, lease.Measurement, run.Token);
         }
         catch (OperationCanceledException)
         {

@@ -16,9 +16,15 @@ public sealed class DeviceWorkerOptions
     [Range(0.05, 3600)]
     public double HeartbeatSeconds { get; set; } = 5;
 
-    /// <summary>How long an idle worker waits before asking for work again.</summary>
+    /// <summary>
+    /// How long a worker waits before trying again after the cluster or the store failed a call. An idle worker does not poll: it
+    /// waits on the active sweeps until a sweep starts or a case goes back to pending (docs/scheduling.md).
+    /// </summary>
     [Range(10, 60000)]
     public int IdlePollMilliseconds { get; set; } = 250;
+
+    /// <summary>The simulated devices' (sim:i) model file (docs/simulation.md); empty: the built-in cpu-default model.</summary>
+    public string? SimModel { get; set; }
 
     /// <summary>How often a CUDA device's clocks, temperature, power and throttle reasons are read while a case runs (docs/telemetry.md).</summary>
     [Range(10, 10000)]

@@ -19,6 +19,17 @@ public sealed class DeviceWorkerOptionsValidator : IValidateOptions<DeviceWorker
                 failures.Add($"{HyperBenchSettings.Section}:Devices: {ex.Message.Split(" (Parameter", 2)[0]}");
             }
         }
+        if (!string.IsNullOrWhiteSpace(options.SimModel))
+        {
+            try
+            {
+                HyperBench.Kernels.Backends.Simulated.SimModel.Load(options.SimModel);
+            }
+            catch (InvalidDataException ex)
+            {
+                failures.Add($"{HyperBenchSettings.Section}:SimModel = '{options.SimModel}': {ex.Message}");
+            }
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,4 +1,6 @@
 using HyperBench.Grains;
+using HyperBench.Kernels.Backends;
+using HyperBench.Kernels.Backends.Simulated;
 using HyperBench.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -32,9 +34,15 @@ public sealed class DeviceWorkerService(
         string address = silo.SiloAddress.Endpoint.ToString();
         var devices = DeviceSelection.Resolve(options.Value.Devices);
         int? cpuThreads = CpuThreads(devices, options.Value.CpuThreadsPerDevice);
+        // One model for every simulated device of the silo, read once (docs/simulation.md).
+        var simModel = devices.Any(d => DeviceSpec.Parse(d).Kind == DeviceKind.Simulated)
+            ? string.IsNullOrWhiteSpace(options.Value.SimModel) ? SimModel.Default : SimModel.Load(options.Value.SimModel)
+            : null;
+        if (simModel is not null)
+            _logger.LogWarning("Silo {Silo} runs simulated devices (model {Model}): their results are modelled times, not measurements", address, simModel.Name);
         foreach (var device in devices)
         {
-            var worker = new DeviceWorker(device, address, grains, store, metrics, options.Value, scope, faults, loggerFactory, cpuThreads);
+            var worker = new DeviceWorker(device, address, grains, store, metrics, options.Value, scope, faults, loggerFactory, cpuThreads, simModel);
             _workers.Add(worker);
             worker.Start();
         }

@@ -329,6 +329,37 @@ public abstract partial class SweepStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpdateCasesAsync_SeveralRows_WritesEachOneAndAMissingOneWritesNone()
+    {
+        var store = await StoreAsync();
+        var (sweep, cases) = TestData.Sweep(TestData.Case(128), TestData.Case(256), TestData.Case(512));
+        await store.CreateSweepAsync(sweep, cases, Ct);
+        var expires = new DateTime(2026, 3, 1, 13, 0, 0, 125, DateTimeKind.Utc);
+        cases[0].Status = CaseStatus.Leased;
+        cases[0].Attempts = 1;
+        cases[0].LeaseId = "lease-a";
+        cases[0].DeviceKey = "node-a/sim:0";
+        cases[0].LeaseExpiresUtc = expires;
+        cases[2].Status = CaseStatus.Skipped;
+        cases[2].SkipReason = "too big";
+        cases[2].Error = "earlier error";
+
+        await store.UpdateCasesAsync([cases[0], cases[2]], Ct);
+
+        var loaded = await store.GetCasesAsync(sweep.SweepId, Ct);
+        Assert.Equal((CaseStatus.Leased, 1, "lease-a", "node-a/sim:0", (DateTime?)expires),
+            (loaded[0].Status, loaded[0].Attempts, loaded[0].LeaseId, loaded[0].DeviceKey, loaded[0].LeaseExpiresUtc));
+        Assert.Equal((CaseStatus.Pending, (string?)null), (loaded[1].Status, loaded[1].LeaseId));
+        Assert.Equal((CaseStatus.Skipped, "too big", "earlier error", (string?)null), (loaded[2].Status, loaded[2].SkipReason, loaded[2].Error, loaded[2].LeaseId));
+
+        // All or nothing: a row that is not stored fails the batch, and the other row of it is not written.
+        cases[1].Status = CaseStatus.Done;
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            store.UpdateCasesAsync([cases[1], new SweepCaseRow { SweepId = sweep.SweepId, CaseId = "missing", Status = CaseStatus.Pending }], Ct));
+        Assert.Equal(CaseStatus.Pending, (await store.GetCasesAsync(sweep.SweepId, Ct))[1].Status);
+    }
+
+    [Fact]
     public async Task SaveResultAsync_NewResult_StoresSamplesInOrderStatisticsAndAccuracy()
     {
         var store = await StoreAsync();

@@ -41,6 +41,16 @@ public interface ISweepStore : IAsyncDisposable
     /// <summary>Writes a case's scheduling state (status, attempts, lease, error).</summary>
     Task UpdateCaseAsync(SweepCaseRow row, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes the scheduling state of several cases of one sweep at once (a sweep grain's group commit, docs/scheduling.md): all or
+    /// none. A store without its own batch writes them one by one.
+    /// </summary>
+    async Task UpdateCasesAsync(IReadOnlyList<SweepCaseRow> rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        foreach (var row in rows) await UpdateCaseAsync(row, cancellationToken);
+    }
+
     /// <summary>Writes status, finished time and counts.</summary>
     Task UpdateSweepAsync(SweepRow sweep, CancellationToken cancellationToken = default);
 

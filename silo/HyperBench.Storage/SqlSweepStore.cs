@@ -191,6 +191,60 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
                 throw new InvalidOperationException($"case {row.CaseId} of sweep {row.SweepId} is not stored in {Description}.");
         }, cancellationToken);
 
+    /// <summary>
+    /// One transaction: on PostgreSQL one UPDATE joined to <c>unnest</c> of the rows' columns as arrays (one round trip), on SQLite
+    /// the single-row UPDATE once per row (in-process, no round trips). Every row must exist and belong to one sweep.
+    /// </summary>
+    public Task UpdateCasesAsync(IReadOnlyList<SweepCaseRow> rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0) return Task.CompletedTask;
+        if (rows.Count == 1) return UpdateCaseAsync(rows[0], cancellationToken);
+        string sweepId = rows[0].SweepId;
+        if (rows.Any(r => r.SweepId != sweepId))
+            throw new ArgumentException($"a batch of case updates belongs to one sweep ({sweepId}); it also names {rows.First(r => r.SweepId != sweepId).SweepId}.", nameof(rows));
+        return _retry.ExecuteAsync("update cases", async ct =>
+        {
+            long now = UnixTime.ToMs(DateTime.UtcNow);
+            await using var connection = await _dialect.OpenAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            int updated;
+            if (_dialect.Provider == "postgresql")
+            {
+                updated = await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE sweep_cases AS c SET status = u.status, attempts = u.attempts, lease_id = u.lease_id, device_key = u.device_key, " +
+                    "lease_expires_at_ms = u.lease_expires_at_ms, error = u.error, skip_reason = u.skip_reason, updated_at_ms = u.updated_at_ms " +
+                    "FROM unnest(@CaseIds, @Statuses, @Attempts, @LeaseIds, @DeviceKeys, @Expires, @Errors, @SkipReasons, @Updated) " +
+                    "AS u(case_id, status, attempts, lease_id, device_key, lease_expires_at_ms, error, skip_reason, updated_at_ms) " +
+                    "WHERE c.sweep_id = @SweepId AND c.case_id = u.case_id",
+                    new
+                    {
+                        SweepId = sweepId,
+                        CaseIds = rows.Select(r => r.CaseId).ToArray(),
+                        Statuses = rows.Select(r => Word(r.Status)).ToArray(),
+                        Attempts = rows.Select(r => r.Attempts).ToArray(),
+                        LeaseIds = rows.Select(r => r.LeaseId).ToArray(),
+                        DeviceKeys = rows.Select(r => r.DeviceKey).ToArray(),
+                        Expires = rows.Select(r => UnixTime.ToMs(r.LeaseExpiresUtc)).ToArray(),
+                        Errors = rows.Select(r => r.Error).ToArray(),
+                        SkipReasons = rows.Select(r => r.SkipReason).ToArray(),
+                        Updated = rows.Select(r => r.UpdatedUtc == default ? now : UnixTime.ToMs(r.UpdatedUtc)).ToArray(),
+                    }, transaction, cancellationToken: ct));
+            }
+            else
+            {
+                updated = await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE sweep_cases SET status = @Status, attempts = @Attempts, lease_id = @LeaseId, device_key = @DeviceKey, " +
+                    "lease_expires_at_ms = @LeaseExpiresAtMs, error = @Error, skip_reason = @SkipReason, updated_at_ms = @UpdatedAtMs " +
+                    "WHERE sweep_id = @SweepId AND case_id = @CaseId",
+                    rows.Select(r => CaseParameters(r, sweepId, now)).ToList(), transaction, cancellationToken: ct));
+            }
+            if (updated != rows.Count)
+                throw new InvalidOperationException($"{rows.Count - updated} of {rows.Count} cases of sweep {sweepId} are not stored in {Description} (or are listed twice).");
+            await transaction.CommitAsync(ct);
+        }, cancellationToken);
+    }
+
     public Task UpdateSweepAsync(SweepRow sweep, CancellationToken cancellationToken = default) =>
         _retry.ExecuteAsync("update sweep", async ct =>
         {

@@ -1,5 +1,7 @@
 using HyperBench.Kernels.Backends.Cpu;
 using HyperBench.Kernels.Backends.Ilgpu;
+using HyperBench.Kernels.Backends.Simulated;
+using HyperBench.Kernels.Measurement;
 
 namespace HyperBench.Kernels.Backends;
 
@@ -33,5 +35,19 @@ public static class BackendFactory
             DeviceKind.Simulated => throw new ArgumentException($"device '{spec}' is simulated: a simulated device has no attention backend."),
             _ => IlgpuBackend.CreateCuda(device.Index!.Value),
         };
+    }
+
+    /// <summary>
+    /// What a device worker runs cases on: a simulated device (sim:i) waiting on <paramref name="simModel"/> (the built-in model when
+    /// null), or the measurement engine on the backend <see cref="Create"/> opens.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spelling is unknown or names a device that is not there.</exception>
+    /// <param name="cpuThreads">As for <see cref="Create"/>: the threads of a cpu:i device.</param>
+    public static ICaseRunner CreateRunner(string? spec, SimModel? simModel = null, int? cpuThreads = null)
+    {
+        var device = Resolve(spec);
+        return device.Kind == DeviceKind.Simulated
+            ? new SimulatedDevice(device.Index!.Value, simModel ?? SimModel.Default)
+            : new EngineCaseRunner(Create(spec, cpuThreads));
     }
 }

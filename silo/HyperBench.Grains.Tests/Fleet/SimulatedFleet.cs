@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Globalization;
+using HyperBench.Contracts;
+using HyperBench.Kernels;
+using HyperBench.Kernels.Backends.Simulated;
+using HyperBench.Kernels.Measurement;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace HyperBench.Grains.Tests.Fleet;
+
+/// <summary>
+/// A simulated cluster: a test-owned PostgreSQL, several real silo processes each running simulated devices (sim:0-K) on a model
+/// file the test writes, and a cluster client. Results are counted in SQL by case id.
+/// </summary>
+internal sealed class SimulatedFleet : IAsyncDisposable
+{
+    private readonly PostgresServer _server;
+    private readonly List<SiloProcess> _silos;
+    private readonly IHost _client;
+    private readonly string _folder;
+
+    private SimulatedFleet(PostgresServer server, List<SiloProcess> silos, IHost client, string folder, SimModel model, string db)
+    {
+        _server = server;
+        _silos = silos;
+        _client = client;
+        _folder = folder;
+        Model = model;
+        Db = db;
+    }
+
+    public SimModel Model { get; }
+
+    /// <summary>The silos' database (pooled, unlike the harness's default, whose pool is off for outage tests).</summary>
+    public string Db { get; }
+
+    public IReadOnlyList<SiloProcess> Silos => _silos;
+
+    public IClusterClient Grains => _client.Services.GetRequiredService<IClusterClient>();
+
+    /// <summary>A model in which every run of every flash fwd fp32 case takes <paramref name="secondsPerRun"/> (B = 0), no noise.</summary>
+    public static SimModel ConstantModel(string name, double secondsPerRun) => new()
+    {
+        Name = name,
+        CalibratedFrom = "a test: constant time",
+        Groups = [new SimGroup("flash", "fwd", false, "fp32", new SimFit(secondsPerRun, 0))],
+        Fallback = new SimFit(secondsPerRun, 0),
+    };
+
+    /// <summary>Starts PostgreSQL and <paramref name="silos"/> silos of <paramref name="devicesPerSilo"/> simulated devices each; waits until all registered.</summary>
+    public static async Task<SimulatedFleet> StartAsync(int silos, int devicesPerSilo, SimModel model, TimeSpan bound, CancellationToken cancellationToken)
+    {
+        var server = await PostgresServer.StartNewAsync(cancellationToken);
+        var started = new List<SiloProcess>();
+        try
+        {
+            string folder = Directory.CreateTempSubdirectory("hyperbench-simfleet-").FullName;
+            string modelPath = Path.Combine(folder, "model.json");
+            await File.WriteAllTextAsync(modelPath, model.ToJson(), cancellationToken);
+            // Each silo at most 20 connections: 4 silos and the membership stay under PostgreSQL's default 100.
+            string db = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = true, MaxPoolSize = 20, Timeout = 15 }.ConnectionString;
+            for (int i = 0; i < silos; i++)
+            {
+                started.Add(SiloProcess.Start($"sim{i}", new Dictionary<string, string>
+                {
+                    ["Db"] = db,
+                    ["Clustering"] = "adonet",
+                    ["ClusteringConnectionString"] = server.ConnectionString,
+                    ["Devices"] = string.Create(CultureInfo.InvariantCulture, $"sim:0-{devicesPerSilo - 1}"),
+                    ["SimModel"] = modelPath,
+                }));
+            }
+            var client = await SiloProcess.ConnectAdoNetClientAsync(server.ConnectionString, bound, cancellationToken);
+            var fleet = new SimulatedFleet(server, started, client, folder, model, db);
+            var clock = Stopwatch.StartNew();
+            while ((await fleet.Grains.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Length < silos * devicesPerSilo)
+            {
+                if (clock.Elapsed > bound || started.Any(s => s.HasExited))
+                    throw new TimeoutException($"the simulated devices did not all register in {bound.TotalSeconds:F0} s:\n" +
+                        string.Join("\n", started.Select(s => $"--- {s.Name} (exited: {s.HasExited})\n{Tail(s.Log)}")));
+                await Task.Delay(200, cancellationToken);
+            }
+            return fleet;
+        }
+        catch
+        {
+            foreach (var silo in started) await silo.DisposeAsync();
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary><paramref name="cases"/> distinct flash fwd cases (n = 16, 17, ...), one sample each, no warm-up.</summary>
+    public static SweepPlan Plan(int cases, string tag) => new()
+    {
+        Grid = new BenchmarkGrid
+        {
+            Kernels = [KernelKind.Flash],
+            SeqLens = [.. Enumerable.Range(16, cases)],
+            Causal = [false],
+            Passes = [AttentionPass.Forward],
+            Batches = [1],
+            Heads = [1],
+            HeadDims = [64],
+        },
+        Measurement = MeasurementOptions.ForMinSamples(1, 0, 0, 0),
+        LeaseSeconds = 30,
+        MaxAttempts = 3,
+        Devices = ["sim"],
+        Tag = tag,
+    };
+
+    /// <summary>Starts the sweep and waits until it is finished; answers its status and the wall time from start to finish.</summary>
+    public async Task<(SweepStatusView Status, TimeSpan Wall)> RunAsync(string sweepId, SweepPlan plan, TimeSpan bound, CancellationToken cancellationToken)
+    {
+        var sweep = Grains.GetGrain<ISweepGrain>(sweepId);
+        var clock = Stopwatch.StartNew();
+        await sweep.StartAsync(plan);
+        while (true)
+        {
+            var status = await sweep.GetStatusAsync();
+            if (status.Finished) return (status, clock.Elapsed);
+            if (clock.Elapsed > bound || _silos.Any(s => s.HasExited))
+                throw new TimeoutException($"sweep {sweepId} not finished in {bound.TotalSeconds:F0} s ({status.Done} done, {status.Pending} pending, " +
+                    $"{status.Leased} leased):\n" + string.Join("\n", _silos.Select(s => $"--- {s.Name} (exited: {s.HasExited})\n{Tail(s.Log)}")));
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    /// <summary>Result rows per case id, and the device models they name, straight from SQL.</summary>
+    public async Task<(Dictionary<string, int> RowsByCase, string[] DeviceModels)> ResultsAsync(string sweepId, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(_server.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        var rows = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand("SELECT case_id, count(*) FROM results WHERE sweep_id = @s GROUP BY case_id", connection))
+        {
+            command.Parameters.AddWithValue("s", sweepId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) rows[reader.GetString(0)] = (int)reader.GetInt64(1);
+        }
+        var models = new List<string>();
+        await using (var command = new NpgsqlCommand(
+            "SELECT DISTINCT e.device_name FROM results r JOIN environments e ON e.environment_id = r.environment_id WHERE r.sweep_id = @s", connection))
+        {
+            command.Parameters.AddWithValue("s", sweepId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) models.Add(reader.GetString(0));
+        }
+        return (rows, [.. models]);
+    }
+
+    private static string Tail(string log) => log.Length <= 4000 ? log : log[^4000..];
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _client.StopAsync(CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // The silos may be gone already: nothing to say goodbye to.
+        }
+        _client.Dispose();
+        foreach (var silo in _silos) await silo.DisposeAsync();
+        await _server.DisposeAsync();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
