@@ -19,6 +19,8 @@ COPY kernels/ kernels/
 COPY silo/ silo/
 COPY client/HyperBench.Cli/ client/HyperBench.Cli/
 COPY infra/sql/ infra/sql/
+# infra/sim: the default model of simulated devices is embedded into HyperBench.Kernels.
+COPY infra/sim/ infra/sim/
 RUN dotnet publish client/HyperBench.Cli/HyperBench.Cli.csproj -c Release --no-restore -o /app \
       -p:SourceRevisionId=$GIT_COMMIT -p:EnableSourceControlManagerQueries=false
 

@@ -23,6 +23,8 @@ COPY kernels/ kernels/
 COPY silo/ silo/
 # infra/sql: the migrations are embedded into HyperBench.Storage at build time.
 COPY infra/sql/ infra/sql/
+# infra/sim: the default model of simulated devices is embedded into HyperBench.Kernels.
+COPY infra/sim/ infra/sim/
 # .git is not in the build context (.dockerignore): the commit stored with every result comes from GIT_COMMIT.
 RUN dotnet publish silo/HyperBench.Silo/HyperBench.Silo.csproj -c Release --no-restore -o /app \
       -p:SourceRevisionId=$GIT_COMMIT -p:EnableSourceControlManagerQueries=false
