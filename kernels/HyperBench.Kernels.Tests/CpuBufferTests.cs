@@ -2,7 +2,7 @@ using HyperBench.Kernels.Backends.Cpu;
 
 namespace HyperBench.Kernels.Tests;
 
-/// <summary>CPU tensors start on a cache line whatever the heap gives, so one case runs alike in every process.</summary>
+/// <summary>CPU tensors start on a cache line whatever the heap gives.</summary>
 public sealed unsafe class CpuBufferTests
 {
     [Theory]

@@ -6,8 +6,8 @@ namespace HyperBench.Kernels.Backends.Cpu;
 /// <summary>
 /// A buffer of the managed CPU backend (floats for tensors, ints for indices). The array lives on the pinned object heap so
 /// kernels can hold a raw pointer to it across Parallel.For bodies without fixed blocks (which lambdas cannot capture). Element 0
-/// sits on a 64-byte boundary, as the scratch tiles do: where a pinned array lands differs from process to process, and a tensor
-/// whose rows straddle cache lines made the same case up to 1.7x slower in some processes than in others (AVX-512 loads split).
+/// sits on a 64-byte boundary, as the scratch tiles do, so a vector load of a row never splits a cache line wherever the heap
+/// put the array.
 /// </summary>
 public abstract unsafe class CpuBuffer<T> where T : unmanaged
 {
