@@ -38,6 +38,7 @@ public sealed class SweepGrain(
     private string? _childSweepId;
     private CaseWriteBuffer? _writes;
     private Task? _finishing;
+    private bool _ending;
     private bool _wakeWorkers;
     private bool _cancelling;
     // Gang leasing: devices that asked recently and got nothing (free), and leases reserved for a device that has not collected them.
@@ -534,7 +535,17 @@ public sealed class SweepGrain(
     {
         _sweep!.Status = status;
         _sweep.FinishedUtc = DateTime.UtcNow;
-        await WriteSweepAsync();
+        // Status calls interleave with this write: until it is stored they still see the sweep running, so whoever sees it finished
+        // and then reads the stored row (the CLI's summary, `scaling`'s end-to-end time) finds it finished there too.
+        _ending = true;
+        try
+        {
+            await WriteSweepAsync();
+        }
+        finally
+        {
+            _ending = false;
+        }
         _timer?.Dispose();
         _timer = null;
         metrics.SweepPending(SweepId, 0);
@@ -571,8 +582,9 @@ public sealed class SweepGrain(
             })
             .OrderBy(d => d.DeviceKey, StringComparer.Ordinal)
             .ToArray();
-        return new SweepStatusView(SweepId, _sweep.Status, _sweep.Tag, _cases.Count, Count(CaseStatus.Pending), Count(CaseStatus.Leased),
-            Count(CaseStatus.Done), Count(CaseStatus.Failed), Count(CaseStatus.Cancelled), _sweep.CreatedUtc, _sweep.FinishedUtc, devices)
+        return new SweepStatusView(SweepId, _ending ? SweepStatus.Running : _sweep.Status, _sweep.Tag, _cases.Count, Count(CaseStatus.Pending),
+            Count(CaseStatus.Leased), Count(CaseStatus.Done), Count(CaseStatus.Failed), Count(CaseStatus.Cancelled), _sweep.CreatedUtc,
+            _ending ? null : _sweep.FinishedUtc, devices)
         {
             Skipped = Count(CaseStatus.Skipped),
             ChildSweepId = _childSweepId,

@@ -32,36 +32,9 @@ internal static class SweepMonitor
             // The silo hosting the sweep grain may die while we watch; the cluster re-activates the grain elsewhere and the sweep goes
             // on, so a rejected or timed-out poll is retried (bounded) instead of ending the command.
             status = await ClusterRetry.CallAsync(() => sweep.GetStatusAsync().WaitAsync(PollTimeout, cancellationToken), cancellationToken: cancellationToken);
-            await console.Progress()
-                .AutoClear(false)
-                .HideCompleted(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-                .StartAsync(async ctx =>
-                {
-                    var overall = ctx.AddTask("[bold]sweep[/]", maxValue: Math.Max(1, status.Total));
-                    var devices = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
-                    while (true)
-                    {
-                        overall.MaxValue = Math.Max(1, status.Total);
-                        overall.Value = status.Done + status.Failed + status.Skipped + status.Cancelled;
-                        overall.Description = $"[bold]sweep[/] {status.Done}/{status.Total} done" +
-                            (status.Failed > 0 ? $", [red]{status.Failed} failed[/]" : "") + (status.Skipped > 0 ? $", [grey]{status.Skipped} skipped[/]" : "") +
-                            (status.Leased > 0 ? $", {status.Leased} running" : "");
-                        foreach (var d in status.Devices)
-                        {
-                            if (!devices.TryGetValue(d.DeviceKey, out var task))
-                                devices[d.DeviceKey] = task = ctx.AddTask(Markup.Escape(d.DeviceKey), maxValue: Math.Max(1, status.Total));
-                            task.Value = d.Done + d.Failed;
-                            task.Description = $"  {Markup.Escape(d.DeviceKey)} [grey]{d.Done} done" + (d.Failed > 0 ? $", {d.Failed} failed" : "") +
-                                (d.CurrentCase is null ? "" : $"; now {Markup.Escape(d.CurrentCase)}") + "[/]";
-                        }
-                        if (status.Finished || !status.Exists) break;
-                        await Task.Delay(250, cancellationToken);
-                        status = await ClusterRetry.CallAsync(() => sweep.GetStatusAsync().WaitAsync(PollTimeout, cancellationToken), cancellationToken: cancellationToken);
-                    }
-                    overall.StopTask();
-                    foreach (var t in devices.Values) t.StopTask();
-                });
+            status = await ProgressAsync(console, status,
+                ct => ClusterRetry.CallAsync(() => sweep.GetStatusAsync().WaitAsync(PollTimeout, ct), cancellationToken: ct),
+                TimeSpan.FromMilliseconds(250), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -97,6 +70,47 @@ internal static class SweepMonitor
         if (target.Store is not null) console.MarkupLine($"results in [blue]{Markup.Escape(target.Store.Description)}[/]: `hyperbench results {sweepId}`, `hyperbench plot {sweepId}`");
         // Skipped cases (no device can hold them) do not fail the sweep, as in `kernels bench` (docs/exit-codes.md): each is listed with its reason.
         return status.Failed > 0 || status.Status != SweepStatus.Completed ? ExitCodes.CaseFailed : ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Live progress of a sweep on a terminal: one bar for the sweep, one per device (its count and current case), polled every
+    /// <paramref name="period"/> until the sweep has finished (or is gone). Shared by `sweep` and `sweep watch`.
+    /// </summary>
+    /// <returns>The last status polled.</returns>
+    internal static async Task<SweepStatusView> ProgressAsync(IAnsiConsole console, SweepStatusView status,
+        Func<CancellationToken, Task<SweepStatusView>> poll, TimeSpan period, CancellationToken cancellationToken)
+    {
+        await console.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .StartAsync(async ctx =>
+            {
+                var overall = ctx.AddTask("[bold]sweep[/]", maxValue: Math.Max(1, status.Total));
+                var devices = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
+                while (true)
+                {
+                    overall.MaxValue = Math.Max(1, status.Total);
+                    overall.Value = status.Done + status.Failed + status.Skipped + status.Cancelled;
+                    overall.Description = $"[bold]sweep[/] {status.Done}/{status.Total} done" +
+                        (status.Failed > 0 ? $", [red]{status.Failed} failed[/]" : "") + (status.Skipped > 0 ? $", [grey]{status.Skipped} skipped[/]" : "") +
+                        (status.Leased > 0 ? $", {status.Leased} running" : "");
+                    foreach (var d in status.Devices)
+                    {
+                        if (!devices.TryGetValue(d.DeviceKey, out var task))
+                            devices[d.DeviceKey] = task = ctx.AddTask(Markup.Escape(d.DeviceKey), maxValue: Math.Max(1, status.Total));
+                        task.Value = d.Done + d.Failed;
+                        task.Description = $"  {Markup.Escape(d.DeviceKey)} [grey]{d.Done} done" + (d.Failed > 0 ? $", {d.Failed} failed" : "") +
+                            (d.CurrentCase is null ? "" : $"; now {Markup.Escape(d.CurrentCase)}") + "[/]";
+                    }
+                    if (status.Finished || !status.Exists) break;
+                    await Task.Delay(period, cancellationToken);
+                    status = await poll(cancellationToken);
+                }
+                overall.StopTask();
+                foreach (var t in devices.Values) t.StopTask();
+            });
+        return status;
     }
 
     /// <summary>

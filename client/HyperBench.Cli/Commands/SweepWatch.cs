@@ -67,7 +67,7 @@ internal static class SweepWatch
             try
             {
                 status = console.Profile.Capabilities.Interactive
-                    ? await ProgressAsync(console, status, poll, interrupt.Token)
+                    ? await SweepMonitor.ProgressAsync(console, status, poll, Period, interrupt.Token)
                     : await LinesAsync(console, status, poll, interrupt.Token);
             }
             catch (OperationCanceledException) when (interrupt.Signalled)
@@ -116,40 +116,6 @@ internal static class SweepWatch
             Count(CaseStatus.Failed), Count(CaseStatus.Cancelled), sweep.CreatedUtc, sweep.FinishedUtc, devices) { Skipped = Count(CaseStatus.Skipped) };
     }
 
-    private static async Task<SweepStatusView> ProgressAsync(IAnsiConsole console, SweepStatusView status,
-        Func<CancellationToken, Task<SweepStatusView>> poll, CancellationToken cancellationToken)
-    {
-        await console.Progress()
-            .AutoClear(false)
-            .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-            .StartAsync(async ctx =>
-            {
-                var overall = ctx.AddTask("[bold]sweep[/]", maxValue: Math.Max(1, status.Total));
-                var devices = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
-                while (true)
-                {
-                    overall.MaxValue = Math.Max(1, status.Total);
-                    overall.Value = Finished(status);
-                    overall.Description = $"[bold]sweep[/] {Describe(status)}";
-                    foreach (var d in status.Devices)
-                    {
-                        if (!devices.TryGetValue(d.DeviceKey, out var task))
-                            devices[d.DeviceKey] = task = ctx.AddTask(Markup.Escape(d.DeviceKey), maxValue: Math.Max(1, status.Total));
-                        task.Value = d.Done + d.Failed;
-                        task.Description = $"  {Markup.Escape(d.DeviceKey)} [grey]{d.Done} done" + (d.Failed > 0 ? $", {d.Failed} failed" : "") +
-                            (d.CurrentCase is null ? "" : $"; now {Markup.Escape(d.CurrentCase)}") + "[/]";
-                    }
-                    if (status.Finished) break;
-                    await Task.Delay(Period, cancellationToken);
-                    status = await poll(cancellationToken);
-                }
-                overall.StopTask();
-                foreach (var t in devices.Values) t.StopTask();
-            });
-        return status;
-    }
-
     /// <summary>Output that is not a terminal (a log, a pipe): one line whenever the counts change.</summary>
     private static async Task<SweepStatusView> LinesAsync(IAnsiConsole console, SweepStatusView status,
         Func<CancellationToken, Task<SweepStatusView>> poll, CancellationToken cancellationToken)
@@ -165,8 +131,6 @@ internal static class SweepWatch
             status = await poll(cancellationToken);
         }
     }
-
-    private static int Finished(SweepStatusView s) => s.Done + s.Failed + s.Skipped + s.Cancelled;
 
     private static string Describe(SweepStatusView s) =>
         $"{s.Done}/{s.Total} done" + (s.Failed > 0 ? $", {s.Failed} failed" : "") + (s.Skipped > 0 ? $", {s.Skipped} skipped" : "") +
