@@ -215,24 +215,9 @@ public sealed class ScalingCommand(IAnsiConsole console) : AsyncCommand<ScalingS
         var runIds = Enumerable.Range(1, most).SelectMany(k => Enumerable.Range(1, study.Repeats).Select(r => RunId(k, r))).Append(warmupId).ToList();
 
         using var interrupt = new Interrupt(cancellationToken);
-        SweepTarget target;
-        try
-        {
-            target = await console.Status().StartAsync(settings.Cluster is null ? "starting the in-process silo" : "connecting to the cluster", _ =>
-                settings.Cluster is null
-                    ? SweepTarget.StartEmbeddedAsync(db, devices, runIds, interrupt.Token)
-                    : SweepTarget.ConnectAsync(settings.Cluster, settings.Db, interrupt.Token));
-        }
-        catch (PlanException ex)
-        {
-            console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
-            return ExitCodes.InvalidInput;
-        }
-        catch (OperationCanceledException) when (interrupt.Signalled)
-        {
-            console.MarkupLine("[yellow]interrupted[/] before the study started: nothing stored.");
-            return ExitCodes.Interrupted;
-        }
+        var (opened, openExit) = await SweepTarget.OpenAsync(console, settings.Cluster, settings.Db, db, devices, runIds, interrupt,
+            "before the study started: nothing stored.");
+        if (opened is not { } target) return openExit;
 
         await using (target)
         {

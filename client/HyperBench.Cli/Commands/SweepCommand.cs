@@ -96,24 +96,9 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepSetti
         }
 
         using var interrupt = new Interrupt(cancellationToken);
-        SweepTarget target;
-        try
-        {
-            target = await console.Status().StartAsync(settings.Cluster is null ? "starting the in-process silo" : "connecting to the cluster", _ =>
-                settings.Cluster is null
-                    ? SweepTarget.StartEmbeddedAsync(db, settings.Device, [sweepId], interrupt.Token)
-                    : SweepTarget.ConnectAsync(settings.Cluster, settings.Db, interrupt.Token));
-        }
-        catch (PlanException ex)
-        {
-            console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
-            return ExitCodes.InvalidInput;
-        }
-        catch (OperationCanceledException) when (interrupt.Signalled)
-        {
-            console.MarkupLine("[yellow]interrupted[/] before the sweep was stored: nothing to resume.");
-            return ExitCodes.Interrupted;
-        }
+        var (opened, openExit) = await SweepTarget.OpenAsync(console, settings.Cluster, settings.Db, db, settings.Device, [sweepId], interrupt,
+            "before the sweep was stored: nothing to resume.");
+        if (opened is not { } target) return openExit;
 
         await using (target)
         {

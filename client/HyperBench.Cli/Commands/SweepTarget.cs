@@ -6,6 +6,7 @@ using HyperBench.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Spectre.Console;
 
 namespace HyperBench.Cli.Commands;
 
@@ -53,6 +54,32 @@ internal sealed class SweepTarget : IAsyncDisposable
             throw new PlanException($"--device {devices}: {wanted.Count - started} of {wanted.Count} device(s) ({string.Join(", ", wanted)}) could not be opened.");
         }
         return new SweepTarget(embedded);
+    }
+
+    /// <summary>
+    /// The in-process silo (no <paramref name="cluster"/>) or a running cluster, behind a spinner: what `sweep` and `scaling` open
+    /// before they store anything. Null with the exit code when it failed (a device that could not be opened or a bad --cluster: 2,
+    /// said on the console) or was interrupted (130, saying <paramref name="interruptedMessage"/>).
+    /// </summary>
+    public static async Task<(SweepTarget? Target, int ExitCode)> OpenAsync(IAnsiConsole console, string? cluster, string? dbOption,
+        string db, string devices, IReadOnlyList<string> sweeps, Interrupt interrupt, string interruptedMessage)
+    {
+        try
+        {
+            var target = await console.Status().StartAsync(cluster is null ? "starting the in-process silo" : "connecting to the cluster", _ =>
+                cluster is null ? StartEmbeddedAsync(db, devices, sweeps, interrupt.Token) : ConnectAsync(cluster, dbOption, interrupt.Token));
+            return (target, ExitCodes.Ok);
+        }
+        catch (PlanException ex)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+            return (null, ExitCodes.InvalidInput);
+        }
+        catch (OperationCanceledException) when (interrupt.Signalled)
+        {
+            console.MarkupLine("[yellow]interrupted[/] " + interruptedMessage);
+            return (null, ExitCodes.Interrupted);
+        }
     }
 
     /// <summary>Connects to a running cluster: "localhost:PORT" (or a port) for silos on this machine, else an ADO.NET (PostgreSQL) membership table.</summary>
