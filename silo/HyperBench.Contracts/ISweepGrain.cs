@@ -47,6 +47,25 @@ public interface ISweepGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<CaseLease?> LeaseAsync(DeviceView device);
 
+    /// <summary>
+    /// A lease for the case a device will run after its current one (lease-ahead, docs/scheduling.md), or null. Granted only while more
+    /// cases wait than are leased, never for a gang plan: near a sweep's end a case leased ahead would wait behind its device's current
+    /// case while another device idles.
+    /// </summary>
+    [Alias("LeaseAhead")]
+    [AlwaysInterleave]
+    Task<CaseLease?> LeaseAheadAsync(DeviceView device);
+
+    /// <summary>Whether the lease is still valid, changing nothing (a worker asks as it starts a case it leased ahead).</summary>
+    [Alias("IsLeased")]
+    [AlwaysInterleave]
+    Task<bool> IsLeasedAsync(string leaseId);
+
+    /// <summary>Gives back a lease whose case never started (a lease-ahead of a stopping worker): pending again, and not an attempt.</summary>
+    [Alias("Return")]
+    [AlwaysInterleave]
+    Task<bool> ReturnAsync(string leaseId);
+
     /// <summary>Extends a lease; false when it is no longer valid (expired, re-issued, cancelled): the worker should stop the case.</summary>
     [Alias("Renew")]
     [AlwaysInterleave]

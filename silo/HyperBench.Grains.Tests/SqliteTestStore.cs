@@ -97,6 +97,12 @@ internal sealed class SqliteTestStore : ISweepStore, IAsyncDisposable
         return _inner.SaveResultAsync(sweepId, result, environment, deviceKey, attempt, cancellationToken);
     }
 
+    public Task<IReadOnlyList<bool>> SaveResultsAsync(IReadOnlyList<ResultToStore> results, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Add(ref _saveCalls, results.Count);
+        return _inner.SaveResultsAsync(results, cancellationToken);
+    }
+
     public Task<IReadOnlyList<ResultSummaryRow>> GetResultsAsync(string sweepId, CancellationToken cancellationToken = default) =>
         _inner.GetResultsAsync(sweepId, cancellationToken);
 

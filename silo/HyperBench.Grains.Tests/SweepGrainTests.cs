@@ -414,7 +414,9 @@ public sealed class SweepGrainTests
         // A completion lost to the dead grain would leave its case leased until the 60 s lease ran out, then measure it again.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(45), $"finished {clock.Elapsed.TotalSeconds:F1} s after the kill: a lease ran out");
         var rows = await store.GetCasesAsync(id, Ct);
-        Assert.True(rows.Count(r => r.Attempts > 1) <= 1, "only the case the dead silo's device held may run twice: " +
+        // The dead silo's device held at most three leases (lease-ahead, docs/scheduling.md): the case whose completion was in flight, the
+        // running one and the one leased ahead. Only those may have a second attempt.
+        Assert.True(rows.Count(r => r.Attempts > 1) <= 3, "only the cases the dead silo's device held may run twice: " +
             string.Join(", ", rows.Where(r => r.Attempts > 1).Select(r => $"{r.CaseId} x{r.Attempts}")));
         var results = await store.GetResultsAsync(id, Ct);
         Assert.Equal(plan.Grid.Expand().Select(c => c.Id).Order(), results.Select(r => r.CaseId).Order());

@@ -132,11 +132,13 @@ public sealed class SweepGrain(
             Status = CaseStatus.Pending,
             UpdatedUtc = now,
         }).ToList();
+        long creating = System.Diagnostics.Stopwatch.GetTimestamp();
         await store.CreateSweepAsync(sweep, rows);
         _sweep = sweep;
         _plan = plan;
         for (int i = 0; i < rows.Count; i++) _cases.Add(new SweepEntry(rows[i], cases[i]));
-        logger.LogInformation("Sweep {SweepId} started: {Cases} cases ({Plan})", SweepId, cases.Count, plan);
+        logger.LogInformation("Sweep {SweepId} started: {Cases} cases ({Plan}), stored in {Milliseconds:F0} ms", SweepId, cases.Count, plan,
+            System.Diagnostics.Stopwatch.GetElapsedTime(creating).TotalMilliseconds);
         StartTimer();
         await GrainFactory.GetGrain<IActiveSweepsGrain>(0).AddAsync(SweepId);
         await FinishIfDoneAsync();
@@ -198,6 +200,25 @@ public sealed class SweepGrain(
         _leases[lease.LeaseId] = entry;
         await stored;
         return lease;
+    }
+
+    public Task<CaseLease?> LeaseAheadAsync(DeviceView device)
+    {
+        if (!Running || _plan is null || _plan.Gang is > 1) return Task.FromResult<CaseLease?>(null);
+        // More waiting than in flight, else no lease ahead: at a sweep's end it would hold a case back from a device that is idle.
+        if (Count(CaseStatus.Pending) <= _leases.Count) return Task.FromResult<CaseLease?>(null);
+        return LeaseAsync(device);
+    }
+
+    public Task<bool> IsLeasedAsync(string leaseId) => Task.FromResult(Running && _leases.ContainsKey(leaseId));
+
+    public async Task<bool> ReturnAsync(string leaseId)
+    {
+        if (!_leases.Remove(leaseId, out var entry)) return false;
+        _wakeWorkers = true;
+        await MoveAsync(entry, CaseStatus.Pending, entry.Row.Error, returned: true);
+        await WakeWorkersAsync();
+        return true;
     }
 
     private CaseLease LeaseOf(SweepEntry entry)
@@ -449,7 +470,9 @@ public sealed class SweepGrain(
     /// <param name="error">The error the row keeps (callers that do not change it pass the row's own).</param>
     /// <param name="leaseTo">With <see cref="CaseStatus.Leased"/>: the device taking a new lease (one more attempt).</param>
     /// <param name="skipReason">With <see cref="CaseStatus.Skipped"/>: why it will not run.</param>
-    private Task MoveAsync(SweepEntry entry, CaseStatus status, string? error, DeviceView? leaseTo = null, string? skipReason = null)
+    /// <param name="returned">With <see cref="CaseStatus.Pending"/>: a lease given back unstarted, so its attempt does not count.</param>
+    private Task MoveAsync(SweepEntry entry, CaseStatus status, string? error, DeviceView? leaseTo = null, string? skipReason = null,
+        bool returned = false)
     {
         if ((status == CaseStatus.Leased) != (leaseTo is not null) || (status == CaseStatus.Skipped) != (skipReason is not null))
             throw new ArgumentException($"case {entry.Row.CaseId}: a lease needs a device and a skip a reason, and only they do ({status}).");
@@ -460,6 +483,7 @@ public sealed class SweepGrain(
         row.Error = error;
         row.SkipReason = skipReason;
         row.UpdatedUtc = now;
+        if (returned && row.Attempts > 0) row.Attempts--;
         if (leaseTo is not null)
         {
             row.Attempts++;

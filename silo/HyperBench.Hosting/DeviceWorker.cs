@@ -29,9 +29,13 @@ public sealed class DeviceWorker : IDisposable
     private readonly IDeviceWorkerFaults _faults;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
+    // A stopping worker still stores its last result, completes its lease and returns the one it leased ahead: for this long.
+    private readonly CancellationTokenSource _grace = new();
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
     private readonly TaskCompletionSource<DeviceView> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
+    // The silo's one writer, shared by its devices: what they finish meanwhile is stored in one transaction.
     private readonly BufferedResultWriter _results;
     private DeviceView? _view;
     private IDeviceTelemetry? _telemetry;
@@ -40,7 +44,7 @@ public sealed class DeviceWorker : IDisposable
     private bool _died;
     private readonly int? _cpuThreads;
 
-    public DeviceWorker(string deviceSpec, string siloAddress, IGrainFactory grains, ISweepStore store, HyperBenchMetrics metrics,
+    public DeviceWorker(string deviceSpec, string siloAddress, IGrainFactory grains, BufferedResultWriter results, HyperBenchMetrics metrics,
         DeviceWorkerOptions options, DeviceWorkerScope scope, IDeviceWorkerFaults faults, ILoggerFactory loggerFactory, int? cpuThreads = null,
         SimModel? simModel = null)
     {
@@ -56,7 +60,7 @@ public sealed class DeviceWorker : IDisposable
         _scope = scope;
         _faults = faults;
         _logger = loggerFactory.CreateLogger<DeviceWorker>();
-        _results = new BufferedResultWriter(store, logger: loggerFactory.CreateLogger<BufferedResultWriter>());
+        _results = results;
         _thread = new Thread(Run) { IsBackground = true, Name = $"hyperbench-device {deviceSpec}" };
     }
 
@@ -71,6 +75,7 @@ public sealed class DeviceWorker : IDisposable
     /// <summary>Stops after the current case: a running case is cancelled and its lease given back.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _grace.CancelAfter(Grace);
         await _stopping.CancelAsync();
         await _exited.Task.WaitAsync(cancellationToken);
     }
@@ -78,8 +83,7 @@ public sealed class DeviceWorker : IDisposable
     public void Dispose()
     {
         _stopping.Dispose();
-        // Everything it held was awaited by the worker before completing a lease: draining here is quick.
-        _results.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _grace.Dispose();
     }
 
     private void Run()
@@ -146,53 +150,190 @@ public sealed class DeviceWorker : IDisposable
     {
         var view = _view!;
         var lastHeartbeat = Stopwatch.StartNew();
-        while (!_stopping.IsCancellationRequested)
+        // Lease-ahead (docs/scheduling.md): the next case is leased while this one runs, and this one's result is stored and its lease
+        // completed while the next one runs, so neither round trip sits between two cases.
+        Task<HeldLease?>? next = null;
+        Task? finishing = null;
+        try
         {
-            try
+            while (!_stopping.IsCancellationRequested)
             {
-                long cycleStart = Stopwatch.GetTimestamp();
-                var lease = TryLease(view);
-                if (lease is null)
+                try
                 {
-                    if (lastHeartbeat.Elapsed >= _heartbeat)
+                    long cycleStart = Stopwatch.GetTimestamp();
+                    var held = TakeAhead(ref next);
+                    if (held is null)
                     {
-                        Heartbeat(view, null);
-                        lastHeartbeat.Restart();
+                        var lease = TryLease(view);
+                        if (lease is null)
+                        {
+                            if (lastHeartbeat.Elapsed >= _heartbeat)
+                            {
+                                Heartbeat(view, null);
+                                lastHeartbeat.Restart();
+                            }
+                            // No polling: the active sweeps answer when a sweep starts or a case goes back to pending, else at the next
+                            // heartbeat. At most 20 s: under Orleans' response timeout (30 s by default), however long the heartbeat period.
+                            var untilHeartbeat = TimeSpan.FromSeconds(Math.Min(20, (_heartbeat - lastHeartbeat.Elapsed).TotalSeconds));
+                            _work = Wait(_grains.GetGrain<IActiveSweepsGrain>(0)
+                                .WaitForWorkAsync(_work?.Version ?? -1, untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero).WaitAsync(_stopping.Token));
+                            continue;
+                        }
+                        held = Hold(lease, view, running: true);
                     }
-                    // No polling: the active sweeps answer when a sweep starts or a case goes back to pending, else at the next heartbeat.
-                    // At most 20 s: under Orleans' response timeout (30 s by default), however long the heartbeat period.
-                    var untilHeartbeat = TimeSpan.FromSeconds(Math.Min(20, (_heartbeat - lastHeartbeat.Elapsed).TotalSeconds));
-                    _work = Wait(_grains.GetGrain<IActiveSweepsGrain>(0)
-                        .WaitForWorkAsync(_work?.Version ?? -1, untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero).WaitAsync(_stopping.Token));
-                    continue;
+                    else
+                    {
+                        // Taken ahead, it may have been cancelled or re-issued while it waited: asked at once, and its result is stored
+                        // only once the sweep confirms it (the case is stopped as soon as it does not).
+                        held.StartRunning();
+                        held.Confirmed = ConfirmAsync(held);
+                    }
+                    if (_faults.DiesHolding(held.Lease))
+                    {
+                        _logger.LogWarning("Device worker {DeviceKey} dies holding lease {LeaseId} (injected fault)", view.DeviceKey, held.Lease.LeaseId);
+                        // Dead means silent: no renewal keeps the lease alive, so it expires (or its silo's death frees it).
+                        held.StopRenewing();
+                        held.Dispose();
+                        _died = true;
+                        return;
+                    }
+                    if (_options.LeaseAhead && !_stopping.IsCancellationRequested) next = LeaseAheadAsync(held.Lease.SweepId, view);
+                    var finished = RunLease(runner, view, held);
+                    // At most one case's result in flight: the previous one is stored and completed before this one is queued.
+                    if (finishing is not null) Wait(finishing);
+                    finishing = finished is null ? null : FinishAsync(environment, view, held, finished.Value.Result);
+                    // This device's time outside the kernel in this cycle: with lease-ahead, mostly waiting for the previous case's completion.
+                    if (finished is not null)
+                        _metrics.CaseOverhead((Stopwatch.GetElapsedTime(cycleStart) - finished.Value.EngineTime).TotalSeconds, view.DeviceId);
+                    lastHeartbeat.Restart();
                 }
-                if (_faults.DiesHolding(lease))
+                catch (ObjectDisposedException ex)
                 {
-                    _logger.LogWarning("Device worker {DeviceKey} dies holding lease {LeaseId} (injected fault)", view.DeviceKey, lease.LeaseId);
+                    // The silo's services are gone (the host was torn down without stopping this worker): nothing left to work for.
+                    _logger.LogWarning(ex, "Device worker {DeviceKey}: its silo is gone; stopping", view.DeviceKey);
                     _died = true;
                     return;
                 }
-                RunLease(runner, environment, view, lease, cycleStart);
-                lastHeartbeat.Restart();
-            }
-            catch (ObjectDisposedException ex)
-            {
-                // The silo's services are gone (the host was torn down without stopping this worker): nothing left to work for.
-                _logger.LogWarning(ex, "Device worker {DeviceKey}: its silo is gone; stopping", view.DeviceKey);
-                _died = true;
-                return;
-            }
-            catch (Exception ex) when (!_stopping.IsCancellationRequested)
-            {
-                // The cluster or the store is unreachable for now: keep the device, try again shortly.
-                _logger.LogWarning(ex, "Device worker {DeviceKey}: {Error}; retrying", view.DeviceKey, ex.Message);
-                _stopping.Token.WaitHandle.WaitOne(_idlePoll * 4);
-            }
-            catch (Exception) when (_stopping.IsCancellationRequested)
-            {
-                return;
+                catch (Exception ex) when (!_stopping.IsCancellationRequested)
+                {
+                    // The cluster or the store is unreachable for now: keep the device, try again shortly.
+                    _logger.LogWarning(ex, "Device worker {DeviceKey}: {Error}; retrying", view.DeviceKey, ex.Message);
+                    _stopping.Token.WaitHandle.WaitOne(_idlePoll * 4);
+                }
+                catch (Exception) when (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
             }
         }
+        finally
+        {
+            if (!_died)
+            {
+                // The last result is stored and its lease completed (or, stopping, given up on as before); a case leased ahead and never
+                // started goes back without costing an attempt.
+                if (finishing is not null) Blocking.Wait(finishing, Grace);
+                if (next is not null && Blocking.Wait(next, Grace) && next.IsCompletedSuccessfully && next.Result is { } ahead)
+                {
+                    ahead.StopRenewing();
+                    ahead.Dispose();
+                    TryWait(() => _grains.GetGrain<ISweepGrain>(ahead.Lease.SweepId).ReturnAsync(ahead.Lease.LeaseId), "return a lease taken ahead");
+                }
+            }
+        }
+    }
+
+    /// <summary>The lease taken ahead, if there is one and it is still valid (not lost to expiry or a cancel while it waited).</summary>
+    private HeldLease? TakeAhead(ref Task<HeldLease?>? next)
+    {
+        if (next is null) return null;
+        var task = next;
+        next = null;
+        try
+        {
+            var held = Wait(task);
+            if (held is null || !held.Lost) return held;
+            held.StopRenewing();
+            held.Dispose();
+            _logger.LogWarning("Device worker {DeviceKey}: lease {LeaseId} taken ahead was lost before it started (expired or cancelled)",
+                _view!.DeviceKey, held.Lease.LeaseId);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        {
+            // Not fatal: the worker asks for a lease the usual way. A lease granted but never answered expires and is retried.
+            _logger.LogWarning(ex, "Device worker {DeviceKey}: leasing ahead failed ({Error})", _view!.DeviceKey, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Asks about a lease taken ahead as its case starts; false (and the run cancelled) when the sweep no longer knows it.</summary>
+    private async Task<bool> ConfirmAsync(HeldLease held)
+    {
+        try
+        {
+            if (await _grains.GetGrain<ISweepGrain>(held.Lease.SweepId).IsLeasedAsync(held.Lease.LeaseId).WaitAsync(_stopping.Token)) return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Unreachable for now, as with any renewal: the case goes on, and its completion tells whether the lease still held.
+            _logger.LogWarning(ex, "Device worker {DeviceKey}: confirming lease {LeaseId} failed", _view!.DeviceKey, held.Lease.LeaseId);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return true; // stopping: the run is cancelled by that
+        }
+        held.Lost = true;
+        await held.Run.CancelAsync();
+        return false;
+    }
+
+    private async Task<HeldLease?> LeaseAheadAsync(string sweepId, DeviceView view)
+    {
+        // Not given up on when the worker stops (only after the grace): a lease granted must be known, to be returned.
+        var lease = await _grains.GetGrain<ISweepGrain>(sweepId).LeaseAheadAsync(view).WaitAsync(_grace.Token);
+        return lease is null ? null : Hold(lease, view, running: false);
+    }
+
+    /// <summary>Holds a lease: a timer renews it until the case's result is stored (and, while it runs, tells the registry the device is busy).</summary>
+    private HeldLease Hold(CaseLease lease, DeviceView view, bool running)
+    {
+        var held = new HeldLease(lease, _stopping.Token);
+        if (running) held.StartRunning();
+        var sweep = _grains.GetGrain<ISweepGrain>(lease.SweepId);
+        string busy = $"{lease.SweepId}/{lease.Case.Id}";
+        var every = TimeSpan.FromSeconds(Math.Max(0.05, Math.Min(_heartbeat.TotalSeconds, lease.LeaseSeconds / 3)));
+        var token = held.Renewal.Token;
+        held.Renewing = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(every);
+            while (await timer.WaitForNextTickAsync(token))
+            {
+                try
+                {
+                    // A call to a silo that just died may hang until the response timeout: never keep the finished case waiting on it.
+                    if (!await sweep.RenewAsync(lease.LeaseId).WaitAsync(token))
+                    {
+                        held.Lost = true;
+                        await held.Run.CancelAsync();
+                        return;
+                    }
+                    if (!held.Running) continue;
+                    // A registry that moved or restarted has forgotten this device: register again now, not after the case, or a
+                    // resume meanwhile would take this live device's lease for one whose holder is gone.
+                    var registry = _grains.GetGrain<IDeviceRegistryGrain>(0);
+                    if (!await registry.HeartbeatAsync(view.DeviceKey, busy).WaitAsync(token))
+                        await registry.RegisterAsync(view with { BusyCase = busy }).WaitAsync(token);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One failed renewal (store or cluster briefly unreachable) is not fatal: the next tick tries again before expiry.
+                    _logger.LogWarning(ex, "Device worker {DeviceKey}: renewing lease {LeaseId} failed", view.DeviceKey, lease.LeaseId);
+                }
+            }
+        }, CancellationToken.None);
+        return held;
     }
 
     /// <summary>
@@ -222,99 +363,109 @@ public sealed class DeviceWorker : IDisposable
         return null;
     }
 
-    private void RunLease(ICaseRunner runner, EnvironmentInfo environment, DeviceView view, CaseLease lease, long cycleStart)
+    /// <summary>Runs the case on this thread; null when it was stopped (lease lost, or the worker stopping: then given back).</summary>
+    private (CaseResult Result, TimeSpan EngineTime)? RunLease(ICaseRunner runner, DeviceView view, HeldLease held)
     {
-        var sweep = _grains.GetGrain<ISweepGrain>(lease.SweepId);
-        string busy = $"{lease.SweepId}/{lease.Case.Id}";
-        using var run = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        using var renewal = new CancellationTokenSource();
-        bool leaseLost = false;
-        var every = TimeSpan.FromSeconds(Math.Max(0.05, Math.Min(_heartbeat.TotalSeconds, lease.LeaseSeconds / 3)));
-        var renewing = Task.Run(async () =>
-        {
-            using var timer = new PeriodicTimer(every);
-            while (await timer.WaitForNextTickAsync(renewal.Token))
-            {
-                try
-                {
-                    // A call to a silo that just died may hang until the response timeout: never keep the finished case waiting on it.
-                    if (!await sweep.RenewAsync(lease.LeaseId).WaitAsync(renewal.Token))
-                    {
-                        leaseLost = true;
-                        await run.CancelAsync();
-                        return;
-                    }
-                    // A registry that moved or restarted has forgotten this device: register again now, not after the case, or a
-                    // resume meanwhile would take this live device's lease for one whose holder is gone.
-                    var registry = _grains.GetGrain<IDeviceRegistryGrain>(0);
-                    if (!await registry.HeartbeatAsync(view.DeviceKey, busy).WaitAsync(renewal.Token))
-                        await registry.RegisterAsync(view with { BusyCase = busy }).WaitAsync(renewal.Token);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // One failed renewal (store or cluster briefly unreachable) is not fatal: the next tick tries again before expiry.
-                    _logger.LogWarning(ex, "Device worker {DeviceKey}: renewing lease {LeaseId} failed", view.DeviceKey, lease.LeaseId);
-                }
-            }
-        });
+        var lease = held.Lease;
         CaseResult result;
         long engineStart = Stopwatch.GetTimestamp();
-        TimeSpan engineTime;
         var startedUtc = DateTime.UtcNow;
         using var recording = _telemetry!.Start();
         try
         {
             using (_metrics.DeviceBusy(view.DeviceId))
-                result = runner.Run(lease.Case, lease.Measurement, run.Token);
+                result = runner.Run(lease.Case, lease.Measurement, held.Run.Token);
         }
         catch (OperationCanceledException)
         {
-            StopRenewing(renewal, renewing);
-            if (leaseLost)
+            held.StopRenewing();
+            if (held.Lost)
                 _logger.LogWarning("Device worker {DeviceKey}: lease {LeaseId} lost (expired, re-issued or cancelled); case {Case} dropped",
                     view.DeviceKey, lease.LeaseId, lease.Case);
             else
-                TryWait(() => sweep.AbandonAsync(lease.LeaseId, "worker stopping"), "abandon");
-            return;
+                TryWait(() => _grains.GetGrain<ISweepGrain>(lease.SweepId).AbandonAsync(lease.LeaseId, "worker stopping"), "abandon");
+            Blocking.Wait(held.Confirmed, TimeSpan.FromSeconds(10)); // it may still be cancelling the run
+            held.Dispose();
+            return null;
         }
         catch (ArgumentException ex)
         {
             result = new CaseResult { Case = lease.Case, DeviceId = view.DeviceId, Error = ex.Message };
         }
-        engineTime = Stopwatch.GetElapsedTime(engineStart);
-        result = result with { StartedUtc = startedUtc, EndedUtc = DateTime.UtcNow, Telemetry = recording.Stop() };
-
-        bool stored;
-        try
+        catch (Exception ex)
         {
-            // The lease stays renewed while the writer waits out a database outage, so a measured result is not re-run.
-            stored = Wait(_results.Enqueue(lease.SweepId, result, environment, view.DeviceKey, lease.Attempt).WaitAsync(_stopping.Token));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            StopRenewing(renewal, renewing);
-            TryWait(() => sweep.AbandonAsync(lease.LeaseId, $"storing the result failed: {ex.Message}"), "abandon");
+            // The backend failed (not the case's parameters): give the lease back now, as an attempt, rather than renewing it for ever.
+            held.StopRenewing();
+            held.Dispose();
+            TryWait(() => _grains.GetGrain<ISweepGrain>(lease.SweepId).AbandonAsync(lease.LeaseId, $"the device failed: {ex.Message}"), "abandon");
             throw;
         }
-        StopRenewing(renewal, renewing);
-        // The silo hosting the sweep grain may be dying: the call is rejected until the cluster re-activates the grain elsewhere, which
-        // loads this lease from SQL. Given up on, the lease would expire and the measured case be run again.
-        var outcome = new CaseOutcome(result.Error, result.Statistics?.Median, stored);
-        Wait(ClusterRetry.CallAsync(() => sweep.CompleteAsync(lease.LeaseId, outcome),
-            (ex, delay) => _logger.LogWarning("Device worker {DeviceKey}: completing lease {LeaseId} failed ({Error}); again in {Delay} ms",
-                view.DeviceKey, lease.LeaseId, ex.Message, (int)delay.TotalMilliseconds),
-            cancellationToken: _stopping.Token,
-            // The sweep grain could not store the transition (its database is restarting): the lease stands, so the same completion
-            // is accepted once the database is back, and the stored result is not measured again.
-            alsoTransient: static ex => ex is StorageUnavailableException));
-        _metrics.CaseOverhead((Stopwatch.GetElapsedTime(cycleStart) - engineTime).TotalSeconds, view.DeviceId);
+        var engineTime = Stopwatch.GetElapsedTime(engineStart);
+        return (result with { StartedUtc = startedUtc, EndedUtc = DateTime.UtcNow, Telemetry = recording.Stop() }, engineTime);
+    }
 
-        string kernel = lease.Case.Kernel.ToString().ToLowerInvariant();
-        if (result.Error is null && result.Statistics is not null)
-            _metrics.CaseCompleted(kernel, lease.Case.N, lease.Case.Causal, lease.Case.PassName, lease.Case.Dtype.Name(), view.DeviceId,
-                result.Statistics.Median);
-        else
-            _metrics.CaseFailed(kernel, view.DeviceId);
+    /// <summary>
+    /// Stores the result (the lease stays renewed while the writer waits out a database outage, so a measured result is not re-run),
+    /// then completes the lease. Runs while the device's next case runs; never throws.
+    /// </summary>
+    private async Task FinishAsync(EnvironmentInfo environment, DeviceView view, HeldLease held, CaseResult result)
+    {
+        var lease = held.Lease;
+        var sweep = _grains.GetGrain<ISweepGrain>(lease.SweepId);
+        try
+        {
+            if (!await held.Confirmed)
+            {
+                await held.StopRenewingAsync();
+                _logger.LogWarning("Device worker {DeviceKey}: lease {LeaseId} taken ahead was no longer valid when its case ran; result of {Case} dropped",
+                    view.DeviceKey, lease.LeaseId, lease.Case);
+                return;
+            }
+            bool stored;
+            try
+            {
+                stored = await _results.Enqueue(lease.SweepId, result, environment, view.DeviceKey, lease.Attempt).WaitAsync(_grace.Token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await held.StopRenewingAsync();
+                _logger.LogWarning(ex, "Device worker {DeviceKey}: storing the result of lease {LeaseId} failed; giving it back", view.DeviceKey, lease.LeaseId);
+                await TryAsync(() => sweep.AbandonAsync(lease.LeaseId, $"storing the result failed: {ex.Message}"), "abandon");
+                return;
+            }
+            await held.StopRenewingAsync();
+            // The silo hosting the sweep grain may be dying: the call is rejected until the cluster re-activates the grain elsewhere, which
+            // loads this lease from SQL. Given up on, the lease would expire and the measured case be run again.
+            var outcome = new CaseOutcome(result.Error, result.Statistics?.Median, stored);
+            await ClusterRetry.CallAsync(() => sweep.CompleteAsync(lease.LeaseId, outcome),
+                (ex, delay) => _logger.LogWarning("Device worker {DeviceKey}: completing lease {LeaseId} failed ({Error}); again in {Delay} ms",
+                    view.DeviceKey, lease.LeaseId, ex.Message, (int)delay.TotalMilliseconds),
+                cancellationToken: _grace.Token,
+                // The sweep grain could not store the transition (its database is restarting): the lease stands, so the same completion
+                // is accepted once the database is back, and the stored result is not measured again.
+                alsoTransient: static ex => ex is StorageUnavailableException);
+            string kernel = lease.Case.Kernel.ToString().ToLowerInvariant();
+            if (result.Error is null && result.Statistics is not null)
+                _metrics.CaseCompleted(kernel, lease.Case.N, lease.Case.Causal, lease.Case.PassName, lease.Case.Dtype.Name(), view.DeviceId,
+                    result.Statistics.Median);
+            else
+                _metrics.CaseFailed(kernel, view.DeviceId);
+        }
+        catch (OperationCanceledException) when (_grace.IsCancellationRequested)
+        {
+            // Stopped and out of grace (the store or the cluster still unreachable): the lease expires and the case is retried.
+            await held.StopRenewingAsync();
+        }
+        catch (Exception ex)
+        {
+            await held.StopRenewingAsync();
+            _logger.LogWarning(ex, "Device worker {DeviceKey}: finishing lease {LeaseId} failed ({Error}); it expires and the case is retried",
+                view.DeviceKey, lease.LeaseId, ex.Message);
+        }
+        finally
+        {
+            held.Dispose();
+        }
     }
 
     private void Heartbeat(DeviceView view, string? busy)
@@ -325,29 +476,13 @@ public sealed class DeviceWorker : IDisposable
             Wait(registry.RegisterAsync(view with { BusyCase = busy }));
     }
 
-    private void StopRenewing(CancellationTokenSource renewal, Task renewing)
-    {
-        renewal.Cancel();
-        try
-        {
-            renewing.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception ex)
-        {
-            // A failed renewal is not fatal: the grain decides by expiry, and the completion tells whether the lease still held.
-            _logger.LogWarning(ex, "Device worker {DeviceKey}: lease renewal failed", _view?.DeviceKey);
-        }
-    }
-
     /// <summary>Best effort (the silo may be going or gone): an exception here must never escape this thread and end the process.</summary>
     private void TryWait(Func<Task> call, string what)
     {
         try
         {
-            call().Wait(TimeSpan.FromSeconds(10));
+            var task = call();
+            if (Blocking.Wait(task, TimeSpan.FromSeconds(10))) task.GetAwaiter().GetResult();
         }
         catch (Exception ex)
         {
@@ -355,8 +490,90 @@ public sealed class DeviceWorker : IDisposable
         }
     }
 
-    // This thread is the device's own: blocking it on a grain call stalls nothing else.
-    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+    private async Task TryAsync(Func<Task> call, string what)
+    {
+        try
+        {
+            await call().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Device worker {Device}: {What} failed", _deviceSpec, what);
+        }
+    }
 
-    private static void Wait(Task task) => task.GetAwaiter().GetResult();
+    /// <summary>
+    /// A lease this device holds: renewed by a timer until its result is stored, <see cref="Run"/> cancelled when a renewal finds it lost.
+    /// A lease taken ahead is held (renewed) before its case runs.
+    /// </summary>
+    private sealed class HeldLease(CaseLease lease, CancellationToken stopping) : IDisposable
+    {
+        public CaseLease Lease { get; } = lease;
+
+        public CancellationTokenSource Run { get; } = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+
+        public CancellationTokenSource Renewal { get; } = new();
+
+        public Task Renewing { get; set; } = Task.CompletedTask;
+
+        /// <summary>Whether the sweep still knows the lease: true at once for a lease taken when the case started.</summary>
+        public Task<bool> Confirmed { get; set; } = Task.FromResult(true);
+
+        private volatile bool _lost;
+        private volatile bool _running;
+
+        public bool Lost
+        {
+            get => _lost;
+            set => _lost = value;
+        }
+
+        /// <summary>Its case runs now: renewals also tell the registry the device is busy with it.</summary>
+        public bool Running => _running;
+
+        public void StartRunning() => _running = true;
+
+        public void StopRenewing()
+        {
+            if (!Renewal.IsCancellationRequested) Renewal.Cancel();
+            try
+            {
+                Blocking.Wait(Renewing);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (Exception)
+            {
+                // A failed renewal is not fatal: the grain decides by expiry, and the completion tells whether the lease still held.
+            }
+        }
+
+        public async Task StopRenewingAsync()
+        {
+            if (!Renewal.IsCancellationRequested) await Renewal.CancelAsync();
+            try
+            {
+                await Renewing;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (Exception)
+            {
+                // A failed renewal is not fatal: the grain decides by expiry, and the completion tells whether the lease still held.
+            }
+        }
+
+        public void Dispose()
+        {
+            Run.Dispose();
+            Renewal.Dispose();
+        }
+    }
+
+    // This thread is the device's own: blocking it on a grain call stalls nothing else (and it blocks without spinning).
+    private static T Wait<T>(Task<T> task) => Blocking.Wait(task);
+
+    private static void Wait(Task task) => Blocking.Wait(task);
 }

@@ -23,6 +23,13 @@ public sealed class DeviceWorkerOptions
     [Range(10, 60000)]
     public int IdlePollMilliseconds { get; set; } = 250;
 
+    /// <summary>
+    /// Lease the next case while the current one runs, and store the result and complete the lease while the next one runs
+    /// (docs/scheduling.md): no round trip to the cluster or the database between two cases. A sweep grants a lease ahead only while more
+    /// cases wait than are leased.
+    /// </summary>
+    public bool LeaseAhead { get; set; } = true;
+
     /// <summary>The simulated devices' (sim:i) model file (docs/simulation.md); empty: the built-in cpu-default model.</summary>
     public string? SimModel { get; set; }
 

@@ -19,9 +19,11 @@ public sealed class DeviceWorkerService(
     IOptions<DeviceWorkerOptions> options,
     DeviceWorkerScope scope,
     IDeviceWorkerFaults faults,
-    ILoggerFactory loggerFactory) : ILifecycleParticipant<ISiloLifecycle>
+    ILoggerFactory loggerFactory) : ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
 {
     private readonly List<DeviceWorker> _workers = [];
+    // One writer for all the silo's devices: results finished together are stored in one transaction (docs/scheduling.md).
+    private BufferedResultWriter? _results;
     private readonly ILogger _logger = loggerFactory.CreateLogger<DeviceWorkerService>();
 
     public IReadOnlyList<DeviceWorker> Workers => _workers;
@@ -40,9 +42,10 @@ public sealed class DeviceWorkerService(
             : null;
         if (simModel is not null)
             _logger.LogWarning("Silo {Silo} runs simulated devices (model {Model}): their results are modelled times, not measurements", address, simModel.Name);
+        _results = new BufferedResultWriter(store, logger: loggerFactory.CreateLogger<BufferedResultWriter>());
         foreach (var device in devices)
         {
-            var worker = new DeviceWorker(device, address, grains, store, metrics, options.Value, scope, faults, loggerFactory, cpuThreads, simModel);
+            var worker = new DeviceWorker(device, address, grains, _results, metrics, options.Value, scope, faults, loggerFactory, cpuThreads, simModel);
             _workers.Add(worker);
             worker.Start();
         }
@@ -89,5 +92,15 @@ public sealed class DeviceWorkerService(
         }));
         foreach (var w in _workers) w.Dispose();
         _workers.Clear();
+        // Everything the workers queued was awaited by them before completing a lease: draining here is quick.
+        if (_results is not null) await _results.DisposeAsync();
+        _results = null;
+    }
+
+    /// <summary>A silo torn down without its stop stage (a failed start) still drains what its writer holds.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_results is not null) await _results.DisposeAsync();
+        _results = null;
     }
 }

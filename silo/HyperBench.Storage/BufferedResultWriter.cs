@@ -7,10 +7,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace HyperBench.Storage;
 
 /// <summary>
-/// Queues results in memory and stores them in the background, in order, one at a time. While the database is down a
-/// result stays at the head of the queue and is retried (with back-off) until the database is back, so a measured result
-/// is never dropped because of an outage; a result the database refuses for another reason (a missing sweep, a
-/// constraint) faults its task and is logged instead of blocking the queue. Thread-safe.
+/// Queues results in memory and stores them in the background, in order: the results queued while a write runs go together in the
+/// next one (one transaction, at most <see cref="BufferedResultWriterOptions.MaxBatch"/>), so a silo whose devices share one writer
+/// stores a fleet's results in few transactions. While the database is down a batch stays at the head of the queue and is retried
+/// (with back-off) until the database is back, so a measured result is never dropped because of an outage; a batch the database
+/// refuses for another reason is stored again one result at a time, and a result refused alone (a missing sweep, a constraint) faults
+/// its task and is logged instead of blocking the queue. Thread-safe.
 /// </summary>
 /// <example>
 /// <code>
@@ -93,27 +95,35 @@ public sealed class BufferedResultWriter : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        await foreach (var item in _queue.Reader.ReadAllAsync())
+        var batch = new List<PendingResult>();
+        while (await _queue.Reader.WaitToReadAsync())
         {
-            if (_abort.IsCancellationRequested) Abandon(item);
-            else await StoreAsync(item);
-            Interlocked.Decrement(ref _pending);
+            batch.Clear();
+            while (batch.Count < _options.MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
+            if (batch.Count == 0) continue;
+            if (_abort.IsCancellationRequested)
+                foreach (var item in batch) Abandon(item);
+            else
+                await StoreAsync(batch, isolated: false);
+            Interlocked.Add(ref _pending, -batch.Count);
         }
     }
 
-    private async Task StoreAsync(PendingResult item)
+    private async Task StoreAsync(IReadOnlyList<PendingResult> batch, bool isolated)
     {
         var delay = _options.FirstRetryDelay;
         while (true)
         {
             try
             {
-                item.Completion.TrySetResult(await _store.SaveResultAsync(item.SweepId, item.Result, item.Environment, item.DeviceKey, item.Attempt, _abort.Token));
+                var stored = await _store.SaveResultsAsync([.. batch.Select(i => new ResultToStore(i.SweepId, i.Result, i.Environment, i.DeviceKey, i.Attempt))],
+                    _abort.Token);
+                for (int i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(stored[i]);
                 return;
             }
             catch (OperationCanceledException) when (_abort.IsCancellationRequested)
             {
-                Abandon(item);
+                foreach (var item in batch) Abandon(item);
                 return;
             }
             catch (Exception e) when (IsUnavailable(e))
@@ -127,17 +137,28 @@ public sealed class BufferedResultWriter : IAsyncDisposable
                 }
                 catch (OperationCanceledException)
                 {
-                    Abandon(item);
+                    foreach (var item in batch) Abandon(item);
                     return;
                 }
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
             }
+            catch (Exception e) when (batch.Count > 1 && !isolated)
+            {
+                // One result the database refuses must not take its batch-mates down: store them one by one to find it.
+                if (_logger.IsEnabled(LogLevel.Warning))
+                    _logger.LogWarning(e, "A batch of {Count} results was refused by {Database}; storing them one at a time", batch.Count, _store.Description);
+                foreach (var item in batch) await StoreAsync([item], isolated: true);
+                return;
+            }
             catch (Exception e)
             {
-                if (_logger.IsEnabled(LogLevel.Error))
-                    _logger.LogError(e, "Result of case {CaseId} in sweep {SweepId} refused by {Database}; not retried", item.CaseId, item.SweepId,
-                        _store.Description);
-                item.Completion.TrySetException(e);
+                foreach (var item in batch)
+                {
+                    if (_logger.IsEnabled(LogLevel.Error))
+                        _logger.LogError(e, "Result of case {CaseId} in sweep {SweepId} refused by {Database}; not retried", item.CaseId, item.SweepId,
+                            _store.Description);
+                    item.Completion.TrySetException(e);
+                }
                 return;
             }
         }

@@ -8,6 +8,9 @@ public sealed class BufferedResultWriterOptions
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>At most this many queued results go in one transaction.</summary>
+    public int MaxBatch { get; set; } = 64;
+
     /// <summary>
     /// How long <see cref="BufferedResultWriter.DisposeAsync"/> waits for the buffer to drain. After it, what is left is
     /// logged as an error naming each (sweep, case) and its task faults: the host must not hang for ever on shutdown.

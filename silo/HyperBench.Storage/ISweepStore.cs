@@ -61,6 +61,13 @@ public interface ISweepStore : IAsyncDisposable
     Task<bool> SaveResultAsync(string sweepId, CaseResult result, EnvironmentInfo environment, string deviceKey, int attempt,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Stores several results in one transaction, each as <see cref="SaveResultAsync"/> would (a silo's devices share one writer, which
+    /// stores what they finished meanwhile together, docs/scheduling.md). Answers per result, in order, true when stored and false when
+    /// (sweep, case) already had a result. All or nothing: a failure stores none of them.
+    /// </summary>
+    Task<IReadOnlyList<bool>> SaveResultsAsync(IReadOnlyList<ResultToStore> results, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<ResultSummaryRow>> GetResultsAsync(string sweepId, CancellationToken cancellationToken = default);
 
     /// <summary>Raw samples in seconds, in the order taken.</summary>

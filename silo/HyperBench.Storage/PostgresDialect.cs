@@ -19,6 +19,13 @@ internal sealed class PostgresDialect : StoreDialect
         if (string.IsNullOrWhiteSpace(builder.Host))
             throw new ArgumentException($"PostgreSQL connection string '{SweepStoreFactory.Redact(connectionString)}' names no Host.", nameof(connectionString));
         Description = $"postgresql://{(string.IsNullOrEmpty(builder.Username) ? "" : builder.Username + "@")}{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username ?? ""}";
+        // The same few statements run for every case (results, samples, statistics, case states): prepared once per pooled connection,
+        // PostgreSQL parses and plans them once. A connection string that sets Max Auto Prepare keeps its own value.
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 32;
+            builder.AutoPrepareMinUsages = 3;
+        }
         _dataSource = NpgsqlDataSource.Create(builder);
     }
 

@@ -113,6 +113,31 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
                 "@CaseCount, @DoneCount, @FailedCount, @SkippedCount, @ParentSweepId, @ServiceId)",
                 SweepParameters(sweep), transaction, cancellationToken: ct));
             long now = UnixTime.ToMs(DateTime.UtcNow);
+            if (_dialect.Provider == "postgresql")
+            {
+                // One statement over one array per column: a sweep of thousands of cases is one round trip, not one per case.
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO sweep_cases (sweep_id, case_id, ordinal, case_json, status, attempts, lease_id, device_key, lease_expires_at_ms, error, " +
+                    "skip_reason, updated_at_ms) SELECT @SweepId, u.* FROM unnest(@CaseIds, @Ordinals, @CaseJsons, @Statuses, @Attempts, @LeaseIds, " +
+                    "@DeviceKeys, @Expires, @Errors, @SkipReasons, @Updated) AS u",
+                    new
+                    {
+                        sweep.SweepId,
+                        CaseIds = cases.Select(r => r.CaseId).ToArray(),
+                        Ordinals = cases.Select(r => r.Ordinal).ToArray(),
+                        CaseJsons = cases.Select(r => r.CaseJson).ToArray(),
+                        Statuses = cases.Select(r => Word(r.Status)).ToArray(),
+                        Attempts = cases.Select(r => r.Attempts).ToArray(),
+                        LeaseIds = cases.Select(r => r.LeaseId).ToArray(),
+                        DeviceKeys = cases.Select(r => r.DeviceKey).ToArray(),
+                        Expires = cases.Select(r => UnixTime.ToMs(r.LeaseExpiresUtc)).ToArray(),
+                        Errors = cases.Select(r => r.Error).ToArray(),
+                        SkipReasons = cases.Select(r => r.SkipReason).ToArray(),
+                        Updated = cases.Select(r => r.UpdatedUtc == default ? now : UnixTime.ToMs(r.UpdatedUtc)).ToArray(),
+                    }, transaction, cancellationToken: ct));
+                await transaction.CommitAsync(ct);
+                return;
+            }
             // Dapper runs the statement once per element: one prepared insert in the transaction.
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO sweep_cases (sweep_id, case_id, ordinal, case_json, status, attempts, lease_id, device_key, lease_expires_at_ms, error, " +
@@ -256,17 +281,64 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
                 throw new InvalidOperationException($"sweep {sweep.SweepId} is not stored in {Description}.");
         }, cancellationToken);
 
-    public Task<bool> SaveResultAsync(string sweepId, CaseResult result, EnvironmentInfo environment, string deviceKey, int attempt,
+    public async Task<bool> SaveResultAsync(string sweepId, CaseResult result, EnvironmentInfo environment, string deviceKey, int attempt,
         CancellationToken cancellationToken = default) =>
-        _retry.ExecuteAsync("save result", async ct =>
+        (await SaveResultsAsync([new ResultToStore(sweepId, result, environment, deviceKey, attempt)], cancellationToken))[0];
+
+    public Task<IReadOnlyList<bool>> SaveResultsAsync(IReadOnlyList<ResultToStore> results, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        if (results.Count == 0) return Task.FromResult<IReadOnlyList<bool>>([]);
+        return _retry.ExecuteAsync<IReadOnlyList<bool>>("save results", async ct =>
         {
-            var fields = CaseFields.Of(result.Case);
-            string caseId = fields.CaseId;
-            string environmentId = EnvironmentId(environment);
             long now = UnixTime.ToMs(DateTime.UtcNow);
             await using var connection = await _dialect.OpenAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            // Environment and device first (the result references them); a duplicate result rolls them back with it.
+            var stored = new bool[results.Count];
+            var environments = new HashSet<string>(StringComparer.Ordinal);
+            var devices = new HashSet<string>(StringComparer.Ordinal);
+            // A case that already has a result is skipped whole (not even its environment or device is written). Two attempts storing
+            // at the same moment are still kept apart by the result's key: the second inserts no result and nothing of its own.
+            var existing = new HashSet<(string, string)>();
+            foreach (var group in results.GroupBy(r => r.SweepId, StringComparer.Ordinal))
+                foreach (var caseId in await connection.QueryAsync<string>(new CommandDefinition(
+                    // Dapper expands the list for SQLite; Npgsql takes it as one array parameter.
+                    _dialect.Provider == "postgresql"
+                        ? "SELECT case_id FROM results WHERE sweep_id = @SweepId AND case_id = ANY(@CaseIds)"
+                        : "SELECT case_id FROM results WHERE sweep_id = @SweepId AND case_id IN @CaseIds",
+                    new { SweepId = group.Key, CaseIds = group.Select(r => r.Result.CaseId).Distinct(StringComparer.Ordinal).ToArray() },
+                    transaction, cancellationToken: ct)))
+                    existing.Add((group.Key, caseId));
+            for (int i = 0; i < results.Count; i++)
+            {
+                var item = results[i];
+                if (existing.Contains((item.SweepId, item.Result.CaseId)))
+                {
+                    // Already stored (a retried case, or a commit whose acknowledgement was lost): keep the first, store nothing.
+                    if (_logger.IsEnabled(LogLevel.Information))
+                        _logger.LogInformation("Result of case {CaseId} in sweep {SweepId} is already stored; attempt {Attempt} not stored",
+                            item.Result.CaseId, item.SweepId, item.Attempt);
+                    continue;
+                }
+                stored[i] = await SaveOneAsync(connection, transaction, item, now, environments, devices, ct);
+            }
+            await transaction.CommitAsync(ct);
+            return stored;
+        }, cancellationToken);
+    }
+
+    /// <summary>One result of a batch, in the batch's transaction; false when (sweep, case) already has a result (nothing of it stored).</summary>
+    private async Task<bool> SaveOneAsync(DbConnection connection, DbTransaction transaction, ResultToStore item, long now,
+        HashSet<string> environmentsDone, HashSet<string> devicesDone, CancellationToken ct)
+    {
+        var (sweepId, result, environment, deviceKey, attempt) = item;
+        var fields = CaseFields.Of(result.Case);
+        string caseId = fields.CaseId;
+        string environmentId = EnvironmentId(environment);
+        // Environment and device first (the result references them), once per batch; they stay even when the result is a
+        // duplicate (they describe a real device and host, and other results may share them).
+        if (environmentsDone.Add(environmentId))
+        {
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO environments (environment_id, host_name, os, architecture, cpu_model, logical_cores, dotnet_version, ilgpu_version, " +
                 "hyperbench_version, git_commit, device_id, device_name, device_memory_bytes, device_detail, device_peak_fp32_flops, first_captured_at_ms) " +
@@ -292,6 +364,9 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
                     environment.DevicePeakFp32Flops,
                     CapturedAtMs = UnixTime.ToMs(environment.CapturedUtc),
                 }, transaction, cancellationToken: ct));
+        }
+        if (devicesDone.Add(deviceKey))
+        {
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO devices (device_key, device_name, memory_bytes, detail, host_name, last_seen_at_ms) " +
                 "VALUES (@deviceKey, @DeviceName, @DeviceMemoryBytes, @DeviceDetail, @HostName, @now) " +
@@ -299,102 +374,101 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
                 "detail = excluded.detail, host_name = excluded.host_name, last_seen_at_ms = excluded.last_seen_at_ms",
                 new { deviceKey, environment.DeviceName, environment.DeviceMemoryBytes, environment.DeviceDetail, environment.HostName, now },
                 transaction, cancellationToken: ct));
-            int inserted = await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO results (sweep_id, case_id, kernel, n, causal, pass, batch, heads, d, dtype, distribution, seed, hyper_parameters, " +
-                "status, error, invalid_reason, attempt, device_key, environment_id, first_run_seconds, flops, tflops, memory_bytes_estimate, recorded_at_ms, " +
-                "started_at_ms, ended_at_ms, telemetry_note) " +
-                "VALUES (@sweepId, @CaseId, @Kernel, @N, @Causal, @Pass, @Batch, @Heads, @D, @Dtype, @Distribution, @Seed, @HyperParameters, " +
-                "@Status, @Error, @InvalidReason, @attempt, @deviceKey, @environmentId, @FirstRunSeconds, @Flops, @Tflops, @MemoryBytesEstimate, @now, " +
-                "@StartedAtMs, @EndedAtMs, @TelemetryNote) " +
-                "ON CONFLICT (sweep_id, case_id) DO NOTHING",
+        }
+        int inserted = await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO results (sweep_id, case_id, kernel, n, causal, pass, batch, heads, d, dtype, distribution, seed, hyper_parameters, " +
+            "status, error, invalid_reason, attempt, device_key, environment_id, first_run_seconds, flops, tflops, memory_bytes_estimate, recorded_at_ms, " +
+            "started_at_ms, ended_at_ms, telemetry_note) " +
+            "VALUES (@sweepId, @CaseId, @Kernel, @N, @Causal, @Pass, @Batch, @Heads, @D, @Dtype, @Distribution, @Seed, @HyperParameters, " +
+            "@Status, @Error, @InvalidReason, @attempt, @deviceKey, @environmentId, @FirstRunSeconds, @Flops, @Tflops, @MemoryBytesEstimate, @now, " +
+            "@StartedAtMs, @EndedAtMs, @TelemetryNote) " +
+            "ON CONFLICT (sweep_id, case_id) DO NOTHING",
+            new
+            {
+                sweepId,
+                CaseId = caseId,
+                fields.Kernel,
+                fields.N,
+                fields.Causal,
+                fields.Pass,
+                fields.Batch,
+                fields.Heads,
+                fields.D,
+                fields.Dtype,
+                fields.Distribution,
+                Seed = unchecked((long)fields.Seed), // a signed BIGINT column
+                HyperParameters = fields.Hyper?.Canonical,
+                Status = Word(result.Status),
+                result.Error,
+                result.InvalidReason,
+                attempt,
+                deviceKey,
+                environmentId,
+                result.FirstRunSeconds,
+                result.Flops,
+                Tflops = result.Statistics is null ? (double?)null : result.Tflops,
+                result.MemoryBytesEstimate,
+                now,
+                StartedAtMs = UnixTime.ToMs(result.StartedUtc),
+                EndedAtMs = UnixTime.ToMs(result.EndedUtc),
+                TelemetryNote = result.Telemetry?.UnavailableReason,
+            }, transaction, cancellationToken: ct));
+        if (inserted == 0)
+        {
+            // Stored by another attempt since the batch looked (or earlier in this batch): keep the first.
+            if (_logger.IsEnabled(LogLevel.Information))
+                _logger.LogInformation("Result of case {CaseId} in sweep {SweepId} is already stored; attempt {Attempt} not stored",
+                    caseId, sweepId, attempt);
+            return false;
+        }
+        if (result.Samples.Count > 0)
+            await _dialect.InsertSamplesAsync(connection, transaction, sweepId, caseId, result.Samples, ct);
+        if (result.Telemetry is { Samples.Count: > 0 } telemetry)
+            await _dialect.InsertTelemetryAsync(connection, transaction, sweepId, caseId, telemetry.Samples, ct);
+        if (result.Statistics is { } s)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO statistics (sweep_id, case_id, sample_count, median_seconds, mean_seconds, min_seconds, max_seconds, p20_seconds, " +
+                "p80_seconds, stddev_seconds, cv, ci_low_seconds, ci_high_seconds, ci_level) VALUES (@sweepId, @CaseId, @Count, @Median, @Mean, " +
+                "@Min, @Max, @P20, @P80, @StdDev, @CoefficientOfVariation, @MedianCiLower, @MedianCiUpper, @MedianCiLevel)",
                 new
                 {
                     sweepId,
                     CaseId = caseId,
-                    fields.Kernel,
-                    fields.N,
-                    fields.Causal,
-                    fields.Pass,
-                    fields.Batch,
-                    fields.Heads,
-                    fields.D,
-                    fields.Dtype,
-                    fields.Distribution,
-                    Seed = unchecked((long)fields.Seed), // a signed BIGINT column
-                    HyperParameters = fields.Hyper?.Canonical,
-                    Status = Word(result.Status),
-                    result.Error,
-                    result.InvalidReason,
-                    attempt,
-                    deviceKey,
-                    environmentId,
-                    result.FirstRunSeconds,
-                    result.Flops,
-                    Tflops = result.Statistics is null ? (double?)null : result.Tflops,
-                    result.MemoryBytesEstimate,
-                    now,
-                    StartedAtMs = UnixTime.ToMs(result.StartedUtc),
-                    EndedAtMs = UnixTime.ToMs(result.EndedUtc),
-                    TelemetryNote = result.Telemetry?.UnavailableReason,
+                    s.Count,
+                    s.Median,
+                    s.Mean,
+                    s.Min,
+                    s.Max,
+                    s.P20,
+                    s.P80,
+                    s.StdDev,
+                    s.CoefficientOfVariation,
+                    s.MedianCiLower,
+                    s.MedianCiUpper,
+                    s.MedianCiLevel,
                 }, transaction, cancellationToken: ct));
-            if (inserted == 0)
-            {
-                // Already stored (a retried case, or a commit whose acknowledgement was lost): keep the first, store nothing.
-                await transaction.RollbackAsync(ct);
-                if (_logger.IsEnabled(LogLevel.Information))
-                    _logger.LogInformation("Result of case {CaseId} in sweep {SweepId} is already stored; attempt {Attempt} not stored",
-                        caseId, sweepId, attempt);
-                return false;
-            }
-            if (result.Samples.Count > 0)
-                await _dialect.InsertSamplesAsync(connection, transaction, sweepId, caseId, result.Samples, ct);
-            if (result.Telemetry is { Samples.Count: > 0 } telemetry)
-                await _dialect.InsertTelemetryAsync(connection, transaction, sweepId, caseId, telemetry.Samples, ct);
-            if (result.Statistics is { } s)
-            {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO statistics (sweep_id, case_id, sample_count, median_seconds, mean_seconds, min_seconds, max_seconds, p20_seconds, " +
-                    "p80_seconds, stddev_seconds, cv, ci_low_seconds, ci_high_seconds, ci_level) VALUES (@sweepId, @CaseId, @Count, @Median, @Mean, " +
-                    "@Min, @Max, @P20, @P80, @StdDev, @CoefficientOfVariation, @MedianCiLower, @MedianCiUpper, @MedianCiLevel)",
-                    new
-                    {
-                        sweepId,
-                        CaseId = caseId,
-                        s.Count,
-                        s.Median,
-                        s.Mean,
-                        s.Min,
-                        s.Max,
-                        s.P20,
-                        s.P80,
-                        s.StdDev,
-                        s.CoefficientOfVariation,
-                        s.MedianCiLower,
-                        s.MedianCiUpper,
-                        s.MedianCiLevel,
-                    }, transaction, cancellationToken: ct));
-            }
-            if (result.Accuracy is { } accuracy && accuracy.Metrics.Count > 0)
-            {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO accuracy (sweep_id, case_id, tensor, relative_frobenius, spectral_over_v, mean_row_cosine, heads_measured, heads_total, reference) " +
-                    "VALUES (@SweepId, @CaseId, @Tensor, @RelativeFrobenius, @SpectralOverV, @MeanRowCosine, @HeadsMeasured, @HeadsTotal, @Reference)",
-                    accuracy.Metrics.Select(m => new
-                    {
-                        SweepId = sweepId,
-                        CaseId = caseId,
-                        Tensor = m.Tensor.ToLowerInvariant(),
-                        m.RelativeFrobenius,
-                        m.SpectralOverV,
-                        m.MeanRowCosine,
-                        accuracy.HeadsMeasured,
-                        accuracy.HeadsTotal,
-                        accuracy.Reference,
-                    }).ToList(), transaction, cancellationToken: ct));
-            }
-            await transaction.CommitAsync(ct);
-            return true;
-        }, cancellationToken);
+        }
+        if (result.Accuracy is { } accuracy && accuracy.Metrics.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO accuracy (sweep_id, case_id, tensor, relative_frobenius, spectral_over_v, mean_row_cosine, heads_measured, heads_total, reference) " +
+                "VALUES (@SweepId, @CaseId, @Tensor, @RelativeFrobenius, @SpectralOverV, @MeanRowCosine, @HeadsMeasured, @HeadsTotal, @Reference)",
+                accuracy.Metrics.Select(m => new
+                {
+                    SweepId = sweepId,
+                    CaseId = caseId,
+                    Tensor = m.Tensor.ToLowerInvariant(),
+                    m.RelativeFrobenius,
+                    m.SpectralOverV,
+                    m.MeanRowCosine,
+                    accuracy.HeadsMeasured,
+                    accuracy.HeadsTotal,
+                    accuracy.Reference,
+                }).ToList(), transaction, cancellationToken: ct));
+        }
+        return true;
+    }
 
     public Task<IReadOnlyList<ResultSummaryRow>> GetResultsAsync(string sweepId, CancellationToken cancellationToken = default) =>
         _retry.ExecuteAsync<IReadOnlyList<ResultSummaryRow>>("get results", async ct =>
