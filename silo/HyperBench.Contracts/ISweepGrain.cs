@@ -48,18 +48,15 @@ public interface ISweepGrain : IGrainWithStringKey
     Task<CaseLease?> LeaseAsync(DeviceView device);
 
     /// <summary>
-    /// A lease for the case a device will run after its current one (lease-ahead, docs/scheduling.md), or null. Granted only while more
-    /// cases wait than are leased, never for a gang plan: near a sweep's end a case leased ahead would wait behind its device's current
-    /// case while another device idles.
+    /// Called by a worker as a case starts (lease-ahead, docs/scheduling.md). Confirms <paramref name="startingLeaseId"/> (a lease
+    /// taken ahead may have been cancelled or re-issued while it waited; null: nothing to confirm) and, when
+    /// <paramref name="leaseAhead"/> and it still holds, leases the case the device will run next. A lease ahead is granted only
+    /// while more cases wait than are leased, never for a gang plan: near a sweep's end a case leased ahead would wait behind its
+    /// device's current case while another device idles. Read-only for the confirmation; one call instead of two.
     /// </summary>
-    [Alias("LeaseAhead")]
+    [Alias("Continue")]
     [AlwaysInterleave]
-    Task<CaseLease?> LeaseAheadAsync(DeviceView device);
-
-    /// <summary>Whether the lease is still valid, changing nothing (a worker asks as it starts a case it leased ahead).</summary>
-    [Alias("IsLeased")]
-    [AlwaysInterleave]
-    Task<bool> IsLeasedAsync(string leaseId);
+    Task<ContinueAnswer> ContinueAsync(DeviceView device, string? startingLeaseId, bool leaseAhead);
 
     /// <summary>Gives back a lease whose case never started (a lease-ahead of a stopping worker): pending again, and not an attempt.</summary>
     [Alias("Return")]

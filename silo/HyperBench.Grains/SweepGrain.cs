@@ -202,15 +202,14 @@ public sealed class SweepGrain(
         return lease;
     }
 
-    public Task<CaseLease?> LeaseAheadAsync(DeviceView device)
+    public async Task<ContinueAnswer> ContinueAsync(DeviceView device, string? startingLeaseId, bool leaseAhead)
     {
-        if (!Running || _plan is null || _plan.Gang is > 1) return Task.FromResult<CaseLease?>(null);
+        bool stillLeased = startingLeaseId is null || (Running && _leases.ContainsKey(startingLeaseId));
+        if (!stillLeased || !leaseAhead || !Running || _plan is null || _plan.Gang is > 1) return new ContinueAnswer(stillLeased, null);
         // More waiting than in flight, else no lease ahead: at a sweep's end it would hold a case back from a device that is idle.
-        if (Count(CaseStatus.Pending) <= _leases.Count) return Task.FromResult<CaseLease?>(null);
-        return LeaseAsync(device);
+        if (Count(CaseStatus.Pending) <= _leases.Count) return new ContinueAnswer(true, null);
+        return new ContinueAnswer(true, await LeaseAsync(device));
     }
-
-    public Task<bool> IsLeasedAsync(string leaseId) => Task.FromResult(Running && _leases.ContainsKey(leaseId));
 
     public async Task<bool> ReturnAsync(string leaseId)
     {

@@ -183,10 +183,7 @@ public sealed class DeviceWorker : IDisposable
                     }
                     else
                     {
-                        // Taken ahead, it may have been cancelled or re-issued while it waited: asked at once, and its result is stored
-                        // only once the sweep confirms it (the case is stopped as soon as it does not).
                         held.StartRunning();
-                        held.Confirmed = ConfirmAsync(held);
                     }
                     if (_faults.DiesHolding(held.Lease))
                     {
@@ -197,7 +194,15 @@ public sealed class DeviceWorker : IDisposable
                         _died = true;
                         return;
                     }
-                    if (_options.LeaseAhead && !_stopping.IsCancellationRequested) next = LeaseAheadAsync(held.Lease.SweepId, view);
+                    // One call as the case starts: a lease taken ahead is confirmed (it may have been cancelled or re-issued while it waited;
+                    // its result is stored only once confirmed, and the case is stopped as soon as it is not), and the next case is leased.
+                    bool ahead = _options.LeaseAhead && !_stopping.IsCancellationRequested;
+                    if (ahead || held.TakenAhead)
+                    {
+                        var continuing = ContinueAsync(held, view, ahead);
+                        held.Confirmed = continuing.ContinueWith(static t => !t.IsCompletedSuccessfully || t.Result.Confirmed, TaskScheduler.Default);
+                        next = ahead ? continuing.ContinueWith(static t => t.GetAwaiter().GetResult().Next, TaskScheduler.Default) : null;
+                    }
                     var finished = RunLease(runner, view, held);
                     // At most one case's result in flight: the previous one is stored and completed before this one is queued.
                     if (finishing is not null) Wait(finishing);
@@ -267,39 +272,42 @@ public sealed class DeviceWorker : IDisposable
         }
     }
 
-    /// <summary>Asks about a lease taken ahead as its case starts; false (and the run cancelled) when the sweep no longer knows it.</summary>
-    private async Task<bool> ConfirmAsync(HeldLease held)
+    /// <summary>
+    /// Confirms a lease taken ahead as its case starts (false, and the run cancelled, when the sweep no longer knows it) and leases the
+    /// next case when <paramref name="leaseAhead"/>. A confirmation that cannot be had (cluster unreachable) counts as yes: the case
+    /// goes on, and its completion tells whether the lease still held.
+    /// </summary>
+    private async Task<(bool Confirmed, HeldLease? Next)> ContinueAsync(HeldLease held, DeviceView view, bool leaseAhead)
     {
+        ContinueAnswer answer;
         try
         {
-            if (await _grains.GetGrain<ISweepGrain>(held.Lease.SweepId).IsLeasedAsync(held.Lease.LeaseId).WaitAsync(_stopping.Token)) return true;
+            // Not given up on when the worker stops (only after the grace): a lease granted must be known, to be returned.
+            answer = await _grains.GetGrain<ISweepGrain>(held.Lease.SweepId)
+                .ContinueAsync(view, held.TakenAhead ? held.Lease.LeaseId : null, leaseAhead).WaitAsync(_grace.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Unreachable for now, as with any renewal: the case goes on, and its completion tells whether the lease still held.
-            _logger.LogWarning(ex, "Device worker {DeviceKey}: confirming lease {LeaseId} failed", _view!.DeviceKey, held.Lease.LeaseId);
-            return true;
+            _logger.LogWarning(ex, "Device worker {DeviceKey}: confirming lease {LeaseId} and leasing ahead failed", view.DeviceKey, held.Lease.LeaseId);
+            return (true, null);
         }
         catch (OperationCanceledException)
         {
-            return true; // stopping: the run is cancelled by that
+            return (true, null); // stopped and out of grace
         }
-        held.Lost = true;
-        await held.Run.CancelAsync();
-        return false;
-    }
-
-    private async Task<HeldLease?> LeaseAheadAsync(string sweepId, DeviceView view)
-    {
-        // Not given up on when the worker stops (only after the grace): a lease granted must be known, to be returned.
-        var lease = await _grains.GetGrain<ISweepGrain>(sweepId).LeaseAheadAsync(view).WaitAsync(_grace.Token);
-        return lease is null ? null : Hold(lease, view, running: false);
+        var next = answer.Next is null ? null : Hold(answer.Next, view, running: false, takenAhead: true);
+        if (!answer.StillLeased)
+        {
+            held.Lost = true;
+            await held.Run.CancelAsync();
+        }
+        return (answer.StillLeased, next);
     }
 
     /// <summary>Holds a lease: a timer renews it until the case's result is stored (and, while it runs, tells the registry the device is busy).</summary>
-    private HeldLease Hold(CaseLease lease, DeviceView view, bool running)
+    private HeldLease Hold(CaseLease lease, DeviceView view, bool running, bool takenAhead = false)
     {
-        var held = new HeldLease(lease, _stopping.Token);
+        var held = new HeldLease(lease, takenAhead, _stopping.Token);
         if (running) held.StartRunning();
         var sweep = _grains.GetGrain<ISweepGrain>(lease.SweepId);
         string busy = $"{lease.SweepId}/{lease.Case.Id}";
@@ -506,9 +514,12 @@ public sealed class DeviceWorker : IDisposable
     /// A lease this device holds: renewed by a timer until its result is stored, <see cref="Run"/> cancelled when a renewal finds it lost.
     /// A lease taken ahead is held (renewed) before its case runs.
     /// </summary>
-    private sealed class HeldLease(CaseLease lease, CancellationToken stopping) : IDisposable
+    private sealed class HeldLease(CaseLease lease, bool takenAhead, CancellationToken stopping) : IDisposable
     {
         public CaseLease Lease { get; } = lease;
+
+        /// <summary>Leased while the device's previous case ran: confirmed with the sweep as its own case starts.</summary>
+        public bool TakenAhead { get; } = takenAhead;
 
         public CancellationTokenSource Run { get; } = CancellationTokenSource.CreateLinkedTokenSource(stopping);
 
