@@ -103,8 +103,13 @@ public sealed record BenchmarkGrid
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{string.Join('+', Kernels.Select(k => k.ToString().ToLowerInvariant()))} n={string.Join(',', SeqLens)} causal={string.Join(',', Causal)} " +
-        $"{string.Join(',', Passes.Select(p => p.Name()))} b{string.Join(',', Batches)} h{string.Join(',', Heads)} d{string.Join(',', HeadDims)}");
+        $"{string.Join('+', Kernels.Select(k => k.ToString().ToLowerInvariant()))} n={Few(SeqLens)} causal={string.Join(',', Causal)} " +
+        $"{string.Join(',', Passes.Select(p => p.Name()))} b{Few(Batches)} h{Few(Heads)} d{Few(HeadDims)}");
+
+    /// <summary>A list as written, or its ends and its count when long (a plan of thousands of n is one log line, not 25 KB).</summary>
+    private static string Few(int[] values) => values.Length <= 12
+        ? string.Join(',', values)
+        : string.Create(CultureInfo.InvariantCulture, $"{string.Join(',', values[..4])},...,{string.Join(',', values[^2..])} ({values.Length} values)");
 
     private static void RequireNonEmpty<T>(T[]? values, string name)
     {
