@@ -157,7 +157,7 @@ public sealed class AdonetClusteringTests
     private static IHost BuildSilo(string connectionString)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = "hyperbench-adonet-test" });
-        int siloPort = FreePort(), gatewayPort = FreePort();
+        int siloPort = LoopbackPorts.Free(), gatewayPort = LoopbackPorts.Free();
         string s = HyperBenchSiloOptions.Section + ":";
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -219,12 +219,5 @@ public sealed class AdonetClusteringTests
             if (done(value)) return value;
             await Task.Delay(50, timeout.Token);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -135,7 +135,7 @@ public sealed class HostingTests
     {
         var ct = TestContext.Current.CancellationToken;
         var folder = Directory.CreateTempSubdirectory("hyperbench-client-");
-        int gateway = FreePort();
+        int gateway = LoopbackPorts.Free();
         try
         {
             await using var cluster = await EmbeddedCluster.StartAsync(
@@ -167,13 +167,6 @@ public sealed class HostingTests
 
     private static IConfiguration Settings(params (string Key, string Value)[] settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [Theory]
     [InlineData(null, "127.0.0.1")]

@@ -92,9 +92,9 @@ public sealed class SecretsTests
             psi.Environment.Remove("HYPERBENCH__DB");
             psi.Environment["HYPERBENCH_SECRETS_DIR"] = secrets;
             psi.Environment["HYPERBENCH__DEVICES"] = "cpu";
-            psi.Environment["HYPERBENCH__SILOPORT"] = FreePort().ToString(CultureInfo.InvariantCulture);
-            psi.Environment["HYPERBENCH__GATEWAYPORT"] = FreePort().ToString(CultureInfo.InvariantCulture);
-            psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
+            psi.Environment["HYPERBENCH__SILOPORT"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture);
+            psi.Environment["HYPERBENCH__GATEWAYPORT"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture);
+            psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{LoopbackPorts.Free()}";
             using var silo = Process.Start(psi)!;
             var output = Task.WhenAll(silo.StandardOutput.ReadToEndAsync(Ct), silo.StandardError.ReadToEndAsync(Ct));
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
@@ -117,12 +117,5 @@ public sealed class SecretsTests
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -23,7 +23,7 @@ public sealed class SiloProcessTests
     {
         string folder = Directory.CreateTempSubdirectory("hyperbench-silo-").FullName;
         string db = Path.Combine(folder, "results.db");
-        int gateway = FreePort();
+        int gateway = LoopbackPorts.Free();
         using var silo = StartSilo(folder, db, gateway);
         var log = Task.WhenAll(silo.StandardOutput.ReadToEndAsync(Ct), silo.StandardError.ReadToEndAsync(Ct));
         try
@@ -73,10 +73,10 @@ public sealed class SiloProcessTests
         if (!File.Exists(exe)) psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HyperBench.Silo.dll"));
         psi.Environment["HYPERBENCH__DB"] = db;
         psi.Environment["HYPERBENCH__DEVICES"] = "cpu";
-        psi.Environment["HYPERBENCH__SILOPORT"] = FreePort().ToString(CultureInfo.InvariantCulture);
+        psi.Environment["HYPERBENCH__SILOPORT"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture);
         psi.Environment["HYPERBENCH__GATEWAYPORT"] = gateway.ToString(CultureInfo.InvariantCulture);
         psi.Environment["HYPERBENCH__IDLEPOLLMILLISECONDS"] = "50";
-        psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
+        psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{LoopbackPorts.Free()}";
         return Process.Start(psi)!;
     }
 
@@ -104,12 +104,5 @@ public sealed class SiloProcessTests
                 await Task.Delay(250, Ct);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -37,7 +37,7 @@ public sealed class TlsTests
             ["HyperBench:Tls:CertificatePassword"] = TestCertificates.PfxPassword,
             ["HyperBench:Tls:CaPath"] = certificates.CaPath,
         };
-        int[] ports = [FreePort(), FreePort(), FreePort(), FreePort()];
+        int[] ports = [LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free()];
         using var first = BuildSilo(db.ConnectionString, ports[0], ports[1], primary: null, silo);
         using var second = BuildSilo(db.ConnectionString, ports[2], ports[3], primary: $"127.0.0.1:{ports[0]}", silo);
         try
@@ -194,12 +194,5 @@ public sealed class TlsTests
             if (done(value)) return value;
             await Task.Delay(50, timeout.Token);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using HyperBench.Contracts;
 using HyperBench.Kernels.Backends;
@@ -132,13 +133,13 @@ public sealed class SweepGrain(
             Status = CaseStatus.Pending,
             UpdatedUtc = now,
         }).ToList();
-        long creating = System.Diagnostics.Stopwatch.GetTimestamp();
+        long creating = Stopwatch.GetTimestamp();
         await store.CreateSweepAsync(sweep, rows);
         _sweep = sweep;
         _plan = plan;
         for (int i = 0; i < rows.Count; i++) _cases.Add(new SweepEntry(rows[i], cases[i]));
         logger.LogInformation("Sweep {SweepId} started: {Cases} cases ({Plan}), stored in {Milliseconds:F0} ms", SweepId, cases.Count, plan,
-            System.Diagnostics.Stopwatch.GetElapsedTime(creating).TotalMilliseconds);
+            Stopwatch.GetElapsedTime(creating).TotalMilliseconds);
         StartTimer();
         await GrainFactory.GetGrain<IActiveSweepsGrain>(0).AddAsync(SweepId);
         await FinishIfDoneAsync();

@@ -485,18 +485,7 @@ public sealed class DeviceWorker : IDisposable
     }
 
     /// <summary>Best effort (the silo may be going or gone): an exception here must never escape this thread and end the process.</summary>
-    private void TryWait(Func<Task> call, string what)
-    {
-        try
-        {
-            var task = call();
-            if (Blocking.Wait(task, TimeSpan.FromSeconds(10))) task.GetAwaiter().GetResult();
-        }
-        catch (Exception ex)
-        {
-            _logger.LogWarning(ex, "Device worker {Device}: {What} failed", _deviceSpec, what);
-        }
-    }
+    private void TryWait(Func<Task> call, string what) => Blocking.Wait(TryAsync(call, what));
 
     private async Task TryAsync(Func<Task> call, string what)
     {
@@ -544,21 +533,7 @@ public sealed class DeviceWorker : IDisposable
 
         public void StartRunning() => _running = true;
 
-        public void StopRenewing()
-        {
-            if (!Renewal.IsCancellationRequested) Renewal.Cancel();
-            try
-            {
-                Blocking.Wait(Renewing);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            catch (Exception)
-            {
-                // A failed renewal is not fatal: the grain decides by expiry, and the completion tells whether the lease still held.
-            }
-        }
+        public void StopRenewing() => Blocking.Wait(StopRenewingAsync());
 
         public async Task StopRenewingAsync()
         {

@@ -60,7 +60,7 @@ internal sealed class PostgresServer : IAsyncDisposable
         bool asPostgres = Environment.UserName == "root";
         string data = Directory.CreateTempSubdirectory("hyperbench-pg-").FullName;
         if (asPostgres) await RunAsync("chown", ["postgres:postgres", data], cancellationToken);
-        var server = new PostgresServer(bin, data, FreePort(), asPostgres);
+        var server = new PostgresServer(bin, data, LoopbackPorts.Free(), asPostgres);
         await server.ToolAsync("initdb", ["--auth=trust", "--username=postgres", "--no-sync", "--encoding=UTF8", "-D", data], cancellationToken);
         await server.StartAsync(cancellationToken);
         await using (var connection = new NpgsqlConnection(server.Connection("postgres")))
@@ -137,12 +137,5 @@ internal sealed class PostgresServer : IAsyncDisposable
         await process.WaitForExitAsync(bound.Token);
         string text = string.Concat(await output);
         if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited {process.ExitCode}: {text}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

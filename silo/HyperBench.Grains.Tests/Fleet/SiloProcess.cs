@@ -74,7 +74,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
         };
         if (!File.Exists(exe)) psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HyperBench.Silo.dll"));
-        int[] ports = FreePorts(3);
+        int[] ports = LoopbackPorts.Free(3);
         var env = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
@@ -186,25 +186,5 @@ internal sealed class SiloProcess : IAsyncDisposable
         if (line is null) return;
         lock (_log) _log.AppendLine(line);
         while (_lineWaiters.TryDequeue(out var waiter)) waiter.TrySetResult();
-    }
-
-    /// <summary>Free loopback ports, distinct: all listeners open at once, since ports asked for one at a time can come back equal.</summary>
-    internal static int[] FreePorts(int count)
-    {
-        var listeners = new List<TcpListener>();
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listeners.Add(listener);
-                listener.Start();
-            }
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            foreach (var listener in listeners) listener.Dispose();
-        }
     }
 }
