@@ -105,7 +105,6 @@ public sealed class BufferedResultWriter : IAsyncDisposable
                 foreach (var item in batch) Abandon(item);
             else
                 await StoreAsync(batch, isolated: false);
-            Interlocked.Add(ref _pending, -batch.Count);
         }
     }
 
@@ -118,7 +117,7 @@ public sealed class BufferedResultWriter : IAsyncDisposable
             {
                 var stored = await _store.SaveResultsAsync([.. batch.Select(i => new ResultToStore(i.SweepId, i.Result, i.Environment, i.DeviceKey, i.Attempt))],
                     _abort.Token);
-                for (int i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(stored[i]);
+                for (int i = 0; i < batch.Count; i++) Settle(batch[i], c => c.TrySetResult(stored[i]));
                 return;
             }
             catch (OperationCanceledException) when (_abort.IsCancellationRequested)
@@ -157,7 +156,7 @@ public sealed class BufferedResultWriter : IAsyncDisposable
                     if (_logger.IsEnabled(LogLevel.Error))
                         _logger.LogError(e, "Result of case {CaseId} in sweep {SweepId} refused by {Database}; not retried", item.CaseId, item.SweepId,
                             _store.Description);
-                    item.Completion.TrySetException(e);
+                    Settle(item, c => c.TrySetException(e));
                 }
                 return;
             }
@@ -169,8 +168,15 @@ public sealed class BufferedResultWriter : IAsyncDisposable
         if (_logger.IsEnabled(LogLevel.Error))
             _logger.LogError("Result of case {CaseId} in sweep {SweepId} NOT stored: {Database} still unavailable at shutdown",
                 item.CaseId, item.SweepId, _store.Description);
-        item.Completion.TrySetException(new StorageUnavailableException(
-            $"result of case {item.CaseId} in sweep {item.SweepId} not stored: database {_store.Description} unavailable until shutdown."));
+        Settle(item, c => c.TrySetException(new StorageUnavailableException(
+            $"result of case {item.CaseId} in sweep {item.SweepId} not stored: database {_store.Description} unavailable until shutdown.")));
+    }
+
+    /// <summary>Ends one result: it leaves <see cref="Pending"/> before its task completes, so whoever awaited it reads the count without it.</summary>
+    private void Settle(PendingResult item, Action<TaskCompletionSource<bool>> complete)
+    {
+        Interlocked.Decrement(ref _pending);
+        complete(item.Completion);
     }
 
     private static bool IsUnavailable(Exception e) =>
