@@ -194,7 +194,10 @@ public sealed class SweepGrainTests
         Assert.Equal(0, cancelled.Pending + cancelled.Leased);
         Assert.True(cancelled.Cancelled >= 20, $"only {cancelled.Cancelled} cancelled");
         Assert.Equal(storedSoon, (await store.GetResultsAsync("cancel", Ct)).Count);
-        Assert.True(storedSoon <= cancelled.Done + 2, $"{storedSoon} stored, {cancelled.Done} done at cancel");
+        // Per device (two), at most two results beyond the done count: one stored whose completion had not arrived yet, and the case that
+        // was running, its lease confirmed before the cancel (lease-ahead, docs/scheduling.md). A device that went on leasing would
+        // store many more.
+        Assert.True(storedSoon <= cancelled.Done + 4, $"{storedSoon} stored, {cancelled.Done} done at cancel");
         Assert.DoesNotContain(await store.GetCasesAsync("cancel", Ct), r => r.Status is CaseStatus.Pending or CaseStatus.Leased);
         Assert.Empty(await cluster.Grains.GetGrain<IActiveSweepsGrain>(0).ListAsync());
     }
@@ -340,13 +343,13 @@ public sealed class SweepGrainTests
         string victimSilo = victim.SiloAddress.Endpoint.ToString();
 
         await cluster.Sweep("dead-holder").StartAsync(plan);
-        await cluster.WaitUntilAsync("dead-holder",
+        var holding = await cluster.WaitUntilAsync("dead-holder",
             s => s.Devices.Any(d => d.DeviceKey.StartsWith(victimSilo + "/", StringComparison.Ordinal) && d.CurrentCase is not null), Timeout, Ct);
+        // The victim's worker is frozen on this lease, so it is still the one it holds at the kill. Read before the kill: membership may
+        // declare the silo dead, and the sweep hand the lease back, before a read after the kill could see it leased.
+        string caseId = holding.Devices.Single(d => d.DeviceKey.StartsWith(victimSilo + "/", StringComparison.Ordinal)).CurrentCaseId!;
         var clock = Stopwatch.StartNew();
         await cluster.Cluster.KillSiloAsync(victim, Ct);
-        // Read after the kill: nothing of the dead silo's changes the rows any more.
-        string caseId = Assert.Single(await store.GetCasesAsync("dead-holder", Ct),
-            r => r.Status == CaseStatus.Leased && r.DeviceKey!.StartsWith(victimSilo + "/", StringComparison.Ordinal)).CaseId;
 
         var membership = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<IClusterMembershipService>();
         while (!membership.CurrentSnapshot.Members.Values.Any(m => m.SiloAddress.Equals(victim.SiloAddress) && m.Status == SiloStatus.Dead))

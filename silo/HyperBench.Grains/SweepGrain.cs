@@ -28,6 +28,9 @@ public sealed class SweepGrain(
     private const double GiB = 1L << 30;
 
     private readonly List<SweepEntry> _cases = [];
+    // Cases per status, kept in step with every transition and rollback: the workers' calls and status polls read them, and a scan of
+    // a fleet-sized sweep (thousands of cases) per call was the sweep grain's largest cost.
+    private readonly int[] _counts = new int[Enum.GetValues<CaseStatus>().Length];
     private readonly Dictionary<string, SweepEntry> _leases = new(StringComparer.Ordinal);
     // Leases loaded from SQL, issued before this activation. A resume reports only these as still held: the cluster's devices may
     // lease cases (they pull from the active sweeps as soon as their silo is up) before the resume call arrives.
@@ -36,6 +39,7 @@ public sealed class SweepGrain(
     private SweepPlan? _plan;
     private IGrainTimer? _timer;
     private bool _countsDirty;
+    private Task _sweepWrite = Task.CompletedTask;
     private string? _childSweepId;
     private CaseWriteBuffer? _writes;
     private Task? _finishing;
@@ -62,8 +66,15 @@ public sealed class SweepGrain(
     private void RebuildLeases()
     {
         _leases.Clear();
+        Recount();
         foreach (var entry in _cases)
             if (entry.Row is { Status: CaseStatus.Leased, LeaseId: { } id }) _leases[id] = entry;
+    }
+
+    private void Recount()
+    {
+        Array.Clear(_counts);
+        foreach (var entry in _cases) _counts[(int)entry.Row.Status]++;
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -84,6 +95,7 @@ public sealed class SweepGrain(
                 _inherited.Add(row.LeaseId);
             }
         }
+        Recount();
         if (Running)
         {
             StartTimer();
@@ -138,6 +150,7 @@ public sealed class SweepGrain(
         _sweep = sweep;
         _plan = plan;
         for (int i = 0; i < rows.Count; i++) _cases.Add(new SweepEntry(rows[i], cases[i]));
+        Recount();
         logger.LogInformation("Sweep {SweepId} started: {Cases} cases ({Plan}), stored in {Milliseconds:F0} ms", SweepId, cases.Count, plan,
             Stopwatch.GetElapsedTime(creating).TotalMilliseconds);
         StartTimer();
@@ -372,7 +385,7 @@ public sealed class SweepGrain(
     /// </summary>
     private async Task ReleaseOrphanedLeasesAsync(bool membershipOnly)
     {
-        if (!_cases.Any(e => e.Row.Status == CaseStatus.Leased)) return;
+        if (Count(CaseStatus.Leased) == 0) return;
         var members = membership.CurrentSnapshot.Members.Values;
         var alive = members.Where(m => m.Status != SiloStatus.Dead).Select(m => m.SiloAddress.Endpoint.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var dead = members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress.Endpoint.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -413,7 +426,7 @@ public sealed class SweepGrain(
     /// </summary>
     private async Task SkipUnplaceableAsync()
     {
-        if (_plan is null || !_cases.Any(e => e.Row.Status == CaseStatus.Pending)) return;
+        if (_plan is null || Count(CaseStatus.Pending) == 0) return;
         var devices = (await GrainFactory.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Where(d => d.Matches(_plan)).ToList();
         // With no device at all the sweep waits: one may join.
         if (devices.Count == 0) return;
@@ -479,6 +492,8 @@ public sealed class SweepGrain(
         var row = entry.Row;
         var before = entry.Snapshot();
         var now = DateTime.UtcNow;
+        _counts[(int)row.Status]--;
+        _counts[(int)status]++;
         row.Status = status;
         row.Error = error;
         row.SkipReason = skipReason;
@@ -508,7 +523,7 @@ public sealed class SweepGrain(
     {
         // Done, failed, skipped or cancelled are all final: a sweep with skipped cases completes like any other. Interleaved calls
         // may see the last case end together: one finish runs, the others wait for it.
-        if (!Running || _cancelling || _cases.Any(e => IsLive(e.Row.Status))) return Task.CompletedTask;
+        if (!Running || _cancelling || Live > 0) return Task.CompletedTask;
         return _finishing ??= FinishAsync();
     }
 
@@ -518,7 +533,7 @@ public sealed class SweepGrain(
         {
             // Every transition made so far must be stored (or undone) before the sweep's status says completed.
             await Writes.DrainAsync();
-            if (!Running || _cancelling || _cases.Any(e => IsLive(e.Row.Status))) return;
+            if (!Running || _cancelling || Live > 0) return;
             // Before the status is written: whoever sees this sweep completed sees its child too. A failure here leaves it running and
             // the next tick tries again (the child's start is idempotent).
             await ApplyNoiseGateAsync();
@@ -581,8 +596,22 @@ public sealed class SweepGrain(
             StatusWords.Word(status), Count(CaseStatus.Done), Count(CaseStatus.Failed), Count(CaseStatus.Skipped), Count(CaseStatus.Cancelled));
     }
 
-    private async Task WriteSweepAsync()
+    /// <summary>
+    /// Writes the sweep's row (status and counts) after any write of it still in flight: the grain's turns interleave, and two writes
+    /// racing could land out of order, a tick's older "running" over the final "completed".
+    /// </summary>
+    private Task WriteSweepAsync() => _sweepWrite = WriteSweepAfterAsync(_sweepWrite);
+
+    private async Task WriteSweepAfterAsync(Task previous)
     {
+        try
+        {
+            await previous;
+        }
+        catch (Exception)
+        {
+            // That write's caller hears its failure; this one writes the row as it is now, whatever the previous did.
+        }
         _sweep!.DoneCount = Count(CaseStatus.Done);
         _sweep.FailedCount = Count(CaseStatus.Failed);
         _sweep.SkippedCount = Count(CaseStatus.Skipped);
@@ -590,20 +619,29 @@ public sealed class SweepGrain(
         _countsDirty = false;
     }
 
-    private int Count(CaseStatus status) => _cases.Count(e => e.Row.Status == status);
+    private int Count(CaseStatus status) => _counts[(int)status];
+
+    private int Live => Count(CaseStatus.Pending) + Count(CaseStatus.Leased);
 
     private SweepStatusView View()
     {
         if (_sweep is null) return new SweepStatusView(SweepId, null, null, 0, 0, 0, 0, 0, 0, null, null, []);
-        var devices = _cases
-            .Where(e => e.Row.DeviceKey is not null && e.Row.Status is CaseStatus.Done or CaseStatus.Failed or CaseStatus.Leased)
-            .GroupBy(e => e.Row.DeviceKey!, StringComparer.Ordinal)
-            .Select(g =>
+        // One pass (a client polls this several times a second while a fleet-sized sweep runs): per device, done, failed and the
+        // first case it holds.
+        var perDevice = new Dictionary<string, (int Done, int Failed, SweepEntry? Current)>(StringComparer.Ordinal);
+        foreach (var e in _cases)
+        {
+            if (e.Row.DeviceKey is not { } key || e.Row.Status is not (CaseStatus.Done or CaseStatus.Failed or CaseStatus.Leased)) continue;
+            perDevice.TryGetValue(key, out var d);
+            perDevice[key] = e.Row.Status switch
             {
-                var current = g.FirstOrDefault(e => e.Row.Status == CaseStatus.Leased);
-                return new DeviceProgress(g.Key, g.Count(e => e.Row.Status == CaseStatus.Done), g.Count(e => e.Row.Status == CaseStatus.Failed),
-                    current?.Row.CaseId, current?.Case.ToString());
-            })
+                CaseStatus.Done => d with { Done = d.Done + 1 },
+                CaseStatus.Failed => d with { Failed = d.Failed + 1 },
+                _ => d with { Current = d.Current ?? e },
+            };
+        }
+        var devices = perDevice
+            .Select(p => new DeviceProgress(p.Key, p.Value.Done, p.Value.Failed, p.Value.Current?.Row.CaseId, p.Value.Current?.Case.ToString()))
             .OrderBy(d => d.DeviceKey, StringComparer.Ordinal)
             .ToArray();
         return new SweepStatusView(SweepId, _ending ? SweepStatus.Running : _sweep.Status, _sweep.Tag, _cases.Count, Count(CaseStatus.Pending),
