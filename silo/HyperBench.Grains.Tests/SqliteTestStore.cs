@@ -82,10 +82,14 @@ internal sealed class SqliteTestStore : ISweepStore, IAsyncDisposable
         return _inner.UpdateCaseAsync(row, cancellationToken);
     }
 
-    public Task UpdateCasesAsync(IReadOnlyList<SweepCaseRow> rows, CancellationToken cancellationToken = default)
+    /// <summary>When set, case-state writes wait for it before they reach the database (a slow write the test can release).</summary>
+    public TaskCompletionSource? HoldCaseWrites { get; set; }
+
+    public async Task UpdateCasesAsync(IReadOnlyList<SweepCaseRow> rows, CancellationToken cancellationToken = default)
     {
+        if (HoldCaseWrites is { } hold) await hold.Task.WaitAsync(cancellationToken);
         CaseWrite(rows.Count);
-        return _inner.UpdateCasesAsync(rows, cancellationToken);
+        await _inner.UpdateCasesAsync(rows, cancellationToken);
     }
 
     public Task UpdateSweepAsync(SweepRow sweep, CancellationToken cancellationToken = default) => _inner.UpdateSweepAsync(sweep, cancellationToken);
