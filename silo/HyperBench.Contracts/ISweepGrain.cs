@@ -42,21 +42,27 @@ public interface ISweepGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<SweepStatusView> GetStatusAsync();
 
-    /// <summary>The next pending case this device can hold, or null.</summary>
+    /// <summary>
+    /// The next pending case this device can hold, or null. A device worker passes <paramref name="holding"/>, the ids of every lease
+    /// it holds: a lease of this sweep granted to the device and missing from that list was never delivered (its answer was lost, for
+    /// example when the silo hosting this grain died after storing the grant), so it goes back to pending at once, without costing an
+    /// attempt, instead of waiting out its term. Null (tests, tools): nothing is checked.
+    /// </summary>
     [Alias("Lease")]
     [AlwaysInterleave]
-    Task<CaseLease?> LeaseAsync(DeviceView device);
+    Task<CaseLease?> LeaseAsync(DeviceView device, string[]? holding = null);
 
     /// <summary>
     /// Called by a worker as a case starts (lease-ahead, docs/scheduling.md). Confirms <paramref name="startingLeaseId"/> (a lease
     /// taken ahead may have been cancelled or re-issued while it waited; null: nothing to confirm) and, when
     /// <paramref name="leaseAhead"/> and it still holds, leases the case the device will run next. A lease ahead is granted only
     /// while more cases wait than are leased, never for a gang plan: near a sweep's end a case leased ahead would wait behind its
-    /// device's current case while another device idles. Read-only for the confirmation; one call instead of two.
+    /// device's current case while another device idles. One call instead of two. <paramref name="holding"/>: the ids of the leases
+    /// the device holds, as for <see cref="LeaseAsync"/>.
     /// </summary>
     [Alias("Continue")]
     [AlwaysInterleave]
-    Task<ContinueAnswer> ContinueAsync(DeviceView device, string? startingLeaseId, bool leaseAhead);
+    Task<ContinueAnswer> ContinueAsync(DeviceView device, string? startingLeaseId, bool leaseAhead, string[]? holding = null);
 
     /// <summary>Gives back a lease whose case never started (a lease-ahead of a stopping worker): pending again, and not an attempt.</summary>
     [Alias("Return")]

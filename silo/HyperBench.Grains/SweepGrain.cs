@@ -202,10 +202,11 @@ public sealed class SweepGrain(
 
     public Task<SweepStatusView> GetStatusAsync() => Task.FromResult(View());
 
-    public async Task<CaseLease?> LeaseAsync(DeviceView device)
+    public async Task<CaseLease?> LeaseAsync(DeviceView device, string[]? holding = null)
     {
         if (!Running || _plan is null || !device.Matches(_plan)) return null;
         if (_plan.Gang is > 1) return await LeaseGangAsync(device);
+        await ReturnUndeliveredAsync(device, holding);
         var entry = _cases.FirstOrDefault(e => e.Row.Status == CaseStatus.Pending && e.Bytes <= device.MemoryBytes);
         if (entry is null) return null;
 
@@ -216,13 +217,43 @@ public sealed class SweepGrain(
         return lease;
     }
 
-    public async Task<ContinueAnswer> ContinueAsync(DeviceView device, string? startingLeaseId, bool leaseAhead)
+    public async Task<ContinueAnswer> ContinueAsync(DeviceView device, string? startingLeaseId, bool leaseAhead, string[]? holding = null)
     {
+        await ReturnUndeliveredAsync(device, holding);
         bool stillLeased = startingLeaseId is null || (Running && _leases.ContainsKey(startingLeaseId));
         if (!stillLeased || !leaseAhead || !Running || _plan is null || _plan.Gang is > 1) return new ContinueAnswer(stillLeased, null);
         // More waiting than in flight, else no lease ahead: at a sweep's end it would hold a case back from a device that is idle.
         if (Count(CaseStatus.Pending) <= _leases.Count) return new ContinueAnswer(true, null);
         return new ContinueAnswer(true, await LeaseAsync(device));
+    }
+
+    /// <summary>
+    /// A lease granted to <paramref name="device"/> that it does not list in <paramref name="holding"/> never reached it: the answer that
+    /// carried it was lost (the silo hosting this grain died after the grant was stored, or the call timed out), and no one would run
+    /// or renew it until its term ran out (60 s by default). It goes back to pending now, and its attempt does not count: it never
+    /// started. A device's grant-making calls are made one at a time, so no answer to it is still on its way. Not for gang plans,
+    /// whose reserved leases wait for devices that have not asked yet.
+    /// </summary>
+    private async Task ReturnUndeliveredAsync(DeviceView device, string[]? holding)
+    {
+        if (holding is null || _plan is null || _plan.Gang is > 1 || _leases.Count == 0) return;
+        // One pass without allocating (every lease call of every device makes it): almost always nothing is found.
+        List<KeyValuePair<string, SweepEntry>>? undelivered = null;
+        foreach (var lease in _leases)
+            if (string.Equals(lease.Value.Row.DeviceKey, device.DeviceKey, StringComparison.Ordinal) && Array.IndexOf(holding, lease.Key) < 0)
+                (undelivered ??= []).Add(lease);
+        if (undelivered is null) return;
+        var writes = new List<Task>();
+        foreach (var (leaseId, entry) in undelivered)
+        {
+            logger.LogWarning("Sweep {SweepId} case {CaseId}: lease {LeaseId} was granted to {DeviceKey}, which never received it; back to pending",
+                SweepId, entry.Row.CaseId, leaseId, device.DeviceKey);
+            _leases.Remove(leaseId);
+            writes.Add(MoveAsync(entry, CaseStatus.Pending, entry.Row.Error, returned: true));
+        }
+        _wakeWorkers = true;
+        await Task.WhenAll(writes);
+        await WakeWorkersAsync();
     }
 
     public async Task<bool> ReturnAsync(string leaseId)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using HyperBench.Contracts;
 using HyperBench.Grains;
@@ -35,6 +36,9 @@ public sealed class DeviceWorker : IDisposable
     private readonly TaskCompletionSource<DeviceView> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
+    // The ids of the leases this device holds (taken ahead, running, or completing), sent with every call that may grant one: a grant
+    // whose answer never arrived is then handed back by the sweep at once, not after its term (ISweepGrain.LeaseAsync).
+    private readonly ConcurrentDictionary<string, byte> _holding = new(StringComparer.Ordinal);
     // The silo's one writer, shared by its devices: what they finish meanwhile is stored in one transaction.
     private readonly BufferedResultWriter _results;
     private DeviceView? _view;
@@ -284,7 +288,7 @@ public sealed class DeviceWorker : IDisposable
         {
             // Not given up on when the worker stops (only after the grace): a lease granted must be known, to be returned.
             answer = await _grains.GetGrain<ISweepGrain>(held.Lease.SweepId)
-                .ContinueAsync(view, held.TakenAhead ? held.Lease.LeaseId : null, leaseAhead).WaitAsync(_grace.Token);
+                .ContinueAsync(view, held.TakenAhead ? held.Lease.LeaseId : null, leaseAhead, Holding()).WaitAsync(_grace.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -307,7 +311,8 @@ public sealed class DeviceWorker : IDisposable
     /// <summary>Holds a lease: a timer renews it until the case's result is stored (and, while it runs, tells the registry the device is busy).</summary>
     private HeldLease Hold(CaseLease lease, DeviceView view, bool running, bool takenAhead = false)
     {
-        var held = new HeldLease(lease, takenAhead, _stopping.Token);
+        var held = new HeldLease(lease, takenAhead, () => _holding.TryRemove(lease.LeaseId, out _), _stopping.Token);
+        _holding[lease.LeaseId] = 0;
         if (running) held.StartRunning();
         var sweep = _grains.GetGrain<ISweepGrain>(lease.SweepId);
         string busy = $"{lease.SweepId}/{lease.Case.Id}";
@@ -355,14 +360,14 @@ public sealed class DeviceWorker : IDisposable
         {
             foreach (var sweepId in only.SelectMany(s => new[] { s, NoiseGate.ChildSweepId(s) }))
             {
-                var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view));
+                var lease = Wait(_grains.GetGrain<ISweepGrain>(sweepId).LeaseAsync(view, Holding()));
                 if (lease is not null) return lease;
             }
             return null;
         }
         while (_work is { Sweeps: [var first, ..] } work)
         {
-            var lease = Wait(_grains.GetGrain<ISweepGrain>(first).LeaseAsync(view));
+            var lease = Wait(_grains.GetGrain<ISweepGrain>(first).LeaseAsync(view, Holding()));
             if (lease is not null) return lease;
             // No case for this device there now (finished, or all leased): not asked again until the active sweeps answer anew, which
             // they do at once when the version moved (a case of it went back to pending, or a sweep started).
@@ -503,7 +508,9 @@ public sealed class DeviceWorker : IDisposable
     /// A lease this device holds: renewed by a timer until its result is stored, <see cref="Run"/> cancelled when a renewal finds it lost.
     /// A lease taken ahead is held (renewed) before its case runs.
     /// </summary>
-    private sealed class HeldLease(CaseLease lease, bool takenAhead, CancellationToken stopping) : IDisposable
+    private string[] Holding() => [.. _holding.Keys];
+
+    private sealed class HeldLease(CaseLease lease, bool takenAhead, Action released, CancellationToken stopping) : IDisposable
     {
         public CaseLease Lease { get; } = lease;
 
@@ -551,8 +558,10 @@ public sealed class DeviceWorker : IDisposable
             }
         }
 
+        /// <summary>Done with (completed, given back, lost or given up on): no longer listed as held.</summary>
         public void Dispose()
         {
+            released();
             Run.Dispose();
             Renewal.Dispose();
         }
