@@ -10,6 +10,10 @@ internal static class TinyPlans
     /// <summary>What each test device advertises, so that "too big for every device" does not depend on the machine.</summary>
     public const long DeviceMemoryBytes = 256L << 20;
 
+    /// <summary>A made-up CUDA device of a silo that does not exist, for tests that call a sweep grain as its worker would.</summary>
+    public static DeviceView FakeGpu(int i) =>
+        new($"10.9.9.9:11111/cuda:{i}", $"cuda:{i}", "cuda", "test GPU", DeviceMemoryBytes, "", "10.9.9.9:11111", DateTime.UtcNow);
+
     public static SweepPlan Flash(int[] seqLens, double budgetSeconds = 0, double leaseSeconds = 10) => new()
     {
         Grid = new BenchmarkGrid

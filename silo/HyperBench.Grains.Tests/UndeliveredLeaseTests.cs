@@ -17,8 +17,7 @@ public sealed class UndeliveredLeaseTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static DeviceView Gpu(int i) =>
-        new($"10.9.9.9:11111/cuda:{i}", $"cuda:{i}", "cuda", "test GPU", TinyPlans.DeviceMemoryBytes, "", "10.9.9.9:11111", DateTime.UtcNow);
+    private static DeviceView Gpu(int i) => TinyPlans.FakeGpu(i);
 
     [Fact]
     public async Task Lease_NotListedByItsDevice_GoesBackAtItsNextCall_AsNoAttempt_AndOtherDevicesLeasesStay()
