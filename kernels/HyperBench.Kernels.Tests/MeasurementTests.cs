@@ -55,6 +55,25 @@ public sealed class MeasurementTests(BackendFixture backends)
     }
 
     [Fact]
+    public void Engine_WithReference_TimesTheReferenceAfterEverySample_OnCpuDevicesOnly()
+    {
+        var flash = new BenchmarkCase(KernelKind.Flash, 128, false, AttentionPass.Forward, 1, 1, 64);
+        var withReference = new MeasurementOptions(minSamples: 6, budgetSeconds: 0) { Reference = true };
+
+        var cpu = new BenchmarkEngine(backends.Cpu, withReference).Run(flash, null, TestContext.Current.CancellationToken);
+        var plain = new BenchmarkEngine(backends.Cpu, new MeasurementOptions(minSamples: 6, budgetSeconds: 0)).Run(flash, null, TestContext.Current.CancellationToken);
+
+        Assert.Null(cpu.Error);
+        Assert.Equal(cpu.Samples.Count, cpu.ReferenceSamples!.Count);
+        // The reference is exact attention over n = 256: more work than this n = 128 case, never free.
+        Assert.All(cpu.ReferenceSamples, x => Assert.True(x > 0));
+        Assert.Null(plain.ReferenceSamples);
+        Assert.True(ReferenceWorkload.Applies(DeviceKind.Cpu) && ReferenceWorkload.Applies(DeviceKind.IlgpuCpu));
+        // A GPU's speed is not this CPU's, and a simulated device computes nothing here.
+        Assert.False(ReferenceWorkload.Applies(DeviceKind.Cuda) || ReferenceWorkload.Applies(DeviceKind.Simulated));
+    }
+
+    [Fact]
     public void Flops_FollowTheFlashConvention()
     {
         var full = new BenchmarkCase(KernelKind.Flash, 4096, false, AttentionPass.Forward, 2, 3, 64);

@@ -57,5 +57,6 @@ public static class PlanJson
 
     /// <summary>The measurement settings alone, for the sweeps table.</summary>
     public static string SerializeMeasurement(SweepPlan plan) => JsonSerializer.Serialize(
-        new { plan.Measurement.MinSamples, plan.Measurement.BudgetSeconds, plan.Measurement.WarmupRuns, plan.Measurement.WarmupSeconds }, Options);
+        new { plan.Measurement.MinSamples, plan.Measurement.BudgetSeconds, plan.Measurement.WarmupRuns, plan.Measurement.WarmupSeconds,
+            plan.Measurement.Reference }, Options);
 }

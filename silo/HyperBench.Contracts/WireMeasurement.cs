@@ -8,4 +8,5 @@ public readonly record struct WireMeasurement(
     [property: Id(2)] int MaxSamples,
     [property: Id(3)] int WarmupRuns,
     [property: Id(4)] double WarmupSeconds,
-    [property: Id(5)] bool KeepTensors);
+    [property: Id(5)] bool KeepTensors,
+    [property: Id(6)] bool Reference = false);

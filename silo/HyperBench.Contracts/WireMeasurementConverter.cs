@@ -11,8 +11,9 @@ public sealed class WireMeasurementConverter : IConverter<MeasurementOptions, Wi
         {
             WarmupSeconds = surrogate.WarmupSeconds,
             KeepTensors = surrogate.KeepTensors,
+            Reference = surrogate.Reference,
         };
 
     public WireMeasurement ConvertToSurrogate(in MeasurementOptions value) =>
-        new(value.MinSamples, value.BudgetSeconds, value.MaxSamples, value.WarmupRuns, value.WarmupSeconds, value.KeepTensors);
+        new(value.MinSamples, value.BudgetSeconds, value.MaxSamples, value.WarmupRuns, value.WarmupSeconds, value.KeepTensors, value.Reference);
 }

@@ -9,11 +9,12 @@ namespace HyperBench.Regressions;
 /// </summary>
 public static class SweepComparer
 {
-    /// <param name="history">Each case's medians in earlier runs on the candidate's device, oldest first, never the baseline's or the
-    /// candidate's own (<see cref="LoadHistoryAsync"/>); a case without any is judged with the plain effect threshold.</param>
+    /// <param name="history">Each case's earlier runs on the candidate's device, oldest first, never the baseline's or the candidate's
+    /// own (<see cref="LoadHistoryAsync"/>); a case without any is judged with the plain effect threshold. A case whose two sides have
+    /// reference samples is judged on the ratio to the reference (<see cref="ReferenceRatio"/>).</param>
     public static SweepComparison Compare(string baselineSweepId, IReadOnlyList<StoredCaseSamples> baseline, string candidateSweepId,
         IReadOnlyList<StoredCaseSamples> candidate, CompareThresholds thresholds, DateTime decidedUtc, string? comparisonId = null,
-        IReadOnlyDictionary<string, IReadOnlyList<double>>? history = null)
+        IReadOnlyDictionary<string, IReadOnlyList<CaseMedian>>? history = null)
     {
         thresholds = thresholds.Validated();
         var byId = baseline.ToDictionary(c => c.CaseId, StringComparer.Ordinal);
@@ -22,7 +23,7 @@ public static class SweepComparer
             .Select(c =>
             {
                 var b = byId[c.CaseId];
-                return new CaseComparison(c, SampleComparer.Compare(b.Samples, c.Samples, thresholds,
+                return new CaseComparison(c, ReferenceRatio.Compare(b, c, thresholds,
                     history is not null && history.TryGetValue(c.CaseId, out var h) ? h : null),
                     SampleComparer.CompareError(b.RelativeError, c.RelativeError, thresholds));
             })
@@ -53,11 +54,12 @@ public static class SweepComparer
     }
 
     /// <summary>
-    /// Each candidate case's medians in earlier runs (docs/regressions.md, "Verdict rules"): sweeps created before the candidate,
-    /// with the candidate's tag when it has one, never the baseline or the candidate themselves nor a re-measure, on the same
-    /// device model and detail as the candidate's case; the newest <see cref="CompareThresholds.HistoryLimit"/>, oldest first.
+    /// Each candidate case's earlier runs (docs/regressions.md, "Verdict rules"): sweeps created before the candidate, with the
+    /// candidate's tag when it has one, never the baseline or the candidate themselves nor a re-measure, on the same device model and
+    /// detail as the candidate's case; oldest first (the noise floor reads the newest <see cref="CompareThresholds.HistoryLimit"/> of
+    /// the kind it judges: plain medians, or ratios to the reference).
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, IReadOnlyList<double>>> LoadHistoryAsync(IRegressionStore regressions,
+    public static async Task<IReadOnlyDictionary<string, IReadOnlyList<CaseMedian>>> LoadHistoryAsync(IRegressionStore regressions,
         SweepRow baseline, SweepRow candidate, IReadOnlyList<StoredCaseSamples> candidateCases, CompareThresholds thresholds,
         CancellationToken cancellationToken = default)
     {
@@ -66,8 +68,7 @@ public static class SweepComparer
             candidate.Tag, cancellationToken);
         return rows.Where(r => devices.TryGetValue(r.CaseId, out var d) && d.DeviceName == r.DeviceName && d.DeviceDetail == r.DeviceDetail)
             .GroupBy(r => r.CaseId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<double>)[.. g.Select(r => r.MedianSeconds).TakeLast(thresholds.HistoryLimit)],
-                StringComparer.Ordinal);
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<CaseMedian>)[.. g], StringComparer.Ordinal);
     }
 
     /// <summary>

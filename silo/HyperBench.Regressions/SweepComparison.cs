@@ -56,6 +56,7 @@ public sealed record SweepComparison(
         NoiseFloor = c.Time.Noise.Floor,
         AppliedThreshold = c.Time.Noise.AppliedEffect,
         NoiseK = Thresholds.NoiseK,
+        RawChange = c.Time.RawChange,
         DecidedUtc = DecidedUtc,
     })];
 }

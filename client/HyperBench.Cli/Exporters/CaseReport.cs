@@ -33,7 +33,8 @@ public sealed record CaseReport(
     long MemoryBytesEstimate,
     HyperParameters? Hyper = null,
     AccuracyReport? Accuracy = null,
-    string? SkipReason = null)
+    string? SkipReason = null,
+    IReadOnlyList<double>? ReferenceSeconds = null)
 {
     public static CaseReport Of(ResultLine l) => new(
         l.CaseId,
@@ -65,5 +66,6 @@ public sealed record CaseReport(
                 HyperVariantNames.ParseGradient(l.Gradient))
             : null,
         l.Accuracy,
-        l.SkipReason);
+        l.SkipReason,
+        l.ReferenceSeconds);
 }
