@@ -74,6 +74,36 @@ public sealed class MeasurementTests(BackendFixture backends)
     }
 
     [Fact]
+    public void ReferenceWorkload_ComputesExactAttention_SoItsTimeIsThatOfRealWork()
+    {
+        // A wrong exp (NaN, infinities, denormals) would change what the yardstick's time means: it must compute attention.
+        var reference = new ReferenceWorkload();
+        reference.Run();
+        var (q, k, v, o) = reference.Tensors();
+        const int n = 256, d = 64;
+        double worst = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var scores = new double[n];
+            for (int j = 0; j < n; j++)
+            {
+                double dot = 0;
+                for (int c = 0; c < d; c++) dot += (double)q[i * d + c] * k[j * d + c];
+                scores[j] = dot / Math.Sqrt(d);
+            }
+            double max = scores.Max(), sum = scores.Sum(x => Math.Exp(x - max));
+            for (int c = 0; c < d; c++)
+            {
+                double expected = 0;
+                for (int j = 0; j < n; j++) expected += Math.Exp(scores[j] - max) / sum * v[j * d + c];
+                worst = Math.Max(worst, Math.Abs(o[i * d + c] - expected));
+            }
+        }
+        Assert.True(worst < 1e-5, $"largest error {worst}");
+        Assert.Same(ReferenceWorkload.ForThisThread, ReferenceWorkload.ForThisThread);
+    }
+
+    [Fact]
     public void Flops_FollowTheFlashConvention()
     {
         var full = new BenchmarkCase(KernelKind.Flash, 4096, false, AttentionPass.Forward, 2, 3, 64);

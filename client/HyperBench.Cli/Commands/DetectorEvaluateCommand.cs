@@ -77,7 +77,7 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
                 {
                     try
                     {
-                        var (read, withReference) = ReadSamples(f);
+                        var (read, withReference) = ReadSamples(f, settings.Reference);
                         runs.Add(read);
                         referenced += withReference;
                     }
@@ -195,7 +195,7 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
             int code = process.ExitCode == ExitCodes.InvalidInput ? ExitCodes.InvalidInput : ExitCodes.CaseFailed;
             return (null, new RunFailure(code, $"`kernels bench` exited {process.ExitCode}: {line}"));
         }
-        return (ReadSamples(json), null);
+        return (ReadSamples(json, settings.Reference), null);
     }
 
     /// <summary>This same build: the apphost, or `dotnet hyperbench.dll` when run through the dotnet host.</summary>
@@ -210,10 +210,12 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
     }
 
     /// <summary>
-    /// The samples of the cases with status ok in a `kernels bench` JSON report (cases[].samples_seconds); a case with reference samples
-    /// (cases[].reference_seconds) as ratios to their median (<see cref="ReferenceRatio.Of"/>), and counted in <c>Referenced</c>.
+    /// The samples of the cases with status ok in a `kernels bench` JSON report (cases[].samples_seconds); with
+    /// <paramref name="useReference"/>, a case with reference samples (cases[].reference_seconds) as ratios to their median
+    /// (<see cref="ReferenceRatio.Of"/>), counted in <c>Referenced</c>. Without it the plain times, so that --from-runs can judge
+    /// the same runs both ways.
     /// </summary>
-    internal static (IReadOnlyDictionary<string, IReadOnlyList<double>> Samples, int Referenced) ReadSamples(string json)
+    internal static (IReadOnlyDictionary<string, IReadOnlyList<double>> Samples, int Referenced) ReadSamples(string json, bool useReference)
     {
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var cases = new Dictionary<string, IReadOnlyList<double>>(StringComparer.Ordinal);
@@ -223,7 +225,7 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
             if (c.GetProperty("status").GetString() != "ok") continue;
             string id = c.GetProperty("case_id").GetString()!;
             double[] samples = [.. c.GetProperty("samples_seconds").EnumerateArray().Select(s => s.GetDouble())];
-            double? reference = c.TryGetProperty("reference_seconds", out var r) && r.ValueKind == JsonValueKind.Array
+            double? reference = useReference && c.TryGetProperty("reference_seconds", out var r) && r.ValueKind == JsonValueKind.Array
                 ? ReferenceRatio.Median([.. r.EnumerateArray().Select(s => s.GetDouble())])
                 : null;
             cases[id] = reference is { } median ? ReferenceRatio.Of(samples, median) : samples;

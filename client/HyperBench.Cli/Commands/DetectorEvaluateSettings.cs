@@ -26,7 +26,7 @@ public sealed class DetectorEvaluateSettings : CommandSettings
     public double Budget { get; init; } = 0.3;
 
     [CommandOption("--reference")]
-    [Description("Each run also times the frozen reference workload after every sample (`kernels bench --reference`), and every case is judged on its ratio to the reference's median, as `compare` judges sweeps measured with --reference. [grey](default: off)[/]")]
+    [Description("Each run also times the frozen reference workload after every sample (`kernels bench --reference`), and every case is judged on its ratio to the reference's median, as `compare` judges sweeps measured with --reference. With --from-runs: judge the kept reports' ratios (without it, their plain times). [grey](default: off)[/]")]
     public bool Reference { get; init; }
 
     [CommandOption("--slowdowns <LIST>")]

@@ -44,7 +44,7 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
 
             progress?.Report(new CaseProgress(benchmarkCase, "compiling", 0, 0));
             // The yardstick (docs/measurement.md, "Reference samples"): warmed with the case, then timed right after each sample.
-            var reference = options.Reference && ReferenceWorkload.Applies(backend.Device.Kind) ? new ReferenceWorkload() : null;
+            var reference = options.Reference && ReferenceWorkload.Applies(backend.Device.Kind) ? ReferenceWorkload.ForThisThread : null;
             var warm = Stopwatch.StartNew();
             double first = TimeOnce(workload, flush: false);
             if (reference is not null) TimeReference(reference);
