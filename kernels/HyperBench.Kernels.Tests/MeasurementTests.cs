@@ -55,55 +55,6 @@ public sealed class MeasurementTests(BackendFixture backends)
     }
 
     [Fact]
-    public void Engine_WithReference_TimesTheReferenceAfterEverySample_OnCpuDevicesOnly()
-    {
-        var flash = new BenchmarkCase(KernelKind.Flash, 128, false, AttentionPass.Forward, 1, 1, 64);
-        var withReference = new MeasurementOptions(minSamples: 6, budgetSeconds: 0) { Reference = true };
-
-        var cpu = new BenchmarkEngine(backends.Cpu, withReference).Run(flash, null, TestContext.Current.CancellationToken);
-        var plain = new BenchmarkEngine(backends.Cpu, new MeasurementOptions(minSamples: 6, budgetSeconds: 0)).Run(flash, null, TestContext.Current.CancellationToken);
-
-        Assert.Null(cpu.Error);
-        Assert.Equal(cpu.Samples.Count, cpu.ReferenceSamples!.Count);
-        // The reference is exact attention over n = 256: more work than this n = 128 case, never free.
-        Assert.All(cpu.ReferenceSamples, x => Assert.True(x > 0));
-        Assert.Null(plain.ReferenceSamples);
-        Assert.True(ReferenceWorkload.Applies(DeviceKind.Cpu) && ReferenceWorkload.Applies(DeviceKind.IlgpuCpu));
-        // A GPU's speed is not this CPU's, and a simulated device computes nothing here.
-        Assert.False(ReferenceWorkload.Applies(DeviceKind.Cuda) || ReferenceWorkload.Applies(DeviceKind.Simulated));
-    }
-
-    [Fact]
-    public void ReferenceWorkload_ComputesExactAttention_SoItsTimeIsThatOfRealWork()
-    {
-        // A wrong exp (NaN, infinities, denormals) would change what the yardstick's time means: it must compute attention.
-        var reference = new ReferenceWorkload();
-        reference.Run();
-        var (q, k, v, o) = reference.Tensors();
-        const int n = 256, d = 64;
-        double worst = 0;
-        for (int i = 0; i < n; i++)
-        {
-            var scores = new double[n];
-            for (int j = 0; j < n; j++)
-            {
-                double dot = 0;
-                for (int c = 0; c < d; c++) dot += (double)q[i * d + c] * k[j * d + c];
-                scores[j] = dot / Math.Sqrt(d);
-            }
-            double max = scores.Max(), sum = scores.Sum(x => Math.Exp(x - max));
-            for (int c = 0; c < d; c++)
-            {
-                double expected = 0;
-                for (int j = 0; j < n; j++) expected += Math.Exp(scores[j] - max) / sum * v[j * d + c];
-                worst = Math.Max(worst, Math.Abs(o[i * d + c] - expected));
-            }
-        }
-        Assert.True(worst < 1e-5, $"largest error {worst}");
-        Assert.Same(ReferenceWorkload.ForThisThread, ReferenceWorkload.ForThisThread);
-    }
-
-    [Fact]
     public void Flops_FollowTheFlashConvention()
     {
         var full = new BenchmarkCase(KernelKind.Flash, 4096, false, AttentionPass.Forward, 2, 3, 64);

@@ -33,8 +33,7 @@ public static class NoiseGate
         return parent with
         {
             Cases = [.. caseIds],
-            Measurement = MeasurementOptions.ForMinSamples(m.MinSamples * MinSamplesFactor, m.BudgetSeconds * BudgetFactor, m.WarmupRuns, m.WarmupSeconds)
-                with { Reference = m.Reference },
+            Measurement = MeasurementOptions.ForMinSamples(m.MinSamples * MinSamplesFactor, m.BudgetSeconds * BudgetFactor, m.WarmupRuns, m.WarmupSeconds),
         };
     }
 }

@@ -57,6 +57,5 @@ public static class PlanJson
 
     /// <summary>The measurement settings alone, for the sweeps table.</summary>
     public static string SerializeMeasurement(SweepPlan plan) => JsonSerializer.Serialize(
-        new { plan.Measurement.MinSamples, plan.Measurement.BudgetSeconds, plan.Measurement.WarmupRuns, plan.Measurement.WarmupSeconds,
-            plan.Measurement.Reference }, Options);
+        new { plan.Measurement.MinSamples, plan.Measurement.BudgetSeconds, plan.Measurement.WarmupRuns, plan.Measurement.WarmupSeconds }, Options);
 }

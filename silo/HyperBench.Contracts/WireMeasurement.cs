@@ -8,5 +8,4 @@ public readonly record struct WireMeasurement(
     [property: Id(2)] int MaxSamples,
     [property: Id(3)] int WarmupRuns,
     [property: Id(4)] double WarmupSeconds,
-    [property: Id(5)] bool KeepTensors,
-    [property: Id(6)] bool Reference = false);
+    [property: Id(5)] bool KeepTensors);

@@ -11,9 +11,8 @@ public sealed class WireMeasurementConverter : IConverter<MeasurementOptions, Wi
         {
             WarmupSeconds = surrogate.WarmupSeconds,
             KeepTensors = surrogate.KeepTensors,
-            Reference = surrogate.Reference,
         };
 
     public WireMeasurement ConvertToSurrogate(in MeasurementOptions value) =>
-        new(value.MinSamples, value.BudgetSeconds, value.MaxSamples, value.WarmupRuns, value.WarmupSeconds, value.KeepTensors, value.Reference);
+        new(value.MinSamples, value.BudgetSeconds, value.MaxSamples, value.WarmupRuns, value.WarmupSeconds, value.KeepTensors);
 }

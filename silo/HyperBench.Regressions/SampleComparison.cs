@@ -25,12 +25,6 @@ public sealed record SampleComparison(
     /// <summary>Candidate robust CV (1.4826 x MAD / median).</summary>
     public double CandidateRobustCv { get; init; }
 
-    /// <summary>
-    /// Set when the verdict was judged on the ratio to the reference (<see cref="ReferenceRatio"/>): the change of the plain medians.
-    /// <see cref="Change"/> is then the ratio's change, and the medians stay the plain ones (seconds).
-    /// </summary>
-    public double? RawChange { get; init; }
-
     /// <summary>The case's between-run noise floor and the threshold applied (no history: the plain threshold).</summary>
     public NoiseFloor Noise { get; init; } = new(0, null, double.NaN, "");
 }

@@ -9,12 +9,11 @@ namespace HyperBench.Regressions;
 /// </summary>
 public static class SweepComparer
 {
-    /// <param name="history">Each case's earlier runs on the candidate's device, oldest first, never the baseline's or the candidate's
-    /// own (<see cref="LoadHistoryAsync"/>); a case without any is judged with the plain effect threshold. A case whose two sides have
-    /// reference samples is judged on the ratio to the reference (<see cref="ReferenceRatio"/>).</param>
+    /// <param name="history">Each case's medians in earlier runs on the candidate's device, oldest first, never the baseline's or the
+    /// candidate's own (<see cref="LoadHistoryAsync"/>); a case without any is judged with the plain effect threshold.</param>
     public static SweepComparison Compare(string baselineSweepId, IReadOnlyList<StoredCaseSamples> baseline, string candidateSweepId,
         IReadOnlyList<StoredCaseSamples> candidate, CompareThresholds thresholds, DateTime decidedUtc, string? comparisonId = null,
-        IReadOnlyDictionary<string, IReadOnlyList<CaseMedian>>? history = null)
+        IReadOnlyDictionary<string, IReadOnlyList<double>>? history = null)
     {
         thresholds = thresholds.Validated();
         var byId = baseline.ToDictionary(c => c.CaseId, StringComparer.Ordinal);
@@ -23,7 +22,7 @@ public static class SweepComparer
             .Select(c =>
             {
                 var b = byId[c.CaseId];
-                return new CaseComparison(c, ReferenceRatio.Compare(b, c, thresholds,
+                return new CaseComparison(c, SampleComparer.Compare(b.Samples, c.Samples, thresholds,
                     history is not null && history.TryGetValue(c.CaseId, out var h) ? h : null),
                     SampleComparer.CompareError(b.RelativeError, c.RelativeError, thresholds));
             })
@@ -54,12 +53,11 @@ public static class SweepComparer
     }
 
     /// <summary>
-    /// Each candidate case's earlier runs (docs/regressions.md, "Verdict rules"): sweeps created before the candidate, with the
-    /// candidate's tag when it has one, never the baseline or the candidate themselves nor a re-measure, on the same device model and
-    /// detail as the candidate's case; oldest first (the noise floor reads the newest <see cref="CompareThresholds.HistoryLimit"/> of
-    /// the kind it judges: plain medians, or ratios to the reference).
+    /// Each candidate case's medians in earlier runs (docs/regressions.md, "Verdict rules"): sweeps created before the candidate,
+    /// with the candidate's tag when it has one, never the baseline or the candidate themselves nor a re-measure, on the same
+    /// device model and detail as the candidate's case; the newest <see cref="CompareThresholds.HistoryLimit"/>, oldest first.
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, IReadOnlyList<CaseMedian>>> LoadHistoryAsync(IRegressionStore regressions,
+    public static async Task<IReadOnlyDictionary<string, IReadOnlyList<double>>> LoadHistoryAsync(IRegressionStore regressions,
         SweepRow baseline, SweepRow candidate, IReadOnlyList<StoredCaseSamples> candidateCases, CompareThresholds thresholds,
         CancellationToken cancellationToken = default)
     {
@@ -68,7 +66,8 @@ public static class SweepComparer
             candidate.Tag, cancellationToken);
         return rows.Where(r => devices.TryGetValue(r.CaseId, out var d) && d.DeviceName == r.DeviceName && d.DeviceDetail == r.DeviceDetail)
             .GroupBy(r => r.CaseId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<CaseMedian>)[.. g], StringComparer.Ordinal);
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<double>)[.. g.Select(r => r.MedianSeconds).TakeLast(thresholds.HistoryLimit)],
+                StringComparer.Ordinal);
     }
 
     /// <summary>

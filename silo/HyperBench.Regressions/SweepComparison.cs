@@ -56,7 +56,6 @@ public sealed record SweepComparison(
         NoiseFloor = c.Time.Noise.Floor,
         AppliedThreshold = c.Time.Noise.AppliedEffect,
         NoiseK = Thresholds.NoiseK,
-        RawChange = c.Time.RawChange,
         DecidedUtc = DecidedUtc,
     })];
 }

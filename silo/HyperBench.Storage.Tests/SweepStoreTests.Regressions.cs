@@ -43,41 +43,6 @@ public abstract partial class SweepStoreTests
     }
 
     [Fact]
-    public async Task ReferenceSamples_StoredWithEachSample_AndTheirMedianReadByCompareAndHistory()
-    {
-        var store = await StoreAsync();
-        var plain = TestData.Result(TestData.Case(128), sampleCount: 5);
-        var measured = TestData.Result(TestData.Case(64), sampleCount: 5);
-        var referenced = measured with { ReferenceSamples = [0.004, 0.001, 0.003, 0.002, 0.005] };
-        var earlier = await StoredSweepAsync(store, "t", TestData.Created, SweepStatus.Completed, referenced, plain);
-        var later = await StoredSweepAsync(store, "t", TestData.Created.AddHours(1), SweepStatus.Completed, referenced);
-
-        var cases = await store.GetCaseSamplesAsync(earlier.SweepId, Ct);
-        Assert.Equal(0.003, cases.Single(c => c.CaseId == referenced.CaseId).ReferenceMedianSeconds!.Value, 12);
-        Assert.Null(cases.Single(c => c.CaseId == plain.CaseId).ReferenceMedianSeconds);
-        var history = await store.GetCaseMediansAsync([referenced.CaseId, plain.CaseId], later.CreatedUtc, [later.SweepId], null, Ct);
-        Assert.Equal(0.003, history.Single(h => h.CaseId == referenced.CaseId).ReferenceMedianSeconds!.Value, 12);
-        Assert.Null(history.Single(h => h.CaseId == plain.CaseId).ReferenceMedianSeconds);
-        // Every reference sample is kept beside the sample it followed.
-        await using (var connection = await store.Dialect.OpenAsync(Ct))
-        {
-            var rows = (await connection.QueryAsync<(double Seconds, double? Reference)>(
-                "SELECT seconds, reference_seconds FROM samples WHERE sweep_id = @s AND case_id = @c ORDER BY ordinal",
-                new { s = earlier.SweepId, c = referenced.CaseId })).ToList();
-            Assert.Equal(referenced.Samples, rows.Select(r => r.Seconds));
-            Assert.Equal(referenced.ReferenceSamples!, rows.Select(r => r.Reference!.Value));
-        }
-
-        // A result whose reference samples do not pair one to one with its samples is refused, and nothing of it is stored.
-        var (sweep, rowsOfCases) = TestData.Sweep(measured.Case);
-        await store.CreateSweepAsync(sweep, rowsOfCases, Ct);
-        var ex = await Assert.ThrowsAsync<ArgumentException>(() =>
-            store.SaveResultAsync(sweep.SweepId, measured with { ReferenceSamples = [0.001] }, TestData.Environment(), "node-a/cpu:0", 1, Ct));
-        Assert.Contains("1 reference samples for 5 samples", ex.Message, StringComparison.Ordinal);
-        Assert.Empty(await store.GetCaseSamplesAsync(sweep.SweepId, Ct));
-    }
-
-    [Fact]
     public async Task GetCaseMediansAsync_EarlierSweeps_OldestFirstWithoutTheExcludedLaterOrOtherTag()
     {
         var store = await StoreAsync();
@@ -185,7 +150,7 @@ public abstract partial class SweepStoreTests
             Verdict = "slower", BaselineRelativeError = 0.1, CandidateRelativeError = 0.2, ErrorChange = 1.0, ErrorRegressed = true,
             Detail = "median +15.0% beyond 5%", EffectThreshold = 0.05, Alpha = 0.01, CvLimit = 0.1, ErrorThreshold = 0.1, ErrorFloor = 0.005,
             BaselineRobustCv = 0.015, CandidateRobustCv = 0.025, HistoryRuns = 12, NoiseFloor = 0.03, AppliedThreshold = 0.1255, NoiseK = 4,
-            RawChange = 0.21, DecidedUtc = TestData.Created.AddHours(2),
+            DecidedUtc = TestData.Created.AddHours(2),
         };
         var insufficient = new RegressionVerdictRow
         {
@@ -212,7 +177,6 @@ public abstract partial class SweepStoreTests
         Assert.Null(i.CandidateMedianSeconds); // NaN is stored as NULL
         Assert.Null(i.PValue);
         Assert.Null(i.HistoryRuns); // not given: NULL, as in rows stored before migration 0009
-        Assert.Null(i.RawChange); // not judged on the ratio to the reference
         Assert.Null(i.NoiseFloor);
         Assert.Equal("insufficient", i.Verdict);
         Assert.Empty(await store.GetVerdictsAsync("cmp-2", Ct));

@@ -47,7 +47,7 @@ internal sealed class PostgresDialect : StoreDialect
     }
 
     public override async Task InsertSamplesAsync(DbConnection connection, DbTransaction transaction, string sweepId, string caseId,
-        IReadOnlyList<double> samples, IReadOnlyList<double>? references, CancellationToken cancellationToken)
+        IReadOnlyList<double> samples, CancellationToken cancellationToken)
     {
         // One statement over two arrays: one round trip, ~200k rows/s here against ~7k row by row. (Binary COPY is faster for
         // 100k rows but costs extra round trips to set up, which dominates at the ~1000 samples of one case.)
@@ -58,16 +58,13 @@ internal sealed class PostgresDialect : StoreDialect
             ordinals[i] = i;
             seconds[i] = samples[i];
         }
-        await using var command = new NpgsqlCommand(references is null
-                ? "INSERT INTO samples (sweep_id, case_id, ordinal, seconds) SELECT @sweep, @case, o, s FROM unnest(@ordinals, @seconds) AS t (o, s)"
-                : "INSERT INTO samples (sweep_id, case_id, ordinal, seconds, reference_seconds) " +
-                  "SELECT @sweep, @case, o, s, r FROM unnest(@ordinals, @seconds, @references) AS t (o, s, r)",
+        await using var command = new NpgsqlCommand(
+            "INSERT INTO samples (sweep_id, case_id, ordinal, seconds) SELECT @sweep, @case, o, s FROM unnest(@ordinals, @seconds) AS t (o, s)",
             (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
         command.Parameters.AddWithValue("sweep", sweepId);
         command.Parameters.AddWithValue("case", caseId);
         command.Parameters.AddWithValue("ordinals", NpgsqlDbType.Array | NpgsqlDbType.Integer, ordinals);
         command.Parameters.AddWithValue("seconds", NpgsqlDbType.Array | NpgsqlDbType.Double, seconds);
-        if (references is not null) command.Parameters.AddWithValue("references", NpgsqlDbType.Array | NpgsqlDbType.Double, references.ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

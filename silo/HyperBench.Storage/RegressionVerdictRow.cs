@@ -43,11 +43,6 @@ public sealed class RegressionVerdictRow
     /// <summary>The effect threshold actually applied: max(EffectThreshold, (1 + NoiseFloor)^NoiseK - 1), or EffectThreshold without a floor.</summary>
     public double? AppliedThreshold { get; set; }
     public double? NoiseK { get; set; }
-    /// <summary>
-    /// The change of the plain medians when the verdict was judged on the ratio to the reference (then <see cref="Change"/> is the
-    /// ratio's change, docs/regressions.md); null otherwise and before migration 0010.
-    /// </summary>
-    public double? RawChange { get; set; }
     public DateTime DecidedUtc { get; set; }
     /// <summary>true_positive or false_positive once labelled; null until then.</summary>
     public string? Label { get; set; }

@@ -15,7 +15,7 @@ public sealed partial class SqlSweepStore
         "error_regressed AS ErrorRegressed, detail AS Detail, effect_threshold AS EffectThreshold, alpha AS Alpha, cv_limit AS CvLimit, " +
         "error_threshold AS ErrorThreshold, error_floor AS ErrorFloor, decided_at_ms AS DecidedAtMs, label AS Label, " +
         "labelled_at_ms AS LabelledAtMs, label_note AS LabelNote, baseline_robust_cv AS BaselineRobustCv, candidate_robust_cv AS CandidateRobustCv, " +
-        "history_runs AS HistoryRuns, noise_floor AS NoiseFloor, applied_threshold AS AppliedThreshold, noise_k AS NoiseK, raw_change AS RawChange";
+        "history_runs AS HistoryRuns, noise_floor AS NoiseFloor, applied_threshold AS AppliedThreshold, noise_k AS NoiseK";
 
     public Task<IReadOnlyList<StoredCaseSamples>> GetCaseSamplesAsync(string sweepId, CancellationToken cancellationToken = default) =>
         _retry.ExecuteAsync<IReadOnlyList<StoredCaseSamples>>("get case samples", async ct =>
@@ -23,11 +23,9 @@ public sealed partial class SqlSweepStore
             await using var connection = await _dialect.OpenAsync(ct);
             var cases = (await connection.QueryAsync<CaseRow>(new CommandDefinition(
                 "SELECT r.case_id AS CaseId, r.kernel AS Kernel, r.n AS N, r.causal AS Causal, r.pass AS Pass, r.dtype AS Dtype, " +
-                "r.hyper_parameters AS HyperParameters, e.device_name AS DeviceName, e.device_detail AS DeviceDetail, a.relative_frobenius AS RelativeError, " +
-                "s.reference_median_seconds AS ReferenceMedianSeconds " +
+                "r.hyper_parameters AS HyperParameters, e.device_name AS DeviceName, e.device_detail AS DeviceDetail, a.relative_frobenius AS RelativeError " +
                 "FROM results r JOIN environments e ON e.environment_id = r.environment_id " +
                 "LEFT JOIN accuracy a ON a.sweep_id = r.sweep_id AND a.case_id = r.case_id AND a.tensor = 'o' " +
-                "LEFT JOIN statistics s ON s.sweep_id = r.sweep_id AND s.case_id = r.case_id " +
                 "WHERE r.sweep_id = @sweepId AND r.status = @Ok ORDER BY r.case_id",
                 new { sweepId, Ok = Word(ResultStatus.Ok) }, cancellationToken: ct))).ToList();
             // One round trip for every sample of the sweep (100 cases x 1,000 samples is 100k small rows), grouped here.
@@ -39,10 +37,7 @@ public sealed partial class SqlSweepStore
                 list.Add(seconds);
             }
             return [.. cases.Select(c => new StoredCaseSamples(c.CaseId, c.Kernel, (int)c.N, c.Causal, c.Pass, c.Dtype, c.HyperParameters,
-                c.DeviceName, c.DeviceDetail, c.RelativeError, samples.TryGetValue(c.CaseId, out var s) ? s : [])
-            {
-                ReferenceMedianSeconds = c.ReferenceMedianSeconds,
-            })];
+                c.DeviceName, c.DeviceDetail, c.RelativeError, samples.TryGetValue(c.CaseId, out var s) ? s : []))];
         }, cancellationToken);
 
     public Task<SweepRow?> FindTaggedSweepAsync(string tag, DateTime? createdBefore = null, string? excludeSweepId = null,
@@ -86,7 +81,7 @@ public sealed partial class SqlSweepStore
             " AND r.sweep_id NOT IN (" + string.Join(", ", excludeSweepIds.Select((id, i) => { parameters.Add($"x{i}", id); return $"@x{i}"; })) + ")";
         string sql =
             "SELECT r.case_id AS CaseId, r.sweep_id AS SweepId, e.device_name AS DeviceName, e.device_detail AS DeviceDetail, " +
-            "s.median_seconds AS MedianSeconds, s.reference_median_seconds AS ReferenceMedianSeconds, w.created_at_ms AS CreatedAtMs " +
+            "s.median_seconds AS MedianSeconds, w.created_at_ms AS CreatedAtMs " +
             "FROM results r JOIN sweeps w ON w.sweep_id = r.sweep_id " +
             "JOIN environments e ON e.environment_id = r.environment_id " +
             "JOIN statistics s ON s.sweep_id = r.sweep_id AND s.case_id = r.case_id " +
@@ -96,10 +91,7 @@ public sealed partial class SqlSweepStore
         {
             await using var connection = await _dialect.OpenAsync(ct);
             return [.. (await connection.QueryAsync<CaseMedianRow>(new CommandDefinition(sql, parameters, cancellationToken: ct)))
-                .Select(r => new CaseMedian(r.CaseId, r.SweepId, r.DeviceName, r.DeviceDetail, r.MedianSeconds, UnixTime.FromMs(r.CreatedAtMs))
-                {
-                    ReferenceMedianSeconds = r.ReferenceMedianSeconds,
-                })];
+                .Select(r => new CaseMedian(r.CaseId, r.SweepId, r.DeviceName, r.DeviceDetail, r.MedianSeconds, UnixTime.FromMs(r.CreatedAtMs)))];
         }, cancellationToken);
     }
 
@@ -110,7 +102,6 @@ public sealed partial class SqlSweepStore
         public string DeviceName { get; set; } = "";
         public string DeviceDetail { get; set; } = "";
         public double MedianSeconds { get; set; }
-        public double? ReferenceMedianSeconds { get; set; }
         public long CreatedAtMs { get; set; }
     }
 
@@ -124,11 +115,11 @@ public sealed partial class SqlSweepStore
                 "baseline_samples, candidate_samples, baseline_median_seconds, candidate_median_seconds, change, p_value, baseline_cv, candidate_cv, " +
                 "verdict, baseline_relative_error, candidate_relative_error, error_change, error_regressed, detail, effect_threshold, alpha, cv_limit, " +
                 "error_threshold, error_floor, decided_at_ms, label, labelled_at_ms, label_note, baseline_robust_cv, candidate_robust_cv, history_runs, " +
-                "noise_floor, applied_threshold, noise_k, raw_change) VALUES (@ComparisonId, @BaselineSweepId, " +
+                "noise_floor, applied_threshold, noise_k) VALUES (@ComparisonId, @BaselineSweepId, " +
                 "@CandidateSweepId, @CaseId, @Kernel, @N, @Causal, @Pass, @Dtype, @BaselineSamples, @CandidateSamples, @BaselineMedianSeconds, " +
                 "@CandidateMedianSeconds, @Change, @PValue, @BaselineCv, @CandidateCv, @Verdict, @BaselineRelativeError, @CandidateRelativeError, " +
                 "@ErrorChange, @ErrorRegressed, @Detail, @EffectThreshold, @Alpha, @CvLimit, @ErrorThreshold, @ErrorFloor, @DecidedAtMs, @Label, " +
-                "@LabelledAtMs, @LabelNote, @BaselineRobustCv, @CandidateRobustCv, @HistoryRuns, @NoiseFloor, @AppliedThreshold, @NoiseK, @RawChange) ON CONFLICT (comparison_id, case_id) DO NOTHING",
+                "@LabelledAtMs, @LabelNote, @BaselineRobustCv, @CandidateRobustCv, @HistoryRuns, @NoiseFloor, @AppliedThreshold, @NoiseK) ON CONFLICT (comparison_id, case_id) DO NOTHING",
                 verdicts.Select(v => new
                 {
                     v.ComparisonId,
@@ -169,7 +160,6 @@ public sealed partial class SqlSweepStore
                     NoiseFloor = Finite(v.NoiseFloor),
                     AppliedThreshold = Finite(v.AppliedThreshold),
                     NoiseK = Finite(v.NoiseK),
-                    RawChange = Finite(v.RawChange),
                 }).ToList(), transaction, cancellationToken: ct));
             await transaction.CommitAsync(ct);
         }, cancellationToken);
@@ -224,6 +214,5 @@ public sealed partial class SqlSweepStore
         public string DeviceName { get; set; } = "";
         public string DeviceDetail { get; set; } = "";
         public double? RelativeError { get; set; }
-        public double? ReferenceMedianSeconds { get; set; }
     }
 }

@@ -421,19 +421,16 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
                     caseId, sweepId, attempt);
             return false;
         }
-        if (result.ReferenceSamples is { } references && references.Count != result.Samples.Count)
-            throw new ArgumentException($"case {caseId}: {references.Count} reference samples for {result.Samples.Count} samples; one follows each sample.");
         if (result.Samples.Count > 0)
-            await _dialect.InsertSamplesAsync(connection, transaction, sweepId, caseId, result.Samples, result.ReferenceSamples, ct);
+            await _dialect.InsertSamplesAsync(connection, transaction, sweepId, caseId, result.Samples, ct);
         if (result.Telemetry is { Samples.Count: > 0 } telemetry)
             await _dialect.InsertTelemetryAsync(connection, transaction, sweepId, caseId, telemetry.Samples, ct);
         if (result.Statistics is { } s)
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO statistics (sweep_id, case_id, sample_count, median_seconds, mean_seconds, min_seconds, max_seconds, p20_seconds, " +
-                "p80_seconds, stddev_seconds, cv, ci_low_seconds, ci_high_seconds, ci_level, reference_median_seconds) VALUES (@sweepId, @CaseId, " +
-                "@Count, @Median, @Mean, @Min, @Max, @P20, @P80, @StdDev, @CoefficientOfVariation, @MedianCiLower, @MedianCiUpper, @MedianCiLevel, " +
-                "@ReferenceMedian)",
+                "p80_seconds, stddev_seconds, cv, ci_low_seconds, ci_high_seconds, ci_level) VALUES (@sweepId, @CaseId, @Count, @Median, @Mean, " +
+                "@Min, @Max, @P20, @P80, @StdDev, @CoefficientOfVariation, @MedianCiLower, @MedianCiUpper, @MedianCiLevel)",
                 new
                 {
                     sweepId,
@@ -450,7 +447,6 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
                     s.MedianCiLower,
                     s.MedianCiUpper,
                     s.MedianCiLevel,
-                    ReferenceMedian = result.ReferenceSamples is { Count: > 0 } r ? SampleStatistics.From(r).Median : (double?)null,
                 }, transaction, cancellationToken: ct));
         }
         if (result.Accuracy is { } accuracy && accuracy.Metrics.Count > 0)

@@ -82,26 +82,23 @@ internal sealed class SqliteDialect : StoreDialect
     }
 
     public override async Task InsertSamplesAsync(DbConnection connection, DbTransaction transaction, string sweepId, string caseId,
-        IReadOnlyList<double> samples, IReadOnlyList<double>? references, CancellationToken cancellationToken)
+        IReadOnlyList<double> samples, CancellationToken cancellationToken)
     {
         // One prepared command, parameters rebound per row, inside the caller's transaction: ~70k rows/s here.
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "INSERT INTO samples (sweep_id, case_id, ordinal, seconds, reference_seconds) VALUES ($sweep, $case, $ordinal, $seconds, $reference)";
+        command.CommandText = "INSERT INTO samples (sweep_id, case_id, ordinal, seconds) VALUES ($sweep, $case, $ordinal, $seconds)";
         command.Parameters.Add(new SqliteParameter("$sweep", sweepId));
         command.Parameters.Add(new SqliteParameter("$case", caseId));
         var ordinal = new SqliteParameter("$ordinal", SqliteType.Integer);
         var seconds = new SqliteParameter("$seconds", SqliteType.Real);
-        var reference = new SqliteParameter("$reference", SqliteType.Real) { Value = DBNull.Value };
         command.Parameters.Add(ordinal);
         command.Parameters.Add(seconds);
-        command.Parameters.Add(reference);
         await command.PrepareAsync(cancellationToken);
         for (int i = 0; i < samples.Count; i++)
         {
             ordinal.Value = i;
             seconds.Value = samples[i];
-            if (references is not null) reference.Value = references[i];
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }

@@ -24,9 +24,8 @@ internal abstract class StoreDialect : IAsyncDisposable
     /// <summary>A transaction that serialises migration runs across processes.</summary>
     public abstract Task<DbTransaction> BeginMigrationTransactionAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    /// <summary>A case's samples, ordinals from 0, with the reference's time after each when it has one (same count; null: none).</summary>
     public abstract Task InsertSamplesAsync(DbConnection connection, DbTransaction transaction, string sweepId, string caseId,
-        IReadOnlyList<double> samples, IReadOnlyList<double>? references, CancellationToken cancellationToken);
+        IReadOnlyList<double> samples, CancellationToken cancellationToken);
 
     /// <summary>A case's device readings (<c>telemetry_samples</c>), ordinals from 0, in one round trip where the driver allows.</summary>
     public abstract Task InsertTelemetryAsync(DbConnection connection, DbTransaction transaction, string sweepId, string caseId,

@@ -13,9 +13,7 @@ namespace HyperBench.Cli.Commands;
 /// `hyperbench detector evaluate` (docs/regressions.md, "Detector quality"): runs this same build's `kernels bench` in --runs
 /// separate processes on the cpu backend, compares consecutive runs (A/A pairs: every slower or faster verdict is a false positive),
 /// injects multiplicative slowdowns into copies of the candidate samples, and prints the false-positive and detection rates per
-/// effect threshold. A report whose cases have reference samples (--reference) is judged on the ratio to the reference, as `compare`
-/// judges such sweeps (<see cref="ReferenceRatio"/>). Nothing is stored. Exit 2 for bad input (a child's bad-input exit included), 1
-/// when a run fails.
+/// effect threshold. Nothing is stored. Exit 2 for bad input (a child's bad-input exit included), 1 when a run fails.
 /// </summary>
 public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand<DetectorEvaluateSettings>
 {
@@ -62,7 +60,6 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
         }
 
         var runs = new List<IReadOnlyDictionary<string, IReadOnlyList<double>>>();
-        int referenced = 0; // cases (over all runs) judged on the ratio to the reference
         string? load = LoadAverage();
         var wall = Stopwatch.StartNew();
         if (settings.FromRuns is not null)
@@ -75,12 +72,7 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
                 if (files.Count < 2) throw new PlanException($"--from-runs: '{settings.FromRuns}' holds {files.Count} run-*.json report(s); an A/A pair needs 2.");
                 foreach (var f in files)
                 {
-                    try
-                    {
-                        var (read, withReference) = ReadSamples(f, settings.Reference);
-                        runs.Add(read);
-                        referenced += withReference;
-                    }
+                    try { runs.Add(ReadSamples(f)); }
                     catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
                     {
                         throw new PlanException($"--from-runs: '{f}' is not a `kernels bench` JSON report ({ex.Message}).");
@@ -111,11 +103,7 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
                             task.Description = $"[bold]run {i + 1}/{settings.Runs}[/] (separate processes)";
                             var (run, fail) = await RunOnceAsync(settings, Path.Combine(work, $"run-{i:D4}.json"), cancellationToken);
                             if (fail is not null) failure = fail;
-                            else
-                            {
-                                runs.Add(run!.Value.Samples);
-                                referenced += run.Value.Referenced;
-                            }
+                            else runs.Add(run!);
                             task.Increment(1);
                         }
                     });
@@ -153,22 +141,22 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
         double medianCv = MathNet.Numerics.Statistics.Statistics.Median(runs.SelectMany(r => r.Values).Where(x => x.Count > 1)
             .Select(x => NoiseFloor.RobustCv(x)));
         if (settings.Format == "json")
-            Console.Out.Write(Json(evaluation, settings, samples, medianCv, wall.Elapsed.TotalSeconds, load, LoadAverage(), referenced, runs.Sum(r => r.Count)));
+            Console.Out.Write(Json(evaluation, settings, samples, medianCv, wall.Elapsed.TotalSeconds, load, LoadAverage()));
         else
-            Write(console, evaluation, samples, medianCv, wall.Elapsed.TotalSeconds, load, LoadAverage(), referenced, runs.Sum(r => r.Count));
+            Write(console, evaluation, samples, medianCv, wall.Elapsed.TotalSeconds, load, LoadAverage());
         return ExitCodes.Ok;
     }
 
     private sealed record RunFailure(int ExitCode, string Message);
 
     /// <summary>One `kernels bench` child process of this build; its samples by case id (status ok only).</summary>
-    private static async Task<((IReadOnlyDictionary<string, IReadOnlyList<double>> Samples, int Referenced)?, RunFailure?)> RunOnceAsync(
+    private static async Task<(IReadOnlyDictionary<string, IReadOnlyList<double>>?, RunFailure?)> RunOnceAsync(
         DetectorEvaluateSettings settings, string json, CancellationToken cancellationToken)
     {
         var psi = ChildStart();
         foreach (var a in (string[])["kernels", "bench", .. FixedPlan, "--kernel", settings.Kernel, "-n", settings.N,
             "--min-samples", settings.MinSamples.ToString(CultureInfo.InvariantCulture),
-            "--budget", settings.Budget.ToString(CultureInfo.InvariantCulture), "--json", json, .. (settings.Reference ? ["--reference"] : (string[])[])])
+            "--budget", settings.Budget.ToString(CultureInfo.InvariantCulture), "--json", json])
             psi.ArgumentList.Add(a);
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
@@ -195,7 +183,7 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
             int code = process.ExitCode == ExitCodes.InvalidInput ? ExitCodes.InvalidInput : ExitCodes.CaseFailed;
             return (null, new RunFailure(code, $"`kernels bench` exited {process.ExitCode}: {line}"));
         }
-        return (ReadSamples(json, settings.Reference), null);
+        return (ReadSamples(json), null);
     }
 
     /// <summary>This same build: the apphost, or `dotnet hyperbench.dll` when run through the dotnet host.</summary>
@@ -209,29 +197,17 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
         return psi;
     }
 
-    /// <summary>
-    /// The samples of the cases with status ok in a `kernels bench` JSON report (cases[].samples_seconds); with
-    /// <paramref name="useReference"/>, a case with reference samples (cases[].reference_seconds) as ratios to their median
-    /// (<see cref="ReferenceRatio.Of"/>), counted in <c>Referenced</c>. Without it the plain times, so that --from-runs can judge
-    /// the same runs both ways.
-    /// </summary>
-    internal static (IReadOnlyDictionary<string, IReadOnlyList<double>> Samples, int Referenced) ReadSamples(string json, bool useReference)
+    /// <summary>The samples of the cases with status ok in a `kernels bench` JSON report (cases[].samples_seconds).</summary>
+    internal static IReadOnlyDictionary<string, IReadOnlyList<double>> ReadSamples(string json)
     {
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var cases = new Dictionary<string, IReadOnlyList<double>>(StringComparer.Ordinal);
-        int referenced = 0;
         foreach (var c in document.RootElement.GetProperty("cases").EnumerateArray())
         {
             if (c.GetProperty("status").GetString() != "ok") continue;
-            string id = c.GetProperty("case_id").GetString()!;
-            double[] samples = [.. c.GetProperty("samples_seconds").EnumerateArray().Select(s => s.GetDouble())];
-            double? reference = useReference && c.TryGetProperty("reference_seconds", out var r) && r.ValueKind == JsonValueKind.Array
-                ? ReferenceRatio.Median([.. r.EnumerateArray().Select(s => s.GetDouble())])
-                : null;
-            cases[id] = reference is { } median ? ReferenceRatio.Of(samples, median) : samples;
-            if (reference is not null) referenced++;
+            cases[c.GetProperty("case_id").GetString()!] = [.. c.GetProperty("samples_seconds").EnumerateArray().Select(s => s.GetDouble())];
         }
-        return (cases, referenced);
+        return cases;
     }
 
     private static double[] List(string option, string text, bool allowZero, double max = 1)
@@ -255,15 +231,13 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
 
     private static string Pct(double x) => x.ToString("0.0%", CultureInfo.InvariantCulture);
 
-    private static void Write(IAnsiConsole console, DetectorEvaluation e, int samples, double medianCv, double seconds, string? loadBefore, string? loadAfter,
-        int referenced, int caseRuns)
+    private static void Write(IAnsiConsole console, DetectorEvaluation e, int samples, double medianCv, double seconds, string? loadBefore, string? loadAfter)
     {
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"{e.Runs} runs in separate processes ({e.CalibrationRuns} calibration only), {e.Pairs} A/A pairs x {e.Cases} cases; {samples} samples, " +
             $"median robust CV {medianCv:0.000}; alpha {e.Alpha:G3}, robust CV limit {e.CvLimit:G3}; noise floor: k {e.NoiseK:G3}, history {e.MinHistory}..{e.HistoryLimit} runs, " +
             $"median floor {(e.MedianNoiseFloor is { } f ? Pct(f) : "-")}, {e.Fallbacks} of {e.Comparisons} comparisons without enough history; " +
-            $"{seconds:F0} s; load average {loadBefore ?? "?"} before, {loadAfter ?? "?"} after; " +
-            $"{(referenced == 0 ? "plain times" : $"{referenced} of {caseRuns} case runs judged on the ratio to the reference")}")));
+            $"{seconds:F0} s; load average {loadBefore ?? "?"} before, {loadAfter ?? "?"} after")));
         var table = new Table().AddColumn("threshold").AddColumn("A/A comparisons").AddColumn("false positives").AddColumn("FPR")
             .AddColumn("A/A noisy").AddColumn("A/A insufficient").AddColumn("median applied");
         foreach (var d in e.Thresholds[0].Injected) table.AddColumn($"detected +{Pct(d.Slowdown)}");
@@ -284,16 +258,13 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private static string Json(DetectorEvaluation e, DetectorEvaluateSettings s, int samples, double medianCv, double seconds, string? loadBefore, string? loadAfter,
-        int referenced, int caseRuns) =>
+    private static string Json(DetectorEvaluation e, DetectorEvaluateSettings s, int samples, double medianCv, double seconds, string? loadBefore, string? loadAfter) =>
         JsonSerializer.Serialize(new
         {
             runs = e.Runs,
             pairs = e.Pairs,
             cases = e.Cases,
             samples,
-            case_runs = caseRuns,
-            reference_ratio_case_runs = referenced,
             calibration_runs = e.CalibrationRuns,
             median_robust_cv = medianCv,
             alpha = e.Alpha,
@@ -304,7 +275,7 @@ public sealed class DetectorEvaluateCommand(IAnsiConsole console) : AsyncCommand
             comparisons = e.Comparisons,
             fallbacks = e.Fallbacks,
             cv_limit = e.CvLimit,
-            plan = new { kernel = s.Kernel, n = s.N, min_samples = s.MinSamples, budget = s.Budget, reference = s.Reference, @fixed = FixedPlan },
+            plan = new { kernel = s.Kernel, n = s.N, min_samples = s.MinSamples, budget = s.Budget, @fixed = FixedPlan },
             seconds,
             load_average_before = loadBefore,
             load_average_after = loadAfter,

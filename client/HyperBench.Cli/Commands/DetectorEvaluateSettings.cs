@@ -25,10 +25,6 @@ public sealed class DetectorEvaluateSettings : CommandSettings
     [Description("Keep sampling a case until this many seconds have passed (after --min-samples). [grey](default: 0.3)[/]")]
     public double Budget { get; init; } = 0.3;
 
-    [CommandOption("--reference")]
-    [Description("Each run also times the frozen reference workload after every sample (`kernels bench --reference`), and every case is judged on its ratio to the reference's median, as `compare` judges sweeps measured with --reference. With --from-runs: judge the kept reports' ratios (without it, their plain times). [grey](default: off)[/]")]
-    public bool Reference { get; init; }
-
     [CommandOption("--slowdowns <LIST>")]
     [Description("Slowdowns injected into copies of the real candidate samples (every sample multiplied by 1 + s), comma-separated. [grey](default: 5%,10%,20%)[/]")]
     public string Slowdowns { get; init; } = "5%,10%,20%";

@@ -68,11 +68,6 @@ public class PlanSettings : CommandSettings
     [Description("Keep warming up until this long after the first run (lets the JIT optimise the CPU kernels). [grey](default: 0.5)[/]")]
     public double? WarmupTime { get; init; }
 
-    [CommandOption("--reference")]
-    [Description("After every sample, also time a frozen reference workload (exact attention, n 256, one thread; CPU devices only), so " +
-        "that `compare` judges the case as a ratio to the machine's speed at the time; docs/measurement.md. [grey](default: off)[/]")]
-    public bool Reference { get; init; }
-
     [CommandOption("--lsh-projections <R>")]
     [Description("HyperAttention: r Gaussian projections of sortLSH (2^r buckets), 1..16. [grey](default: 7)[/]")]
     public int? LshProjections { get; init; }
@@ -139,7 +134,6 @@ public class PlanSettings : CommandSettings
         Budget = Budget,
         Warmup = Warmup,
         WarmupTime = WarmupTime,
-        Reference = Reference ? true : null,
     };
 
     /// <summary>

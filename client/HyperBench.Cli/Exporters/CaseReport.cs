@@ -33,8 +33,7 @@ public sealed record CaseReport(
     long MemoryBytesEstimate,
     HyperParameters? Hyper = null,
     AccuracyReport? Accuracy = null,
-    string? SkipReason = null,
-    IReadOnlyList<double>? ReferenceSeconds = null)
+    string? SkipReason = null)
 {
     public static CaseReport Of(ResultLine l) => new(
         l.CaseId,
@@ -66,6 +65,5 @@ public sealed record CaseReport(
                 HyperVariantNames.ParseGradient(l.Gradient))
             : null,
         l.Accuracy,
-        l.SkipReason,
-        l.ReferenceSeconds);
+        l.SkipReason);
 }

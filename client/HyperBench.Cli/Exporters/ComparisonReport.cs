@@ -21,7 +21,7 @@ internal static class ComparisonReport
         {
             string verdict = row.Time.Verdict.Name();
             string colour = row.Time.Verdict switch { Verdict.Slower => "red", Verdict.Faster => "green", Verdict.Same => "default", _ => "yellow" };
-            table.AddRow(Markup.Escape(row.Label), Seconds(row.Time.BaselineMedian), Seconds(row.Time.CandidateMedian), ChangeCell(row.Time),
+            table.AddRow(Markup.Escape(row.Label), Seconds(row.Time.BaselineMedian), Seconds(row.Time.CandidateMedian), Change(row.Time.Change),
                 PValue(row.Time.PValue), Invariant($"{row.Time.BaselineRobustCv:0.000}/{row.Time.CandidateRobustCv:0.000}"), Threshold(row.Time.Noise),
                 $"[{colour}]{verdict}[/]",
                 ErrorCell(row, markup: true));
@@ -42,7 +42,7 @@ internal static class ComparisonReport
         {
             string verdict = row.Time.Verdict == Verdict.Slower ? "**slower**" : row.Time.Verdict.Name();
             sb.Append(Invariant($"| {row.Label.Replace("|", "\\|", StringComparison.Ordinal)} | {Seconds(row.Time.BaselineMedian)} | {Seconds(row.Time.CandidateMedian)} | "))
-                .Append(Invariant($"{ChangeCell(row.Time)} | {PValue(row.Time.PValue)} | {row.Time.BaselineRobustCv:0.000}/{row.Time.CandidateRobustCv:0.000} | {Threshold(row.Time.Noise)} | {verdict} | {ErrorCell(row, markup: false)} |\n"));
+                .Append(Invariant($"{Change(row.Time.Change)} | {PValue(row.Time.PValue)} | {row.Time.BaselineRobustCv:0.000}/{row.Time.CandidateRobustCv:0.000} | {Threshold(row.Time.Noise)} | {verdict} | {ErrorCell(row, markup: false)} |\n"));
         }
         var footer = new StringBuilder();
         Footer(c, line => footer.Append('\n').Append(line).Append('\n'));
@@ -75,7 +75,6 @@ internal static class ComparisonReport
             BaselineMedianSeconds = Finite(x.Time.BaselineMedian),
             CandidateMedianSeconds = Finite(x.Time.CandidateMedian),
             Change = Finite(x.Time.Change),
-            RawChange = x.Time.RawChange is { } raw ? Finite(raw) : null,
             x.Time.PValue,
             BaselineCv = Finite(x.Time.BaselineCv),
             CandidateCv = Finite(x.Time.CandidateCv),
@@ -116,10 +115,6 @@ internal static class ComparisonReport
         : Invariant($"{noise.AppliedEffect:0.#%} ({noise.HistoryRuns} runs: plain)");
 
     private static string Seconds(double s) => double.IsFinite(s) ? Format.Seconds(s) : "-";
-
-    /// <summary>The judged change; judged on the ratio to the reference, "vs ref" and the plain medians' change after it.</summary>
-    private static string ChangeCell(SampleComparison time) =>
-        time.RawChange is { } raw ? $"{Change(time.Change)} vs ref (plain {Change(raw)})" : Change(time.Change);
 
     private static string Change(double change) => double.IsFinite(change) ? change.ToString("+0.0%;-0.0%;0.0%", CultureInfo.InvariantCulture) : "-";
 

@@ -141,9 +141,6 @@ public sealed record ResultLine
     // In-process runs only (null or empty for a stored sweep): the raw report writes them.
     [JsonIgnore] public IReadOnlyList<double> SamplesSeconds { get; init; } = [];
 
-    /// <summary>The reference workload's time after each sample (--reference on a CPU device), in-process runs only.</summary>
-    [JsonIgnore] public IReadOnlyList<double>? ReferenceSeconds { get; init; }
-
     [JsonIgnore] public SampleStatistics? Statistics { get; init; }
 
     [JsonIgnore] public double CompileSecondsEstimate { get; init; }
@@ -177,7 +174,6 @@ public sealed record ResultLine
             Flops = r.Flops,
             InvalidReason = r.InvalidReason,
             SamplesSeconds = r.Samples,
-            ReferenceSeconds = r.ReferenceSamples,
             Statistics = s,
             CompileSecondsEstimate = r.CompileSecondsEstimate,
             MemoryBytesEstimate = r.MemoryBytesEstimate,

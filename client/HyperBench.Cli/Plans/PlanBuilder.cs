@@ -62,8 +62,7 @@ public static class PlanBuilder
                 Seed = options.Seed,
                 Hyper = WithVariants(options),
             },
-            Measurement = Checked(() => MeasurementOptions.ForMinSamples(options.MinSamples, options.Budget, options.Warmup, options.WarmupTime)
-                with { Reference = options.Reference }),
+            Measurement = Checked(() => MeasurementOptions.ForMinSamples(options.MinSamples, options.Budget, options.Warmup, options.WarmupTime)),
             MaxAttempts = options.MaxAttempts,
             LeaseSeconds = options.LeaseSeconds,
             Tag = string.IsNullOrWhiteSpace(options.Tag) ? null : options.Tag.Trim(),
@@ -113,7 +112,6 @@ public static class PlanBuilder
             Budget = given.Budget ?? p.Budget ?? d.Budget,
             Warmup = given.Warmup ?? p.Warmup ?? d.Warmup,
             WarmupTime = given.WarmupTime ?? p.WarmupTime ?? d.WarmupTime,
-            Reference = given.Reference ?? p.Reference ?? d.Reference,
             Preset = preset,
         };
     }

@@ -31,7 +31,6 @@ public sealed record PlanLayer
     public double? Budget { get; init; }
     public int? Warmup { get; init; }
     public double? WarmupTime { get; init; }
-    public bool? Reference { get; init; }
 
     public static PlanLayer None { get; } = new();
 }

@@ -34,9 +34,6 @@ public sealed record PlanOptions
     public double Budget { get; init; } = 1.0;
     public int Warmup { get; init; } = 1;
     public double WarmupTime { get; init; } = 0.5;
-
-    /// <summary>--reference: time the frozen reference workload after every sample (<see cref="Kernels.Measurement.MeasurementOptions.Reference"/>).</summary>
-    public bool Reference { get; init; }
     public int MaxAttempts { get; init; } = 3;
     public double LeaseSeconds { get; init; } = 60;
     public string? Tag { get; init; }

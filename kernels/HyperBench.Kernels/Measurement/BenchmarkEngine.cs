@@ -43,26 +43,20 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
             backend.Synchronize();
 
             progress?.Report(new CaseProgress(benchmarkCase, "compiling", 0, 0));
-            // The yardstick (docs/measurement.md, "Reference samples"): warmed with the case, then timed right after each sample.
-            var reference = options.Reference && ReferenceWorkload.Applies(backend.Device.Kind) ? ReferenceWorkload.ForThisThread : null;
             var warm = Stopwatch.StartNew();
             double first = TimeOnce(workload, flush: false);
-            if (reference is not null) TimeReference(reference);
             for (int i = 0; i < options.WarmupRuns || warm.Elapsed.TotalSeconds < options.WarmupSeconds; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 TimeOnce(workload, flush: false);
-                if (reference is not null) TimeReference(reference);
             }
 
             var samples = new List<double>();
-            var referenceSamples = reference is null ? null : new List<double>();
             var budget = Stopwatch.StartNew();
             while (samples.Count < options.MaxSamples && (samples.Count < options.MinSamples || budget.Elapsed.TotalSeconds < options.BudgetSeconds))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 samples.Add(TimeOnce(workload, flush: true));
-                if (reference is not null) referenceSamples!.Add(TimeReference(reference));
                 // Sampling ends when both the count and the budget are reached: progress is the lesser of the two.
                 double byCount = samples.Count / (double)options.MinSamples;
                 double byTime = options.BudgetSeconds > 0 ? budget.Elapsed.TotalSeconds / options.BudgetSeconds : 1;
@@ -87,7 +81,6 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
                 DeviceId = backend.Device.Id,
                 Samples = samples,
                 Statistics = stats,
-                ReferenceSamples = referenceSamples,
                 FirstRunSeconds = first,
                 InvalidReason = invalid,
                 MemoryBytesEstimate = estimate,
@@ -116,17 +109,6 @@ public sealed class BenchmarkEngine(IAttentionBackend backend, MeasurementOption
         backend.Synchronize();
         long start = Stopwatch.GetTimestamp();
         workload.Run();
-        backend.Synchronize();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
-    }
-
-    /// <summary>One run of the reference, timed as a sample is: caches flushed, between two synchronisations.</summary>
-    private double TimeReference(ReferenceWorkload reference)
-    {
-        backend.FlushCaches();
-        backend.Synchronize();
-        long start = Stopwatch.GetTimestamp();
-        reference.Run();
         backend.Synchronize();
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }

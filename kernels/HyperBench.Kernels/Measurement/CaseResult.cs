@@ -19,12 +19,6 @@ public sealed record CaseResult
 
     public SampleStatistics? Statistics { get; init; }
 
-    /// <summary>
-    /// With <see cref="MeasurementOptions.Reference"/> on a CPU device: the <see cref="ReferenceWorkload"/>'s time taken right after
-    /// each sample (seconds, same order and count as <see cref="Samples"/>); null otherwise.
-    /// </summary>
-    public IReadOnlyList<double>? ReferenceSamples { get; init; }
-
     /// <summary>The first launch: kernel compilation (ILGPU, PTX JIT) plus one run. Never part of the samples.</summary>
     public double FirstRunSeconds { get; init; }
 

@@ -54,11 +54,4 @@ public sealed record MeasurementOptions
 
     /// <summary>Keep the case's inputs and outputs on the host after timing (for --dump).</summary>
     public bool KeepTensors { get; init; }
-
-    /// <summary>
-    /// After every sample, time one run of the frozen <see cref="ReferenceWorkload"/> too (CPU devices only; docs/measurement.md,
-    /// "Reference samples"), so that a comparison can judge the case's time as a ratio to the machine's speed at the moment. The
-    /// reference's time counts against the budget.
-    /// </summary>
-    public bool Reference { get; init; }
 }
