@@ -39,14 +39,21 @@ public sealed class FleetFaultTests
         Assert.True(held.Attempts >= 2 && !held.DeviceKey!.StartsWith(outcome.Killed + "/", StringComparison.Ordinal), outcome.Story);
     }
 
-    [Fact]
-    public async Task TwoSilos_PostgresStoppedAndStartedMidSweep_NoResultLostSweepCompletes()
+    /// <param name="pooled">
+    /// The silos' connection strings: pooled, as a connection string is unless it says otherwise (the pool then holds connections the
+    /// restart broke), or unpooled (every call opens a new one).
+    /// </param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TwoSilos_PostgresStoppedAndStartedMidSweep_NoResultLostSweepCompletes(bool pooled)
     {
         await using var server = await PostgresServer.StartNewAsync(Ct);
-        const string id = "outage";
+        string id = pooled ? "outage-pooled" : "outage";
         const int cases = 16;
-        await using var first = StartSilo("a", server);
-        await using var second = StartSilo("b", server);
+        string? db = pooled ? new NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = true }.ConnectionString : null;
+        await using var first = StartSilo("a", server, db: db);
+        await using var second = StartSilo("b", server, db: db);
         SiloProcess[] silos = [first, second];
         await WaitForActiveAsync(server, silos, 2);
         await StartSweepAsync(server, id, TinyPlans.Flash(SeqLens(cases), budgetSeconds: 0.3, leaseSeconds: 60));
@@ -145,13 +152,14 @@ public sealed class FleetFaultTests
 
     private static string? SiloOf(string? deviceKey) => deviceKey is null ? null : deviceKey[..deviceKey.IndexOf('/', StringComparison.Ordinal)];
 
-    internal static SiloProcess StartSilo(string name, PostgresServer server, IReadOnlyDictionary<string, string>? membership = null)
+    /// <param name="db">The silo's connection string for results and membership; null: the server's own (unpooled).</param>
+    internal static SiloProcess StartSilo(string name, PostgresServer server, IReadOnlyDictionary<string, string>? membership = null, string? db = null)
     {
         var settings = new Dictionary<string, string>
         {
-            ["Db"] = server.ConnectionString,
+            ["Db"] = db ?? server.ConnectionString,
             ["Clustering"] = "adonet",
-            ["ClusteringConnectionString"] = server.ConnectionString,
+            ["ClusteringConnectionString"] = db ?? server.ConnectionString,
             ["HeartbeatSeconds"] = "1",
             ["DeviceMemoryLimitBytes"] = TinyPlans.DeviceMemoryBytes.ToString(CultureInfo.InvariantCulture),
         };
