@@ -136,8 +136,7 @@ public sealed class SweepGrainTests
         await using var cluster = await SweepCluster.StartAsync(store, cancellationToken: Ct);
         // Only CUDA devices may run it, so the cluster's cpu workers never take it: the test's made-up device is the only holder.
         var plan = TinyPlans.Flash([64]) with { MaxAttempts = 1, Devices = ["cuda"] };
-        var gpu = new DeviceView("10.9.9.9:11111/cuda:0", "cuda:0", "cuda", "test GPU", TinyPlans.DeviceMemoryBytes, "", "10.9.9.9:11111",
-            DateTime.UtcNow);
+        var gpu = TinyPlans.FakeGpu(0);
         var sweep = cluster.Sweep("gives-up");
         await sweep.StartAsync(plan);
 

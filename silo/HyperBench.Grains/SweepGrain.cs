@@ -248,21 +248,26 @@ public sealed class SweepGrain(
         {
             logger.LogWarning("Sweep {SweepId} case {CaseId}: lease {LeaseId} was granted to {DeviceKey}, which never received it; back to pending",
                 SweepId, entry.Row.CaseId, leaseId, device.DeviceKey);
-            _leases.Remove(leaseId);
-            writes.Add(MoveAsync(entry, CaseStatus.Pending, entry.Row.Error, returned: true));
+            writes.Add(GiveBackUnstarted(leaseId, entry));
         }
-        _wakeWorkers = true;
         await Task.WhenAll(writes);
         await WakeWorkersAsync();
     }
 
     public async Task<bool> ReturnAsync(string leaseId)
     {
-        if (!_leases.Remove(leaseId, out var entry)) return false;
-        _wakeWorkers = true;
-        await MoveAsync(entry, CaseStatus.Pending, entry.Row.Error, returned: true);
+        if (!_leases.TryGetValue(leaseId, out var entry)) return false;
+        await GiveBackUnstarted(leaseId, entry);
         await WakeWorkersAsync();
         return true;
+    }
+
+    /// <summary>A lease whose case never started goes back to pending, its attempt not counted; the task completes when it is stored.</summary>
+    private Task GiveBackUnstarted(string leaseId, SweepEntry entry)
+    {
+        _leases.Remove(leaseId);
+        _wakeWorkers = true;
+        return MoveAsync(entry, CaseStatus.Pending, entry.Row.Error, returned: true);
     }
 
     private CaseLease LeaseOf(SweepEntry entry)

@@ -504,12 +504,13 @@ public sealed class DeviceWorker : IDisposable
         }
     }
 
+    /// <summary>The ids of the leases this device holds now, for a call that may grant one.</summary>
+    private string[] Holding() => [.. _holding.Keys];
+
     /// <summary>
     /// A lease this device holds: renewed by a timer until its result is stored, <see cref="Run"/> cancelled when a renewal finds it lost.
     /// A lease taken ahead is held (renewed) before its case runs.
     /// </summary>
-    private string[] Holding() => [.. _holding.Keys];
-
     private sealed class HeldLease(CaseLease lease, bool takenAhead, Action released, CancellationToken stopping) : IDisposable
     {
         public CaseLease Lease { get; } = lease;
