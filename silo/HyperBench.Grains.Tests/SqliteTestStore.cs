@@ -59,6 +59,15 @@ internal sealed class SqliteTestStore : ISweepStore, IAsyncDisposable
     public Task CreateSweepAsync(SweepRow sweep, IReadOnlyList<SweepCaseRow> cases, CancellationToken cancellationToken = default) =>
         _inner.CreateSweepAsync(sweep, cases, cancellationToken);
 
+    /// <summary>When set, adding case rows waits for it (a sweep's last cases not stored yet, as while a large sweep starts).</summary>
+    public TaskCompletionSource? HoldAddCases;
+
+    public async Task AddCasesAsync(string sweepId, IReadOnlyList<SweepCaseRow> cases, CancellationToken cancellationToken = default)
+    {
+        if (HoldAddCases is { } hold) await hold.Task.WaitAsync(cancellationToken);
+        await _inner.AddCasesAsync(sweepId, cases, cancellationToken);
+    }
+
     public Task<SweepRow?> GetSweepAsync(string sweepId, CancellationToken cancellationToken = default) => _inner.GetSweepAsync(sweepId, cancellationToken);
 
     public Task<SweepRow?> GetChildSweepAsync(string parentSweepId, CancellationToken cancellationToken = default) =>

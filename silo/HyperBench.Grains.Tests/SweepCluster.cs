@@ -52,6 +52,8 @@ internal sealed class SweepCluster : IAsyncDisposable
             {
                 o.DeviceGoneAfter = TimeSpan.FromSeconds(10);
                 o.MaxCheckPeriod = TimeSpan.FromMilliseconds(250);
+                // Every sweep of more cases than this (most tests') starts before its last cases are stored, as a fleet's sweeps do.
+                o.CasesStoredAtStart = CasesStoredAtStart;
             });
             silo.Services.AddHyperBenchDeviceWorkers(o =>
             {
@@ -68,6 +70,9 @@ internal sealed class SweepCluster : IAsyncDisposable
         await cluster.DeployAsync(cancellationToken);
         return new SweepCluster(cluster, store);
     }
+
+    /// <summary>The sweeps of these clusters store this many cases with themselves and the rest while they run.</summary>
+    public const int CasesStoredAtStart = 3;
 
     public ISweepGrain Sweep(string sweepId) => Grains.GetGrain<ISweepGrain>(sweepId);
 

@@ -28,6 +28,10 @@ public sealed class SweepGrain(
     private const double GiB = 1L << 30;
 
     private readonly List<SweepEntry> _cases = [];
+    // The first _storedCases entries of _cases have their rows in SQL; only they may change state (a large sweep starts before the rest
+    // are stored, StartCoreAsync). The rest are pending and are stored by _storingRest.
+    private int _storedCases;
+    private Task _storingRest = Task.CompletedTask;
     // Cases per status, kept in step with every transition and rollback: the workers' calls and status polls read them, and a scan of
     // a fleet-sized sweep (thousands of cases) per call was the sweep grain's largest cost.
     private readonly int[] _counts = new int[Enum.GetValues<CaseStatus>().Length];
@@ -84,7 +88,9 @@ public sealed class SweepGrain(
         _plan = PlanJson.Deserialize(_sweep.PlanJson);
         if (_plan.CvLimit is not null && _sweep.ParentSweepId is null && _sweep.Status == SweepStatus.Completed)
             _childSweepId = (await store.GetChildSweepAsync(SweepId, cancellationToken))?.SweepId;
-        foreach (var row in await store.GetCasesAsync(SweepId, cancellationToken))
+        var rows = await store.GetCasesAsync(SweepId, cancellationToken);
+        if (rows.Count < _sweep.CaseCount && Running) rows = await StoreMissingCasesAsync(rows, cancellationToken);
+        foreach (var row in rows)
         {
             var entry = new SweepEntry(row, CaseJson.Deserialize(row.CaseJson));
             _cases.Add(entry);
@@ -95,6 +101,7 @@ public sealed class SweepGrain(
                 _inherited.Add(row.LeaseId);
             }
         }
+        _storedCases = _cases.Count;
         Recount();
         if (Running)
         {
@@ -106,6 +113,31 @@ public sealed class SweepGrain(
                 Count(CaseStatus.Pending), Count(CaseStatus.Leased));
         }
     }
+
+    /// <summary>
+    /// A sweep whose silo stopped while it stored its cases (<see cref="StartCoreAsync"/>) has only its first ones in SQL: the rest are
+    /// expanded from its stored plan, as at its start, and stored now, before this activation serves any call.
+    /// </summary>
+    private async Task<IReadOnlyList<SweepCaseRow>> StoreMissingCasesAsync(IReadOnlyList<SweepCaseRow> stored, CancellationToken cancellationToken)
+    {
+        var have = stored.Select(r => r.CaseId).ToHashSet(StringComparer.Ordinal);
+        var now = DateTime.UtcNow;
+        var missing = _plan!.ExpandCases().Select((c, i) => NewCaseRow(c, i, now)).Where(r => !have.Contains(r.CaseId)).ToList();
+        await store.AddCasesAsync(SweepId, missing, cancellationToken);
+        logger.LogWarning("Sweep {SweepId}: {Missing} of its {Cases} cases were not stored (its silo stopped while storing them); stored now as pending",
+            SweepId, missing.Count, _sweep!.CaseCount);
+        return [.. stored.Concat(missing).OrderBy(r => r.Ordinal)];
+    }
+
+    private SweepCaseRow NewCaseRow(BenchmarkCase c, int ordinal, DateTime now) => new()
+    {
+        SweepId = SweepId,
+        CaseId = c.Id,
+        Ordinal = ordinal,
+        CaseJson = CaseJson.Serialize(c),
+        Status = CaseStatus.Pending,
+        UpdatedUtc = now,
+    };
 
     public Task<SweepStatusView> StartAsync(SweepPlan plan) => StartCoreAsync(plan, parentSweepId: null);
 
@@ -136,27 +168,58 @@ public sealed class SweepGrain(
             ParentSweepId = parentSweepId,
             ServiceId = cluster.Value.ServiceId,
         };
-        var rows = cases.Select((c, i) => new SweepCaseRow
-        {
-            SweepId = SweepId,
-            CaseId = c.Id,
-            Ordinal = i,
-            CaseJson = CaseJson.Serialize(c),
-            Status = CaseStatus.Pending,
-            UpdatedUtc = now,
-        }).ToList();
+        var rows = cases.Select((c, i) => NewCaseRow(c, i, now)).ToList();
+        // A large sweep starts with its first cases stored and stores the rest while they run: thousands of rows take a PostgreSQL server
+        // 0.1-0.3 s here, which every device would otherwise wait out before its first case (docs/scheduling.md).
+        int first = Math.Clamp(options.Value.CasesStoredAtStart, 1, Math.Max(1, rows.Count));
         long creating = Stopwatch.GetTimestamp();
-        await store.CreateSweepAsync(sweep, rows);
+        await store.CreateSweepAsync(sweep, rows.Count > first ? rows[..first] : rows);
         _sweep = sweep;
         _plan = plan;
         for (int i = 0; i < rows.Count; i++) _cases.Add(new SweepEntry(rows[i], cases[i]));
+        _storedCases = Math.Min(first, rows.Count);
         Recount();
-        logger.LogInformation("Sweep {SweepId} started: {Cases} cases ({Plan}), stored in {Milliseconds:F0} ms", SweepId, cases.Count, plan,
-            Stopwatch.GetElapsedTime(creating).TotalMilliseconds);
+        logger.LogInformation("Sweep {SweepId} started: {Cases} cases ({Plan}), {Stored} stored in {Milliseconds:F0} ms", SweepId, cases.Count, plan,
+            _storedCases, Stopwatch.GetElapsedTime(creating).TotalMilliseconds);
+        if (_storedCases < _cases.Count) _storingRest = StoreRestAsync();
         StartTimer();
         await GrainFactory.GetGrain<IActiveSweepsGrain>(0).AddAsync(SweepId);
         await FinishIfDoneAsync();
         return View();
+    }
+
+    /// <summary>
+    /// Stores the cases not yet stored (one transaction; a case already there is left as it is), then lets devices lease them. A failure
+    /// is logged and the next tick tries again; whatever needs every row (a cancel) awaits <see cref="AllStoredAsync"/>.
+    /// </summary>
+    private async Task StoreRestAsync()
+    {
+        int from = _storedCases;
+        long storing = Stopwatch.GetTimestamp();
+        try
+        {
+            await store.AddCasesAsync(SweepId, [.. _cases.Skip(from).Select(e => e.Copy())]);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Sweep {SweepId}: storing its cases {From}-{To} failed ({Error}); trying again at the next check", SweepId, from,
+                _cases.Count - 1, ex.Message);
+            return;
+        }
+        _storedCases = _cases.Count;
+        logger.LogInformation("Sweep {SweepId}: its other {Cases} cases stored in {Milliseconds:F0} ms", SweepId, _cases.Count - from,
+            Stopwatch.GetElapsedTime(storing).TotalMilliseconds);
+        // Devices that found every stored case leased are waiting on the active sweeps: tell them there is more.
+        _wakeWorkers = true;
+        await WakeWorkersAsync();
+    }
+
+    /// <summary>Completes once every case has its row in SQL (storing the rest now if the background store failed); throws if it cannot.</summary>
+    private async Task AllStoredAsync()
+    {
+        await _storingRest;
+        if (_storedCases < _cases.Count) await (_storingRest = StoreRestAsync());
+        if (_storedCases < _cases.Count) throw new StorageUnavailableException($"sweep '{SweepId}': {_cases.Count - _storedCases} of its cases are not stored yet; try again.");
     }
 
     public async Task<SweepStatusView> ResumeAsync()
@@ -177,6 +240,9 @@ public sealed class SweepGrain(
     public async Task<SweepStatusView> CancelAsync()
     {
         if (Foreign) throw ForeignSweep();
+        if (!Running) return View();
+        // Every case must have its row, to be stored cancelled.
+        await AllStoredAsync();
         if (!Running) return View();
         // A completion interleaved with the cancel must not end the sweep as completed once no case is live.
         _cancelling = true;
@@ -207,7 +273,9 @@ public sealed class SweepGrain(
         if (!Running || _plan is null || !device.Matches(_plan)) return null;
         if (_plan.Gang is > 1) return await LeaseGangAsync(device);
         await ReturnUndeliveredAsync(device, holding);
-        var entry = _cases.FirstOrDefault(e => e.Row.Status == CaseStatus.Pending && e.Bytes <= device.MemoryBytes);
+        SweepEntry? entry = null;
+        for (int i = 0; i < _storedCases && entry is null; i++)
+            if (_cases[i] is { Row.Status: CaseStatus.Pending } e && e.Bytes <= device.MemoryBytes) entry = e;
         if (entry is null) return null;
 
         var stored = MoveAsync(entry, CaseStatus.Leased, entry.Row.Error, leaseTo: device);
@@ -295,9 +363,10 @@ public sealed class SweepGrain(
         // within the window; a device already waiting does not (no wake-up storm).
         bool newlyFree = !_waiting.ContainsKey(device.DeviceKey);
         _waiting[device.DeviceKey] = (device, now);
-        var pending = _cases.Where(e => e.Row.Status == CaseStatus.Pending).ToList();
-        if (pending.Count == 0) return null;
-        int size = Math.Min(_plan!.Gang!.Value, pending.Count);
+        var pending = _cases.Take(_storedCases).Where(e => e.Row.Status == CaseStatus.Pending).ToList();
+        int size = Math.Min(_plan!.Gang!.Value, Count(CaseStatus.Pending));
+        // A smaller gang only for the sweep's last cases, not while the rest are still being stored.
+        if (size == 0 || pending.Count < size) return null;
         var holding = _cases.Where(e => e.Row.Status == CaseStatus.Leased && e.Row.DeviceKey is not null).Select(e => e.Row.DeviceKey!)
             .ToHashSet(StringComparer.Ordinal);
         var free = _waiting.Values.Select(w => w.Device)
@@ -395,6 +464,7 @@ public sealed class SweepGrain(
         await ExpireLeasesAsync(DateTime.UtcNow);
         await ReleaseOrphanedLeasesAsync(membershipOnly: true);
         await SkipUnplaceableAsync();
+        if (_storedCases < _cases.Count && _storingRest.IsCompleted) _storingRest = StoreRestAsync();
         await WakeWorkersAsync();
         if (_countsDirty) await WriteSweepAsync();
         await FinishIfDoneAsync();
@@ -468,7 +538,7 @@ public sealed class SweepGrain(
         if (devices.Count == 0) return;
         var largest = devices.MaxBy(d => d.MemoryBytes)!;
         var writes = new List<Task>();
-        foreach (var entry in _cases.Where(e => e.Row.Status == CaseStatus.Pending && e.Bytes > largest.MemoryBytes).ToList())
+        foreach (var entry in _cases.Take(_storedCases).Where(e => e.Row.Status == CaseStatus.Pending && e.Bytes > largest.MemoryBytes).ToList())
         {
             string reason = string.Create(CultureInfo.InvariantCulture,
                 $"no device can hold it: needs {entry.Bytes / GiB:F2} GiB, largest has {largest.MemoryBytes / GiB:F2} GiB ({largest.DeviceKey})");

@@ -11,4 +11,10 @@ public sealed class SweepSchedulingOptions
     /// silos that membership has declared dead, which go back this long at most after the declaration.
     /// </summary>
     public TimeSpan MaxCheckPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A sweep with more cases stores this many with itself and starts at once; the rest are stored in one more transaction while the
+    /// first ones run (docs/scheduling.md), so a fleet-sized sweep does not wait for thousands of rows before its first case.
+    /// </summary>
+    public int CasesStoredAtStart { get; set; } = 512;
 }

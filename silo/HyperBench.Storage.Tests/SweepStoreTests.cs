@@ -360,6 +360,28 @@ public abstract partial class SweepStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AddCasesAsync_RestOfASweepAddedTwice_StoresEachCaseOnceAndKeepsTheStoredOnesState()
+    {
+        var store = await StoreAsync();
+        var (sweep, cases) = TestData.Sweep(TestData.Case(128), TestData.Case(256), TestData.Case(512), TestData.Case(1024));
+        await store.CreateSweepAsync(sweep, cases[..2], Ct);
+        cases[0].Status = CaseStatus.Done;
+        cases[0].Attempts = 1;
+        await store.UpdateCasesAsync([cases[0]], Ct);
+
+        await store.AddCasesAsync(sweep.SweepId, cases[2..], Ct);
+        // A resumed silo adds every case it does not see; the ones stored meanwhile stay as they are (case 0 done, not pending again).
+        var fresh = TestData.Sweep(TestData.Case(128), TestData.Case(256), TestData.Case(512), TestData.Case(1024)).Cases;
+        foreach (var row in fresh) row.SweepId = sweep.SweepId;
+        await store.AddCasesAsync(sweep.SweepId, fresh, Ct);
+
+        var loaded = await store.GetCasesAsync(sweep.SweepId, Ct);
+        Assert.Equal(cases.Select(c => (c.CaseId, c.Ordinal)), loaded.Select(c => (c.CaseId, c.Ordinal)));
+        Assert.Equal([CaseStatus.Done, CaseStatus.Pending, CaseStatus.Pending, CaseStatus.Pending], loaded.Select(c => c.Status));
+        Assert.Equal(1, loaded[0].Attempts);
+    }
+
+    [Fact]
     public async Task SaveResultAsync_NewResult_StoresSamplesInOrderStatisticsAndAccuracy()
     {
         var store = await StoreAsync();

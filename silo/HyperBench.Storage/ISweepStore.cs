@@ -21,6 +21,12 @@ public interface ISweepStore : IAsyncDisposable
     /// <summary>Inserts a sweep and its cases (all pending) in one transaction.</summary>
     Task CreateSweepAsync(SweepRow sweep, IReadOnlyList<SweepCaseRow> cases, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Inserts more case rows of a stored sweep (a large sweep stores its first cases with the sweep and the rest meanwhile) in one
+    /// transaction. Idempotent: a case already stored is left as it is, so a silo that resumes a partly stored sweep can add the rest.
+    /// </summary>
+    Task AddCasesAsync(string sweepId, IReadOnlyList<SweepCaseRow> cases, CancellationToken cancellationToken = default);
+
     Task<SweepRow?> GetSweepAsync(string sweepId, CancellationToken cancellationToken = default);
 
     /// <summary>The sweep whose parent_sweep_id is <paramref name="parentSweepId"/> (the noise gate's re-measure), or null.</summary>

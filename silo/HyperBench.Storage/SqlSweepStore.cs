@@ -112,40 +112,57 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
                 "skipped_count, parent_sweep_id, service_id) VALUES (@SweepId, @Tag, @PlanJson, @MeasurementJson, @Status, @CreatedAtMs, @FinishedAtMs, " +
                 "@CaseCount, @DoneCount, @FailedCount, @SkippedCount, @ParentSweepId, @ServiceId)",
                 SweepParameters(sweep), transaction, cancellationToken: ct));
-            long now = UnixTime.ToMs(DateTime.UtcNow);
-            if (_dialect.Provider == "postgresql")
-            {
-                // One statement over one array per column: a sweep of thousands of cases is one round trip, not one per case.
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO sweep_cases (sweep_id, case_id, ordinal, case_json, status, attempts, lease_id, device_key, lease_expires_at_ms, error, " +
-                    "skip_reason, updated_at_ms) SELECT @SweepId, u.* FROM unnest(@CaseIds, @Ordinals, @CaseJsons, @Statuses, @Attempts, @LeaseIds, " +
-                    "@DeviceKeys, @Expires, @Errors, @SkipReasons, @Updated) AS u",
-                    new
-                    {
-                        sweep.SweepId,
-                        CaseIds = cases.Select(r => r.CaseId).ToArray(),
-                        Ordinals = cases.Select(r => r.Ordinal).ToArray(),
-                        CaseJsons = cases.Select(r => r.CaseJson).ToArray(),
-                        Statuses = cases.Select(r => Word(r.Status)).ToArray(),
-                        Attempts = cases.Select(r => r.Attempts).ToArray(),
-                        LeaseIds = cases.Select(r => r.LeaseId).ToArray(),
-                        DeviceKeys = cases.Select(r => r.DeviceKey).ToArray(),
-                        Expires = cases.Select(r => UnixTime.ToMs(r.LeaseExpiresUtc)).ToArray(),
-                        Errors = cases.Select(r => r.Error).ToArray(),
-                        SkipReasons = cases.Select(r => r.SkipReason).ToArray(),
-                        Updated = cases.Select(r => r.UpdatedUtc == default ? now : UnixTime.ToMs(r.UpdatedUtc)).ToArray(),
-                    }, transaction, cancellationToken: ct));
-                await transaction.CommitAsync(ct);
-                return;
-            }
-            // Dapper runs the statement once per element: one prepared insert in the transaction.
-            await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO sweep_cases (sweep_id, case_id, ordinal, case_json, status, attempts, lease_id, device_key, lease_expires_at_ms, error, " +
-                "skip_reason, updated_at_ms) VALUES (@SweepId, @CaseId, @Ordinal, @CaseJson, @Status, @Attempts, @LeaseId, @DeviceKey, @LeaseExpiresAtMs, " +
-                "@Error, @SkipReason, @UpdatedAtMs)",
-                cases.Select(c => CaseParameters(c, sweep.SweepId, now)).ToList(), transaction, cancellationToken: ct));
+            await InsertCasesAsync(connection, transaction, sweep.SweepId, cases, ignoreStored: false, ct);
             await transaction.CommitAsync(ct);
         }, cancellationToken);
+
+    public Task AddCasesAsync(string sweepId, IReadOnlyList<SweepCaseRow> cases, CancellationToken cancellationToken = default) =>
+        _retry.ExecuteAsync("add sweep cases", async ct =>
+        {
+            await using var connection = await _dialect.OpenAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await InsertCasesAsync(connection, transaction, sweepId, cases, ignoreStored: true, ct);
+            await transaction.CommitAsync(ct);
+        }, cancellationToken);
+
+    /// <summary>Inserts case rows; with <paramref name="ignoreStored"/>, a case already stored is left as it is (not an error).</summary>
+    private async Task InsertCasesAsync(DbConnection connection, DbTransaction transaction, string sweepId, IReadOnlyList<SweepCaseRow> cases,
+        bool ignoreStored, CancellationToken ct)
+    {
+        if (cases.Count == 0) return;
+        long now = UnixTime.ToMs(DateTime.UtcNow);
+        string onConflict = ignoreStored ? " ON CONFLICT (sweep_id, case_id) DO NOTHING" : "";
+        if (_dialect.Provider == "postgresql")
+        {
+            // One statement over one array per column: a sweep of thousands of cases is one round trip, not one per case.
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO sweep_cases (sweep_id, case_id, ordinal, case_json, status, attempts, lease_id, device_key, lease_expires_at_ms, error, " +
+                "skip_reason, updated_at_ms) SELECT @SweepId, u.* FROM unnest(@CaseIds, @Ordinals, @CaseJsons, @Statuses, @Attempts, @LeaseIds, " +
+                "@DeviceKeys, @Expires, @Errors, @SkipReasons, @Updated) AS u" + onConflict,
+                new
+                {
+                    SweepId = sweepId,
+                    CaseIds = cases.Select(r => r.CaseId).ToArray(),
+                    Ordinals = cases.Select(r => r.Ordinal).ToArray(),
+                    CaseJsons = cases.Select(r => r.CaseJson).ToArray(),
+                    Statuses = cases.Select(r => Word(r.Status)).ToArray(),
+                    Attempts = cases.Select(r => r.Attempts).ToArray(),
+                    LeaseIds = cases.Select(r => r.LeaseId).ToArray(),
+                    DeviceKeys = cases.Select(r => r.DeviceKey).ToArray(),
+                    Expires = cases.Select(r => UnixTime.ToMs(r.LeaseExpiresUtc)).ToArray(),
+                    Errors = cases.Select(r => r.Error).ToArray(),
+                    SkipReasons = cases.Select(r => r.SkipReason).ToArray(),
+                    Updated = cases.Select(r => r.UpdatedUtc == default ? now : UnixTime.ToMs(r.UpdatedUtc)).ToArray(),
+                }, transaction, cancellationToken: ct));
+            return;
+        }
+        // Dapper runs the statement once per element: one prepared insert in the transaction.
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO sweep_cases (sweep_id, case_id, ordinal, case_json, status, attempts, lease_id, device_key, lease_expires_at_ms, error, " +
+            "skip_reason, updated_at_ms) VALUES (@SweepId, @CaseId, @Ordinal, @CaseJson, @Status, @Attempts, @LeaseId, @DeviceKey, @LeaseExpiresAtMs, " +
+            "@Error, @SkipReason, @UpdatedAtMs)" + onConflict,
+            cases.Select(c => CaseParameters(c, sweepId, now)).ToList(), transaction, cancellationToken: ct));
+    }
 
     public Task<SweepRow?> GetSweepAsync(string sweepId, CancellationToken cancellationToken = default) =>
         _retry.ExecuteAsync("get sweep", async ct =>

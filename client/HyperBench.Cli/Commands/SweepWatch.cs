@@ -112,7 +112,9 @@ internal static class SweepWatch
             })
             .OrderBy(d => d.DeviceKey, StringComparer.Ordinal)
             .ToArray();
-        return new SweepStatusView(sweepId, sweep.Status, sweep.Tag, cases.Count, Count(CaseStatus.Pending), Count(CaseStatus.Leased), Count(CaseStatus.Done),
+        // A large sweep's last cases are stored just after it starts (docs/scheduling.md): until then they are pending without a row.
+        int unstored = Math.Max(0, sweep.CaseCount - cases.Count);
+        return new SweepStatusView(sweepId, sweep.Status, sweep.Tag, cases.Count + unstored, Count(CaseStatus.Pending) + unstored, Count(CaseStatus.Leased), Count(CaseStatus.Done),
             Count(CaseStatus.Failed), Count(CaseStatus.Cancelled), sweep.CreatedUtc, sweep.FinishedUtc, devices) { Skipped = Count(CaseStatus.Skipped) };
     }
 

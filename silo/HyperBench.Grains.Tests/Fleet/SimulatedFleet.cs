@@ -153,24 +153,32 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     }
 
     /// <summary>
-    /// Where a sweep's wall time went, from the stored times (ms): from its creation to its first case starting, the mean gap between
-    /// two cases on one device, and from its last case ending to its completion.
+    /// Where a sweep's wall time went, from the stored times (ms): from its creation to the first device's first case and to the last
+    /// device's first case (the start's spread), the gaps between two cases of one device (mean, largest, and the largest sum on one
+    /// device), the spread of the devices' last case ends, from the last case ending to the sweep's completion, and creation to
+    /// completion as stored.
     /// </summary>
-    public async Task<(double FirstStartMs, double MeanGapMs, double MaxGapMs, double LastEndToFinishMs)> TimelineAsync(string sweepId, CancellationToken cancellationToken)
+    public async Task<Timeline> TimelineAsync(string sweepId, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(_server.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             "WITH r AS (SELECT device_key, started_at_ms, ended_at_ms, " +
-            "started_at_ms - lag(ended_at_ms) OVER (PARTITION BY device_key ORDER BY started_at_ms) AS gap FROM results WHERE sweep_id = @s) " +
-            "SELECT (SELECT min(started_at_ms) FROM r) - s.created_at_ms, (SELECT avg(gap) FROM r), (SELECT max(gap) FROM r), " +
-            "s.finished_at_ms - (SELECT max(ended_at_ms) FROM r) FROM sweeps s WHERE s.sweep_id = @s", connection);
+            "started_at_ms - lag(ended_at_ms) OVER (PARTITION BY device_key ORDER BY started_at_ms) AS gap FROM results WHERE sweep_id = @s), " +
+            "d AS (SELECT device_key, min(started_at_ms) AS first_start, max(ended_at_ms) AS last_end, coalesce(sum(gap), 0) AS gaps FROM r GROUP BY device_key) " +
+            "SELECT min(d.first_start) - s.created_at_ms, max(d.first_start) - s.created_at_ms, (SELECT avg(gap) FROM r), (SELECT max(gap) FROM r), " +
+            "max(d.gaps), max(d.last_end) - min(d.last_end), s.finished_at_ms - max(d.last_end), s.finished_at_ms - s.created_at_ms " +
+            "FROM d CROSS JOIN sweeps s WHERE s.sweep_id = @s GROUP BY s.created_at_ms, s.finished_at_ms", connection);
         command.Parameters.AddWithValue("s", sweepId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return (Convert.ToDouble(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToDouble(reader.GetValue(1), CultureInfo.InvariantCulture),
-            Convert.ToDouble(reader.GetValue(2), CultureInfo.InvariantCulture), Convert.ToDouble(reader.GetValue(3), CultureInfo.InvariantCulture));
+        double At(int i) => Convert.ToDouble(reader.GetValue(i), CultureInfo.InvariantCulture);
+        return new Timeline(At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7));
     }
+
+    /// <summary>A sweep's stored timeline in ms (<see cref="TimelineAsync"/>).</summary>
+    public sealed record Timeline(double FirstStartMs, double LastFirstStartMs, double MeanGapMs, double MaxGapMs, double MaxGapSumMs,
+        double LastEndSpreadMs, double LastEndToFinishMs, double StoredWallMs);
 
     private static string Tail(string log) => log.Length <= 4000 ? log : log[^4000..];
 

@@ -62,9 +62,12 @@ public sealed partial class SimulatedFleetBenchmark
                     : string.Create(CultureInfo.InvariantCulture,
                         $"{id}: {Cases} cases of {caseSeconds:F3} s: wall {seconds:F2} s, ideal {ideal:F2} s, overhead (wall - ideal) / wall = {(seconds - ideal) / seconds * 100:F2}% ({Cases / seconds:F0} cases/s)"));
                 output.WriteLine($"    CPU: {used.Describe(Cases)}");
-                var (firstStart, meanGap, maxGap, lastEnd) = await fleet.TimelineAsync(id, ct);
+                var t = await fleet.TimelineAsync(id, ct);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"    stored times: created to first case {firstStart:F0} ms; between two cases of a device {meanGap:F1} ms mean, {maxGap:F0} ms max; last case to completed {lastEnd:F0} ms"));
+                    $"    stored times: created to first case {t.FirstStartMs:F0} ms, to the last device's first case {t.LastFirstStartMs:F0} ms; " +
+                    $"between two cases of a device {t.MeanGapMs:F1} ms mean, {t.MaxGapMs:F0} ms max, {t.MaxGapSumMs:F0} ms most on one device; " +
+                    $"devices' last ends spread over {t.LastEndSpreadMs:F0} ms; last case to completed {t.LastEndToFinishMs:F0} ms; " +
+                    $"created to completed {t.StoredWallMs:F0} ms (client saw {seconds * 1000:F0} ms)"));
             }
         }
         foreach (var silo in fleet.Silos)
