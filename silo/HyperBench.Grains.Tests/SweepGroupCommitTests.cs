@@ -1,3 +1,4 @@
+using HyperBench.Hosting;
 using HyperBench.Contracts;
 using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
@@ -21,7 +22,9 @@ public sealed class SweepGroupCommitTests
     public async Task Lease_ManyAtOnce_ShareWritesAndAFailedWriteIsUndoneInMemory()
     {
         await using var store = await SqliteTestStore.CreateAsync(Ct);
-        await using var cluster = await SweepCluster.StartAsync(store, silos: 1, cancellationToken: Ct);
+        // All 60 cases stored with the sweep: this test leases 50 of them the moment it starts (PartlyStoredSweepTests covers the other way).
+        await using var cluster = await SweepCluster.StartAsync(store, silos: 1,
+            configureSilo: silo => silo.AddHyperBenchGrains(o => o.CasesStoredAtStart = 60), cancellationToken: Ct);
         // Only (made-up) CUDA devices may lease: the cluster's own cpu worker stays out of it.
         var plan = TinyPlans.Flash([.. Enumerable.Range(64, 60)], leaseSeconds: 300) with { Devices = ["cuda"] };
         var sweep = cluster.Sweep("group");

@@ -155,8 +155,8 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     /// <summary>
     /// Where a sweep's wall time went, from the stored times (ms): from its creation to the first device's first case and to the last
     /// device's first case (the start's spread), the gaps between two cases of one device (mean, largest, and the largest sum on one
-    /// device), the spread of the devices' last case ends, from the last case ending to the sweep's completion, and creation to
-    /// completion as stored.
+    /// device), the spread of the devices' last case ends, from the last case ending to the sweep's completion, creation to completion
+    /// as stored, a case's mean stored duration, and the longest time from a device's first case start to its last case end.
     /// </summary>
     public async Task<Timeline> TimelineAsync(string sweepId, CancellationToken cancellationToken)
     {
@@ -167,18 +167,19 @@ internal sealed class SimulatedFleet : IAsyncDisposable
             "started_at_ms - lag(ended_at_ms) OVER (PARTITION BY device_key ORDER BY started_at_ms) AS gap FROM results WHERE sweep_id = @s), " +
             "d AS (SELECT device_key, min(started_at_ms) AS first_start, max(ended_at_ms) AS last_end, coalesce(sum(gap), 0) AS gaps FROM r GROUP BY device_key) " +
             "SELECT min(d.first_start) - s.created_at_ms, max(d.first_start) - s.created_at_ms, (SELECT avg(gap) FROM r), (SELECT max(gap) FROM r), " +
-            "max(d.gaps), max(d.last_end) - min(d.last_end), s.finished_at_ms - max(d.last_end), s.finished_at_ms - s.created_at_ms " +
+            "max(d.gaps), max(d.last_end) - min(d.last_end), s.finished_at_ms - max(d.last_end), s.finished_at_ms - s.created_at_ms, " +
+            "(SELECT avg(ended_at_ms - started_at_ms) FROM r), max(d.last_end - d.first_start) " +
             "FROM d CROSS JOIN sweeps s WHERE s.sweep_id = @s GROUP BY s.created_at_ms, s.finished_at_ms", connection);
         command.Parameters.AddWithValue("s", sweepId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         double At(int i) => Convert.ToDouble(reader.GetValue(i), CultureInfo.InvariantCulture);
-        return new Timeline(At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7));
+        return new Timeline(At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7), At(8), At(9));
     }
 
     /// <summary>A sweep's stored timeline in ms (<see cref="TimelineAsync"/>).</summary>
     public sealed record Timeline(double FirstStartMs, double LastFirstStartMs, double MeanGapMs, double MaxGapMs, double MaxGapSumMs,
-        double LastEndSpreadMs, double LastEndToFinishMs, double StoredWallMs);
+        double LastEndSpreadMs, double LastEndToFinishMs, double StoredWallMs, double MeanCaseMs, double LongestDeviceSpanMs);
 
     private static string Tail(string log) => log.Length <= 4000 ? log : log[^4000..];
 
