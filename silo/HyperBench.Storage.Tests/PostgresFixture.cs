@@ -1,3 +1,4 @@
+using HyperBench.TestSupport;
 using Npgsql;
 
 namespace HyperBench.Storage.Tests;

@@ -1,3 +1,4 @@
+using HyperBench.TestSupport;
 
 namespace HyperBench.Storage.Tests;
 

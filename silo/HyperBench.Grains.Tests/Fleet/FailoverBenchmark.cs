@@ -1,3 +1,4 @@
+using HyperBench.TestSupport;
 using System.Globalization;
 
 namespace HyperBench.Grains.Tests.Fleet;
@@ -35,7 +36,7 @@ public sealed class FailoverBenchmark
         {
             for (int i = 0; i < runs; i++)
             {
-                await using var server = await PostgresServer.StartNewAsync(ct);
+                await using var server = await PostgresServer.StartOrSkipAsync(ct, FleetDatabase.Name);
                 var o = await FleetFaultTests.KillMidSweepAsync(server, $"bench{i}", silos: 3, membership, ct);
                 string line = string.Create(CultureInfo.InvariantCulture, $"{name,-28} {o.KillToDead,12:F1} {o.KillToReleased,19:F1} {o.KillToRunning,26:F1}");
                 output.WriteLine(line);

@@ -1,3 +1,4 @@
+using HyperBench.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 using HyperBench.Contracts;
@@ -27,14 +28,14 @@ public sealed class FleetFaultTests
     [Fact]
     public async Task ThreeSilos_OneKilledHoldingALease_SweepCompletesEveryCaseStoredOnce()
     {
-        await using var server = await PostgresServer.StartNewAsync(Ct);
+        await using var server = await PostgresServer.StartOrSkipAsync(Ct, FleetDatabase.Name);
         var outcome = await KillMidSweepAsync(server, "kill9", silos: 3, membership: null, Ct);
 
         // The lease went back because membership declared its silo dead (the 60 s lease did not run out): the survivors' logs say so.
         Assert.True(outcome.Survivors.Any(s => s.Log.Contains($"case {outcome.HeldCaseId} goes back to pending", StringComparison.Ordinal)
             && s.Log.Contains("whose silo the cluster declared dead", StringComparison.Ordinal)), outcome.Story);
         await AssertEveryCaseOnceAsync(server, "kill9", outcome.Cases, outcome.Story);
-        await using var store = SweepStoreFactory.Create(server.ConnectionString);
+        await using var store = SweepStoreFactory.Create(server.HyperBenchDb());
         var held = (await store.GetCasesAsync("kill9", Ct)).Single(c => c.CaseId == outcome.HeldCaseId);
         Assert.True(held.Attempts >= 2 && !held.DeviceKey!.StartsWith(outcome.Killed + "/", StringComparison.Ordinal), outcome.Story);
     }
@@ -48,10 +49,10 @@ public sealed class FleetFaultTests
     [InlineData(true)]
     public async Task TwoSilos_PostgresStoppedAndStartedMidSweep_NoResultLostSweepCompletes(bool pooled)
     {
-        await using var server = await PostgresServer.StartNewAsync(Ct);
+        await using var server = await PostgresServer.StartOrSkipAsync(Ct, FleetDatabase.Name);
         string id = pooled ? "outage-pooled" : "outage";
         const int cases = 16;
-        string? db = pooled ? new NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = true }.ConnectionString : null;
+        string? db = pooled ? new NpgsqlConnectionStringBuilder(server.HyperBenchDb()) { Pooling = true }.ConnectionString : null;
         await using var first = StartSilo("a", server, db: db);
         await using var second = StartSilo("b", server, db: db);
         SiloProcess[] silos = [first, second];
@@ -74,7 +75,7 @@ public sealed class FleetFaultTests
     [Fact]
     public async Task Silo_StartedWhileDatabaseDown_StartsOnceItIsBackAndRunsASweep()
     {
-        await using var server = await PostgresServer.StartNewAsync(Ct);
+        await using var server = await PostgresServer.StartOrSkipAsync(Ct, FleetDatabase.Name);
         await server.StopAsync(Ct);
         await using var silo = StartSilo("late", server);
 
@@ -110,7 +111,7 @@ public sealed class FleetFaultTests
         {
             await WaitForActiveAsync(server, processes, silos);
             await StartSweepAsync(server, id, TinyPlans.Flash(SeqLens(cases), budgetSeconds: 0.4, leaseSeconds: 60));
-            await using var store = SweepStoreFactory.Create(server.ConnectionString);
+            await using var store = SweepStoreFactory.Create(server.HyperBenchDb());
             var seen = new HashSet<string>(StringComparer.Ordinal);
             SweepCaseRow? held = null;
             SiloProcess? victim = null;
@@ -157,9 +158,9 @@ public sealed class FleetFaultTests
     {
         var settings = new Dictionary<string, string>
         {
-            ["Db"] = db ?? server.ConnectionString,
+            ["Db"] = db ?? server.HyperBenchDb(),
             ["Clustering"] = "adonet",
-            ["ClusteringConnectionString"] = db ?? server.ConnectionString,
+            ["ClusteringConnectionString"] = db ?? server.HyperBenchDb(),
             ["HeartbeatSeconds"] = "1",
             ["DeviceMemoryLimitBytes"] = TinyPlans.DeviceMemoryBytes.ToString(CultureInfo.InvariantCulture),
         };
@@ -171,7 +172,7 @@ public sealed class FleetFaultTests
 
     private static async Task StartSweepAsync(PostgresServer server, string id, SweepPlan plan)
     {
-        using var client = await SiloProcess.ConnectAdoNetClientAsync(server.ConnectionString, Bound, Ct);
+        using var client = await SiloProcess.ConnectAdoNetClientAsync(server.HyperBenchDb(), Bound, Ct);
         await client.Services.GetRequiredService<IClusterClient>().GetGrain<ISweepGrain>(id).StartAsync(plan);
         await client.StopAsync(Ct);
     }
@@ -182,13 +183,13 @@ public sealed class FleetFaultTests
 
     private static async Task<int> DoneAsync(PostgresServer server, string id)
     {
-        await using var store = SweepStoreFactory.Create(server.ConnectionString);
+        await using var store = SweepStoreFactory.Create(server.HyperBenchDb());
         return (await store.GetCasesAsync(id, Ct)).Count(c => c.Status == CaseStatus.Done);
     }
 
     private static async Task<SweepStatus?> SweepStatusAsync(PostgresServer server, string id)
     {
-        await using var store = SweepStoreFactory.Create(server.ConnectionString, options: new SweepStoreOptions { RetryWindow = TimeSpan.Zero });
+        await using var store = SweepStoreFactory.Create(server.HyperBenchDb(), options: new SweepStoreOptions { RetryWindow = TimeSpan.Zero });
         try
         {
             return (await store.GetSweepAsync(id, Ct))?.Status;
@@ -202,7 +203,7 @@ public sealed class FleetFaultTests
     /// <summary>Every case done, and exactly one result row per case id (counted in SQL).</summary>
     private static async Task AssertEveryCaseOnceAsync(PostgresServer server, string id, int cases, string story)
     {
-        await using var store = SweepStoreFactory.Create(server.ConnectionString);
+        await using var store = SweepStoreFactory.Create(server.HyperBenchDb());
         var rows = await store.GetCasesAsync(id, Ct);
         Assert.Equal(cases, rows.Count);
         Assert.All(rows, c => Assert.True(c.Status == CaseStatus.Done, $"{c.CaseId}: {c.Status} {c.Error}\n{story}"));
@@ -218,7 +219,7 @@ public sealed class FleetFaultTests
     {
         try
         {
-            await using var connection = new NpgsqlConnection(server.ConnectionString);
+            await using var connection = new NpgsqlConnection(server.HyperBenchDb());
             await connection.OpenAsync(Ct);
             await using var command = new NpgsqlCommand(sql, connection);
             return Convert.ToInt64(await command.ExecuteScalarAsync(Ct), CultureInfo.InvariantCulture);

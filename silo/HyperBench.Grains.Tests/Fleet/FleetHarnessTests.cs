@@ -1,3 +1,4 @@
+using HyperBench.TestSupport;
 using System.Diagnostics;
 using HyperBench.Contracts;
 using HyperBench.Kernels.Measurement;
@@ -20,15 +21,15 @@ public sealed class FleetHarnessTests
     [Fact]
     public async Task SiloProcess_TwoCpuDevicesOnOwnPostgres_BothRegisterAndTheSweepCompletes()
     {
-        await using var server = await PostgresServer.StartNewAsync(Ct);
+        await using var server = await PostgresServer.StartOrSkipAsync(Ct, FleetDatabase.Name);
         await using var silo = SiloProcess.Start("one", new Dictionary<string, string>
         {
-            ["Db"] = server.ConnectionString,
+            ["Db"] = server.HyperBenchDb(),
             ["Clustering"] = "adonet",
-            ["ClusteringConnectionString"] = server.ConnectionString,
+            ["ClusteringConnectionString"] = server.HyperBenchDb(),
             ["Devices"] = "cpu:0-1",
         });
-        using var client = await SiloProcess.ConnectAdoNetClientAsync(server.ConnectionString, Bound, Ct);
+        using var client = await SiloProcess.ConnectAdoNetClientAsync(server.HyperBenchDb(), Bound, Ct);
         var grains = client.Services.GetRequiredService<IClusterClient>();
 
         var devices = await PollAsync(() => grains.GetGrain<IDeviceRegistryGrain>(0).ListAsync(), d => d.Length == 2, silo);
@@ -39,7 +40,7 @@ public sealed class FleetHarnessTests
         var status = await PollAsync(() => grains.GetGrain<ISweepGrain>(id).GetStatusAsync(), s => s.Finished, silo);
 
         Assert.Equal((SweepStatus.Completed, 6), (status.Status!.Value, status.Done));
-        await using var store = SweepStoreFactory.Create(server.ConnectionString);
+        await using var store = SweepStoreFactory.Create(server.HyperBenchDb());
         var results = await store.GetResultsAsync(id, Ct);
         Assert.Equal(6, results.Select(r => r.CaseId).Distinct().Count());
         await client.StopAsync(Ct);
@@ -48,19 +49,19 @@ public sealed class FleetHarnessTests
     [Fact]
     public async Task PostgresServer_StopAndStart_AcceptsConnectionsAgain()
     {
-        await using var server = await PostgresServer.StartNewAsync(Ct);
-        await using (var store = SweepStoreFactory.Create(server.ConnectionString))
+        await using var server = await PostgresServer.StartOrSkipAsync(Ct, FleetDatabase.Name);
+        await using (var store = SweepStoreFactory.Create(server.HyperBenchDb()))
         {
             await store.MigrateAsync(Ct);
             Assert.Empty(await store.ListSweepsAsync(cancellationToken: Ct));
         }
 
         await server.StopAsync(Ct);
-        await using (var down = SweepStoreFactory.Create(server.ConnectionString, options: new SweepStoreOptions { RetryWindow = TimeSpan.Zero }))
+        await using (var down = SweepStoreFactory.Create(server.HyperBenchDb(), options: new SweepStoreOptions { RetryWindow = TimeSpan.Zero }))
             await Assert.ThrowsAnyAsync<StorageUnavailableException>(() => down.ListSweepsAsync(cancellationToken: Ct));
         await server.StartAsync(Ct);
 
-        await using var again = SweepStoreFactory.Create(server.ConnectionString);
+        await using var again = SweepStoreFactory.Create(server.HyperBenchDb());
         Assert.Empty(await again.ListSweepsAsync(cancellationToken: Ct));
     }
 

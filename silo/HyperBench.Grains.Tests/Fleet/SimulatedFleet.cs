@@ -1,3 +1,4 @@
+using HyperBench.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 using HyperBench.Contracts;
@@ -52,7 +53,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     /// <summary>Starts PostgreSQL and <paramref name="silos"/> silos of <paramref name="devicesPerSilo"/> simulated devices each; waits until all registered.</summary>
     public static async Task<SimulatedFleet> StartAsync(int silos, int devicesPerSilo, SimModel model, TimeSpan bound, CancellationToken cancellationToken)
     {
-        var server = await PostgresServer.StartNewAsync(cancellationToken);
+        var server = await PostgresServer.StartOrSkipAsync(cancellationToken, FleetDatabase.Name);
         var started = new List<SiloProcess>();
         try
         {
@@ -60,19 +61,19 @@ internal sealed class SimulatedFleet : IAsyncDisposable
             string modelPath = Path.Combine(folder, "model.json");
             await File.WriteAllTextAsync(modelPath, model.ToJson(), cancellationToken);
             // Each silo at most 20 connections: 4 silos and the membership stay under PostgreSQL's default 100.
-            string db = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = true, MaxPoolSize = 20, Timeout = 15 }.ConnectionString;
+            string db = new NpgsqlConnectionStringBuilder(server.HyperBenchDb()) { Pooling = true, MaxPoolSize = 20, Timeout = 15 }.ConnectionString;
             for (int i = 0; i < silos; i++)
             {
                 started.Add(SiloProcess.Start($"sim{i}", new Dictionary<string, string>
                 {
                     ["Db"] = db,
                     ["Clustering"] = "adonet",
-                    ["ClusteringConnectionString"] = server.ConnectionString,
+                    ["ClusteringConnectionString"] = server.HyperBenchDb(),
                     ["Devices"] = string.Create(CultureInfo.InvariantCulture, $"sim:0-{devicesPerSilo - 1}"),
                     ["SimModel"] = modelPath,
                 }));
             }
-            var client = await SiloProcess.ConnectAdoNetClientAsync(server.ConnectionString, bound, cancellationToken);
+            var client = await SiloProcess.ConnectAdoNetClientAsync(server.HyperBenchDb(), bound, cancellationToken);
             var fleet = new SimulatedFleet(server, started, client, folder, model, db);
             var clock = Stopwatch.StartNew();
             while ((await fleet.Grains.GetGrain<IDeviceRegistryGrain>(0).ListAsync()).Length < silos * devicesPerSilo)
@@ -132,7 +133,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     /// <summary>Result rows per case id, and the device models they name, straight from SQL.</summary>
     public async Task<(Dictionary<string, int> RowsByCase, string[] DeviceModels)> ResultsAsync(string sweepId, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(_server.ConnectionString);
+        await using var connection = new NpgsqlConnection(_server.HyperBenchDb());
         await connection.OpenAsync(cancellationToken);
         var rows = new Dictionary<string, int>(StringComparer.Ordinal);
         await using (var command = new NpgsqlCommand("SELECT case_id, count(*) FROM results WHERE sweep_id = @s GROUP BY case_id", connection))
@@ -160,7 +161,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     /// </summary>
     public async Task<Timeline> TimelineAsync(string sweepId, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(_server.ConnectionString);
+        await using var connection = new NpgsqlConnection(_server.HyperBenchDb());
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             "WITH r AS (SELECT device_key, started_at_ms, ended_at_ms, " +
