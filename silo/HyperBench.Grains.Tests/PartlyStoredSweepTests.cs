@@ -95,27 +95,8 @@ public sealed class PartlyStoredSweepTests
         await using var store = await SqliteTestStore.CreateAsync(Ct);
         await store.MigrateAsync(Ct);
         // As a silo that stopped between a sweep's first store and the rest leaves it: 7 cases in the plan and the row, 2 in SQL (one done).
-        var plan = TinyPlans.Flash([64, 80, 96, 112, 128, 144, 160]);
-        var cases = plan.ExpandCases();
-        var now = DateTime.UtcNow;
-        var rows = cases.Select((c, i) => new SweepCaseRow
-        {
-            SweepId = "half-stored",
-            CaseId = c.Id,
-            Ordinal = i,
-            CaseJson = CaseJson.Serialize(c),
-            Status = CaseStatus.Pending,
-            UpdatedUtc = now,
-        }).ToList();
-        await store.CreateSweepAsync(new SweepRow
-        {
-            SweepId = "half-stored",
-            PlanJson = PlanJson.Serialize(plan),
-            MeasurementJson = PlanJson.SerializeMeasurement(plan),
-            Status = SweepStatus.Running,
-            CreatedUtc = now,
-            CaseCount = cases.Count,
-        }, rows[..2], Ct);
+        var (sweep, rows) = TinyPlans.Rows("half-stored", TinyPlans.Flash([64, 80, 96, 112, 128, 144, 160]));
+        await store.CreateSweepAsync(sweep, rows[..2], Ct);
         rows[1].Status = CaseStatus.Cancelled;
         await store.UpdateCasesAsync([rows[1]], Ct);
 
@@ -125,7 +106,7 @@ public sealed class PartlyStoredSweepTests
 
         Assert.Equal((SweepStatus.Completed, 6, 0), (status.Status, status.Done, status.Failed));
         var stored = await store.GetCasesAsync("half-stored", Ct);
-        Assert.Equal(cases.Select(c => c.Id), stored.Select(r => r.CaseId));
+        Assert.Equal(rows.Select(r => r.CaseId), stored.Select(r => r.CaseId));
         Assert.Equal(CaseStatus.Cancelled, stored[1].Status);
         Assert.All(stored.Where(r => r.Ordinal != 1), r => Assert.Equal((CaseStatus.Done, 1), (r.Status, r.Attempts)));
         var results = await store.GetResultsAsync("half-stored", Ct);

@@ -78,26 +78,7 @@ public sealed class ServiceIsolationTests
 
     private static async Task StoreUnfinishedAsync(ISweepStore store, string sweepId, SweepPlan plan, string serviceId)
     {
-        var cases = plan.ExpandCases();
-        var now = DateTime.UtcNow;
-        await store.CreateSweepAsync(new SweepRow
-        {
-            SweepId = sweepId,
-            Tag = plan.Tag,
-            PlanJson = PlanJson.Serialize(plan),
-            MeasurementJson = PlanJson.SerializeMeasurement(plan),
-            Status = SweepStatus.Running,
-            CreatedUtc = now,
-            CaseCount = cases.Count,
-            ServiceId = serviceId,
-        }, [.. cases.Select((c, i) => new SweepCaseRow
-        {
-            SweepId = sweepId,
-            CaseId = c.Id,
-            Ordinal = i,
-            CaseJson = CaseJson.Serialize(c),
-            Status = CaseStatus.Pending,
-            UpdatedUtc = now,
-        })], Ct);
+        var (sweep, cases) = TinyPlans.Rows(sweepId, plan, serviceId);
+        await store.CreateSweepAsync(sweep, cases, Ct);
     }
 }

@@ -1,6 +1,7 @@
 using HyperBench.Contracts;
 using HyperBench.Kernels;
 using HyperBench.Kernels.Measurement;
+using HyperBench.Storage;
 
 namespace HyperBench.Grains.Tests;
 
@@ -31,4 +32,34 @@ internal static class TinyPlans
         MaxAttempts = 3,
         Tag = "test",
     };
+
+    /// <summary>
+    /// The rows a sweep of <paramref name="plan"/> has in SQL when it starts (running, every case pending), for a test that stores a
+    /// sweep as a silo that is gone left it: <c>await store.CreateSweepAsync(sweep, cases)</c>.
+    /// </summary>
+    public static (SweepRow Sweep, List<SweepCaseRow> Cases) Rows(string sweepId, SweepPlan plan, string serviceId = SweepRow.DefaultServiceId)
+    {
+        var cases = plan.ExpandCases();
+        var now = DateTime.UtcNow;
+        var sweep = new SweepRow
+        {
+            SweepId = sweepId,
+            Tag = plan.Tag,
+            PlanJson = PlanJson.Serialize(plan),
+            MeasurementJson = PlanJson.SerializeMeasurement(plan),
+            Status = SweepStatus.Running,
+            CreatedUtc = now,
+            CaseCount = cases.Count,
+            ServiceId = serviceId,
+        };
+        return (sweep, [.. cases.Select((c, i) => new SweepCaseRow
+        {
+            SweepId = sweepId,
+            CaseId = c.Id,
+            Ordinal = i,
+            CaseJson = CaseJson.Serialize(c),
+            Status = CaseStatus.Pending,
+            UpdatedUtc = now,
+        })]);
+    }
 }
