@@ -140,6 +140,19 @@ public sealed class SweepGrain(
         UpdatedUtc = now,
     };
 
+    /// <summary>
+    /// Builds the JSON metadata of plans and cases (reflection, on first use: 0.1-0.3 s of one core on the 2-core build VM), which the
+    /// first sweep a silo hosts would otherwise wait out between its creation and its first case. A silo runs it once as it starts.
+    /// </summary>
+    public static void WarmUp()
+    {
+        var plan = new SweepPlan();
+        var first = plan.ExpandCases()[0];
+        PlanJson.Deserialize(PlanJson.Serialize(plan));
+        PlanJson.SerializeMeasurement(plan);
+        CaseJson.Deserialize(CaseJson.Serialize(first));
+    }
+
     public Task<SweepStatusView> StartAsync(SweepPlan plan) => StartCoreAsync(plan, parentSweepId: null);
 
     public Task<SweepStatusView> StartChildAsync(SweepPlan plan, string parentSweepId) => StartCoreAsync(plan, parentSweepId);

@@ -16,6 +16,22 @@ public static class SiloBuilderExtensions
         silo.Services.TryAddSingleton<HyperBenchMetrics>();
         var scheduling = silo.Services.AddOptions<SweepSchedulingOptions>();
         if (configure is not null) scheduling.Configure(configure);
+        // In the background: the silo does not wait for it, and a sweep started meanwhile is no slower than without it.
+        silo.AddStartupTask(static (_, _) =>
+        {
+            _ = Task.Run(static () =>
+            {
+                try
+                {
+                    SweepGrain.WarmUp();
+                }
+                catch (Exception)
+                {
+                    // Only a head start: the first sweep builds whatever this did not.
+                }
+            }, CancellationToken.None);
+            return Task.CompletedTask;
+        });
         return silo;
     }
 
