@@ -51,7 +51,7 @@ public sealed class CompareCommand(IAnsiConsole console) : AsyncCommand<CompareS
         }
 
         // Input is valid: only now is anything written (the verdicts, after migrating a database older than version 5).
-        await using (var writer = SweepStoreFactory.Create(db))
+        await using (var writer = StoreOpener.OpenWriter(db))
         {
             await writer.MigrateAsync(cancellationToken);
             await writer.SaveVerdictsAsync(comparison.ToRows(), cancellationToken);

@@ -44,7 +44,7 @@ public sealed class ScheduleAddCommand(IAnsiConsole console) : AsyncCommand<Sche
             (db, string dbName) = CliConfiguration.Db(settings.Db);
             StoreOpener.CheckWritable(db, dbName);
             row = new ScheduleRow(name, settings.Cron.Trim(), PlanFile.Serialize(plan), baseline, DateTime.UtcNow, CliConfiguration.ServiceId());
-            await using var writer = SweepStoreFactory.Create(db, options: StoreOpener.RetryOptions());
+            await using var writer = StoreOpener.OpenWriter(db);
             await writer.MigrateAsync(cancellationToken);
             if (baseline is not null && !baseline.StartsWith(SweepReference.TagPrefix, StringComparison.Ordinal)
                 && await writer.GetSweepAsync(baseline, cancellationToken) is null)
@@ -103,7 +103,7 @@ public sealed class ScheduleRemoveCommand(IAnsiConsole console) : AsyncCommand<S
             var (db, _) = CliConfiguration.Db(settings.Db);
             await using (var reader = await ScheduleStores.OpenAsync(settings.Db, cancellationToken))
                 await ScheduleStores.FindAsync(reader, settings.Name, cancellationToken);
-            await using var writer = SweepStoreFactory.Create(db);
+            await using var writer = StoreOpener.OpenWriter(db);
             if (!await writer.RemoveScheduleAsync(settings.Name, cancellationToken))
                 throw new PlanException($"schedule '{settings.Name}' was removed meanwhile.");
         }
@@ -178,7 +178,7 @@ public sealed class ScheduleRunNowCommand(IAnsiConsole console) : AsyncCommand<S
 
         string sweepId = EmbeddedCluster.NewSweepId();
         var due = DateTime.UtcNow;
-        await using var writer = SweepStoreFactory.Create(db);
+        await using var writer = StoreOpener.OpenWriter(db);
         if (!await writer.TryClaimRunAsync(schedule.Name, due, sweepId, due, cancellationToken))
         {
             console.MarkupLine($"[red]error:[/] schedule '{Markup.Escape(schedule.Name)}' already has a run due at {due:O}.");

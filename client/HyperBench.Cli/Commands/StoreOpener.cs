@@ -24,7 +24,13 @@ internal static class StoreOpener
         }
     }
 
-    /// <summary>HYPERBENCH_DB_RETRY_SECONDS shortens (or lengthens) how long a reader waits for a database that is down (default 30 s).</summary>
+    /// <summary>
+    /// The results store named by <paramref name="db"/> for writing (migrations, verdicts and their labels, schedules and their runs): it
+    /// waits for a database that is down as long as a reader does (<see cref="RetryOptions"/>).
+    /// </summary>
+    public static SqlSweepStore OpenWriter(string db) => SweepStoreFactory.Create(db, options: RetryOptions());
+
+    /// <summary>HYPERBENCH_DB_RETRY_SECONDS shortens (or lengthens) how long the CLI waits for a database that is down (default 30 s).</summary>
     internal static SweepStoreOptions? RetryOptions()
     {
         string? text = Environment.GetEnvironmentVariable("HYPERBENCH_DB_RETRY_SECONDS");

@@ -133,7 +133,7 @@ internal sealed class SweepTarget : IAsyncDisposable
         string resolved = CliConfiguration.Db(db).Value;
         if (SweepStoreFactory.SqliteFilePath(resolved) is not { } file || File.Exists(file))
         {
-            store = SweepStoreFactory.Create(resolved);
+            store = StoreOpener.OpenWriter(resolved);
             await store.MigrateAsync(cancellationToken);
         }
         return new SweepTarget(host, host.Services.GetRequiredService<IClusterClient>(), store);

@@ -37,7 +37,7 @@ public sealed class VerdictLabelCommand(IAnsiConsole console) : AsyncCommand<Ver
             return ExitCodes.InvalidInput;
         }
 
-        await using (var writer = SweepStoreFactory.Create(db))
+        await using (var writer = StoreOpener.OpenWriter(db))
         {
             if (!await writer.LabelVerdictAsync(settings.ComparisonId, settings.CaseId, label, settings.Note, DateTime.UtcNow, cancellationToken))
             {
