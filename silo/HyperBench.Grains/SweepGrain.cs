@@ -243,7 +243,8 @@ public sealed class SweepGrain(
     {
         await _storingRest;
         if (_storedCases < _cases.Count) await (_storingRest = StoreRestAsync());
-        if (_storedCases < _cases.Count) throw new StorageUnavailableException($"sweep '{SweepId}': {_cases.Count - _storedCases} of its cases are not stored yet; try again.");
+        if (_storedCases < _cases.Count)
+            throw new StorageUnavailableException($"sweep '{SweepId}': {_cases.Count - _storedCases} of its cases are not stored yet; try again.");
     }
 
     public async Task<SweepStatusView> ResumeAsync()
