@@ -36,6 +36,8 @@ public sealed class SweepGrain(
     // a fleet-sized sweep (thousands of cases) per call was the sweep grain's largest cost.
     private readonly int[] _counts = new int[Enum.GetValues<CaseStatus>().Length];
     private readonly Dictionary<string, SweepEntry> _leases = new(StringComparer.Ordinal);
+    // Leases granted ahead (ContinueAsync) whose case has not started. Pruned when read: an id no longer in _leases ended meanwhile.
+    private readonly HashSet<string> _ahead = new(StringComparer.Ordinal);
     // Leases loaded from SQL, issued before this activation. A resume reports only these as still held: the cluster's devices may
     // lease cases (they pull from the active sweeps as soon as their silo is up) before the resume call arrives.
     private readonly HashSet<string> _inherited = new(StringComparer.Ordinal);
@@ -293,7 +295,9 @@ public sealed class SweepGrain(
 
     public Task<SweepStatusView> GetStatusAsync() => Task.FromResult(View());
 
-    public async Task<CaseLease?> LeaseAsync(DeviceView device, string[]? holding = null)
+    public Task<CaseLease?> LeaseAsync(DeviceView device, string[]? holding = null) => LeaseCoreAsync(device, holding, ahead: false);
+
+    private async Task<CaseLease?> LeaseCoreAsync(DeviceView device, string[]? holding, bool ahead)
     {
         if (!Running || _plan is null || !device.Matches(_plan)) return null;
         if (_plan.Gang is > 1) return await LeaseGangAsync(device);
@@ -306,6 +310,7 @@ public sealed class SweepGrain(
         var stored = MoveAsync(entry, CaseStatus.Leased, entry.Row.Error, leaseTo: device);
         var lease = LeaseOf(entry);
         _leases[lease.LeaseId] = entry;
+        if (ahead) _ahead.Add(lease.LeaseId);
         await stored;
         return lease;
     }
@@ -314,10 +319,29 @@ public sealed class SweepGrain(
     {
         await ReturnUndeliveredAsync(device, holding);
         bool stillLeased = startingLeaseId is null || (Running && _leases.ContainsKey(startingLeaseId));
+        if (startingLeaseId is not null) _ahead.Remove(startingLeaseId);
         if (!stillLeased || !leaseAhead || !Running || _plan is null || _plan.Gang is > 1) return new ContinueAnswer(stillLeased, null);
-        // More waiting than in flight, else no lease ahead: at a sweep's end it would hold a case back from a device that is idle.
-        if (Count(CaseStatus.Pending) <= _leases.Count) return new ContinueAnswer(true, null);
-        return new ContinueAnswer(true, await LeaseAsync(device));
+        // A lease ahead only while every busy device without one could still get one: near a sweep's end a case taken ahead would wait
+        // behind this device's current case while another device finds nothing and idles. (Only counted once fewer cases wait than are
+        // leased: until then there are plenty.)
+        int pending = Count(CaseStatus.Pending);
+        if (pending == 0 || (pending <= _leases.Count && pending < BusyDevicesWithoutAhead())) return new ContinueAnswer(true, null);
+        return new ContinueAnswer(true, await LeaseCoreAsync(device, holding: null, ahead: true));
+    }
+
+    /// <summary>Devices holding a lease of this sweep (running, or completing) but none taken ahead; the asking device is one of them.</summary>
+    private int BusyDevicesWithoutAhead()
+    {
+        _ahead.RemoveWhere(id => !_leases.ContainsKey(id));
+        var busy = new HashSet<string>(StringComparer.Ordinal);
+        var withAhead = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (id, entry) in _leases)
+        {
+            if (entry.Row.DeviceKey is not { } key) continue;
+            busy.Add(key);
+            if (_ahead.Contains(id)) withAhead.Add(key);
+        }
+        return busy.Count - withAhead.Count;
     }
 
     /// <summary>

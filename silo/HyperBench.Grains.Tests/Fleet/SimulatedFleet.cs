@@ -155,8 +155,8 @@ internal sealed class SimulatedFleet : IAsyncDisposable
 
     /// <summary>
     /// Where a sweep's wall time went, from the stored times (ms): from its creation to the first device's first case and to the last
-    /// device's first case (the start's spread), the gaps between two cases of one device (mean, largest, and the largest sum on one
-    /// device), the spread of the devices' last case ends, from the last case ending to the sweep's completion, creation to completion
+    /// device's first case (the start's spread), the gaps between two cases of one device (mean, median, 99th percentile, largest,
+    /// and the largest sum on one device), the spread of the devices' last case ends, from the last case ending to the sweep's completion, creation to completion
     /// as stored, a case's mean stored duration, and the longest time from a device's first case start to its last case end.
     /// </summary>
     public async Task<Timeline> TimelineAsync(string sweepId, CancellationToken cancellationToken)
@@ -169,18 +169,36 @@ internal sealed class SimulatedFleet : IAsyncDisposable
             "d AS (SELECT device_key, min(started_at_ms) AS first_start, max(ended_at_ms) AS last_end, coalesce(sum(gap), 0) AS gaps FROM r GROUP BY device_key) " +
             "SELECT min(d.first_start) - s.created_at_ms, max(d.first_start) - s.created_at_ms, (SELECT avg(gap) FROM r), (SELECT max(gap) FROM r), " +
             "max(d.gaps), max(d.last_end) - min(d.last_end), s.finished_at_ms - max(d.last_end), s.finished_at_ms - s.created_at_ms, " +
-            "(SELECT avg(ended_at_ms - started_at_ms) FROM r), max(d.last_end - d.first_start) " +
+            "(SELECT avg(ended_at_ms - started_at_ms) FROM r), max(d.last_end - d.first_start), " +
+            "(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FROM r), (SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY gap) FROM r) " +
             "FROM d CROSS JOIN sweeps s WHERE s.sweep_id = @s GROUP BY s.created_at_ms, s.finished_at_ms", connection);
         command.Parameters.AddWithValue("s", sweepId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         double At(int i) => Convert.ToDouble(reader.GetValue(i), CultureInfo.InvariantCulture);
-        return new Timeline(At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7), At(8), At(9));
+        return new Timeline(At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7), At(8), At(9), At(10), At(11));
+    }
+
+    /// <summary>Every result's device, case start and end (ms since the sweep's creation) as CSV lines, for a closer look at a timeline.</summary>
+    public async Task<List<string>> CaseTimesAsync(string sweepId, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(_server.HyperBenchDb());
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT r.device_key, r.started_at_ms - s.created_at_ms, r.ended_at_ms - s.created_at_ms FROM results r JOIN sweeps s ON s.sweep_id = r.sweep_id " +
+            "WHERE r.sweep_id = @s ORDER BY r.device_key, r.started_at_ms", connection);
+        command.Parameters.AddWithValue("s", sweepId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var lines = new List<string> { "device_key,started_ms,ended_ms" };
+        while (await reader.ReadAsync(cancellationToken))
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{reader.GetString(0)},{reader.GetValue(1)},{reader.GetValue(2)}"));
+        return lines;
     }
 
     /// <summary>A sweep's stored timeline in ms (<see cref="TimelineAsync"/>).</summary>
     public sealed record Timeline(double FirstStartMs, double LastFirstStartMs, double MeanGapMs, double MaxGapMs, double MaxGapSumMs,
-        double LastEndSpreadMs, double LastEndToFinishMs, double StoredWallMs, double MeanCaseMs, double LongestDeviceSpanMs);
+        double LastEndSpreadMs, double LastEndToFinishMs, double StoredWallMs, double MeanCaseMs, double LongestDeviceSpanMs,
+        double MedianGapMs, double P99GapMs);
 
     private static string Tail(string log) => log.Length <= 4000 ? log : log[^4000..];
 

@@ -63,9 +63,15 @@ public sealed partial class SimulatedFleetBenchmark
                         $"{id}: {Cases} cases of {caseSeconds:F3} s: wall {seconds:F2} s, ideal {ideal:F2} s, overhead (wall - ideal) / wall = {(seconds - ideal) / seconds * 100:F2}% ({Cases / seconds:F0} cases/s)"));
                 output.WriteLine($"    CPU: {used.Describe(Cases)}");
                 var t = await fleet.TimelineAsync(id, ct);
+                // HYPERBENCH_FLEET_TIMES=folder: every case's device, start and end, one CSV per sweep, for a closer look.
+                if (Environment.GetEnvironmentVariable("HYPERBENCH_FLEET_TIMES") is { Length: > 0 } times)
+                {
+                    Directory.CreateDirectory(times);
+                    await File.WriteAllLinesAsync(Path.Combine(times, id + ".csv"), await fleet.CaseTimesAsync(id, ct), ct);
+                }
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"    stored times: created to first case {t.FirstStartMs:F0} ms, to the last device's first case {t.LastFirstStartMs:F0} ms; " +
-                    $"between two cases of a device {t.MeanGapMs:F1} ms mean, {t.MaxGapMs:F0} ms max, {t.MaxGapSumMs:F0} ms most on one device; " +
+                    $"between two cases of a device {t.MeanGapMs:F1} ms mean, {t.MedianGapMs:F1} median, {t.P99GapMs:F0} p99, {t.MaxGapMs:F0} max, {t.MaxGapSumMs:F0} ms most on one device; " +
                     $"devices' last ends spread over {t.LastEndSpreadMs:F0} ms; last case to completed {t.LastEndToFinishMs:F0} ms; " +
                     $"created to completed {t.StoredWallMs:F0} ms (client saw {seconds * 1000:F0} ms); a case {t.MeanCaseMs:F1} ms on average; " +
                     $"longest from a device's first case to its last end {t.LongestDeviceSpanMs:F0} ms"));
