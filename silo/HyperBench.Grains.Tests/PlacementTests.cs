@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using HyperBench.Contracts;
 using HyperBench.Hosting;
 using HyperBench.Kernels.Measurement;
+using HyperBench.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HyperBench.Grains.Tests;
@@ -92,6 +93,36 @@ public sealed class PlacementTests
         Assert.NotNull(reserved);
         Assert.NotEqual(second!.Case.Id, reserved!.Case.Id);
         Assert.Equal(plan.ExpandCases().Select(c => c.Id).Order(), new[] { second.Case.Id, reserved.Case.Id }.Order());
+        await sweep.CancelAsync();
+    }
+
+    [Fact]
+    public async Task Gang_ReservedShardNeverCollected_GoesBackToPendingUnstarted_AndTheNextAskerGetsIt()
+    {
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await SweepCluster.StartAsync(store, silos: 1,
+            configureSilo: silo => silo.AddHyperBenchGrains(o => o.GangReservationTimeout = TimeSpan.FromSeconds(1)), cancellationToken: Ct);
+        // A lease term far beyond the test: only the reservation timeout can bring the shard back.
+        var plan = TinyPlans.Flash([64], leaseSeconds: 300) with { DeviceModel = "Gang Test", Shards = 2, Gang = 2 };
+        var sweep = cluster.Sweep("gang-lost");
+        await sweep.StartAsync(plan);
+        var a = Fake("cpu:0", "Gang Test");
+        var b = Fake("cpu:1", "Gang Test");
+        Assert.Null(await sweep.LeaseAsync(a));
+        var running = await sweep.LeaseAsync(b);
+        Assert.NotNull(running);
+
+        // a never comes back for the shard reserved for it.
+        var status = await cluster.WaitUntilAsync("gang-lost", s => s.Pending == 1, TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal((1, 1), (status.Leased, status.Pending));
+        var returned = (await store.GetCasesAsync("gang-lost", Ct)).Single(r => r.CaseId != running.Case.Id);
+        Assert.Equal((CaseStatus.Pending, 0, (string?)null), (returned.Status, returned.Attempts, returned.LeaseId));
+        Assert.True(await sweep.RenewAsync(running.LeaseId));
+        // The next device that asks gets it (the sweep's last shard: a gang of one), at its first attempt.
+        var late = await sweep.LeaseAsync(Fake("cpu:2", "Gang Test"));
+        Assert.NotNull(late);
+        Assert.Equal((returned.CaseId, 1), (late.Case.Id, late.Attempt));
         await sweep.CancelAsync();
     }
 

@@ -54,7 +54,7 @@ public sealed class SweepGrain(
     private bool _cancelling;
     // Gang leasing: devices that asked recently and got nothing (free), and leases reserved for a device that has not collected them.
     private readonly Dictionary<string, (DeviceView Device, DateTime AskedUtc)> _waiting = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SweepEntry> _reserved = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (SweepEntry Entry, DateTime ReservedUtc)> _reserved = new(StringComparer.Ordinal);
 
     /// <summary>How recently a device must have asked to count as free for a gang: several idle polls (250 ms by default).</summary>
     private static readonly TimeSpan GangWindow = TimeSpan.FromSeconds(2);
@@ -399,12 +399,13 @@ public sealed class SweepGrain(
     /// <see cref="GangWindow"/> (idle workers ask every idle poll), k pending cases are leased in this one turn, one to each of them
     /// (the asking device's is returned, the others are reserved for their next ask, a poll period later), so a layer's shards start
     /// together and no shard can finish before every shard of its gang is leased. Fewer than k pending cases (a sweep's last gang, a
-    /// retried shard) form a smaller gang. A reserved lease that is never collected expires like any lease and is retried.
+    /// retried shard) form a smaller gang. A reserved lease not collected within the reservation timeout (10 s) goes back to pending,
+    /// unstarted (<see cref="ReturnUncollectedAsync"/>).
     /// </summary>
     private async Task<CaseLease?> LeaseGangAsync(DeviceView device)
     {
         var now = DateTime.UtcNow;
-        if (_reserved.Remove(device.DeviceKey, out var held) && held.Row is { Status: CaseStatus.Leased, LeaseId: { } heldId }
+        if (_reserved.Remove(device.DeviceKey, out var reservation) && reservation.Entry is var held && held.Row is { Status: CaseStatus.Leased, LeaseId: { } heldId }
             && held.Row.DeviceKey == device.DeviceKey && _leases.ContainsKey(heldId))
             return LeaseOf(held);
         foreach (var stale in _waiting.Where(w => now - w.Value.AskedUtc > GangWindow).Select(w => w.Key).ToList()) _waiting.Remove(stale);
@@ -442,7 +443,7 @@ public sealed class SweepGrain(
             _leases[entry.Row.LeaseId!] = entry;
             _waiting.Remove(to.DeviceKey);
             if (to.DeviceKey == device.DeviceKey) mine = entry;
-            else _reserved[to.DeviceKey] = entry;
+            else _reserved[to.DeviceKey] = (entry, now);
         }
         await Task.WhenAll(writes);
         // The other shards' devices are waiting on the active sweeps: wake them to collect their leases now.
@@ -450,6 +451,26 @@ public sealed class SweepGrain(
         await WakeWorkersAsync();
         logger.LogInformation("Sweep {SweepId}: gang of {Size} leased to {Devices}", SweepId, size, string.Join(", ", free.Select(d => d.DeviceKey)));
         return LeaseOf(mine!);
+    }
+
+    /// <summary>
+    /// A gang's shard reserved for a device that has not collected it within <see cref="SweepSchedulingOptions.GangReservationTimeout"/>
+    /// (its worker or its silo is gone) goes back to pending now, unstarted (its attempt not counted), instead of after its lease term;
+    /// the next free devices lease it.
+    /// </summary>
+    private async Task ReturnUncollectedAsync(DateTime now)
+    {
+        if (_reserved.Count == 0) return;
+        var writes = new List<Task>();
+        foreach (var (deviceKey, (entry, reservedUtc)) in _reserved.Where(r => now - r.Value.ReservedUtc > options.Value.GangReservationTimeout).ToList())
+        {
+            _reserved.Remove(deviceKey);
+            if (entry.Row is not { Status: CaseStatus.Leased, LeaseId: { } leaseId } || entry.Row.DeviceKey != deviceKey || !_leases.ContainsKey(leaseId)) continue;
+            logger.LogWarning("Sweep {SweepId} case {CaseId}: the gang shard reserved for {DeviceKey} at {Reserved:O} was never collected; back to pending",
+                SweepId, entry.Row.CaseId, deviceKey, reservedUtc);
+            writes.Add(GiveBackUnstarted(leaseId, entry));
+        }
+        await Task.WhenAll(writes);
     }
 
     public async Task<bool> RenewAsync(string leaseId)
@@ -513,6 +534,7 @@ public sealed class SweepGrain(
         await ExpireLeasesAsync(DateTime.UtcNow);
         await ReleaseOrphanedLeasesAsync(membershipOnly: true);
         await SkipUnplaceableAsync();
+        await ReturnUncollectedAsync(DateTime.UtcNow);
         if (_storedCases < _cases.Count && _storingRest.IsCompleted) _storingRest = StoreRestAsync();
         await WakeWorkersAsync();
         if (_countsDirty) await WriteSweepAsync();

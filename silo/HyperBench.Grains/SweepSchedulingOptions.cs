@@ -17,4 +17,10 @@ public sealed class SweepSchedulingOptions
     /// first ones run (docs/scheduling.md), so a fleet-sized sweep does not wait for thousands of rows before its first case.
     /// </summary>
     public int CasesStoredAtStart { get; set; } = 512;
+
+    /// <summary>
+    /// A gang's shard reserved for a device that asked (docs/scaling.md) goes back to pending if that device has not collected it within
+    /// this time: woken at once, a live device collects it within milliseconds.
+    /// </summary>
+    public TimeSpan GangReservationTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
