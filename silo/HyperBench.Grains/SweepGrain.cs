@@ -217,14 +217,19 @@ public sealed class SweepGrain(
             // Off this grain's thread: serializing and sending thousands of rows would hold up the devices' lease calls meanwhile. The rows
             // not stored yet are pending and never change until stored, so reading them there is safe; their JSON is kept on this thread.
             var rest = _cases.GetRange(from, _cases.Count - from);
-            var rows = await Task.Run(() => rest.Select(e =>
+            string sweepId = SweepId;
+            var rows = await Task.Run(async () =>
             {
-                var row = e.Copy();
-                if (row.CaseJson.Length == 0) row.CaseJson = CaseJson.Serialize(e.Case);
-                return row;
-            }).ToList());
+                var built = rest.Select(e =>
+                {
+                    var row = e.Copy();
+                    if (row.CaseJson.Length == 0) row.CaseJson = CaseJson.Serialize(e.Case);
+                    return row;
+                }).ToList();
+                await store.AddCasesAsync(sweepId, built);
+                return built;
+            });
             for (int i = 0; i < rest.Count; i++) rest[i].Row.CaseJson = rows[i].CaseJson;
-            await Task.Run(() => store.AddCasesAsync(SweepId, rows));
         }
         catch (Exception ex)
         {

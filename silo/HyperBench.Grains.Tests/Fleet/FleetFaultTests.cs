@@ -52,7 +52,7 @@ public sealed class FleetFaultTests
         await using var server = await PostgresServer.StartOrSkipAsync(Ct, FleetDatabase.Name);
         string id = pooled ? "outage-pooled" : "outage";
         const int cases = 16;
-        string? db = pooled ? new NpgsqlConnectionStringBuilder(server.HyperBenchDb()) { Pooling = true }.ConnectionString : null;
+        string? db = pooled ? server.ConnectionString(FleetDatabase.Name, pooling: true) : null;
         await using var first = StartSilo("a", server, db: db);
         await using var second = StartSilo("b", server, db: db);
         SiloProcess[] silos = [first, second];
