@@ -164,19 +164,21 @@ internal sealed class SimulatedFleet : IAsyncDisposable
         await using var connection = new NpgsqlConnection(_server.HyperBenchDb());
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            "WITH r AS (SELECT device_key, started_at_ms, ended_at_ms, " +
-            "started_at_ms - lag(ended_at_ms) OVER (PARTITION BY device_key ORDER BY started_at_ms) AS gap FROM results WHERE sweep_id = @s), " +
+            "WITH r AS (SELECT r.device_key, r.started_at_ms, r.ended_at_ms, c.updated_at_ms AS completed_at_ms, " +
+            "r.started_at_ms - lag(r.ended_at_ms) OVER (PARTITION BY r.device_key ORDER BY r.started_at_ms) AS gap " +
+            "FROM results r JOIN sweep_cases c ON c.sweep_id = r.sweep_id AND c.case_id = r.case_id WHERE r.sweep_id = @s), " +
             "d AS (SELECT device_key, min(started_at_ms) AS first_start, max(ended_at_ms) AS last_end, coalesce(sum(gap), 0) AS gaps FROM r GROUP BY device_key) " +
             "SELECT min(d.first_start) - s.created_at_ms, max(d.first_start) - s.created_at_ms, (SELECT avg(gap) FROM r), (SELECT max(gap) FROM r), " +
             "max(d.gaps), max(d.last_end) - min(d.last_end), s.finished_at_ms - max(d.last_end), s.finished_at_ms - s.created_at_ms, " +
             "(SELECT avg(ended_at_ms - started_at_ms) FROM r), max(d.last_end - d.first_start), " +
-            "(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FROM r), (SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY gap) FROM r) " +
+            "(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FROM r), (SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY gap) FROM r), " +
+            "(SELECT completed_at_ms - ended_at_ms FROM r ORDER BY ended_at_ms DESC LIMIT 1), s.finished_at_ms - (SELECT max(completed_at_ms) FROM r) " +
             "FROM d CROSS JOIN sweeps s WHERE s.sweep_id = @s GROUP BY s.created_at_ms, s.finished_at_ms", connection);
         command.Parameters.AddWithValue("s", sweepId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         double At(int i) => Convert.ToDouble(reader.GetValue(i), CultureInfo.InvariantCulture);
-        return new Timeline(At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7), At(8), At(9), At(10), At(11));
+        return new Timeline(At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7), At(8), At(9), At(10), At(11), At(12), At(13));
     }
 
     /// <summary>Every result's device, case start and end (ms since the sweep's creation) as CSV lines, for a closer look at a timeline.</summary>
@@ -198,7 +200,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     /// <summary>A sweep's stored timeline in ms (<see cref="TimelineAsync"/>).</summary>
     public sealed record Timeline(double FirstStartMs, double LastFirstStartMs, double MeanGapMs, double MaxGapMs, double MaxGapSumMs,
         double LastEndSpreadMs, double LastEndToFinishMs, double StoredWallMs, double MeanCaseMs, double LongestDeviceSpanMs,
-        double MedianGapMs, double P99GapMs);
+        double MedianGapMs, double P99GapMs, double LastEndToItsCompletionMs, double LastCompletionToFinishMs);
 
     private static string Tail(string log) => log.Length <= 4000 ? log : log[^4000..];
 

@@ -72,7 +72,8 @@ public sealed partial class SimulatedFleetBenchmark
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"    stored times: created to first case {t.FirstStartMs:F0} ms, to the last device's first case {t.LastFirstStartMs:F0} ms; " +
                     $"between two cases of a device {t.MeanGapMs:F1} ms mean, {t.MedianGapMs:F1} median, {t.P99GapMs:F0} p99, {t.MaxGapMs:F0} max, {t.MaxGapSumMs:F0} ms most on one device; " +
-                    $"devices' last ends spread over {t.LastEndSpreadMs:F0} ms; last case to completed {t.LastEndToFinishMs:F0} ms; " +
+                    $"devices' last ends spread over {t.LastEndSpreadMs:F0} ms; last case to completed {t.LastEndToFinishMs:F0} ms " +
+                    $"(its result stored and completion received {t.LastEndToItsCompletionMs:F0} ms, last completion to the sweep's {t.LastCompletionToFinishMs:F0} ms); " +
                     $"created to completed {t.StoredWallMs:F0} ms (client saw {seconds * 1000:F0} ms); a case {t.MeanCaseMs:F1} ms on average; " +
                     $"longest from a device's first case to its last end {t.LongestDeviceSpanMs:F0} ms"));
             }
