@@ -531,6 +531,62 @@ public abstract partial class SweepStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SaveResultsAsync_OneBatch_StoresWhatOneByOneStores()
+    {
+        // PostgreSQL stores a batch in a few statements over arrays, not result by result: the same batch stored both ways, in two
+        // sweeps, must leave the same rows.
+        var store = await StoreAsync();
+        var plan = new[] { TestData.Case(128), TestData.Case(256, KernelKind.Hyper), TestData.Case(512, causal: true), TestData.Case(1024), TestData.Case(2048) };
+        var (batchSweep, batchCases) = TestData.Sweep(plan);
+        var (oneSweep, oneCases) = TestData.Sweep(plan);
+        await store.CreateSweepAsync(batchSweep, batchCases, Ct);
+        await store.CreateSweepAsync(oneSweep, oneCases, Ct);
+        foreach (var sweepId in new[] { batchSweep.SweepId, oneSweep.SweepId })
+            Assert.True(await store.SaveResultAsync(sweepId, TestData.Result(plan[4], 10), TestData.Environment(), "node-a/cpu:0", 1, Ct));
+        var started = TestData.Created.AddMinutes(1);
+        var gpu = TestData.Result(plan[3], 20) with
+        {
+            StartedUtc = started,
+            EndedUtc = started.AddSeconds(2),
+            Telemetry = new CaseTelemetry([new TelemetrySample(started, 1980, 2619, 50, 400, 0x4), new TelemetrySample(started.AddSeconds(1), 1410, 2619, 71, 690, null)], null),
+        };
+        // Two hosts, a failure, accuracy, GPU telemetry, a case listed twice (the first is kept) and one stored before (kept as it was).
+        var items = new (CaseResult Result, string Host, int Attempt)[]
+        {
+            (TestData.Result(plan[0], 30), "node-a", 1),
+            (TestData.Result(plan[1], 40, withAccuracy: true), "node-b", 2),
+            (TestData.Failed(plan[2]), "node-a", 1),
+            (TestData.Result(plan[0], 50) with { FirstRunSeconds = 9 }, "node-b", 2),
+            (gpu, "node-a", 1),
+            (TestData.Result(plan[4], 60, withAccuracy: true), "node-c", 3),
+        };
+
+        var batch = await store.SaveResultsAsync(
+            [.. items.Select(i => new ResultToStore(batchSweep.SweepId, i.Result, TestData.Environment(i.Host), $"{i.Host}/cpu:0", i.Attempt))], Ct);
+        var oneByOne = new List<bool>();
+        foreach (var i in items)
+            oneByOne.Add(await store.SaveResultAsync(oneSweep.SweepId, i.Result, TestData.Environment(i.Host), $"{i.Host}/cpu:0", i.Attempt, Ct));
+
+        Assert.Equal([true, true, true, false, true, false], batch);
+        Assert.Equal(oneByOne, batch);
+        Assert.Equal(await RowsAsync(oneSweep.SweepId), await RowsAsync(batchSweep.SweepId));
+        foreach (var c in plan)
+            Assert.Equal(await store.GetSamplesAsync(oneSweep.SweepId, c.Id, Ct), await store.GetSamplesAsync(batchSweep.SweepId, c.Id, Ct));
+        Assert.Equal(items[0].Result.Samples, await store.GetSamplesAsync(batchSweep.SweepId, plan[0].Id, Ct));
+        var telemetry = (await store.GetTelemetryAsync(batchSweep.SweepId, Ct))[plan[3].Id];
+        Assert.Equal(gpu.Telemetry.Samples.Select(t => (t.AtUtc, t.SmClockMhz, t.Throttled)), telemetry.Select(t => (t.AtUtc, t.SmClockMhz, t.Throttled)));
+        Assert.Equal(2L, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM accuracy WHERE sweep_id = @id", new { id = batchSweep.SweepId }));
+        // The refused attempt of a stored case writes nothing of its own, not even its host's device.
+        Assert.Equal(0L, await ScalarAsync<long>(store, "SELECT COUNT(*) FROM devices WHERE device_key = 'node-c/cpu:0'"));
+
+        async Task<string> RowsAsync(string sweepId) => System.Text.Json.JsonSerializer.Serialize((await store.GetResultsAsync(sweepId, Ct)).Select(r =>
+        {
+            (r.SweepId, r.RecordedUtc) = ("", default);
+            return r;
+        }));
+    }
+
+    [Fact]
     public async Task BufferedResultWriter_ManyResults_FlushStoresAllAndNothingPending()
     {
         var store = await StoreAsync();

@@ -326,6 +326,7 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
                     new { SweepId = group.Key, CaseIds = group.Select(r => r.Result.CaseId).Distinct(StringComparer.Ordinal).ToArray() },
                     transaction, cancellationToken: ct)))
                     existing.Add((group.Key, caseId));
+            var candidates = new List<(int Index, ResultToStore Item)>(results.Count);
             for (int i = 0; i < results.Count; i++)
             {
                 var item = results[i];
@@ -337,8 +338,14 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
                             item.Result.CaseId, item.SweepId, item.Attempt);
                     continue;
                 }
-                stored[i] = await SaveOneAsync(connection, transaction, item, now, environments, devices, ct);
+                candidates.Add((i, item));
             }
+            // PostgreSQL: a few statements over arrays for the whole batch (round trips are its cost); SQLite: row by row, in-process.
+            if (_dialect.Provider == "postgresql")
+                await SaveBatchPostgresAsync(connection, transaction, candidates, stored, now, ct);
+            else
+                foreach (var (i, item) in candidates)
+                    stored[i] = await SaveOneAsync(connection, transaction, item, now, environments, devices, ct);
             await transaction.CommitAsync(ct);
             return stored;
         }, cancellationToken);
