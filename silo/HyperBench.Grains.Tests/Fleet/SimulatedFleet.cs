@@ -113,16 +113,17 @@ internal sealed class SimulatedFleet : IAsyncDisposable
         Tag = tag,
     };
 
-    /// <summary>Starts the sweep and waits until it is finished; answers its status and the wall time from start to finish.</summary>
-    public async Task<(SweepStatusView Status, TimeSpan Wall)> RunAsync(string sweepId, SweepPlan plan, TimeSpan bound, CancellationToken cancellationToken)
+    /// <summary>Starts the sweep and waits until it is finished; answers its status, the wall time from start to finish, and when it was started.</summary>
+    public async Task<(SweepStatusView Status, TimeSpan Wall, DateTime StartedUtc)> RunAsync(string sweepId, SweepPlan plan, TimeSpan bound, CancellationToken cancellationToken)
     {
         var sweep = Grains.GetGrain<ISweepGrain>(sweepId);
+        var startedUtc = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
         await sweep.StartAsync(plan);
         while (true)
         {
             var status = await sweep.GetStatusAsync();
-            if (status.Finished) return (status, clock.Elapsed);
+            if (status.Finished) return (status, clock.Elapsed, startedUtc);
             if (clock.Elapsed > bound || _silos.Any(s => s.HasExited))
                 throw new TimeoutException($"sweep {sweepId} not finished in {bound.TotalSeconds:F0} s ({status.Done} done, {status.Pending} pending, " +
                     $"{status.Leased} leased):\n" + string.Join("\n", _silos.Select(s => $"--- {s.Name} (exited: {s.HasExited})\n{Tail(s.Log)}")));
@@ -172,13 +173,14 @@ internal sealed class SimulatedFleet : IAsyncDisposable
             "max(d.gaps), max(d.last_end) - min(d.last_end), s.finished_at_ms - max(d.last_end), s.finished_at_ms - s.created_at_ms, " +
             "(SELECT avg(ended_at_ms - started_at_ms) FROM r), max(d.last_end - d.first_start), " +
             "(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FROM r), (SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY gap) FROM r), " +
-            "(SELECT completed_at_ms - ended_at_ms FROM r ORDER BY ended_at_ms DESC LIMIT 1), s.finished_at_ms - (SELECT max(completed_at_ms) FROM r) " +
+            "(SELECT completed_at_ms - ended_at_ms FROM r ORDER BY ended_at_ms DESC LIMIT 1), s.finished_at_ms - (SELECT max(completed_at_ms) FROM r), " +
+            "s.created_at_ms, s.finished_at_ms " +
             "FROM d CROSS JOIN sweeps s WHERE s.sweep_id = @s GROUP BY s.created_at_ms, s.finished_at_ms", connection);
         command.Parameters.AddWithValue("s", sweepId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         double At(int i) => Convert.ToDouble(reader.GetValue(i), CultureInfo.InvariantCulture);
-        return new Timeline(At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7), At(8), At(9), At(10), At(11), At(12), At(13));
+        return new Timeline(At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7), At(8), At(9), At(10), At(11), At(12), At(13), At(14), At(15));
     }
 
     /// <summary>Every result's device, case start and end (ms since the sweep's creation) as CSV lines, for a closer look at a timeline.</summary>
@@ -200,7 +202,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     /// <summary>A sweep's stored timeline in ms (<see cref="TimelineAsync"/>).</summary>
     public sealed record Timeline(double FirstStartMs, double LastFirstStartMs, double MeanGapMs, double MaxGapMs, double MaxGapSumMs,
         double LastEndSpreadMs, double LastEndToFinishMs, double StoredWallMs, double MeanCaseMs, double LongestDeviceSpanMs,
-        double MedianGapMs, double P99GapMs, double LastEndToItsCompletionMs, double LastCompletionToFinishMs);
+        double MedianGapMs, double P99GapMs, double LastEndToItsCompletionMs, double LastCompletionToFinishMs, double CreatedAtMs, double FinishedAtMs);
 
     private static string Tail(string log) => log.Length <= 4000 ? log : log[^4000..];
 

@@ -49,7 +49,7 @@ public sealed partial class SimulatedFleetBenchmark
             {
                 string id = $"{kind}-{round}";
                 var cpu = CpuSeconds.Take(fleet);
-                var (status, wall) = await fleet.RunAsync(id, plan, Bound, ct);
+                var (status, wall, startedUtc) = await fleet.RunAsync(id, plan, Bound, ct);
                 var used = CpuSeconds.Take(fleet).Minus(cpu);
                 Assert.Equal((Cases, 0), (status.Done, status.Failed));
                 var (rows, _) = await fleet.ResultsAsync(id, ct);
@@ -63,6 +63,7 @@ public sealed partial class SimulatedFleetBenchmark
                         $"{id}: {Cases} cases of {caseSeconds:F3} s: wall {seconds:F2} s, ideal {ideal:F2} s, overhead (wall - ideal) / wall = {(seconds - ideal) / seconds * 100:F2}% ({Cases / seconds:F0} cases/s)"));
                 output.WriteLine($"    CPU: {used.Describe(Cases)}");
                 var t = await fleet.TimelineAsync(id, ct);
+                double clientStart = (startedUtc - DateTime.UnixEpoch).TotalMilliseconds;
                 // HYPERBENCH_FLEET_TIMES=folder: every case's device, start and end, one CSV per sweep, for a closer look.
                 if (Environment.GetEnvironmentVariable("HYPERBENCH_FLEET_TIMES") is { Length: > 0 } times)
                 {
@@ -74,7 +75,8 @@ public sealed partial class SimulatedFleetBenchmark
                     $"between two cases of a device {t.MeanGapMs:F1} ms mean, {t.MedianGapMs:F1} median, {t.P99GapMs:F0} p99, {t.MaxGapMs:F0} max, {t.MaxGapSumMs:F0} ms most on one device; " +
                     $"devices' last ends spread over {t.LastEndSpreadMs:F0} ms; last case to completed {t.LastEndToFinishMs:F0} ms " +
                     $"(its result stored and completion received {t.LastEndToItsCompletionMs:F0} ms, last completion to the sweep's {t.LastCompletionToFinishMs:F0} ms); " +
-                    $"created to completed {t.StoredWallMs:F0} ms (client saw {seconds * 1000:F0} ms); a case {t.MeanCaseMs:F1} ms on average; " +
+                    $"created to completed {t.StoredWallMs:F0} ms (client saw {seconds * 1000:F0} ms: {t.CreatedAtMs - clientStart:F0} ms from its call to the creation, " +
+                    $"{clientStart + seconds * 1000 - t.FinishedAtMs:F0} ms from the completion to seeing it); a case {t.MeanCaseMs:F1} ms on average; " +
                     $"longest from a device's first case to its last end {t.LongestDeviceSpanMs:F0} ms"));
             }
         }

@@ -21,7 +21,7 @@ public sealed class SimulatedFleetTests
         var model = SimulatedFleet.ConstantModel("fleet-test", 0.002);
         await using var fleet = await SimulatedFleet.StartAsync(silos: 4, devicesPerSilo: 16, model, Bound, Ct);
 
-        var (status, wall) = await fleet.RunAsync("sim-5000", SimulatedFleet.Plan(cases, "simulated"), Bound, Ct);
+        var (status, wall, _) = await fleet.RunAsync("sim-5000", SimulatedFleet.Plan(cases, "simulated"), Bound, Ct);
         TestContext.Current.TestOutputHelper!.WriteLine($"5000 simulated cases on 64 devices in 4 silos: {wall.TotalSeconds:F1} s");
 
         Assert.Equal((SweepStatus.Completed, cases, 0, 0), (status.Status!.Value, status.Done, status.Failed, status.Skipped));
