@@ -27,6 +27,23 @@ public sealed class BenchmarkGridTests
         Assert.Equal(cases.Count, cases.Select(c => c.Id).Distinct().Count());
     }
 
+    [Fact]
+    public void Expand_RepeatedValuesOnEveryAxis_GivesEachCaseOnce()
+    {
+        var grid = new BenchmarkGrid
+        {
+            Kernels = [KernelKind.Hyper, KernelKind.Flash, KernelKind.Hyper], SeqLens = [2048, 1024, 2048], Causal = [true, true], Batches = [2, 2],
+            Heads = [1, 1], HeadDims = [64, 64], Passes = [AttentionPass.Forward, AttentionPass.Forward], Dtypes = [Dtype.Fp32, Dtype.Fp32],
+            Distributions = ["normal", "normal"],
+        };
+
+        var cases = grid.Expand();
+
+        Assert.Equal(4, cases.Count);
+        Assert.Equal(4, cases.Select(c => c.Id).Distinct().Count());
+        Assert.Equal([(1024, KernelKind.Hyper), (1024, KernelKind.Flash), (2048, KernelKind.Hyper), (2048, KernelKind.Flash)], cases.Select(c => (c.N, c.Kernel)));
+    }
+
     [Theory]
     [InlineData("SeqLens", "0 must be >= 1")]
     [InlineData("Batches", "0 must be >= 1")]
