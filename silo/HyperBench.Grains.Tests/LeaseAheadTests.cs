@@ -48,6 +48,26 @@ public sealed class LeaseAheadTests
     }
 
     [Fact]
+    public async Task Lease_CaseGivenBack_IsLeasedAgainBeforeLaterCases()
+    {
+        // A lease looks for a pending case from the first one that may be pending, not from the sweep's first case: a case given back
+        // must move that point back, or the cases after it would run first and it last.
+        await using var store = await SqliteTestStore.CreateAsync(Ct);
+        await using var cluster = await ClusterAsync(store);
+        var sweep = cluster.Sweep("lease-order");
+        await sweep.StartAsync(TinyPlans.Flash([64, 80, 96, 112], leaseSeconds: 300) with { Devices = ["cuda"] });
+        var leases = new List<CaseLease>();
+        for (int i = 0; i < 3; i++) leases.Add((await sweep.LeaseAsync(Gpu(i), []))!);
+        Assert.Equal([64, 80, 96], leases.Select(l => l.Case.N));
+
+        Assert.True(await sweep.ReturnAsync(leases[0].LeaseId));
+        Assert.Equal(64, (await sweep.LeaseAsync(Gpu(3), []))!.Case.N);
+        Assert.Equal(112, (await sweep.LeaseAsync(Gpu(0), []))!.Case.N);
+        Assert.Null(await sweep.LeaseAsync(Gpu(4), []));
+        await sweep.CancelAsync();
+    }
+
+    [Fact]
     public async Task Continue_FewerPendingThanBusyDevicesWithoutOne_LeasesNothingAhead_UntilOneFrees()
     {
         await using var store = await SqliteTestStore.CreateAsync(Ct);

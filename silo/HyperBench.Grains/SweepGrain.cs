@@ -45,6 +45,8 @@ public sealed class SweepGrain(
     private SweepPlan? _plan;
     private IGrainTimer? _timer;
     private bool _countsDirty;
+    // No case before this index is pending (see LeaseCoreAsync); back to 0 whenever a case may have become pending again.
+    private int _pendingFrom;
     private Task _sweepWrite = Task.CompletedTask;
     private string? _childSweepId;
     private CaseWriteBuffer? _writes;
@@ -79,6 +81,7 @@ public sealed class SweepGrain(
 
     private void Recount()
     {
+        _pendingFrom = 0;
         Array.Clear(_counts);
         foreach (var entry in _cases) _counts[(int)entry.Row.Status]++;
     }
@@ -308,7 +311,10 @@ public sealed class SweepGrain(
         if (_plan.Gang is > 1) return await LeaseGangAsync(device);
         await ReturnUndeliveredAsync(device, holding);
         SweepEntry? entry = null;
-        for (int i = 0; i < _storedCases && entry is null; i++)
+        // Cases are leased in order, so the cases before the first pending one are all leased or final: a lease looks from there, not
+        // through the thousands of cases a fleet has already run.
+        while (_pendingFrom < _storedCases && _cases[_pendingFrom].Row.Status != CaseStatus.Pending) _pendingFrom++;
+        for (int i = _pendingFrom; i < _storedCases && entry is null; i++)
             if (_cases[i] is { Row.Status: CaseStatus.Pending } e && e.Bytes <= device.MemoryBytes) entry = e;
         if (entry is null) return null;
 
@@ -681,6 +687,7 @@ public sealed class SweepGrain(
         row.SkipReason = skipReason;
         row.UpdatedUtc = now;
         if (returned && row.Attempts > 0) row.Attempts--;
+        if (status == CaseStatus.Pending) _pendingFrom = 0; // back in the queue, wherever it is
         if (leaseTo is not null)
         {
             row.Attempts++;
