@@ -157,8 +157,12 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     /// <summary>
     /// Where a sweep's wall time went, from the stored times (ms): from its creation to the first device's first case and to the last
     /// device's first case (the start's spread), the gaps between two cases of one device (mean, median, 99th percentile, largest,
-    /// and the largest sum on one device), the spread of the devices' last case ends, from the last case ending to the sweep's completion, creation to completion
-    /// as stored, a case's mean stored duration, and the longest time from a device's first case start to its last case end.
+    /// and the largest sum on one device), the spread of the devices' last case ends, from the last case ending to the sweep's
+    /// completion, creation to completion as stored, a case's mean stored duration, the longest time from a device's first case start
+    /// to its last case end; the end split in two: from the last case's end to its completion reaching the sweep grain (its result
+    /// stored, then the call), and from the last completion to the sweep's completion (the last transitions and the sweep's row
+    /// stored); the sweep's stored creation and completion (ms since 1970), to set against the client's clock; and the most time one
+    /// device spent in its cases (the sum of their stored durations), which no scheduler could beat for that assignment of cases.
     /// </summary>
     public async Task<Timeline> TimelineAsync(string sweepId, CancellationToken cancellationToken)
     {
@@ -168,19 +172,20 @@ internal sealed class SimulatedFleet : IAsyncDisposable
             "WITH r AS (SELECT r.device_key, r.started_at_ms, r.ended_at_ms, c.updated_at_ms AS completed_at_ms, " +
             "r.started_at_ms - lag(r.ended_at_ms) OVER (PARTITION BY r.device_key ORDER BY r.started_at_ms) AS gap " +
             "FROM results r JOIN sweep_cases c ON c.sweep_id = r.sweep_id AND c.case_id = r.case_id WHERE r.sweep_id = @s), " +
-            "d AS (SELECT device_key, min(started_at_ms) AS first_start, max(ended_at_ms) AS last_end, coalesce(sum(gap), 0) AS gaps FROM r GROUP BY device_key) " +
+            "d AS (SELECT device_key, min(started_at_ms) AS first_start, max(ended_at_ms) AS last_end, coalesce(sum(gap), 0) AS gaps, " +
+            "sum(ended_at_ms - started_at_ms) AS busy FROM r GROUP BY device_key) " +
             "SELECT min(d.first_start) - s.created_at_ms, max(d.first_start) - s.created_at_ms, (SELECT avg(gap) FROM r), (SELECT max(gap) FROM r), " +
             "max(d.gaps), max(d.last_end) - min(d.last_end), s.finished_at_ms - max(d.last_end), s.finished_at_ms - s.created_at_ms, " +
             "(SELECT avg(ended_at_ms - started_at_ms) FROM r), max(d.last_end - d.first_start), " +
             "(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FROM r), (SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY gap) FROM r), " +
             "(SELECT completed_at_ms - ended_at_ms FROM r ORDER BY ended_at_ms DESC LIMIT 1), s.finished_at_ms - (SELECT max(completed_at_ms) FROM r), " +
-            "s.created_at_ms, s.finished_at_ms " +
+            "s.created_at_ms, s.finished_at_ms, max(d.busy) " +
             "FROM d CROSS JOIN sweeps s WHERE s.sweep_id = @s GROUP BY s.created_at_ms, s.finished_at_ms", connection);
         command.Parameters.AddWithValue("s", sweepId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         double At(int i) => Convert.ToDouble(reader.GetValue(i), CultureInfo.InvariantCulture);
-        return new Timeline(At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7), At(8), At(9), At(10), At(11), At(12), At(13), At(14), At(15));
+        return new Timeline(At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7), At(8), At(9), At(10), At(11), At(12), At(13), At(14), At(15), At(16));
     }
 
     /// <summary>Every result's device, case start and end (ms since the sweep's creation) as CSV lines, for a closer look at a timeline.</summary>
@@ -202,7 +207,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     /// <summary>A sweep's stored timeline in ms (<see cref="TimelineAsync"/>).</summary>
     public sealed record Timeline(double FirstStartMs, double LastFirstStartMs, double MeanGapMs, double MaxGapMs, double MaxGapSumMs,
         double LastEndSpreadMs, double LastEndToFinishMs, double StoredWallMs, double MeanCaseMs, double LongestDeviceSpanMs,
-        double MedianGapMs, double P99GapMs, double LastEndToItsCompletionMs, double LastCompletionToFinishMs, double CreatedAtMs, double FinishedAtMs);
+        double MedianGapMs, double P99GapMs, double LastEndToItsCompletionMs, double LastCompletionToFinishMs, double CreatedAtMs, double FinishedAtMs, double BusiestDeviceMs);
 
     private static string Tail(string log) => log.Length <= 4000 ? log : log[^4000..];
 
