@@ -35,6 +35,8 @@ public sealed class PartlyStoredSweepTests
         var results = await store.GetResultsAsync("larger", Ct);
         Assert.Equal(seqLens.Length, results.Count);
         Assert.Equal(seqLens.Length, results.Select(r => r.CaseId).Distinct().Count());
+        // The other 6 went in chunks of the start's size, each leasable as soon as it was in.
+        Assert.Equal([3, 3], store.CasesAdded);
     }
 
     [Fact]

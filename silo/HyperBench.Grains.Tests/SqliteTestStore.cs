@@ -62,10 +62,14 @@ internal sealed class SqliteTestStore : ISweepStore, IAsyncDisposable
     /// <summary>When set, adding case rows waits for it (a sweep's last cases not stored yet, as while a large sweep starts).</summary>
     public TaskCompletionSource? HoldAddCases;
 
+    /// <summary>How many cases each <see cref="AddCasesAsync"/> stored, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<int> CasesAdded { get; } = new();
+
     public async Task AddCasesAsync(string sweepId, IReadOnlyList<SweepCaseRow> cases, CancellationToken cancellationToken = default)
     {
         if (HoldAddCases is { } hold) await hold.Task.WaitAsync(cancellationToken);
         await _inner.AddCasesAsync(sweepId, cases, cancellationToken);
+        CasesAdded.Enqueue(cases.Count);
     }
 
     public Task<SweepRow?> GetSweepAsync(string sweepId, CancellationToken cancellationToken = default) => _inner.GetSweepAsync(sweepId, cancellationToken);

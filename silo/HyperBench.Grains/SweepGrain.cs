@@ -208,44 +208,52 @@ public sealed class SweepGrain(
     }
 
     /// <summary>
-    /// Stores the cases not yet stored (one transaction; a case already there is left as it is), then lets devices lease them. A failure
-    /// is logged and the next tick tries again; whatever needs every row (a cancel) awaits <see cref="AllStoredAsync"/>.
+    /// Stores the cases not yet stored, in order and in chunks of <see cref="SweepSchedulingOptions.CasesStoredAtStart"/> (one
+    /// transaction each; a case already there is left as it is), and lets devices lease each chunk as soon as it is in: in one
+    /// transaction the rest of a 5,120-case sweep took 0.3-0.6 s under its start's load, and the devices that asked for their third case
+    /// before it landed found none stored and paid a lease round trip after their second (up to 45 ms). A failure is logged and the next
+    /// tick tries again from there; whatever needs every row (a cancel) awaits <see cref="AllStoredAsync"/>.
     /// </summary>
     private async Task StoreRestAsync()
     {
-        int from = _storedCases;
+        int chunk = Math.Max(1, options.Value.CasesStoredAtStart);
         long storing = Stopwatch.GetTimestamp();
-        try
+        int first = _storedCases;
+        while (_storedCases < _cases.Count)
         {
-            // Off this grain's thread: serializing and sending thousands of rows would hold up the devices' lease calls meanwhile. The rows
-            // not stored yet are pending and never change until stored, so reading them there is safe; their JSON is kept on this thread.
-            var rest = _cases.GetRange(from, _cases.Count - from);
-            string sweepId = SweepId;
-            var rows = await Task.Run(async () =>
+            int from = _storedCases;
+            try
             {
-                var built = rest.Select(e =>
+                // Off this grain's thread: serializing and sending the rows would hold up the devices' lease calls meanwhile. The rows not
+                // stored yet are pending and never change until stored, so reading them there is safe; their JSON is kept on this thread.
+                var rest = _cases.GetRange(from, Math.Min(chunk, _cases.Count - from));
+                string sweepId = SweepId;
+                var rows = await Task.Run(async () =>
                 {
-                    var row = e.Copy();
-                    if (row.CaseJson.Length == 0) row.CaseJson = CaseJson.Serialize(e.Case);
-                    return row;
-                }).ToList();
-                await store.AddCasesAsync(sweepId, built);
-                return built;
-            });
-            for (int i = 0; i < rest.Count; i++) rest[i].Row.CaseJson = rows[i].CaseJson;
+                    var built = rest.Select(e =>
+                    {
+                        var row = e.Copy();
+                        if (row.CaseJson.Length == 0) row.CaseJson = CaseJson.Serialize(e.Case);
+                        return row;
+                    }).ToList();
+                    await store.AddCasesAsync(sweepId, built);
+                    return built;
+                });
+                for (int i = 0; i < rest.Count; i++) rest[i].Row.CaseJson = rows[i].CaseJson;
+                _storedCases = from + rest.Count;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Sweep {SweepId}: storing its cases {From}-{To} failed ({Error}); trying again at the next check", SweepId, from,
+                    _cases.Count - 1, ex.Message);
+                return;
+            }
+            // Devices that found every stored case leased are waiting on the active sweeps: tell them there is more.
+            _wakeWorkers = true;
+            await WakeWorkersAsync();
         }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Sweep {SweepId}: storing its cases {From}-{To} failed ({Error}); trying again at the next check", SweepId, from,
-                _cases.Count - 1, ex.Message);
-            return;
-        }
-        _storedCases = _cases.Count;
-        logger.LogInformation("Sweep {SweepId}: its other {Cases} cases stored in {Milliseconds:F0} ms", SweepId, _cases.Count - from,
+        logger.LogInformation("Sweep {SweepId}: its other {Cases} cases stored in {Milliseconds:F0} ms", SweepId, _cases.Count - first,
             Stopwatch.GetElapsedTime(storing).TotalMilliseconds);
-        // Devices that found every stored case leased are waiting on the active sweeps: tell them there is more.
-        _wakeWorkers = true;
-        await WakeWorkersAsync();
     }
 
     /// <summary>Completes once every case has its row in SQL (storing the rest now if the background store failed); throws if it cannot.</summary>

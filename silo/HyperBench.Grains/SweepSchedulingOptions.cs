@@ -13,8 +13,9 @@ public sealed class SweepSchedulingOptions
     public TimeSpan MaxCheckPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// A sweep with more cases stores this many with itself and starts at once; the rest are stored in one more transaction while the
-    /// first ones run (docs/scheduling.md), so a fleet-sized sweep does not wait for thousands of rows before its first case.
+    /// A sweep with more cases stores this many with itself and starts at once; the rest are stored while the first ones run, in
+    /// transactions of this many cases, each leasable as soon as it is in (docs/scheduling.md), so a fleet-sized sweep does not wait
+    /// for thousands of rows before its first case.
     /// </summary>
     public int CasesStoredAtStart { get; set; } = 512;
 
