@@ -1,5 +1,5 @@
-using HyperBench.TestSupport;
 using System.Globalization;
+using HyperBench.TestSupport;
 
 namespace HyperBench.Grains.Tests.Fleet;
 

@@ -1,9 +1,9 @@
-using HyperBench.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 using HyperBench.Contracts;
 using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
+using HyperBench.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;

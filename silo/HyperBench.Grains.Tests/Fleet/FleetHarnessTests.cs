@@ -1,8 +1,8 @@
-using HyperBench.TestSupport;
 using System.Diagnostics;
 using HyperBench.Contracts;
 using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
+using HyperBench.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

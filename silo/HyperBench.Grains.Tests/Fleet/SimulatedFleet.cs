@@ -1,10 +1,10 @@
-using HyperBench.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 using HyperBench.Contracts;
 using HyperBench.Kernels;
 using HyperBench.Kernels.Backends.Simulated;
 using HyperBench.Kernels.Measurement;
+using HyperBench.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
