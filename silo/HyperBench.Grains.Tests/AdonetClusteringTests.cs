@@ -209,15 +209,6 @@ public sealed class AdonetClusteringTests
         }
     }
 
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Bound);
-        while (true)
-        {
-            var value = await read().WaitAsync(timeout.Token);
-            if (done(value)) return value;
-            await Task.Delay(50, timeout.Token);
-        }
-    }
+    private static Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, CancellationToken cancellationToken) =>
+        Poll.UntilAsync(read, done, Bound, TimeSpan.FromMilliseconds(50), cancellationToken);
 }

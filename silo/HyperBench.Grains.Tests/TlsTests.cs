@@ -184,15 +184,6 @@ public sealed class TlsTests
         }
     }
 
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(Bound);
-        while (true)
-        {
-            var value = await read().WaitAsync(timeout.Token);
-            if (done(value)) return value;
-            await Task.Delay(50, timeout.Token);
-        }
-    }
+    private static Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done) =>
+        Poll.UntilAsync(read, done, Bound, TimeSpan.FromMilliseconds(50), Ct);
 }

@@ -230,14 +230,6 @@ public sealed class FleetFaultTests
         }
     }
 
-    private static async Task PollAsync(Func<Task<bool>> done, IReadOnlyList<SiloProcess> silos, Func<string> what, TimeSpan? interval = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await done())
-        {
-            Assert.True(clock.Elapsed < Bound, $"not within {Bound.TotalSeconds:F0} s: {what()}");
-            if (silos.FirstOrDefault(s => s.HasExited) is { } exited) Assert.Fail($"silo {exited.Name} exited ({exited.ExitCode}): {what()}\n{exited.Log}");
-            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(200), Ct);
-        }
-    }
+    private static Task PollAsync(Func<Task<bool>> done, IReadOnlyList<SiloProcess> silos, Func<string> what, TimeSpan? interval = null) =>
+        Poll.UntilAsync(done, Bound, interval ?? TimeSpan.FromMilliseconds(200), Ct, what, () => SiloProcess.Exited(silos));
 }

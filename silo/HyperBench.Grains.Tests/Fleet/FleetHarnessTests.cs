@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using HyperBench.Contracts;
 using HyperBench.Kernels.Measurement;
 using HyperBench.Storage;
@@ -65,15 +64,6 @@ public sealed class FleetHarnessTests
         Assert.Empty(await again.ListSweepsAsync(cancellationToken: Ct));
     }
 
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, SiloProcess silo)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (done(value)) return value;
-            Assert.True(clock.Elapsed < Bound && !silo.HasExited, $"not done in {Bound.TotalSeconds:F0} s (silo exited: {silo.HasExited}); last: {value}\n{silo.Log}");
-            await Task.Delay(100, Ct);
-        }
-    }
+    private static Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, SiloProcess silo) =>
+        Poll.UntilAsync(read, done, Bound, TimeSpan.FromMilliseconds(100), Ct, () => silo.Log, () => SiloProcess.Exited([silo]));
 }

@@ -48,6 +48,10 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The first of these silos that exited, with its exit code and log; null while all run (a reason for <see cref="Poll"/> to stop).</summary>
+    public static string? Exited(IEnumerable<SiloProcess> silos) =>
+        silos.FirstOrDefault(s => s.HasExited) is { } exited ? $"silo {exited.Name} exited ({exited.ExitCode})\n{exited.Log}" : null;
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Everything the process wrote so far (stdout and stderr, interleaved as received).</summary>
