@@ -41,25 +41,6 @@ internal static class TinyPlans
     {
         var cases = plan.ExpandCases();
         var now = DateTime.UtcNow;
-        var sweep = new SweepRow
-        {
-            SweepId = sweepId,
-            Tag = plan.Tag,
-            PlanJson = PlanJson.Serialize(plan),
-            MeasurementJson = PlanJson.SerializeMeasurement(plan),
-            Status = SweepStatus.Running,
-            CreatedUtc = now,
-            CaseCount = cases.Count,
-            ServiceId = serviceId,
-        };
-        return (sweep, [.. cases.Select((c, i) => new SweepCaseRow
-        {
-            SweepId = sweepId,
-            CaseId = c.Id,
-            Ordinal = i,
-            CaseJson = CaseJson.Serialize(c),
-            Status = CaseStatus.Pending,
-            UpdatedUtc = now,
-        })]);
+        return (SweepRows.Sweep(sweepId, plan, cases.Count, now, serviceId), [.. cases.Select((c, i) => SweepRows.Case(sweepId, c, i, now))]);
     }
 }

@@ -127,23 +127,12 @@ public sealed class SweepGrain(
     {
         var have = stored.Select(r => r.CaseId).ToHashSet(StringComparer.Ordinal);
         var now = DateTime.UtcNow;
-        var missing = _plan!.ExpandCases().Select((c, i) => NewCaseRow(c, i, now)).Where(r => !have.Contains(r.CaseId)).ToList();
+        var missing = _plan!.ExpandCases().Select((c, i) => SweepRows.Case(SweepId, c, i, now)).Where(r => !have.Contains(r.CaseId)).ToList();
         await store.AddCasesAsync(SweepId, missing, cancellationToken);
         logger.LogWarning("Sweep {SweepId}: {Missing} of its {Cases} cases were not stored (its silo stopped while storing them); stored now as pending",
             SweepId, missing.Count, _sweep!.CaseCount);
         return [.. stored.Concat(missing).OrderBy(r => r.Ordinal)];
     }
-
-    /// <param name="json">False: the row's <see cref="SweepCaseRow.CaseJson"/> is left empty, to be written before the row is stored.</param>
-    private SweepCaseRow NewCaseRow(BenchmarkCase c, int ordinal, DateTime now, bool json = true) => new()
-    {
-        SweepId = SweepId,
-        CaseId = c.Id,
-        Ordinal = ordinal,
-        CaseJson = json ? CaseJson.Serialize(c) : "",
-        Status = CaseStatus.Pending,
-        UpdatedUtc = now,
-    };
 
     /// <summary>
     /// Builds the JSON metadata of plans and cases (reflection, on first use: 0.1-0.3 s of one core on the 2-core build VM), which the
@@ -175,22 +164,11 @@ public sealed class SweepGrain(
         plan.Validate();
         var cases = plan.ExpandCases();
         var now = DateTime.UtcNow;
-        var sweep = new SweepRow
-        {
-            SweepId = SweepId,
-            Tag = plan.Tag,
-            PlanJson = PlanJson.Serialize(plan),
-            MeasurementJson = PlanJson.SerializeMeasurement(plan),
-            Status = SweepStatus.Running,
-            CreatedUtc = now,
-            CaseCount = cases.Count,
-            ParentSweepId = parentSweepId,
-            ServiceId = cluster.Value.ServiceId,
-        };
+        var sweep = SweepRows.Sweep(SweepId, plan, cases.Count, now, cluster.Value.ServiceId, parentSweepId);
         // A large sweep starts with its first cases stored and stores the rest while they run (docs/scheduling.md): thousands of rows take
         // this grain 40-110 ms to serialize and a PostgreSQL server 0.1-0.25 s to insert here, which every device would otherwise wait out.
         int first = Math.Clamp(options.Value.CasesStoredAtStart, 1, Math.Max(1, cases.Count));
-        var rows = cases.Select((c, i) => NewCaseRow(c, i, now, json: i < first)).ToList();
+        var rows = cases.Select((c, i) => SweepRows.Case(SweepId, c, i, now, json: i < first)).ToList();
         long creating = Stopwatch.GetTimestamp();
         await store.CreateSweepAsync(sweep, rows.Count > first ? rows[..first] : rows);
         _sweep = sweep;
@@ -424,9 +402,8 @@ public sealed class SweepGrain(
     private async Task<CaseLease?> LeaseGangAsync(DeviceView device)
     {
         var now = DateTime.UtcNow;
-        if (_reserved.Remove(device.DeviceKey, out var reservation) && reservation.Entry is var held && held.Row is { Status: CaseStatus.Leased, LeaseId: { } heldId }
-            && held.Row.DeviceKey == device.DeviceKey && _leases.ContainsKey(heldId))
-            return LeaseOf(held);
+        if (_reserved.Remove(device.DeviceKey, out var reservation) && StillReservedFor(reservation.Entry, device.DeviceKey, out _))
+            return LeaseOf(reservation.Entry);
         foreach (var stale in _waiting.Where(w => now - w.Value.AskedUtc > GangWindow).Select(w => w.Key).ToList()) _waiting.Remove(stale);
         // Idle workers wait instead of polling (docs/scheduling.md): a device newly free wakes the others, so the free ones ask again
         // within the window; a device already waiting does not (no wake-up storm).
@@ -484,12 +461,19 @@ public sealed class SweepGrain(
         foreach (var (deviceKey, (entry, reservedUtc)) in _reserved.Where(r => now - r.Value.ReservedUtc > options.Value.GangReservationTimeout).ToList())
         {
             _reserved.Remove(deviceKey);
-            if (entry.Row is not { Status: CaseStatus.Leased, LeaseId: { } leaseId } || entry.Row.DeviceKey != deviceKey || !_leases.ContainsKey(leaseId)) continue;
+            if (!StillReservedFor(entry, deviceKey, out string leaseId)) continue;
             logger.LogWarning("Sweep {SweepId} case {CaseId}: the gang shard reserved for {DeviceKey} at {Reserved:O} was never collected; back to pending",
                 SweepId, entry.Row.CaseId, deviceKey, reservedUtc);
             writes.Add(GiveBackUnstarted(leaseId, entry));
         }
         await Task.WhenAll(writes);
+    }
+
+    /// <summary>Whether a reserved shard still holds its live lease for that device (not expired, cancelled or re-leased meanwhile).</summary>
+    private bool StillReservedFor(SweepEntry entry, string deviceKey, out string leaseId)
+    {
+        leaseId = entry.Row.LeaseId ?? "";
+        return entry.Row.Status == CaseStatus.Leased && entry.Row.DeviceKey == deviceKey && _leases.ContainsKey(leaseId);
     }
 
     public async Task<bool> RenewAsync(string leaseId)

@@ -312,8 +312,6 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
             await using var connection = await _dialect.OpenAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
             var stored = new bool[results.Count];
-            var environments = new HashSet<string>(StringComparer.Ordinal);
-            var devices = new HashSet<string>(StringComparer.Ordinal);
             // A case that already has a result is skipped whole (not even its environment or device is written). Two attempts storing
             // at the same moment are still kept apart by the result's key: the second inserts no result and nothing of its own.
             var existing = new HashSet<(string, string)>();
@@ -344,8 +342,12 @@ public sealed partial class SqlSweepStore : ISweepStore, IRegressionStore, ISche
             if (_dialect.Provider == "postgresql")
                 await SaveBatchPostgresAsync(connection, transaction, candidates, stored, now, ct);
             else
+            {
+                var environments = new HashSet<string>(StringComparer.Ordinal);
+                var devices = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var (i, item) in candidates)
                     stored[i] = await SaveOneAsync(connection, transaction, item, now, environments, devices, ct);
+            }
             await transaction.CommitAsync(ct);
             return stored;
         }, cancellationToken);
